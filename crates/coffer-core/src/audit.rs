@@ -1,0 +1,177 @@
+//! The append-only audit log: who did what, when; never values. Each entry
+//! carries a MAC over its content and the previous entry's MAC, keyed by a
+//! vault secret, so editing, removing or reordering entries shows.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::secret::SecretId;
+use crate::store::{AuditRow, Db, NewAuditRow, Reader, StoreTx};
+
+const HEAD_KEY: &str = "audit_head";
+
+/// An audit entry as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log, from 1.
+    pub seq: u32,
+    /// When.
+    pub at: Timestamp,
+    /// Who (the OS user).
+    pub actor: String,
+    /// What (`secret.create`, `secret.reveal`, `vault.unlock`, ...).
+    pub action: String,
+    /// The secret concerned, if any.
+    pub secret_id: Option<SecretId>,
+    /// What it was done to, in words (`Default:db-password`, the vault path).
+    pub target: String,
+    /// Details without values (version numbers, field names, reasons).
+    pub detail: serde_json::Value,
+}
+
+impl AuditEntry {
+    pub(crate) fn from_row(row: AuditRow) -> Self {
+        Self {
+            seq: u32::try_from(row.seq).unwrap_or(u32::MAX),
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            secret_id: row.secret_id.and_then(|b| b.try_into().ok()).map(SecretId),
+            target: row.target,
+            detail: serde_json::from_str(&row.detail).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditVerification {
+    /// Entries checked.
+    pub entries: u32,
+    /// Whether the whole log verified.
+    pub ok: bool,
+    /// The first entry that fails, if any.
+    pub first_broken: Option<u32>,
+    /// What is wrong there.
+    pub reason: Option<String>,
+}
+
+fn mac_of(key: &[u8; 32], prev: &[u8], row: &NewAuditRow<'_>) -> Result<[u8; 32]> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .map_err(|_| Error::Internal("HMAC key length".into()))?;
+    let mut field = |bytes: &[u8]| {
+        mac.update(&(bytes.len() as u64).to_be_bytes());
+        mac.update(bytes);
+    };
+    field(b"coffer/audit/v1");
+    field(prev);
+    field(&row.seq.to_be_bytes());
+    field(&row.at.unix().to_be_bytes());
+    field(row.actor.as_bytes());
+    field(row.action.as_bytes());
+    field(row.secret_id.unwrap_or(b""));
+    field(row.target.as_bytes());
+    field(row.detail.as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}
+
+fn head_tag(key: &[u8; 32], seq: i64, mac: &[u8]) -> Result<[u8; 32]> {
+    crate::crypto::check_value(key, "coffer/audit-head/v1", &[&seq.to_be_bytes(), mac])
+}
+
+/// What to record.
+#[derive(Debug)]
+pub(crate) struct Record<'a> {
+    pub action: &'a str,
+    pub secret_id: Option<&'a SecretId>,
+    pub target: &'a str,
+    pub detail: serde_json::Value,
+}
+
+/// Appends an entry inside the caller's transaction.
+pub(crate) fn append(
+    tx: &StoreTx<'_>,
+    key: &[u8; 32],
+    at: Timestamp,
+    actor: &str,
+    record: Record<'_>,
+) -> Result<()> {
+    let (prev_seq, prev_mac) = tx.read().audit_head()?.unwrap_or((0, vec![0u8; 32]));
+    let detail = serde_json::to_string(&record.detail)
+        .map_err(|e| Error::Internal(format!("encoding audit detail: {e}")))?;
+    let mut row = NewAuditRow {
+        seq: prev_seq + 1,
+        at,
+        actor,
+        action: record.action,
+        secret_id: record.secret_id.map(|id| &id.0[..]),
+        target: record.target,
+        detail: &detail,
+        mac: &[],
+    };
+    let mac = mac_of(key, &prev_mac, &row)?;
+    row.mac = &mac;
+    tx.insert_audit(&row)?;
+    let mut head = row.seq.to_be_bytes().to_vec();
+    head.extend_from_slice(&head_tag(key, row.seq, &mac)?);
+    tx.set_meta(HEAD_KEY, &head)
+}
+
+/// Walks the log and reports the first entry that does not verify.
+pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification> {
+    let mut prev_seq = 0i64;
+    let mut prev_mac = vec![0u8; 32];
+    let mut broken: Option<(i64, String)> = None;
+    db.audit_each(|row| {
+        if row.seq != prev_seq + 1 {
+            broken = Some((prev_seq + 1, format!("entry {} is missing", prev_seq + 1)));
+            return Ok(false);
+        }
+        let new = NewAuditRow {
+            seq: row.seq,
+            at: row.at,
+            actor: &row.actor,
+            action: &row.action,
+            secret_id: row.secret_id.as_deref(),
+            target: &row.target,
+            detail: &row.detail,
+            mac: &[],
+        };
+        let expected = mac_of(key, &prev_mac, &new)?;
+        if !bool::from(expected.ct_eq(&row.mac[..])) {
+            broken = Some((row.seq, format!("entry {} was altered", row.seq)));
+            return Ok(false);
+        }
+        prev_seq = row.seq;
+        prev_mac = row.mac;
+        Ok(true)
+    })?;
+    if broken.is_none() {
+        let head = db.meta(HEAD_KEY)?;
+        let ok = match head.as_deref() {
+            None => prev_seq == 0,
+            Some(bytes) if bytes.len() == 40 => {
+                let seq = i64::from_be_bytes(bytes[..8].try_into().unwrap_or([0; 8]));
+                seq == prev_seq && bool::from(head_tag(key, seq, &prev_mac)?.ct_eq(&bytes[8..]))
+            }
+            Some(_) => false,
+        };
+        if !ok {
+            broken = Some((
+                prev_seq + 1,
+                format!("entries after {prev_seq} were removed"),
+            ));
+        }
+    }
+    let to_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok(AuditVerification {
+        entries: to_u32(prev_seq),
+        ok: broken.is_none(),
+        first_broken: broken.as_ref().map(|(seq, _)| to_u32(*seq)),
+        reason: broken.map(|(_, reason)| reason),
+    })
+}

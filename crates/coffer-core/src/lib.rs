@@ -1,0 +1,29 @@
+//! Coffer's core: the secret types, their encryption, the SQLite store and
+//! the [`Vault`] facade that the desktop app, the CLI and the tests share.
+//!
+//! No Tauri, no network. Time comes from a [`Clock`]; secret values live in
+//! `secrecy`/`zeroize` types whose `Debug` is redacted and which cannot be
+//! serialized by accident.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod audit;
+mod clock;
+mod crypto;
+mod error;
+mod os_keyring;
+pub mod secret;
+mod store;
+mod vault;
+
+pub use audit::{AuditEntry, AuditVerification};
+pub use clock::{Clock, DAY, FixedClock, SystemClock, Timestamp};
+pub use crypto::KdfParams;
+pub use error::{Error, ErrorCode, Result};
+pub use os_keyring::KeyringState;
+pub use secrecy::{ExposeSecret, SecretString};
+pub use store::{OrgSummary, SecretCounts};
+pub use vault::{
+    CreateOptions, ExpiredPolicy, KeyringUnlock, PassphraseUnlock, Registered, RevealedField,
+    SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
+};

@@ -1,0 +1,15 @@
+//! Secrets: types, values, metadata and validation.
+
+mod data;
+mod kind;
+mod meta;
+pub(crate) mod payload;
+pub mod validate;
+
+pub use data::{
+    ApiKey, BasicAuth, BearerToken, Blob, CaBundle, Certificate, ClientCredentials,
+    DEFAULT_BEARER_HEADER, FieldInputs, FieldRef, Intake, KeyValue, SecretBytes, SecretData,
+    SshKeyPair, text_input,
+};
+pub use kind::{FieldSpec, SecretType};
+pub use meta::*;

@@ -1,0 +1,160 @@
+//! The vault file on disk: checks before SQLite touches it, and the
+//! one-process-at-a-time lock.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The lock that makes one process the vault's only user. Released on drop.
+#[derive(Debug)]
+pub(crate) struct VaultLock {
+    _file: File,
+}
+
+impl VaultLock {
+    /// The lock file's path: the vault's path with `.lock` appended.
+    pub fn path_for(vault: &Path) -> PathBuf {
+        let mut name = vault.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    /// Takes the lock, or reports who holds it.
+    pub fn acquire(vault: &Path) -> Result<Self> {
+        let path = Self::path_for(vault);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io(format!("opening lock file {}", path.display()), e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                let pid = text.trim().parse().ok();
+                return Err(Error::InUse {
+                    path: vault.to_owned(),
+                    pid,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("locking {}", path.display()), e));
+            }
+        }
+        // Record the holder for the "in use" message of a second process.
+        let _ = file
+            .set_len(0)
+            .and_then(|()| write!(file, "{}", std::process::id()));
+        Ok(Self { _file: file })
+    }
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Looks at the file before SQLite does, so that an empty, truncated or
+/// foreign file gets its own clear error and is never modified.
+pub(crate) fn precheck(path: &Path) -> Result<()> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoVault {
+                path: path.to_owned(),
+            });
+        }
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    if metadata.is_dir() {
+        return Err(Error::NotAVault {
+            path: path.to_owned(),
+            reason: "it is a directory".into(),
+        });
+    }
+    let len = metadata.len();
+    if len == 0 {
+        return Err(Error::Corrupt {
+            reason: format!("{} is empty (0 bytes)", path.display()),
+        });
+    }
+    let mut header = [0u8; 100];
+    let mut file =
+        File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let read = read_up_to(&mut file, &mut header)
+        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    if read < 16 || &header[..16] != SQLITE_MAGIC {
+        return Err(Error::NotAVault {
+            path: path.to_owned(),
+            reason: "it is not an SQLite database".into(),
+        });
+    }
+    if read < 100 {
+        return Err(Error::Corrupt {
+            reason: format!("{} is truncated: it has only {len} bytes", path.display()),
+        });
+    }
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    let page_count = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    let change_counter = &header[24..28];
+    let valid_for = &header[92..96];
+    // The in-header size is trustworthy only when these two counters agree.
+    if change_counter == valid_for && page_count > 0 {
+        let expected = page_count * page_size;
+        if len < expected {
+            return Err(Error::Corrupt {
+                reason: format!(
+                    "{} is truncated: it has {len} bytes, its header says {expected}",
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Creates `path`'s parent directory (owner-only on Unix) when missing.
+pub(crate) fn ensure_parent(path: &Path) -> Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if parent.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(parent)
+        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))
+}
+
+/// Creates a new, empty file readable only by its owner.
+pub(crate) fn create_private(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map_err(|e| Error::io(format!("creating {}", path.display()), e))
+}

@@ -1,0 +1,303 @@
+//! The SQLite store. All SQL lives in this module: the domain above it speaks
+//! in rows, so a second store (a shared PostgreSQL vault) can sit beside it.
+
+mod audit;
+mod file;
+mod meta;
+mod orgs;
+mod query;
+mod schema;
+mod secrets;
+mod versions;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub(crate) use audit::{AuditRow, NewAuditRow};
+pub(crate) use file::VaultLock;
+pub use orgs::OrgSummary;
+pub use query::SecretCounts;
+pub(crate) use secrets::{NewSecretRow, SecretRow};
+pub(crate) use versions::{NewVersionRow, VersionRow};
+
+use crate::error::{Error, Result};
+
+/// Maps an SQLite error to the core's error, naming what was being done.
+pub(crate) fn sql_error(context: impl Into<String>, error: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode as Code;
+    let context = context.into();
+    match error.sqlite_error_code() {
+        Some(Code::DatabaseCorrupt | Code::NotADatabase) => Error::Corrupt {
+            reason: format!("{context}: {error}"),
+        },
+        Some(Code::DiskFull) => Error::Io {
+            context,
+            source: std::io::Error::new(std::io::ErrorKind::StorageFull, "the disk is full"),
+        },
+        _ => Error::Database {
+            context,
+            source: error,
+        },
+    }
+}
+
+/// An open vault file, held exclusively by this process.
+pub(crate) struct Store {
+    conn: Connection,
+    path: PathBuf,
+    _lock: VaultLock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA trusted_schema = OFF;
+         PRAGMA cell_size_check = ON;",
+    )
+    .map_err(|e| sql_error("configuring the database connection", e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(|e| sql_error("configuring the busy timeout", e))
+}
+
+impl Store {
+    /// Creates a new vault file atomically: it is built under a temporary name,
+    /// filled by `init`, and renamed into place only when complete.
+    pub fn create(path: &Path, init: impl FnOnce(&StoreTx<'_>) -> Result<()>) -> Result<Self> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => {
+                return Err(Error::VaultExists {
+                    path: path.to_owned(),
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("checking {}", path.display()), e)),
+        }
+        file::ensure_parent(path)?;
+        let lock = VaultLock::acquire(path)?;
+        if path.exists() {
+            return Err(Error::VaultExists {
+                path: path.to_owned(),
+            });
+        }
+        let mut tmp_name = path.as_os_str().to_owned();
+        tmp_name.push(".creating");
+        let tmp = PathBuf::from(tmp_name);
+        // A leftover from a creation that was interrupted; we hold the lock.
+        let _ = std::fs::remove_file(&tmp);
+        drop(file::create_private(&tmp)?);
+        let result = (|| {
+            let mut conn = Connection::open_with_flags(
+                &tmp,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| sql_error(format!("creating {}", tmp.display()), e))?;
+            conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .map_err(|e| sql_error("setting the application id", e))?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| sql_error("enabling write-ahead logging", e))?;
+            configure(&conn)?;
+            schema::migrate(&mut conn, 0)?;
+            {
+                let tx = StoreTx::begin(&mut conn)?;
+                init(&tx)?;
+                tx.commit()?;
+            }
+            conn.close()
+                .map_err(|(_, e)| sql_error("closing the new vault", e))
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, path)
+            .map_err(|e| Error::io(format!("moving the new vault to {}", path.display()), e))?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Make the rename durable.
+            if let Ok(dir) = std::fs::File::open(parent) {
+                let _ = dir.sync_all();
+            }
+        }
+        Self::open_locked(path, lock)
+    }
+
+    /// Opens an existing vault file. Nothing is written unless the schema
+    /// needs migrating.
+    pub fn open(path: &Path) -> Result<Self> {
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NoVault {
+                    path: path.to_owned(),
+                });
+            }
+            Ok(m) if m.is_dir() => {
+                return Err(Error::NotAVault {
+                    path: path.to_owned(),
+                    reason: "it is a directory".into(),
+                });
+            }
+            _ => {}
+        }
+        let lock = VaultLock::acquire(path)?;
+        Self::open_locked(path, lock)
+    }
+
+    fn open_locked(path: &Path, lock: VaultLock) -> Result<Self> {
+        file::precheck(path)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sql_error(format!("opening {}", path.display()), e))?;
+        let not_a_vault = |reason: &str| Error::NotAVault {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let app_id: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(
+                |e| match sql_error(format!("reading {}", path.display()), e) {
+                    Error::Database { .. } => {
+                        not_a_vault("it cannot be read as an SQLite database")
+                    }
+                    other => other,
+                },
+            )?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(not_a_vault(
+                "it is an SQLite database, but not one Coffer made",
+            ));
+        }
+        let version = schema::version(&conn)?;
+        if version > schema::LATEST {
+            return Err(Error::SchemaTooNew {
+                path: path.to_owned(),
+                found: version,
+                supported: schema::LATEST,
+            });
+        }
+        configure(&conn)?;
+        schema::migrate(&mut conn, version)?;
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+            _lock: lock,
+        })
+    }
+
+    /// The vault file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction (taking the write lock at once).
+    pub fn write(&mut self) -> Result<StoreTx<'_>> {
+        StoreTx::begin(&mut self.conn)
+    }
+
+    /// Copies the whole database to `dest` with SQLite's online backup API.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(Error::invalid(
+                "destination",
+                format!("{} already exists", dest.display()),
+            ));
+        }
+        drop(file::create_private(dest)?);
+        let mut target = Connection::open(dest)
+            .map_err(|e| sql_error(format!("creating backup {}", dest.display()), e))?;
+        let result = rusqlite::backup::Backup::new(&self.conn, &mut target)
+            .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
+            .map_err(|e| sql_error(format!("backing up to {}", dest.display()), e));
+        if result.is_err() {
+            drop(target);
+            let _ = std::fs::remove_file(dest);
+        }
+        result
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` or the problems found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| sql_error("checking integrity", e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| sql_error("checking integrity", e))?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| sql_error("checking integrity", e))?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Writes the write-ahead log back into the main file and truncates it,
+    /// so that purged data does not linger in the log.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .map_err(|e| sql_error("checkpointing the write-ahead log", e))
+    }
+}
+
+/// Read access, shared by the store and its transactions.
+pub(crate) trait Db {
+    /// The connection to read through.
+    fn conn(&self) -> &Connection;
+
+    /// Read queries over this connection.
+    fn read(&self) -> Reader<'_> {
+        Reader { conn: self.conn() }
+    }
+}
+
+/// Read queries; their methods live next to the tables they read.
+#[derive(Clone, Copy)]
+pub(crate) struct Reader<'a> {
+    conn: &'a Connection,
+}
+
+impl Db for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A write transaction; dropped without [`StoreTx::commit`] it rolls back.
+pub(crate) struct StoreTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl<'a> StoreTx<'a> {
+    fn begin(conn: &'a mut Connection) -> Result<Self> {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_error("starting a transaction", e))?;
+        Ok(Self { tx })
+    }
+
+    /// Makes every change of this transaction durable at once.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit().map_err(|e| sql_error("committing", e))
+    }
+}
+
+impl Db for StoreTx<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+/// The schema version of an open store.
+pub(crate) fn schema_version(store: &Store) -> Result<u32> {
+    schema::version(&store.conn)
+}

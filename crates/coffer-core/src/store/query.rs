@@ -1,0 +1,220 @@
+//! Listing queries over clear columns only: filters, sorting, paging, counts.
+
+use rusqlite::types::Value;
+
+use super::secrets::{SECRET_COLUMNS, SECRET_FROM, SecretRow};
+use super::{Reader, sql_error};
+use crate::clock::{DAY, Timestamp};
+use crate::error::Result;
+use crate::secret::{MAX_PAGE, Scope, SecretQuery, SecretStatus, SortKey};
+
+/// The effective status as SQL, given `?1` = now.
+const STATUS_SQL: &str = "CASE WHEN s.lifecycle = 'deactivated' THEN 'deactivated' \
+    WHEN s.expires_at IS NOT NULL AND s.expires_at <= ?1 THEN 'expired' ELSE 'active' END";
+
+/// Secret counts by state.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SecretCounts {
+    /// Not in the trash.
+    pub total: u32,
+    /// Active and not expired.
+    pub active: u32,
+    /// Deactivated.
+    pub deactivated: u32,
+    /// Active and past expiry.
+    pub expired: u32,
+    /// Active and expiring within 30 days (not yet expired).
+    pub expiring_30_days: u32,
+    /// In the trash.
+    pub trash: u32,
+}
+
+struct Where {
+    sql: String,
+    params: Vec<Value>,
+}
+
+fn build_where(query: &SecretQuery, now: Timestamp) -> Where {
+    // "?1 IS NOT NULL" keeps ?1 (now) bound in every statement.
+    let mut sql = vec![
+        "?1 IS NOT NULL".to_owned(),
+        match query.scope {
+            Scope::Live => "s.deleted_at IS NULL".to_owned(),
+            Scope::Trash => "s.deleted_at IS NOT NULL".to_owned(),
+        },
+    ];
+    // ?1 is always now.
+    let mut params: Vec<Value> = vec![Value::Integer(now.unix())];
+    let bind = |params: &mut Vec<Value>, v: Value| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
+    if let Some(text) = query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let p = bind(&mut params, Value::Text(text.to_lowercase()));
+        sql.push(format!("instr(s.search, {p}) > 0"));
+    }
+    if !query.types.is_empty() {
+        let list: Vec<String> = query
+            .types
+            .iter()
+            .map(|t| bind(&mut params, Value::Text(t.as_str().to_owned())))
+            .collect();
+        sql.push(format!("s.kind IN ({})", list.join(", ")));
+    }
+    if !query.statuses.is_empty() {
+        let list: Vec<String> = query
+            .statuses
+            .iter()
+            .map(|st| match st {
+                SecretStatus::Deactivated => "s.lifecycle = 'deactivated'".to_owned(),
+                SecretStatus::Expired => {
+                    "(s.lifecycle = 'active' AND s.expires_at IS NOT NULL AND s.expires_at <= ?1)"
+                        .to_owned()
+                }
+                SecretStatus::Active => {
+                    "(s.lifecycle = 'active' AND (s.expires_at IS NULL OR s.expires_at > ?1))"
+                        .to_owned()
+                }
+            })
+            .collect();
+        sql.push(format!("({})", list.join(" OR ")));
+    }
+    for (key, value) in &query.labels {
+        let k = bind(&mut params, Value::Text(key.clone()));
+        match value {
+            Some(v) => {
+                let v = bind(&mut params, Value::Text(v.clone()));
+                sql.push(format!(
+                    "EXISTS (SELECT 1 FROM secret_labels l WHERE l.secret_id = s.id AND l.key = {k} AND l.value = {v})"
+                ));
+            }
+            None => sql.push(format!(
+                "EXISTS (SELECT 1 FROM secret_labels l WHERE l.secret_id = s.id AND l.key = {k})"
+            )),
+        }
+    }
+    if let Some(org) = &query.org {
+        let p = bind(&mut params, Value::Text(org.clone()));
+        sql.push(format!(
+            "s.org_id = (SELECT id FROM organizations WHERE name = {p})"
+        ));
+    }
+    if let Some(project) = &query.project {
+        let p = bind(&mut params, Value::Text(project.clone()));
+        sql.push(format!(
+            "s.project_id IN (SELECT id FROM projects WHERE name = {p})"
+        ));
+    }
+    if let Some(days) = query.expiring_within_days {
+        let until = now
+            .unix()
+            .saturating_add(i64::from(days).saturating_mul(DAY));
+        let p = bind(&mut params, Value::Integer(until));
+        sql.push(format!("s.expires_at IS NOT NULL AND s.expires_at <= {p}"));
+    }
+    Where {
+        sql: sql.join(" AND "),
+        params,
+    }
+}
+
+fn order_by(query: &SecretQuery) -> String {
+    let dir = if query.descending { "DESC" } else { "ASC" };
+    match query.sort {
+        SortKey::Name => format!("s.name COLLATE NOCASE {dir}, s.id {dir}"),
+        SortKey::Type => format!("s.kind {dir}, s.name COLLATE NOCASE {dir}, s.id {dir}"),
+        SortKey::Created => format!("s.created_at {dir}, s.id {dir}"),
+        SortKey::Updated => format!("s.updated_at {dir}, s.id {dir}"),
+        // Secrets without an expiry come last in either direction.
+        SortKey::Expires => {
+            format!("s.expires_at IS NULL, s.expires_at {dir}, s.name COLLATE NOCASE {dir}")
+        }
+        SortKey::Status => format!("{STATUS_SQL} {dir}, s.name COLLATE NOCASE {dir}"),
+    }
+}
+
+impl Reader<'_> {
+    /// How many secrets match, and one page of them.
+    pub fn list_secrets(
+        &self,
+        query: &SecretQuery,
+        now: Timestamp,
+    ) -> Result<(u32, Vec<SecretRow>)> {
+        let filter = build_where(query, now);
+        let total: u32 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM secrets s WHERE {}",
+                filter.sql
+            ))
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params_from_iter(filter.params.iter()), |r| {
+                    r.get(0)
+                })
+            })
+            .map_err(|e| sql_error("counting secrets", e))?;
+        let limit = query.limit.min(MAX_PAGE);
+        if limit == 0 || query.offset >= total {
+            return Ok((total, Vec::new()));
+        }
+        let mut params = filter.params;
+        params.push(Value::Integer(limit.into()));
+        params.push(Value::Integer(query.offset.into()));
+        let n = params.len();
+        let sql = format!(
+            "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE {} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            filter.sql,
+            order_by(query),
+            n - 1,
+            n
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(
+                    rusqlite::params_from_iter(params.iter()),
+                    SecretRow::from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| sql_error("listing secrets", e))?;
+        Ok((total, rows))
+    }
+
+    /// Counts by state.
+    pub fn secret_counts(&self, now: Timestamp) -> Result<SecretCounts> {
+        let soon = now.plus_days(30).unix();
+        self.conn
+            .query_row(
+                "SELECT
+                    count(*) FILTER (WHERE deleted_at IS NULL),
+                    count(*) FILTER (WHERE deleted_at IS NULL AND lifecycle = 'active'
+                        AND (expires_at IS NULL OR expires_at > ?1)),
+                    count(*) FILTER (WHERE deleted_at IS NULL AND lifecycle = 'deactivated'),
+                    count(*) FILTER (WHERE deleted_at IS NULL AND lifecycle = 'active'
+                        AND expires_at <= ?1),
+                    count(*) FILTER (WHERE deleted_at IS NULL AND lifecycle = 'active'
+                        AND expires_at > ?1 AND expires_at <= ?2),
+                    count(*) FILTER (WHERE deleted_at IS NOT NULL)
+                 FROM secrets",
+                (now.unix(), soon),
+                |r| {
+                    Ok(SecretCounts {
+                        total: r.get(0)?,
+                        active: r.get(1)?,
+                        deactivated: r.get(2)?,
+                        expired: r.get(3)?,
+                        expiring_30_days: r.get(4)?,
+                        trash: r.get(5)?,
+                    })
+                },
+            )
+            .map_err(|e| sql_error("counting secrets", e))
+    }
+}

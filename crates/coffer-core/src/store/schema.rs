@@ -1,0 +1,131 @@
+//! Versioned migrations. A vault from a newer Coffer is refused, never guessed at.
+
+use rusqlite::Connection;
+
+use super::sql_error;
+use crate::error::Result;
+
+/// `PRAGMA application_id` of Coffer vaults ("COFF").
+pub(crate) const APPLICATION_ID: i32 = 0x434F_4646;
+
+/// Each entry migrates from schema `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: secrets, versions, labels, organizations, projects, audit log, meta.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) STRICT;
+
+    CREATE TABLE organizations (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE projects (
+        id         INTEGER PRIMARY KEY,
+        org_id     INTEGER NOT NULL REFERENCES organizations(id),
+        name       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (org_id, name)
+    ) STRICT;
+
+    CREATE TABLE secrets (
+        id              INTEGER PRIMARY KEY,
+        uid             BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),
+        org_id          INTEGER NOT NULL REFERENCES organizations(id),
+        project_id      INTEGER REFERENCES projects(id),
+        name            TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        description     TEXT NOT NULL,
+        search          TEXT NOT NULL,
+        lifecycle       TEXT NOT NULL CHECK (lifecycle IN ('active', 'deactivated')),
+        visibility      TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+        owner           TEXT NOT NULL,
+        write_only      INTEGER NOT NULL CHECK (write_only IN (0, 1)),
+        protection      TEXT NOT NULL CHECK (protection IN ('vault', 'password')),
+        password_lock   TEXT,
+        expires_at      INTEGER,
+        public_fields   TEXT NOT NULL,
+        labels          TEXT NOT NULL,
+        current_version INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        deleted_at      INTEGER,
+        last_used_at    INTEGER,
+        UNIQUE (org_id, name)
+    ) STRICT;
+    CREATE INDEX secrets_by_name    ON secrets (name COLLATE NOCASE, id);
+    CREATE INDEX secrets_by_created ON secrets (created_at, id);
+    CREATE INDEX secrets_by_updated ON secrets (updated_at, id);
+    CREATE INDEX secrets_by_expiry  ON secrets (expires_at, id) WHERE expires_at IS NOT NULL;
+    CREATE INDEX secrets_in_trash   ON secrets (deleted_at) WHERE deleted_at IS NOT NULL;
+    CREATE INDEX secrets_by_kind    ON secrets (kind, name COLLATE NOCASE);
+
+    CREATE TABLE secret_labels (
+        secret_id INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        key       TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        PRIMARY KEY (secret_id, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX secret_labels_by_pair ON secret_labels (key, value);
+
+    CREATE TABLE secret_versions (
+        secret_id     INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        version       INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL,
+        public_fields TEXT NOT NULL,
+        expires_at    INTEGER,
+        note          TEXT NOT NULL,
+        dek_nonce     BLOB NOT NULL,
+        wrapped_dek   BLOB NOT NULL,
+        payload_nonce BLOB NOT NULL,
+        payload       BLOB NOT NULL,
+        PRIMARY KEY (secret_id, version)
+    ) STRICT;
+
+    CREATE TABLE audit_log (
+        seq       INTEGER PRIMARY KEY,
+        at        INTEGER NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        secret_id BLOB,
+        target    TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        mac       BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_by_secret ON audit_log (secret_id, seq) WHERE secret_id IS NOT NULL;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub(crate) const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// The schema version of an open database.
+pub(crate) fn version(conn: &Connection) -> Result<u32> {
+    conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))
+        .map_err(|e| sql_error("reading the schema version", e))
+}
+
+/// Brings the schema from `from` to [`LATEST`] in one transaction.
+pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<()> {
+    if from >= LATEST {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction()
+        .map_err(|e| sql_error("starting a migration", e))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        tx.execute_batch(sql)
+            .map_err(|e| sql_error(format!("migrating to schema {}", index + 1), e))?;
+    }
+    tx.pragma_update(None, "user_version", LATEST)
+        .map_err(|e| sql_error("recording the schema version", e))?;
+    tx.commit()
+        .map_err(|e| sql_error("committing a migration", e))
+}

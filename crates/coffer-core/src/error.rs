@@ -186,7 +186,9 @@ pub enum ErrorCode {
     Tampered,
     /// The file is damaged, truncated or empty.
     Corrupt,
-    /// Not a Coffer vault, or no vault at the path.
+    /// No vault at the path.
+    NoVault,
+    /// The path holds something that is not a Coffer vault.
     NotAVault,
     /// Written by a newer Coffer.
     SchemaTooNew,
@@ -215,6 +217,7 @@ impl ErrorCode {
             Self::WriteOnly => "write_only",
             Self::Tampered => "tampered",
             Self::Corrupt => "corrupt",
+            Self::NoVault => "no_vault",
             Self::NotAVault => "not_a_vault",
             Self::SchemaTooNew => "schema_too_new",
             Self::KeyringUnavailable => "keyring_unavailable",
@@ -237,7 +240,8 @@ impl Error {
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::AlreadyExists { .. } | Self::VaultExists { .. } => ErrorCode::AlreadyExists,
-            Self::NoVault { .. } | Self::NotAVault { .. } => ErrorCode::NotAVault,
+            Self::NoVault { .. } => ErrorCode::NoVault,
+            Self::NotAVault { .. } => ErrorCode::NotAVault,
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
             Self::WrongKey { .. } => ErrorCode::WrongKey,
             Self::WrongPassword { .. } => ErrorCode::WrongPassword,

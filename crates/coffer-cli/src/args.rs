@@ -1,0 +1,310 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Coffer: an encrypted vault for the credentials your jobs need.
+#[derive(Debug, Parser)]
+#[command(name = "coffer", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The vault file [default: the platform data directory's coffer/vault.db].
+    #[arg(long, global = true, env = "COFFER_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+    /// Machine output on stdout; errors as {"error":{"code","message"}} on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Read the recovery passphrase from this file (unlocks without the OS keyring).
+    #[arg(
+        long,
+        global = true,
+        env = "COFFER_PASSPHRASE_FILE",
+        value_name = "FILE"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a vault (asks for a recovery passphrase).
+    Init {
+        /// Do not keep the master key in the OS keyring; unlock with the passphrase only.
+        #[arg(long)]
+        no_keyring: bool,
+    },
+    /// Vault path, lock and keyring state, counts.
+    Status,
+    /// Register, list, reveal and manage secrets.
+    #[command(subcommand)]
+    Secret(Box<SecretCommand>),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Vault-wide operations: key rotation, passphrase, backup.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+/// Where a named secret lives.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The secret's name.
+    pub name: String,
+    /// Its organization.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+}
+
+/// Metadata options shared by `add` and `update`.
+#[derive(Debug, Args, Default)]
+pub struct MetaArgs {
+    /// Free-text description.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// A label KEY=VALUE (repeatable).
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// Expiry: 2027-01-31 (midnight UTC) or RFC 3339.
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// Accept an expiry in the past (imports).
+    #[arg(long)]
+    pub allow_past_expiry: bool,
+    /// Restrict use to a project.
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// Hide from other owners' listings.
+    #[arg(long)]
+    pub private: bool,
+    /// Never revealable again, only usable.
+    #[arg(long)]
+    pub write_only: bool,
+}
+
+/// Value options shared by `add` and `update`.
+#[derive(Debug, Args, Default)]
+pub struct FieldArgs {
+    /// A field NAME=VALUE. Secret fields only as NAME=@- (stdin) or NAME=@FILE.
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    pub fields: Vec<String>,
+    /// A field read from a file, byte for byte (certificates, keys, data).
+    #[arg(long = "file", value_name = "NAME=PATH")]
+    pub files: Vec<String>,
+    /// Password of an encrypted key or PKCS#12 file in the input (used once, never stored).
+    #[arg(long, value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
+    /// Store a certificate even if its private key does not match the leaf.
+    #[arg(long)]
+    pub allow_key_mismatch: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Register a secret.
+    Add {
+        /// basic_auth, bearer_token, api_key, client_credentials, certificate, ca_bundle,
+        /// ssh_key_pair, key_value or data.
+        #[arg(value_name = "TYPE")]
+        kind: String,
+        /// Its name: letters, digits, '.', '_', '/', '-'.
+        name: String,
+        /// Its organization (created when new).
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+        #[command(flatten)]
+        meta: MetaArgs,
+        /// Protect with a store password read from this file (needed to read or change it).
+        #[arg(long, value_name = "FILE", conflicts_with = "generate_store_password")]
+        store_password_file: Option<PathBuf>,
+        /// Protect with a generated store password, printed once.
+        #[arg(long)]
+        generate_store_password: bool,
+    },
+    /// List secrets (never values).
+    List {
+        /// Case-insensitive text in the name or description.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Only this type (repeatable).
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Only this status: active, deactivated, expired (repeatable).
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// Only with this label KEY=VALUE or KEY (repeatable).
+        #[arg(long = "label", value_name = "KEY[=VALUE]")]
+        labels: Vec<String>,
+        /// Only this organization.
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
+        /// Only this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// Only secrets expiring within DAYS (already expired included).
+        #[arg(long, value_name = "DAYS")]
+        expiring_within: Option<u32>,
+        /// name, type, created, updated, expires or status.
+        #[arg(long, default_value = "name", value_name = "FIELD")]
+        sort: String,
+        /// Descending order.
+        #[arg(long)]
+        desc: bool,
+        /// Page size (at most 1000).
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: u32,
+        /// Rows to skip.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        offset: u32,
+    },
+    /// Metadata and public fields of a secret, never values.
+    Show {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Print a value (audited). Without --field: the main value.
+    Reveal {
+        #[command(flatten)]
+        target: Target,
+        /// The field (or key) to print.
+        #[arg(long, value_name = "FIELD")]
+        field: Option<String>,
+        /// The store password, for password-protected secrets.
+        #[arg(long, value_name = "FILE")]
+        store_password_file: Option<PathBuf>,
+    },
+    /// Change metadata, or the value (a new version).
+    Update {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Remove a field or key (repeatable).
+        #[arg(long = "remove-field", value_name = "NAME")]
+        remove_fields: Vec<String>,
+        #[command(flatten)]
+        meta: MetaArgs,
+        /// Remove a label (repeatable).
+        #[arg(long = "remove-label", value_name = "KEY")]
+        remove_labels: Vec<String>,
+        /// Remove the expiry.
+        #[arg(long, conflicts_with = "expires")]
+        clear_expiry: bool,
+        /// Remove the project restriction.
+        #[arg(long, conflicts_with = "project")]
+        clear_project: bool,
+        /// Make visible to everyone.
+        #[arg(long, conflicts_with = "private")]
+        public: bool,
+        /// The store password, for password-protected secrets.
+        #[arg(long, value_name = "FILE")]
+        store_password_file: Option<PathBuf>,
+        /// Change the store password to the one in this file.
+        #[arg(long, value_name = "FILE", requires = "store_password_file")]
+        new_store_password_file: Option<PathBuf>,
+    },
+    /// Kept versions of a secret.
+    Versions {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Make an old version current again (as a new version).
+    Restore {
+        #[command(flatten)]
+        target: Target,
+        /// The version to restore.
+        version: u32,
+        /// The store password, for password-protected secrets.
+        #[arg(long, value_name = "FILE")]
+        store_password_file: Option<PathBuf>,
+    },
+    /// Deactivate: using the secret fails until it is activated.
+    Deactivate {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Activate a deactivated secret.
+    Activate {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Move to the trash (or destroy now with --permanent).
+    Delete {
+        #[command(flatten)]
+        target: Target,
+        /// Destroy now instead of moving to the trash.
+        #[arg(long)]
+        permanent: bool,
+    },
+    /// Take a secret out of the trash.
+    Undelete {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// List the trash.
+    Trash,
+    /// Destroy one trashed secret, or empty the trash.
+    Purge {
+        /// The trashed secret to destroy; without it the whole trash is emptied.
+        name: Option<String>,
+        /// Its organization.
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
+    },
+    /// Move a secret to another organization.
+    Move {
+        /// The secret's name.
+        name: String,
+        /// Its current organization.
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        from: String,
+        /// The destination organization (created when new).
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The newest audit entries.
+    List {
+        /// Only entries about this secret.
+        #[arg(long, value_name = "NAME")]
+        secret: Option<String>,
+        /// Its organization.
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
+        /// How many.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: u32,
+    },
+    /// Check the hash chain; names the first broken entry.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Replace the master key and re-wrap every data key (needs the passphrase).
+    RotateKey,
+    /// Change the recovery passphrase.
+    ChangePassphrase {
+        /// Read the new passphrase from this file (otherwise it is asked for twice).
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Copy the vault to a new file (SQLite backup API).
+    Backup {
+        /// The destination; must not exist.
+        dest: PathBuf,
+    },
+}

@@ -1,0 +1,181 @@
+//! Registering and updating secrets.
+
+use coffer_core::secret::{
+    Intake, MetadataChange, NewProtection, NewSecret, SecretRef, SecretType, ValueChange,
+    ValueOutcome, Visibility,
+};
+use coffer_core::{Error, ExposeSecret, Result, Timestamp};
+use serde_json::json;
+
+use crate::args::{FieldArgs, Global, MetaArgs, SecretCommand};
+use crate::input::{self, Stdin};
+use crate::output::Out;
+use crate::unlock;
+
+fn intake(fields: &FieldArgs) -> Result<Intake> {
+    Ok(Intake {
+        key_password: input::optional_password("key password", fields.key_password_file.as_ref())?,
+        allow_key_mismatch: fields.allow_key_mismatch,
+    })
+}
+
+fn expiry(meta: &MetaArgs) -> Result<Option<Timestamp>> {
+    meta.expires
+        .as_deref()
+        .map(|d| Timestamp::parse("expires", d))
+        .transpose()
+}
+
+pub fn add(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
+    let SecretCommand::Add {
+        kind,
+        name,
+        org,
+        fields,
+        meta,
+        store_password_file,
+        generate_store_password,
+    } = command
+    else {
+        return Err(Error::Internal("add called with another command".into()));
+    };
+    let kind = SecretType::parse(&kind)?;
+    let mut stdin = Stdin::default();
+    let inputs = input::fields(kind, &fields.fields, &fields.files, &mut stdin)?;
+    let mut new = NewSecret::from_fields(name, kind, inputs, &intake(&fields)?)?;
+    new.org = Some(org);
+    new.project = meta.project.clone();
+    new.description = meta.description.clone().unwrap_or_default();
+    new.labels = input::labels(&meta.labels)?;
+    new.expires_at = expiry(&meta)?;
+    new.allow_past_expiry = meta.allow_past_expiry;
+    new.visibility = if meta.private {
+        Visibility::Private
+    } else {
+        Visibility::Public
+    };
+    new.write_only = meta.write_only;
+    new.protection = match (&store_password_file, generate_store_password) {
+        (Some(file), _) => {
+            NewProtection::Password(input::read_password_file("store password", file)?)
+        }
+        (None, true) => NewProtection::GeneratePassword,
+        (None, false) => NewProtection::Vault,
+    };
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let registered = vault.register(new)?;
+    let generated = registered
+        .generated_password
+        .as_ref()
+        .map(|p| p.expose_secret().to_owned());
+    if out.json {
+        return out
+            .json(&json!({ "secret": registered.meta, "generated_store_password": generated }));
+    }
+    let m = &registered.meta;
+    println!("Registered {} {} in {} (version 1).", m.kind, m.name, m.org);
+    if let Some(at) = m.expires_at {
+        println!("Expires {}.", crate::output::when(at, vault.now()));
+    }
+    if let Some(password) = generated {
+        println!("Store password (shown once; it is needed to read or change this secret):");
+        println!("{password}");
+    }
+    Ok(())
+}
+
+pub fn update(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
+    let SecretCommand::Update {
+        target,
+        fields,
+        remove_fields,
+        meta,
+        remove_labels,
+        clear_expiry,
+        clear_project,
+        public,
+        store_password_file,
+        new_store_password_file,
+    } = command
+    else {
+        return Err(Error::Internal("update called with another command".into()));
+    };
+    let secret = SecretRef::in_org(&target.org, &target.name);
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let kind = vault.get(&secret)?.kind;
+    let password = input::optional_password("store password", store_password_file.as_ref())?;
+    let mut stdin = Stdin::default();
+    let set = input::fields(kind, &fields.fields, &fields.files, &mut stdin)?;
+
+    let change = MetadataChange {
+        description: meta.description.clone(),
+        set_labels: input::labels(&meta.labels)?,
+        remove_labels,
+        expires_at: if clear_expiry {
+            Some(None)
+        } else {
+            expiry(&meta)?.map(Some)
+        },
+        allow_past_expiry: meta.allow_past_expiry,
+        project: if clear_project {
+            Some(None)
+        } else {
+            meta.project.clone().map(Some)
+        },
+        visibility: match (meta.private, public) {
+            (true, _) => Some(Visibility::Private),
+            (_, true) => Some(Visibility::Public),
+            _ => None,
+        },
+        make_write_only: meta.write_only,
+    };
+    let value_change = !set.is_empty() || !remove_fields.is_empty();
+    if change.is_empty() && !value_change && new_store_password_file.is_none() {
+        return Err(Error::invalid(
+            "update",
+            "nothing to change: give --field, --description, --label, ...",
+        ));
+    }
+    let mut report = serde_json::Map::new();
+    if value_change {
+        let outcome = vault.update_value(
+            &secret,
+            ValueChange {
+                set,
+                remove: remove_fields,
+                intake: intake(&fields)?,
+            },
+            password.as_ref(),
+        )?;
+        report.insert(
+            "value".into(),
+            serde_json::to_value(outcome).unwrap_or_default(),
+        );
+        match outcome {
+            ValueOutcome::NewVersion { version } => {
+                out.note(&format!("{}: new version {version}", target.name))
+            }
+            ValueOutcome::Unchanged => out.note(&format!("{}: value unchanged", target.name)),
+        }
+    }
+    if !change.is_empty() {
+        vault.update_metadata(&secret, change)?;
+        out.note(&format!("{}: metadata updated", target.name));
+    }
+    if let Some(file) = &new_store_password_file {
+        let new = input::read_password_file("new store password", file)?;
+        let old = password.as_ref().ok_or_else(|| Error::PasswordRequired {
+            name: target.name.clone(),
+        })?;
+        vault.change_store_password(&secret, old, &new)?;
+        out.note(&format!("{}: store password changed", target.name));
+    }
+    if out.json {
+        report.insert(
+            "secret".into(),
+            serde_json::to_value(vault.get(&secret)?).unwrap_or_default(),
+        );
+        return out.json(&report);
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! Printing: human text, or JSON for scripts; errors and exit codes.
+
+use std::io::Write;
+
+use coffer_core::{Error, ErrorCode, Timestamp};
+use serde::Serialize;
+
+/// Where results go.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// Machine output.
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints a value as one JSON document on stdout.
+    pub fn json<T: Serialize>(&self, value: &T) -> coffer_core::Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::Internal(format!("encoding output: {e}")))?;
+        println!("{text}");
+        Ok(())
+    }
+
+    /// A note for people on stderr (suppressed in JSON mode).
+    pub fn note(&self, text: &str) {
+        if !self.json {
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// The exit code for an error code (see `coffer --help`).
+pub fn exit_code(code: ErrorCode) -> i32 {
+    match code {
+        ErrorCode::InvalidInput | ErrorCode::AlreadyExists => 2,
+        ErrorCode::NotFound | ErrorCode::NoVault => 3,
+        ErrorCode::WrongPassphrase
+        | ErrorCode::WrongKey
+        | ErrorCode::WrongPassword
+        | ErrorCode::PasswordRequired => 4,
+        ErrorCode::Locked | ErrorCode::InUse | ErrorCode::KeyringUnavailable => 5,
+        ErrorCode::Refused | ErrorCode::WriteOnly => 6,
+        _ => 1,
+    }
+}
+
+/// Prints an error on stderr.
+pub fn print_error(json: bool, error: &Error) {
+    let mut stderr = std::io::stderr().lock();
+    if json {
+        let value = serde_json::json!({
+            "error": { "code": error.code().as_str(), "message": error.to_string() }
+        });
+        let _ = writeln!(stderr, "{value}");
+    } else {
+        let _ = writeln!(stderr, "coffer: {error}");
+    }
+}
+
+/// `2027-01-31 00:00 UTC (in 12 days)`.
+pub fn when(at: Timestamp, now: Timestamp) -> String {
+    let text = at.to_rfc3339();
+    let date = text.get(..16).map(|d| d.replace('T', " ")).unwrap_or(text);
+    format!("{date} UTC ({})", relative(at, now))
+}
+
+/// `in 12 days`, `3 hours ago`, `just now`.
+pub fn relative(at: Timestamp, now: Timestamp) -> String {
+    let seconds = at.unix() - now.unix();
+    let span = seconds.unsigned_abs();
+    let (count, unit) = match span {
+        0..60 => return "just now".to_owned(),
+        60..3600 => (span / 60, "minute"),
+        3600..86_400 => (span / 3600, "hour"),
+        _ => (span / 86_400, "day"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    if seconds > 0 {
+        format!("in {count} {unit}{plural}")
+    } else {
+        format!("{count} {unit}{plural} ago")
+    }
+}
+
+/// Prints rows as aligned columns under a header.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        println!("{}", text.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// Prints `label  value` lines with aligned values.
+pub fn pairs(rows: &[(&str, String)]) {
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (key, value) in rows {
+        println!("{key:<width$}  {value}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times() {
+        let now = Timestamp::from_unix(1_000_000_000);
+        assert_eq!(relative(now.plus_days(12), now), "in 12 days");
+        assert_eq!(relative(now.plus_days(-3), now), "3 days ago");
+        assert_eq!(relative(now.plus_seconds(90), now), "in 1 minute");
+        assert_eq!(relative(now.plus_seconds(-7200), now), "2 hours ago");
+        assert_eq!(relative(now, now), "just now");
+        assert_eq!(relative(now.plus_days(1), now), "in 1 day");
+        assert!(when(now, now).starts_with("2001-09-09 01:46 UTC"));
+    }
+}

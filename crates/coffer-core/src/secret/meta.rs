@@ -365,13 +365,15 @@ impl NewSecret {
         }
     }
 
-    /// Builds the value from named inputs.
+    /// Checks the name, then builds the value from named inputs.
     pub fn from_fields(
         name: impl Into<String>,
         kind: SecretType,
         fields: FieldInputs,
         intake: &Intake,
     ) -> Result<Self> {
+        let name = name.into();
+        super::validate::name("name", &name)?;
         Ok(Self::new(
             name,
             SecretData::from_fields(kind, fields, intake)?,

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `coffer` binary: real vault files, real processes,
+//! the real OS keyring inside a private D-Bus session.
+
+mod audit;
+mod errors;
+mod keyring;
+mod lifecycle;
+mod secrets;
+mod support;

@@ -47,7 +47,7 @@ fn an_edited_entry_is_named() {
         "UPDATE audit_log SET action = 'secret.nothing' WHERE seq = 5;",
     )
     .fails(1);
-    assert_eq!(run.stdout.is_empty(), false);
+    assert!(!run.stdout.is_empty());
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["first_broken"], 5);
     assert_eq!(run.error_json()["error"]["code"], "tampered");

@@ -80,10 +80,16 @@ pub fn default_vault_path() -> Result<PathBuf> {
         .ok_or_else(|| Error::invalid("vault", "no data directory is known; pass --vault PATH"))
 }
 
+/// Who acts, for audit entries: the login name, else the home directory's name.
 fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(|| {
+            dirs::home_dir()
+                .and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter(|n| !n.is_empty())
+        })
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

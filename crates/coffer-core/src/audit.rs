@@ -15,6 +15,7 @@ use crate::store::{AuditRow, Db, NewAuditRow, Reader, StoreTx};
 const HEAD_KEY: &str = "audit_head";
 
 /// An audit entry as shown.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
     /// Position in the log, from 1.
@@ -48,6 +49,7 @@ impl AuditEntry {
 }
 
 /// The result of checking the chain.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditVerification {
     /// Entries checked.

@@ -78,6 +78,13 @@ impl Timestamp {
     }
 }
 
+#[cfg(feature = "specta")]
+impl specta::Type for Timestamp {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
+    }
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_rfc3339())

@@ -156,6 +156,7 @@ pub enum Error {
 }
 
 /// The stable error codes that the CLI maps to exit codes and the UI branches on.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

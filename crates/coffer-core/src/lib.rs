@@ -24,6 +24,7 @@ pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{OrgSummary, SecretCounts};
 pub use vault::{
-    CreateOptions, ExpiredPolicy, KeyringUnlock, PassphraseUnlock, Registered, RevealedField,
-    SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
+    CreateOptions, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PassphraseUnlock, PurgeReason,
+    Registered, RevealedField, SecretUse, Settings, UsePolicyNote, Vault, VaultStatus,
+    default_vault_path,
 };

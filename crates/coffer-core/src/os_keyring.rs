@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 const SERVICE: &str = "Coffer";
 
 /// What the OS keyring holds for a vault.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "reason")]
 pub enum KeyringState {

@@ -35,6 +35,13 @@ impl SecretId {
     }
 }
 
+#[cfg(feature = "specta")]
+impl specta::Type for SecretId {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
+    }
+}
+
 impl std::fmt::Display for SecretId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         uuid::Uuid::from_bytes(self.0).hyphenated().fmt(f)
@@ -107,6 +114,7 @@ impl From<SecretId> for SecretRef {
 }
 
 /// The lifecycle state a user sets.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lifecycle {
@@ -137,6 +145,7 @@ impl Lifecycle {
 
 /// The status shown to users: the lifecycle, or `expired` when an active
 /// secret's expiry has passed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretStatus {
@@ -179,6 +188,7 @@ impl std::fmt::Display for SecretStatus {
 }
 
 /// Who may see a secret in listings once profiles exist.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -210,6 +220,7 @@ impl Visibility {
 }
 
 /// What protects a secret's data keys.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
@@ -251,6 +262,7 @@ pub enum NewProtection {
 }
 
 /// A secret's metadata and public fields, as listed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretMeta {
     /// Stable id.
@@ -304,6 +316,7 @@ impl SecretMeta {
 }
 
 /// One version of a secret's value.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionInfo {
     /// Version number.
@@ -428,6 +441,7 @@ pub struct ValueChange {
 }
 
 /// What became of a value change.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum ValueOutcome {
@@ -441,6 +455,7 @@ pub enum ValueOutcome {
 }
 
 /// Sort order of listings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
@@ -480,6 +495,7 @@ impl SortKey {
 }
 
 /// Which secrets a listing covers.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -491,6 +507,7 @@ pub enum Scope {
 }
 
 /// A listing request.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecretQuery {
@@ -543,6 +560,7 @@ impl Default for SecretQuery {
 pub const MAX_PAGE: u32 = 1000;
 
 /// One page of a listing.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretPage {
     /// How many secrets match in all.

@@ -4,6 +4,7 @@
 mod audit;
 mod file;
 mod meta;
+mod notices;
 mod orgs;
 mod query;
 mod schema;

@@ -6,6 +6,7 @@ use super::{Db, Reader, StoreTx, sql_error};
 use crate::error::Result;
 
 /// An organization with its number of live secrets.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OrgSummary {
     /// Name.

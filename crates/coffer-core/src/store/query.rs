@@ -13,6 +13,7 @@ const STATUS_SQL: &str = "CASE WHEN s.lifecycle = 'deactivated' THEN 'deactivate
     WHEN s.expires_at IS NOT NULL AND s.expires_at <= ?1 THEN 'expired' ELSE 'active' END";
 
 /// Secret counts by state.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SecretCounts {
     /// Not in the trash.

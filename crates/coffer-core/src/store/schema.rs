@@ -101,6 +101,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 2: expiry notifications already shown, so none repeats after a restart.
+    r#"
+    CREATE TABLE expiry_notices (
+        secret_id      INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        version        INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        threshold_days INTEGER NOT NULL,
+        notified_at    INTEGER NOT NULL,
+        PRIMARY KEY (secret_id, version, expires_at, threshold_days)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

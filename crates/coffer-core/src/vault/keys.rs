@@ -56,6 +56,7 @@ impl CreateOptions {
 }
 
 /// The result of trying the OS keyring.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome", content = "reason")]
 pub enum KeyringUnlock {
@@ -67,6 +68,7 @@ pub enum KeyringUnlock {
 }
 
 /// The result of a passphrase unlock.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PassphraseUnlock {
     /// The master key was (re)saved to the OS keyring, which lacked it.

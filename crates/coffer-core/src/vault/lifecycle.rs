@@ -9,6 +9,7 @@ use crate::secret::{Lifecycle, SecretMeta, SecretRef, validate};
 use crate::store::{Db, SecretRow, StoreTx};
 
 /// Why a secret was purged.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurgeReason {

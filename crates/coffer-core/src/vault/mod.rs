@@ -3,6 +3,7 @@
 
 mod keys;
 mod lifecycle;
+mod notices;
 mod read;
 mod register;
 mod seal;
@@ -15,6 +16,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
+pub use lifecycle::PurgeReason;
+pub use notices::ExpiryNotice;
 pub use read::{RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use settings::{ExpiredPolicy, Settings};
@@ -54,6 +57,7 @@ impl std::fmt::Debug for Vault {
 }
 
 /// A vault's state, readable while locked.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct VaultStatus {
     /// The file.

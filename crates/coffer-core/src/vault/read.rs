@@ -60,6 +60,7 @@ pub struct RevealedField {
 }
 
 /// A warning attached to a use that was allowed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UsePolicyNote {
     /// The secret.

@@ -10,6 +10,7 @@ use crate::store::Reader;
 const META_SETTINGS: &str = "settings";
 
 /// What using an expired secret does.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpiredPolicy {
@@ -21,6 +22,7 @@ pub enum ExpiredPolicy {
 }
 
 /// Vault-wide settings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {

@@ -31,6 +31,7 @@ pub struct AuditEntry {
     /// What it was done to, in words (`Default:db-password`, the vault path).
     pub target: String,
     /// Details without values (version numbers, field names, reasons).
+    #[cfg_attr(feature = "specta", specta(type = std::collections::BTreeMap<String, specta_typescript::Unknown>))]
     pub detail: serde_json::Value,
 }
 

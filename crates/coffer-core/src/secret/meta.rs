@@ -293,6 +293,7 @@ pub struct SecretMeta {
     /// Expiry, if any.
     pub expires_at: Option<Timestamp>,
     /// Public fields of the current version.
+    #[cfg_attr(feature = "specta", specta(type = std::collections::BTreeMap<String, specta_typescript::Unknown>))]
     pub public_fields: serde_json::Value,
     /// Current version number (1-based).
     pub current_version: u32,
@@ -324,6 +325,7 @@ pub struct VersionInfo {
     /// When it was made.
     pub created_at: Timestamp,
     /// Its public fields.
+    #[cfg_attr(feature = "specta", specta(type = std::collections::BTreeMap<String, specta_typescript::Unknown>))]
     pub public_fields: serde_json::Value,
     /// Expiry recorded with it.
     pub expires_at: Option<Timestamp>,

@@ -2,6 +2,7 @@
 
 mod data;
 mod kind;
+mod kv_import;
 mod meta;
 pub(crate) mod payload;
 pub mod validate;
@@ -12,4 +13,5 @@ pub use data::{
     SshKeyPair, text_input,
 };
 pub use kind::{FieldSpec, SecretType};
+pub use kv_import::parse_key_values;
 pub use meta::*;

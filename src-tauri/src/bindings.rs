@@ -1,0 +1,69 @@
+//! The typed IPC surface: every command and event, and the TypeScript
+//! bindings generated from them (`ui/src/ipc/bindings.ts`).
+
+use specta_typescript::Typescript;
+use tauri_specta::{Builder, collect_commands, collect_events};
+
+use crate::commands::{files, register, secrets, settings, vault};
+use crate::events::{OpenSecret, OpenView, VaultLocked};
+use crate::files::{DragHover, FilesDropped};
+
+/// The commands and events, for the app and for the exporter.
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // One TypeScript shape per type; our types serialize and deserialize alike.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            vault::app_status,
+            vault::create_vault,
+            vault::unlock_with_keyring,
+            vault::unlock_with_passphrase,
+            vault::lock_vault,
+            vault::vault_status,
+            vault::rotate_master_key,
+            vault::change_passphrase,
+            vault::set_keyring,
+            vault::backup_vault,
+            vault::verify_audit,
+            vault::touch,
+            secrets::list_secrets,
+            secrets::get_secret,
+            secrets::secret_versions,
+            secrets::audit_entries,
+            secrets::organizations,
+            secrets::reveal_field,
+            secrets::copy_field,
+            secrets::update_metadata,
+            secrets::update_value,
+            secrets::restore_version,
+            secrets::set_active,
+            secrets::trash_secrets,
+            secrets::label_secrets,
+            secrets::restore_from_trash,
+            secrets::purge_secret,
+            secrets::empty_trash,
+            secrets::move_secret,
+            register::secret_types,
+            register::register_secret,
+            files::pick_files,
+            files::read_key_value_file,
+            settings::get_settings,
+            settings::update_settings,
+        ])
+        .events(collect_events![
+            FilesDropped,
+            DragHover,
+            VaultLocked,
+            OpenSecret,
+            OpenView
+        ])
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export(path: &std::path::Path) -> Result<(), String> {
+    let typescript = Typescript::default()
+        .header("// Generated from the Rust commands by `cargo run -p coffer-desktop --bin export-bindings`. Do not edit.\n// @ts-nocheck\n");
+    builder()
+        .export(typescript, path)
+        .map_err(|e| e.to_string())
+}

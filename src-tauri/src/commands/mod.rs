@@ -1,0 +1,7 @@
+//! Tauri commands, one module per area; each is a few lines over `Vault`.
+
+pub mod files;
+pub mod register;
+pub mod secrets;
+pub mod settings;
+pub mod vault;

@@ -1,0 +1,159 @@
+//! Creating, unlocking and locking the vault; rotation, passphrase, backup.
+
+use std::sync::Arc;
+
+use coffer_core::{
+    AuditVerification, CreateOptions, KeyringState, KeyringUnlock, PassphraseUnlock, SystemClock,
+    Vault, VaultStatus,
+};
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::dto::{AppStatus, SecretInput};
+use crate::error::{IpcError, IpcResult};
+use crate::state::{AppState, lock, with_vault};
+
+/// Where the vault is and whether it exists, opened and unlocked.
+#[tauri::command]
+#[specta::specta]
+pub fn app_status(state: State<'_, AppState>) -> AppStatus {
+    state.try_open();
+    let unlocked = lock(&state.vault).as_ref().is_some_and(Vault::is_unlocked);
+    AppStatus {
+        vault_path: state.vault_path.display().to_string(),
+        exists: state.vault_path.exists(),
+        open_error: lock(&state.open_error).clone(),
+        unlocked,
+    }
+}
+
+/// Creates the vault (first run); returns what became of the keyring copy.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_vault(
+    state: State<'_, AppState>,
+    passphrase: SecretInput,
+    use_keyring: bool,
+) -> IpcResult<KeyringState> {
+    let path = state.vault_path.clone();
+    let slot = Arc::clone(&state.vault);
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let mut options = CreateOptions::new(passphrase.to_secret());
+        options.use_keyring = use_keyring;
+        let (vault, keyring) = Vault::create(&path, options, Arc::new(SystemClock))?;
+        *lock(&slot) = Some(vault);
+        Ok(keyring)
+    })
+    .await
+    .map_err(|e| IpcError::internal(e.to_string()))?;
+    state.expiry_changed();
+    result
+}
+
+/// Unlocks with the OS keyring, or says why the passphrase is needed.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_with_keyring(state: State<'_, AppState>) -> IpcResult<KeyringUnlock> {
+    with_vault(&state, Vault::unlock_with_keyring).await
+}
+
+/// Unlocks with the recovery passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_with_passphrase(
+    state: State<'_, AppState>,
+    passphrase: SecretInput,
+) -> IpcResult<PassphraseUnlock> {
+    with_vault(&state, move |v| {
+        v.unlock_with_passphrase(&passphrase.to_secret())
+    })
+    .await
+}
+
+/// Locks now.
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_vault(state: State<'_, AppState>) -> IpcResult<()> {
+    with_vault(&state, |v| {
+        v.lock();
+        Ok(())
+    })
+    .await
+}
+
+/// Path, keyring state, counts and settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_status(state: State<'_, AppState>) -> IpcResult<VaultStatus> {
+    with_vault(&state, |v| v.status()).await
+}
+
+/// Replaces the master key (needs the recovery passphrase).
+#[tauri::command]
+#[specta::specta]
+pub async fn rotate_master_key(
+    state: State<'_, AppState>,
+    passphrase: SecretInput,
+) -> IpcResult<KeyringState> {
+    with_vault(&state, move |v| {
+        v.rotate_master_key(&passphrase.to_secret())
+    })
+    .await
+}
+
+/// Changes the recovery passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_passphrase(
+    state: State<'_, AppState>,
+    old_passphrase: SecretInput,
+    new_passphrase: SecretInput,
+) -> IpcResult<()> {
+    with_vault(&state, move |v| {
+        v.change_passphrase(&old_passphrase.to_secret(), &new_passphrase.to_secret())
+    })
+    .await
+}
+
+/// Keeps (or stops keeping) the master key in the OS keyring.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_keyring(state: State<'_, AppState>, enabled: bool) -> IpcResult<KeyringState> {
+    with_vault(&state, move |v| v.set_keyring(enabled)).await
+}
+
+/// Asks where to save a backup, then writes it; `None` when cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_vault(app: AppHandle, state: State<'_, AppState>) -> IpcResult<Option<String>> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Back up the vault")
+            .set_file_name("coffer-backup.db")
+            .add_filter("Coffer vault", &["db"])
+            .blocking_save_file()
+    })
+    .await
+    .map_err(|e| IpcError::internal(e.to_string()))?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    with_vault(&state, move |v| v.backup_to(&path)).await?;
+    Ok(Some(shown))
+}
+
+/// Checks the audit log's chain.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit(state: State<'_, AppState>) -> IpcResult<AuditVerification> {
+    with_vault(&state, |v| v.verify_audit()).await
+}
+
+/// Records user activity (the idle lock counts from the last one).
+#[tauri::command]
+#[specta::specta]
+pub fn touch(state: State<'_, AppState>) {
+    state.touch();
+}

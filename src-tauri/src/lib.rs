@@ -1,0 +1,55 @@
+//! Coffer's desktop shell: thin Tauri commands over `coffer-core`'s `Vault`,
+//! typed bindings, file intake by drop and dialog, the tray, expiry
+//! notifications and the idle lock.
+#![forbid(unsafe_code)]
+
+pub mod bindings;
+mod clipboard;
+mod commands;
+mod dto;
+mod error;
+mod events;
+mod files;
+mod idle;
+mod notify;
+mod state;
+mod tray;
+mod window;
+
+use tauri::Manager;
+
+/// Runs the app.
+pub fn run() {
+    let commands = bindings::builder();
+    let state = state::AppState::from_env();
+    let wake = std::sync::Arc::clone(&state.expiry_wake);
+    let result = tauri::Builder::default()
+        // First, so a second launch only focuses the running one.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show_main(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(state)
+        .invoke_handler(commands.invoke_handler())
+        .on_window_event(files::on_window_event)
+        .setup(move |app| {
+            commands.mount_events(app);
+            if let Err(e) = tray::create(app) {
+                eprintln!("coffer-desktop: no tray icon: {e}");
+            }
+            notify::spawn(app.handle(), wake);
+            idle::spawn(app.handle());
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.set_title("Coffer");
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("coffer-desktop: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,116 @@
+//! State managed once by Tauri: the vault (opened at start when it exists),
+//! files the user handed over by dropping or picking them, and activity for
+//! the idle lock.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use coffer_core::{ErrorCode, SystemClock, Vault};
+
+use crate::error::{IpcError, IpcResult};
+use crate::files::FileTokens;
+
+/// Shared application state.
+pub struct AppState {
+    /// Where the vault lives (`COFFER_VAULT`, or the platform data directory).
+    pub vault_path: PathBuf,
+    /// The open vault, if any.
+    pub vault: Arc<Mutex<Option<Vault>>>,
+    /// Why the vault could not be opened, if it exists but failed to open.
+    pub open_error: Mutex<Option<IpcError>>,
+    /// Files dropped on the window or chosen in a native dialog.
+    pub files: Mutex<FileTokens>,
+    /// The last time the user did something.
+    pub last_activity: Mutex<Instant>,
+    /// Wakes the expiry checker after a change that may move an expiry.
+    pub expiry_wake: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// Resolves the vault path and opens the vault when it exists.
+    pub fn from_env() -> Self {
+        let vault_path = std::env::var_os("COFFER_VAULT")
+            .map(PathBuf::from)
+            .or_else(|| coffer_core::default_vault_path().ok())
+            .unwrap_or_else(|| PathBuf::from("coffer-vault.db"));
+        let state = Self {
+            vault_path,
+            vault: Arc::new(Mutex::new(None)),
+            open_error: Mutex::new(None),
+            files: Mutex::new(FileTokens::default()),
+            last_activity: Mutex::new(Instant::now()),
+            expiry_wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        state.try_open();
+        state
+    }
+
+    /// Opens the vault file if it exists and is not open yet.
+    pub fn try_open(&self) {
+        let Ok(mut slot) = self.vault.lock() else {
+            return;
+        };
+        if slot.is_some() || !self.vault_path.exists() {
+            return;
+        }
+        let result = Vault::open(&self.vault_path, Arc::new(SystemClock));
+        let mut error = lock(&self.open_error);
+        match result {
+            Ok(vault) => {
+                *slot = Some(vault);
+                *error = None;
+            }
+            Err(e) => *error = Some(e.into()),
+        }
+    }
+
+    /// Asks the expiry checker to look again.
+    pub fn expiry_changed(&self) {
+        self.expiry_wake.notify_one();
+    }
+
+    /// Records user activity (for the idle lock).
+    pub fn touch(&self) {
+        *lock(&self.last_activity) = Instant::now();
+    }
+}
+
+/// Locks a mutex, recovering from a panic in another holder.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `f` on the vault on a blocking thread, so the UI never waits on
+/// SQLite or Argon2 inside the async runtime.
+pub async fn with_vault<T, F>(state: &AppState, f: F) -> IpcResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Vault) -> coffer_core::Result<T> + Send + 'static,
+{
+    state.touch();
+    let vault = Arc::clone(&state.vault);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut slot = lock(&vault);
+        let vault = slot
+            .as_mut()
+            .ok_or_else(|| IpcError::new(ErrorCode::NoVault, "No vault is open yet."))?;
+        f(vault).map_err(IpcError::from)
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("a vault task failed: {e}")))?
+}
+
+/// Like [`with_vault`], for changes that may move an expiry: the expiry
+/// checker looks again afterwards.
+pub async fn with_vault_changing<T, F>(state: &AppState, f: F) -> IpcResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Vault) -> coffer_core::Result<T> + Send + 'static,
+{
+    let result = with_vault(state, f).await;
+    state.expiry_changed();
+    result
+}

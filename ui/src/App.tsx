@@ -1,0 +1,158 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import { Icon, type IconName } from "./components/Icon";
+import { useToast } from "./components/Toasts";
+import { ExpiryPage } from "./features/expiry/ExpiryPage";
+import { RegisterWizard } from "./features/register/RegisterWizard";
+import { SecretDetail } from "./features/detail/SecretDetail";
+import { SecretsPage } from "./features/secrets/SecretsPage";
+import { SettingsPage } from "./features/settings/SettingsPage";
+import { TrashPage } from "./features/trash/TrashPage";
+import { FirstRun } from "./features/unlock/FirstRun";
+import { Unlock } from "./features/unlock/Unlock";
+import { api, errorMessage, events } from "./ipc/client";
+import { listenForDrops, useDrops } from "./lib/drops";
+import { useVaultStatus } from "./lib/queries";
+import { navigate, routeHref, useRoute, type Route } from "./lib/router";
+
+const APP_STATUS = ["app-status"] as const;
+
+/** Decides between first run, a vault error, unlock, and the console. */
+export function App() {
+  const client = useQueryClient();
+  const status = useQuery({ queryKey: APP_STATUS, queryFn: api.appStatus });
+  const [autoUnlock, setAutoUnlock] = useState(true);
+  const toast = useToast();
+
+  const refresh = useCallback(() => void client.invalidateQueries(), [client]);
+
+  useEffect(() => {
+    const stops: Promise<() => void>[] = [
+      events.vaultLocked.listen((event) => {
+        setAutoUnlock(false);
+        client.clear();
+        void client.invalidateQueries({ queryKey: APP_STATUS });
+        toast.info(event.payload.reason === "idle" ? "Locked after inactivity." : "Locked.");
+      }),
+      events.openSecret.listen((event) => navigate({ view: "secret", id: event.payload.id })),
+      events.openView.listen((event) => navigate({ view: event.payload.view === "expiry" ? "expiry" : "secrets" })),
+      listenForDrops(() => {
+        if (!window.location.hash.startsWith("#/register")) navigate({ view: "register", type: null });
+      }),
+    ];
+    return () => {
+      for (const stop of stops) void stop.then((f) => f()).catch(() => undefined);
+    };
+  }, [client, toast]);
+
+  if (status.isPending) return <div className="gate" aria-busy="true" />;
+  if (status.error) return <div className="gate">{errorMessage(status.error)}</div>;
+  const s = status.data;
+  if (s.open_error) {
+    return (
+      <div className="gate">
+        <div className="gate-card">
+          <h1>{s.open_error.code === "in_use" ? "The vault is in use" : "The vault cannot be opened"}</h1>
+          <p>{s.open_error.message}</p>
+          <p className="muted small">
+            <code>{s.vault_path}</code>
+          </p>
+          <button type="button" className="btn btn-primary" onClick={refresh}>
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (!s.exists) return <FirstRun vaultPath={s.vault_path} onCreated={refresh} />;
+  if (!s.unlocked) return <Unlock auto={autoUnlock} onUnlocked={refresh} />;
+  return <Console vaultPath={s.vault_path} onLocked={() => setAutoUnlock(false)} />;
+}
+
+function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => void }) {
+  const [route] = useRoute();
+  const client = useQueryClient();
+  const status = useVaultStatus();
+  const drops = useDrops();
+  const toast = useToast();
+  const lastTouch = useRef(0);
+
+  // The idle lock counts from the last thing the user did.
+  useEffect(() => {
+    const onActivity = () => {
+      const now = Date.now();
+      if (now - lastTouch.current > 30_000) {
+        lastTouch.current = now;
+        void api.touch();
+      }
+    };
+    window.addEventListener("keydown", onActivity);
+    window.addEventListener("pointerdown", onActivity);
+    return () => {
+      window.removeEventListener("keydown", onActivity);
+      window.removeEventListener("pointerdown", onActivity);
+    };
+  }, []);
+
+  const lock = async () => {
+    try {
+      await api.lockVault();
+      onLocked();
+      client.clear();
+      await client.invalidateQueries({ queryKey: APP_STATUS });
+    } catch (error) {
+      toast.error(errorMessage(error));
+    }
+  };
+
+  const counts = status.data?.counts;
+  const nav: { route: Route; label: string; icon: IconName; count?: number | undefined }[] = [
+    { route: { view: "secrets" }, label: "Secrets", icon: "key", count: counts?.total },
+    { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
+    { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
+    { route: { view: "settings" }, label: "Settings", icon: "settings" },
+  ];
+  const current = route.view === "secret" ? "secrets" : route.view === "register" ? "secrets" : route.view;
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <img src="/coffer.svg" alt="" />
+          Coffer
+        </div>
+        {nav.map((item) => (
+          <a
+            key={item.label}
+            className="nav-link"
+            href={routeHref(item.route)}
+            aria-current={current === item.route.view ? "page" : undefined}
+          >
+            <Icon name={item.icon} />
+            {item.label}
+            {item.count !== undefined && item.count > 0 ? <span className="count">{item.count.toLocaleString()}</span> : null}
+          </a>
+        ))}
+        <div className="sidebar-foot">
+          <button type="button" className="btn btn-sm" onClick={() => void lock()}>
+            <Icon name="lock" /> Lock now
+          </button>
+          <span className="small" style={{ opacity: 0.6, overflowWrap: "anywhere" }} title={vaultPath}>
+            {vaultPath}
+          </span>
+        </div>
+      </nav>
+      <main className="main">
+        {route.view === "secrets" ? <SecretsPage /> : null}
+        {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
+        {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}
+        {route.view === "expiry" ? <ExpiryPage /> : null}
+        {route.view === "trash" ? <TrashPage /> : null}
+        {route.view === "settings" ? <SettingsPage /> : null}
+      </main>
+      {drops.hovering ? <div className="drop-overlay">Drop certificates, keys or files to register them</div> : null}
+    </div>
+  );
+}
+

@@ -1,0 +1,88 @@
+// The one module that talks to the shell: it unwraps results and turns IPC
+// errors into thrown `CofferError`s, so callers use plain async/await.
+import { commands, type ErrorCode, type IpcError } from "./bindings";
+
+export { commands, events } from "./bindings";
+export type * from "./bindings";
+
+/** An error from the shell, with the stable code the UI branches on. */
+export class CofferError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | null;
+
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = "CofferError";
+    this.code = error.code;
+    this.detail = error.detail ?? null;
+  }
+}
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
+
+/** Unwraps a command's result or throws its error. */
+export async function unwrap<T>(pending: Promise<Outcome<T>>): Promise<T> {
+  const outcome = await pending;
+  if (outcome.status === "ok") return outcome.data;
+  throw new CofferError(outcome.error);
+}
+
+/** A message for people, for any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof CofferError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Whether an error has one of `codes`. */
+export function hasCode(error: unknown, ...codes: ErrorCode[]): boolean {
+  return error instanceof CofferError && codes.includes(error.code);
+}
+
+export const api = {
+  appStatus: () => commands.appStatus(),
+  createVault: (passphrase: string, useKeyring: boolean) =>
+    unwrap(commands.createVault(passphrase, useKeyring)),
+  unlockWithKeyring: () => unwrap(commands.unlockWithKeyring()),
+  unlockWithPassphrase: (passphrase: string) => unwrap(commands.unlockWithPassphrase(passphrase)),
+  lockVault: () => unwrap(commands.lockVault()),
+  vaultStatus: () => unwrap(commands.vaultStatus()),
+  rotateMasterKey: (passphrase: string) => unwrap(commands.rotateMasterKey(passphrase)),
+  changePassphrase: (oldPassphrase: string, newPassphrase: string) =>
+    unwrap(commands.changePassphrase(oldPassphrase, newPassphrase)),
+  setKeyring: (enabled: boolean) => unwrap(commands.setKeyring(enabled)),
+  backupVault: () => unwrap(commands.backupVault()),
+  verifyAudit: () => unwrap(commands.verifyAudit()),
+  touch: () => commands.touch(),
+  listSecrets: (...a: Parameters<typeof commands.listSecrets>) => unwrap(commands.listSecrets(...a)),
+  getSecret: (id: string) => unwrap(commands.getSecret(id)),
+  secretVersions: (id: string) => unwrap(commands.secretVersions(id)),
+  auditEntries: (id: string | null, limit: number) => unwrap(commands.auditEntries(id, limit)),
+  organizations: () => unwrap(commands.organizations()),
+  revealField: (id: string, field: string, storePassword: string | null = null) =>
+    unwrap(commands.revealField(id, field, storePassword)),
+  copyField: (id: string, field: string, storePassword: string | null = null) =>
+    unwrap(commands.copyField(id, field, storePassword)),
+  updateMetadata: (...a: Parameters<typeof commands.updateMetadata>) =>
+    unwrap(commands.updateMetadata(...a)),
+  updateValue: (...a: Parameters<typeof commands.updateValue>) => unwrap(commands.updateValue(...a)),
+  restoreVersion: (id: string, version: number, storePassword: string | null = null) =>
+    unwrap(commands.restoreVersion(id, version, storePassword)),
+  setActive: (ids: string[], active: boolean) => unwrap(commands.setActive(ids, active)),
+  trashSecrets: (ids: string[]) => unwrap(commands.trashSecrets(ids)),
+  labelSecrets: (ids: string[], set: Record<string, string>, remove: string[]) =>
+    unwrap(commands.labelSecrets(ids, set, remove)),
+  restoreFromTrash: (id: string) => unwrap(commands.restoreFromTrash(id)),
+  purgeSecret: (id: string) => unwrap(commands.purgeSecret(id)),
+  emptyTrash: () => unwrap(commands.emptyTrash()),
+  moveSecret: (id: string, org: string) => unwrap(commands.moveSecret(id, org)),
+  secretTypes: () => commands.secretTypes(),
+  registerSecret: (...a: Parameters<typeof commands.registerSecret>) =>
+    unwrap(commands.registerSecret(...a)),
+  pickFiles: (title: string, multiple: boolean) => unwrap(commands.pickFiles(title, multiple)),
+  readKeyValueFile: (...a: Parameters<typeof commands.readKeyValueFile>) =>
+    unwrap(commands.readKeyValueFile(...a)),
+  getSettings: () => unwrap(commands.getSettings()),
+  updateSettings: (...a: Parameters<typeof commands.updateSettings>) =>
+    unwrap(commands.updateSettings(...a)),
+};

@@ -1,0 +1,41 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+
+import { api } from "../ipc/client";
+
+/** Query keys, in one place so mutations invalidate the right things. */
+export const keys = {
+  status: ["vault-status"] as const,
+  secrets: ["secrets"] as const,
+  secret: (id: string) => ["secret", id] as const,
+  versions: (id: string) => ["versions", id] as const,
+  audit: (id: string | null) => ["audit", id] as const,
+  orgs: ["orgs"] as const,
+  settings: ["settings"] as const,
+  types: ["types"] as const,
+};
+
+export function useVaultStatus() {
+  return useQuery({ queryKey: keys.status, queryFn: api.vaultStatus });
+}
+
+export function useSettings() {
+  return useQuery({ queryKey: keys.settings, queryFn: api.getSettings });
+}
+
+export function useOrganizations() {
+  return useQuery({ queryKey: keys.orgs, queryFn: api.organizations });
+}
+
+/** Everything that shows secrets may be stale after a change. */
+export function useInvalidateSecrets() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: keys.secrets }),
+      client.invalidateQueries({ queryKey: ["secret"] }),
+      client.invalidateQueries({ queryKey: ["versions"] }),
+      client.invalidateQueries({ queryKey: ["audit"] }),
+      client.invalidateQueries({ queryKey: keys.status }),
+      client.invalidateQueries({ queryKey: keys.orgs }),
+    ]);
+}

@@ -1,0 +1,9 @@
+//! Integration tests of coffer-core: real vault files, real SQLite, real
+//! Argon2id and AES-GCM, the real OS keyring in a private D-Bus session, and
+//! child processes killed mid-write. One binary, one module per area.
+
+mod lifecycle;
+mod round_trip;
+mod support;
+mod validation;
+mod versions;

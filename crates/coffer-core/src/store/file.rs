@@ -85,6 +85,12 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
         File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
     let read = read_up_to(&mut file, &mut header)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    if read < 16 && SQLITE_MAGIC.starts_with(&header[..read]) {
+        // Cut off inside SQLite's magic string: a damaged database, not a foreign file.
+        return Err(Error::Corrupt {
+            reason: format!("{} is truncated: it has only {len} bytes", path.display()),
+        });
+    }
     if read < 16 || &header[..16] != SQLITE_MAGIC {
         return Err(Error::NotAVault {
             path: path.to_owned(),

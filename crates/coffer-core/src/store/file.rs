@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::schema;
 use crate::error::{Error, Result};
 
 /// The lock that makes one process the vault's only user. Released on drop.
@@ -56,6 +57,9 @@ impl VaultLock {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// Why an SQLite file with another application id is refused.
+pub(crate) const NOT_COFFERS: &str = "it is an SQLite database, but not one Coffer made";
+
 /// Looks at the file before SQLite does, so that an empty, truncated or
 /// foreign file gets its own clear error and is never modified.
 pub(crate) fn precheck(path: &Path) -> Result<()> {
@@ -100,6 +104,24 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
     if read < 100 {
         return Err(Error::Corrupt {
             reason: format!("{} is truncated: it has only {len} bytes", path.display()),
+        });
+    }
+    // Identity and schema come from the header, before SQLite opens the file:
+    // a refused file must stay untouched, and SQLite would delete a stray WAL
+    // next to a rollback-journal database.
+    let app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if app_id != schema::APPLICATION_ID {
+        return Err(Error::NotAVault {
+            path: path.to_owned(),
+            reason: NOT_COFFERS.into(),
+        });
+    }
+    let version = u32::from_be_bytes([header[60], header[61], header[62], header[63]]);
+    if version > schema::LATEST {
+        return Err(Error::SchemaTooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: schema::LATEST,
         });
     }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {

@@ -70,6 +70,15 @@ fn configure(conn: &Connection) -> Result<()> {
         .map_err(|e| sql_error("configuring the busy timeout", e))
 }
 
+fn set_checkpoint_on_close(conn: &Connection, enabled: bool) -> Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        !enabled,
+    )
+    .map(drop)
+    .map_err(|e| sql_error("configuring checkpoints on close", e))
+}
+
 impl Store {
     /// Creates a new vault file atomically: it is built under a temporary name,
     /// filled by `init`, and renamed into place only when complete.
@@ -159,6 +168,9 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sql_error(format!("opening {}", path.display()), e))?;
+        // Until the file is known to be a vault this build can use, closing
+        // must not checkpoint a WAL that someone else left into it.
+        set_checkpoint_on_close(&conn, false)?;
         let not_a_vault = |reason: &str| Error::NotAVault {
             path: path.to_owned(),
             reason: reason.to_owned(),
@@ -174,9 +186,7 @@ impl Store {
                 },
             )?;
         if app_id != schema::APPLICATION_ID {
-            return Err(not_a_vault(
-                "it is an SQLite database, but not one Coffer made",
-            ));
+            return Err(not_a_vault(file::NOT_COFFERS));
         }
         let version = schema::version(&conn)?;
         if version > schema::LATEST {
@@ -186,6 +196,7 @@ impl Store {
                 supported: schema::LATEST,
             });
         }
+        set_checkpoint_on_close(&conn, true)?;
         configure(&conn)?;
         schema::migrate(&mut conn, version)?;
         Ok(Self {

@@ -2,8 +2,12 @@
 //! Argon2id and AES-GCM, the real OS keyring in a private D-Bus session, and
 //! child processes killed mid-write. One binary, one module per area.
 
+mod files;
+mod keys;
 mod lifecycle;
+mod query;
 mod round_trip;
+mod store_password;
 mod support;
 mod validation;
 mod versions;

@@ -3,11 +3,13 @@
 //! child processes killed mid-write. One binary, one module per area.
 
 mod files;
+mod keyring;
 mod keys;
 mod lifecycle;
 mod query;
 mod round_trip;
 mod store_password;
 mod support;
+mod tamper;
 mod validation;
 mod versions;

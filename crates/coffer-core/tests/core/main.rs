@@ -2,6 +2,7 @@
 //! Argon2id and AES-GCM, the real OS keyring in a private D-Bus session, and
 //! child processes killed mid-write. One binary, one module per area.
 
+mod audit;
 mod files;
 mod keyring;
 mod keys;

@@ -3,6 +3,8 @@
 //! child processes killed mid-write. One binary, one module per area.
 
 mod audit;
+mod canary;
+mod concurrency;
 mod files;
 mod keyring;
 mod keys;

@@ -33,7 +33,8 @@ pub fn passphrase() -> SecretString {
 /// Derefs to the open [`Vault`]; [`Fixture::close`] and [`Fixture::reopen`]
 /// go through the file on disk.
 pub struct Fixture {
-    pub dir: tempfile::TempDir,
+    /// Keeps the temporary directory alive.
+    _dir: tempfile::TempDir,
     pub path: PathBuf,
     pub clock: Arc<FixedClock>,
     vault: Option<Vault>,
@@ -54,7 +55,7 @@ impl Fixture {
         options.use_keyring = use_keyring;
         let (vault, keyring) = Vault::create(&path, options, clock.clone()).expect("create vault");
         let fixture = Self {
-            dir,
+            _dir: dir,
             path,
             clock,
             vault: Some(vault),
@@ -78,10 +79,6 @@ impl Fixture {
         self.open_locked();
         self.unlock_with_passphrase(&passphrase())
             .expect("unlock with passphrase");
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.vault.is_some()
     }
 
     /// Advances the fixed clock by whole days.
@@ -155,15 +152,6 @@ pub fn reveal_with(
         .collect())
 }
 
-/// One field of the current value as text.
-pub fn reveal_text(vault: &mut Vault, secret: &SecretRef, field: &str) -> String {
-    let fields = vault
-        .reveal(secret, Some(field), None)
-        .unwrap_or_else(|e| panic!("reveal {field}: {e}"));
-    assert_eq!(fields.len(), 1, "one field {field}");
-    String::from_utf8(fields[0].value.expose_secret().to_vec()).expect("UTF-8 field")
-}
-
 /// The error of a result that must have failed.
 #[track_caller]
 pub fn err<T>(result: coffer_core::Result<T>) -> Error {
@@ -227,6 +215,10 @@ impl Rng {
             }
         };
         println!("{label}: seed {seed} (COFFER_TEST_SEED={seed} repeats it)");
+        Self(seed)
+    }
+
+    pub fn from_seed(seed: u64) -> Self {
         Self(seed)
     }
 

@@ -133,8 +133,11 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
     ]));
     let change_counter = &header[24..28];
     let valid_for = &header[92..96];
-    // The in-header size is trustworthy only when these two counters agree.
-    if change_counter == valid_for && page_count > 0 {
+    // The in-header size is trustworthy only when these two counters agree,
+    // and only when no write-ahead log is pending: a checkpoint interrupted by
+    // a crash leaves page 1 (with the new size) ahead of the rest of the file,
+    // and SQLite completes it from the WAL when the file is opened.
+    if change_counter == valid_for && page_count > 0 && !wal_pending(path) {
         let expected = page_count * page_size;
         if len < expected {
             return Err(Error::Corrupt {
@@ -146,6 +149,16 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a write-ahead log with frames (by its magic number) sits next to the file.
+fn wal_pending(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut header = [0u8; 32];
+    File::open(wal)
+        .and_then(|mut f| read_up_to(&mut f, &mut header))
+        .is_ok_and(|n| n == 32 && matches!(header[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]))
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -527,3 +527,81 @@ fn crash_child() {
         apply(&mut world, &words);
     }
 }
+
+/// A checkpoint copies pages from the WAL into the file, page 1 (with the
+/// new database size) first. Killed halfway, it leaves a file shorter than its
+/// header says next to a WAL that still holds every page: SQLite finishes the
+/// job on the next open, so the vault must open, not be called truncated.
+#[test]
+fn an_interrupted_checkpoint_is_recovered_from_the_wal() {
+    let mut fx = Fixture::new();
+    for i in 0..5 {
+        fx.register(new_secret(&format!("before{i}"), &format!("b{i}")))
+            .unwrap();
+    }
+    fx.close();
+    let path = fx.path.clone();
+    let wal_path = {
+        let mut p = path.as_os_str().to_owned();
+        p.push("-wal");
+        std::path::PathBuf::from(p)
+    };
+    // Grow the database by many pages that so far exist only in the WAL.
+    {
+        let db = crate::support::raw(&path);
+        db.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+        db.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('padding', zeroblob(200000))",
+            [],
+        )
+        .unwrap();
+    }
+    let main = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(&wal_path).unwrap();
+    let page_size = u32::from_be_bytes(wal[8..12].try_into().unwrap()) as usize;
+    // The newest copy of page 1 in the WAL, as the checkpoint writes it first.
+    let mut frames = wal[32..].chunks_exact(24 + page_size);
+    let page1 = frames
+        .rfind(|f| u32::from_be_bytes(f[..4].try_into().unwrap()) == 1)
+        .expect("page 1 is in the WAL")[24..]
+        .to_vec();
+    let header_pages = u32::from_be_bytes(page1[28..32].try_into().unwrap()) as usize;
+    assert!(
+        header_pages * page_size > main.len(),
+        "the WAL grew the database"
+    );
+    let mut partly = main.clone();
+    partly[..page_size].copy_from_slice(&page1);
+    std::fs::write(&path, &partly).unwrap();
+
+    fx.open_locked();
+    assert!(fx.integrity_check().unwrap().is_empty());
+    fx.unlock_with_passphrase(&crate::support::passphrase())
+        .unwrap();
+    for i in 0..5 {
+        let name = format!("before{i}");
+        let model = Model {
+            trashed: false,
+            active: true,
+            description: String::new(),
+            version: 1,
+            versions: [(1, format!("b{i}"))].into(),
+        };
+        check_value(&mut fx, &name, &model);
+    }
+    assert!(fx.verify_audit().unwrap().ok);
+    fx.close();
+    let padding: i64 = crate::support::raw(&path)
+        .query_row(
+            "SELECT length(value) FROM meta WHERE key = 'padding'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(padding, 200_000);
+}

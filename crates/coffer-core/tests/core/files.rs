@@ -145,6 +145,12 @@ fn truncated_files() {
             "cut at {cut} of {len}: {message}"
         );
     }
+    // Garbage where the WAL would be does not excuse a short file.
+    let path = dir.path().join("cut-with-garbage-wal.db");
+    std::fs::write(&path, &full[..len - 4096]).unwrap();
+    std::fs::write(sidecar(&path, "-wal"), vec![0x37; 8192]).unwrap();
+    let e = refused(&path, ErrorCode::Corrupt);
+    assert!(e.to_string().contains("truncated"), "{e}");
 }
 
 #[test]

@@ -138,26 +138,20 @@ impl Reader<'_> {
     /// A secret by organization and name (live or in the trash).
     pub fn secret_by_name(&self, org: &str, name: &str) -> Result<Option<SecretRow>> {
         self.conn
-            .query_row(
-                &format!(
-                    "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE o.name = ?1 AND s.name = ?2"
-                ),
-                (org, name),
-                SecretRow::from_row,
-            )
-            .optional()
+            .prepare_cached(&format!(
+                "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE o.name = ?1 AND s.name = ?2"
+            ))
+            .and_then(|mut s| s.query_row((org, name), SecretRow::from_row).optional())
             .map_err(|e| sql_error("looking up a secret", e))
     }
 
     /// A secret by id.
     pub fn secret_by_id(&self, id: &SecretId) -> Result<Option<SecretRow>> {
         self.conn
-            .query_row(
-                &format!("SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE s.uid = ?1"),
-                [&id.0[..]],
-                SecretRow::from_row,
-            )
-            .optional()
+            .prepare_cached(&format!(
+                "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE s.uid = ?1"
+            ))
+            .and_then(|mut s| s.query_row([&id.0[..]], SecretRow::from_row).optional())
             .map_err(|e| sql_error("looking up a secret", e))
     }
 

@@ -338,6 +338,7 @@ fn every_reported_mutation_survives_sigkill() {
         let audit = vault.verify_audit().unwrap();
         assert!(audit.ok, "round {round}: {audit:?}");
         drop(vault);
+        crate::support::assert_search_index_consistent(&path);
     }
     let elapsed = started.elapsed();
     println!(

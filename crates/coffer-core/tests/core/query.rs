@@ -514,3 +514,244 @@ fn pages_are_capped_at_max_page() {
     assert_eq!(last.items.len(), 1);
     assert_eq!(last.items[0].name, format!("s{MAX_PAGE:05}"));
 }
+
+/// The text filter, checked against a brute-force model over many random
+/// substrings: one to eight characters (shorter than three are scanned,
+/// longer are looked up in the trigram index), in any case.
+#[test]
+fn text_filter_agrees_with_a_brute_force_model() {
+    let mut rng = crate::support::Rng::seeded("text filter");
+    let words = [
+        "alpha",
+        "Beta",
+        "gamma",
+        "DELTA",
+        "prod",
+        "staging",
+        "db",
+        "api-key",
+        "token",
+        "caf\u{e9}",
+        "na\u{ef}ve",
+        "x_y",
+        "100%",
+        "a\"b",
+        "col:on",
+        "NEAR",
+        "AND",
+        "*star",
+    ];
+    let mut fx = Fixture::new();
+    let mut model: Vec<(String, String)> = Vec::new();
+    let mut batch = Vec::new();
+    for i in 0..300 {
+        let mut pick = || words[rng.below(words.len() as u64) as usize];
+        let name = format!(
+            "{}-{}-{i}",
+            pick().replace(['\u{e9}', '\u{ef}', '"', ':', '%', '*'], "z"),
+            pick().replace(['\u{e9}', '\u{ef}', '"', ':', '%', '*'], "q")
+        );
+        let description = format!("{} {} {}", pick(), pick(), pick());
+        let mut new = basic(&name, "u", "p");
+        new.description = description.clone();
+        batch.push(new);
+        model.push((name, description));
+    }
+    fx.register_many(batch).unwrap();
+    let haystacks: Vec<String> = model
+        .iter()
+        .map(|(n, d)| format!("{}\n{}", n.to_lowercase(), d.to_lowercase()))
+        .collect();
+    let mut checked = 0;
+    for _ in 0..400 {
+        let (n, d) = &model[rng.below(model.len() as u64) as usize];
+        let source: Vec<char> = if rng.below(2) == 0 {
+            n.chars().collect()
+        } else {
+            d.chars().collect()
+        };
+        if source.is_empty() {
+            continue;
+        }
+        let len = 1 + rng.below(8.min(source.len() as u64)) as usize;
+        let start = rng.below((source.len() - len + 1) as u64) as usize;
+        let mut text: String = source[start..start + len].iter().collect();
+        if rng.below(2) == 0 {
+            text = text.to_uppercase();
+        }
+        let needle = text.trim().to_lowercase();
+        let mut expected: Vec<&str> = model
+            .iter()
+            .zip(&haystacks)
+            .filter(|(_, h)| needle.is_empty() || h.contains(&needle))
+            .map(|((name, _), _)| name.as_str())
+            .collect();
+        expected.sort_by_key(|n| n.to_ascii_lowercase());
+        let page = fx
+            .list(&SecretQuery {
+                text: Some(text.clone()),
+                limit: 1000,
+                ..q()
+            })
+            .unwrap();
+        let got: Vec<&str> = page.items.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(page.total as usize, expected.len(), "total for {text:?}");
+        assert_eq!(got, expected, "matches for {text:?}");
+        checked += 1;
+    }
+    assert!(checked > 300);
+}
+
+/// The trigram index follows every change of name, description and trash.
+#[test]
+fn the_text_index_follows_every_change() {
+    let mut fx = Fixture::new();
+    let find = |fx: &Fixture, text: &str, scope: Scope| -> Vec<String> {
+        let page = fx
+            .list(&SecretQuery {
+                text: Some(text.into()),
+                scope,
+                ..q()
+            })
+            .unwrap();
+        assert_eq!(page.total as usize, page.items.len());
+        page.items.into_iter().map(|m| m.name).collect()
+    };
+    let mut new = basic("alpha-one", "u", "p");
+    new.description = "the first words".into();
+    fx.register(new).unwrap();
+    assert_eq!(find(&fx, "first", Scope::Live), ["alpha-one"]);
+    fx.update_metadata(
+        &named("alpha-one"),
+        MetadataChange {
+            description: Some("say \"hi\" AND col:on NEAR(x) *".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(find(&fx, "first", Scope::Live).is_empty());
+    for text in ["\"hi\"", "AND col:on", "NEAR(x)", " *", "alpha-one\nsay"] {
+        assert_eq!(find(&fx, text, Scope::Live), ["alpha-one"], "{text:?}");
+    }
+    // Metadata that is not text leaves the index alone.
+    fx.deactivate(&named("alpha-one")).unwrap();
+    fx.move_to_org(&named("alpha-one"), "Ops").unwrap();
+    assert_eq!(find(&fx, "alpha-o", Scope::Live), ["alpha-one"]);
+    let moved = coffer_core::secret::SecretRef::in_org("Ops", "alpha-one");
+    fx.delete(&moved).unwrap();
+    assert!(find(&fx, "alpha-o", Scope::Live).is_empty());
+    assert_eq!(find(&fx, "alpha-o", Scope::Trash), ["alpha-one"]);
+    fx.undelete(&moved).unwrap();
+    assert_eq!(find(&fx, "alpha-o", Scope::Live), ["alpha-one"]);
+    fx.reopen();
+    assert_eq!(find(&fx, "alpha-o", Scope::Live), ["alpha-one"]);
+    fx.purge(&moved).unwrap();
+    assert!(find(&fx, "alpha-o", Scope::Live).is_empty());
+    assert!(find(&fx, "alpha-o", Scope::Trash).is_empty());
+    // A name taken again after the purge is found once.
+    fx.register(basic("alpha-one", "u", "p")).unwrap();
+    assert_eq!(find(&fx, "alpha-o", Scope::Live), ["alpha-one"]);
+    crate::support::assert_search_index_consistent(&fx.path);
+    // The check notices a missing entry, and an extra one.
+    let db = crate::support::raw(&fx.path);
+    db.execute("DELETE FROM secret_search", []).unwrap();
+    assert_eq!(crate::support::search_index_differences(&fx.path), 1);
+    db.execute(
+        "INSERT INTO secret_search (rowid, search) SELECT id, search FROM secrets",
+        [],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO secret_search (rowid, search) VALUES (999, 'ghost')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(crate::support::search_index_differences(&fx.path), 1);
+}
+
+/// Thousands of matches are paged by walking the sort order, and agree with
+/// the filter combined with others.
+#[test]
+fn many_matches_page_correctly() {
+    let mut fx = Fixture::new();
+    let batch: Vec<NewSecret> = (0..2500)
+        .map(|i| {
+            let mut new = basic(&format!("bulk-{:04}", 2499 - i), "u", "p");
+            new.description = if i % 5 == 0 {
+                "Common text, rare"
+            } else {
+                "common text"
+            }
+            .into();
+            new
+        })
+        .collect();
+    fx.register_many(batch).unwrap();
+    let page = fx
+        .list(&SecretQuery {
+            text: Some("COMMON".into()),
+            limit: 3,
+            offset: 2495,
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(page.total, 2500);
+    let names: Vec<&str> = page.items.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["bulk-2495", "bulk-2496", "bulk-2497"]);
+    let rare = fx
+        .list(&SecretQuery {
+            text: Some("rare".into()),
+            descending: true,
+            limit: 2,
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(rare.total, 500);
+    let names: Vec<&str> = rare.items.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["bulk-2499", "bulk-2494"]);
+    let combined = fx
+        .list(&SecretQuery {
+            text: Some("common".into()),
+            types: vec![SecretType::BasicAuth],
+            limit: 1,
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(combined.total, 2500);
+}
+
+/// A vault made before the trigram index existed gets it, filled, on open.
+#[test]
+fn schema_1_vaults_gain_the_text_index() {
+    let mut fx = Fixture::new();
+    let mut new = basic("legacy", "u", "p");
+    new.description = "from an older Coffer".into();
+    fx.register(new).unwrap();
+    fx.register(basic("trashed-legacy", "u", "p")).unwrap();
+    fx.delete(&named("trashed-legacy")).unwrap();
+    fx.close();
+    {
+        let db = crate::support::raw(&fx.path);
+        db.execute_batch("DROP TABLE secret_search; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    fx.reopen();
+    assert_eq!(fx.status().unwrap().schema_version, 2);
+    let page = fx
+        .list(&SecretQuery {
+            text: Some("older".into()),
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].name, "legacy");
+    let page = fx
+        .list(&SecretQuery {
+            text: Some("legacy".into()),
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1, "trashed secrets are not indexed");
+    fx.close();
+    crate::support::assert_search_index_consistent(&fx.path);
+}

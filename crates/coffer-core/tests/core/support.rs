@@ -475,3 +475,36 @@ pub fn keyring_key(vault_id: &str) -> Option<Vec<u8>> {
 fn keyring_entry(vault_id: &str) -> keyring::Entry {
     keyring::Entry::new("Coffer", &format!("vault-{vault_id}")).expect("keyring entry")
 }
+
+/// Checks the trigram index: FTS5's own integrity check, and that it holds
+/// exactly the live secrets with their current text.
+pub fn assert_search_index_consistent(path: &Path) {
+    raw(path)
+        .execute(
+            "INSERT INTO secret_search (secret_search) VALUES ('integrity-check')",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("the trigram index is damaged: {e}"));
+    assert_eq!(
+        search_index_differences(path),
+        0,
+        "the trigram index differs from the live secrets"
+    );
+}
+
+/// Rows in which the trigram index and the live secrets' text differ.
+pub fn search_index_differences(path: &Path) -> i64 {
+    raw(path)
+        .query_row(
+            "SELECT
+                (SELECT count(*) FROM (
+                    SELECT rowid, search FROM secret_search
+                    EXCEPT SELECT id, search FROM secrets WHERE deleted_at IS NULL))
+              + (SELECT count(*) FROM (
+                    SELECT id, search FROM secrets WHERE deleted_at IS NULL
+                    EXCEPT SELECT rowid, search FROM secret_search))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}

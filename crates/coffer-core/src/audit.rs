@@ -95,6 +95,42 @@ pub(crate) struct Record<'a> {
     pub detail: serde_json::Value,
 }
 
+/// Chains the next entry when the log no longer ends where its head says
+/// (entries were removed): that entry then fails verification, so the cut
+/// stays visible however much is appended after it.
+const CUT_MARKER: [u8; 32] = [0xFF; 32];
+
+/// The action of every log's first entry.
+const FIRST_ACTION: &str = "vault.create";
+
+/// The sequence number and tag stored in the head record.
+fn parse_head(bytes: &[u8]) -> Option<(i64, &[u8])> {
+    let seq = i64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+    (bytes.len() == 40).then(|| (seq, &bytes[8..]))
+}
+
+/// Where the next entry goes: after the newest entry when the head vouches
+/// for it; otherwise after the highest sequence number either claims,
+/// chained from [`CUT_MARKER`].
+fn next_link(read: Reader<'_>, key: &[u8; 32]) -> Result<(i64, Vec<u8>)> {
+    let tail = read.audit_head()?;
+    let head = read.meta(HEAD_KEY)?;
+    let claimed = head.as_deref().and_then(parse_head);
+    match (&tail, claimed, &head) {
+        (None, _, None) => return Ok((0, vec![0u8; 32])),
+        (Some((seq, mac)), Some((head_seq, tag)), _)
+            if *seq == head_seq && bool::from(head_tag(key, *seq, mac)?.ct_eq(tag)) =>
+        {
+            return Ok((*seq, mac.clone()));
+        }
+        _ => {}
+    }
+    let after = tail
+        .map_or(0, |(seq, _)| seq)
+        .max(claimed.map_or(0, |(seq, _)| seq));
+    Ok((after, CUT_MARKER.to_vec()))
+}
+
 /// Appends an entry inside the caller's transaction.
 pub(crate) fn append(
     tx: &StoreTx<'_>,
@@ -103,7 +139,7 @@ pub(crate) fn append(
     actor: &str,
     record: Record<'_>,
 ) -> Result<()> {
-    let (prev_seq, prev_mac) = tx.read().audit_head()?.unwrap_or((0, vec![0u8; 32]));
+    let (prev_seq, prev_mac) = next_link(tx.read(), key)?;
     let detail = serde_json::to_string(&record.detail)
         .map_err(|e| Error::Internal(format!("encoding audit detail: {e}")))?;
     let mut row = NewAuditRow {
@@ -146,7 +182,20 @@ pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification
         };
         let expected = mac_of(key, &prev_mac, &new)?;
         if !bool::from(expected.ct_eq(&row.mac[..])) {
-            broken = Some((row.seq, format!("entry {} was altered", row.seq)));
+            let cut = mac_of(key, &CUT_MARKER, &new)?;
+            let reason = if bool::from(cut.ct_eq(&row.mac[..])) {
+                format!(
+                    "entries after {prev_seq} were removed before entry {} was written",
+                    row.seq
+                )
+            } else {
+                format!("entry {} was altered", row.seq)
+            };
+            broken = Some((row.seq, reason));
+            return Ok(false);
+        }
+        if row.seq == 1 && row.action != FIRST_ACTION {
+            broken = Some((1, "the log does not begin with the vault's creation".into()));
             return Ok(false);
         }
         prev_seq = row.seq;
@@ -155,13 +204,13 @@ pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification
     })?;
     if broken.is_none() {
         let head = db.meta(HEAD_KEY)?;
-        let ok = match head.as_deref() {
-            None => prev_seq == 0,
-            Some(bytes) if bytes.len() == 40 => {
-                let seq = i64::from_be_bytes(bytes[..8].try_into().unwrap_or([0; 8]));
-                seq == prev_seq && bool::from(head_tag(key, seq, &prev_mac)?.ct_eq(&bytes[8..]))
+        // No head at all is a failure too: every vault's log starts with its
+        // creation, so an empty log without a head was wiped.
+        let ok = match head.as_deref().and_then(parse_head) {
+            Some((seq, tag)) => {
+                seq == prev_seq && bool::from(head_tag(key, seq, &prev_mac)?.ct_eq(tag))
             }
-            Some(_) => false,
+            None => false,
         };
         if !ok {
             broken = Some((

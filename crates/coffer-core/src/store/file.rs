@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::schema;
 use crate::error::{Error, Result};
 
 /// The lock that makes one process the vault's only user. Released on drop.
@@ -56,6 +57,9 @@ impl VaultLock {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// Why an SQLite file with another application id is refused.
+pub(crate) const NOT_COFFERS: &str = "it is an SQLite database, but not one Coffer made";
+
 /// Looks at the file before SQLite does, so that an empty, truncated or
 /// foreign file gets its own clear error and is never modified.
 pub(crate) fn precheck(path: &Path) -> Result<()> {
@@ -85,6 +89,12 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
         File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
     let read = read_up_to(&mut file, &mut header)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    if read < 16 && SQLITE_MAGIC.starts_with(&header[..read]) {
+        // Cut off inside SQLite's magic string: a damaged database, not a foreign file.
+        return Err(Error::Corrupt {
+            reason: format!("{} is truncated: it has only {len} bytes", path.display()),
+        });
+    }
     if read < 16 || &header[..16] != SQLITE_MAGIC {
         return Err(Error::NotAVault {
             path: path.to_owned(),
@@ -96,6 +106,24 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
             reason: format!("{} is truncated: it has only {len} bytes", path.display()),
         });
     }
+    // Identity and schema come from the header, before SQLite opens the file:
+    // a refused file must stay untouched, and SQLite would delete a stray WAL
+    // next to a rollback-journal database.
+    let app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if app_id != schema::APPLICATION_ID {
+        return Err(Error::NotAVault {
+            path: path.to_owned(),
+            reason: NOT_COFFERS.into(),
+        });
+    }
+    let version = u32::from_be_bytes([header[60], header[61], header[62], header[63]]);
+    if version > schema::LATEST {
+        return Err(Error::SchemaTooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: schema::LATEST,
+        });
+    }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65536,
         n => u64::from(n),
@@ -105,8 +133,11 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
     ]));
     let change_counter = &header[24..28];
     let valid_for = &header[92..96];
-    // The in-header size is trustworthy only when these two counters agree.
-    if change_counter == valid_for && page_count > 0 {
+    // The in-header size is trustworthy only when these two counters agree,
+    // and only when no write-ahead log is pending: a checkpoint interrupted by
+    // a crash leaves page 1 (with the new size) ahead of the rest of the file,
+    // and SQLite completes it from the WAL when the file is opened.
+    if change_counter == valid_for && page_count > 0 && !wal_pending(path) {
         let expected = page_count * page_size;
         if len < expected {
             return Err(Error::Corrupt {
@@ -118,6 +149,16 @@ pub(crate) fn precheck(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a write-ahead log with frames (by its magic number) sits next to the file.
+fn wal_pending(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut header = [0u8; 32];
+    File::open(wal)
+        .and_then(|mut f| read_up_to(&mut f, &mut header))
+        .is_ok_and(|n| n == 32 && matches!(header[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]))
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -21,12 +21,8 @@ impl Reader<'_> {
     /// The id of an organization.
     pub fn org_id(&self, name: &str) -> Result<Option<i64>> {
         self.conn
-            .query_row(
-                "SELECT id FROM organizations WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT id FROM organizations WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
             .map_err(|e| sql_error("looking up an organization", e))
     }
 

@@ -35,7 +35,51 @@ struct Where {
     params: Vec<Value>,
 }
 
-fn build_where(query: &SecretQuery, now: Timestamp) -> Where {
+/// How the text filter is evaluated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextMatch {
+    /// `instr` on each row visited: cheap when matches are dense, since the
+    /// page is then found early while walking the sort order.
+    Scan,
+    /// Looked up in the trigram index (`secret_search`): cheap when matches
+    /// are few, which are then sorted.
+    Indexed,
+}
+
+/// At most this many matches are sorted from the trigram index; with more,
+/// walking the sort order finds a page sooner.
+const SPARSE_MATCHES: u32 = 2000;
+
+/// The text filter, lowercased and trimmed, if any.
+fn text_of(query: &SecretQuery) -> Option<String> {
+    query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The FTS5 query for `text`: one phrase, which under the trigram tokenizer
+/// means "contains this substring". The index holds live secrets only, and
+/// trigrams need at least three characters.
+fn trigram_phrase(query: &SecretQuery) -> Option<String> {
+    let text = text_of(query)?;
+    (query.scope == Scope::Live && text.chars().count() >= 3)
+        .then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
+/// Whether the text is the only filter, so the index alone can count.
+fn only_text(query: &SecretQuery) -> bool {
+    query.types.is_empty()
+        && query.statuses.is_empty()
+        && query.labels.is_empty()
+        && query.org.is_none()
+        && query.project.is_none()
+        && query.expiring_within_days.is_none()
+}
+
+fn build_where(query: &SecretQuery, now: Timestamp, text_match: TextMatch) -> Where {
     // "?1 IS NOT NULL" keeps ?1 (now) bound in every statement.
     let mut sql = vec![
         "?1 IS NOT NULL".to_owned(),
@@ -50,14 +94,18 @@ fn build_where(query: &SecretQuery, now: Timestamp) -> Where {
         params.push(v);
         format!("?{}", params.len())
     };
-    if let Some(text) = query
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let p = bind(&mut params, Value::Text(text.to_lowercase()));
-        sql.push(format!("instr(s.search, {p}) > 0"));
+    match (text_match, trigram_phrase(query), text_of(query)) {
+        (TextMatch::Indexed, Some(phrase), _) => {
+            let p = bind(&mut params, Value::Text(phrase));
+            sql.push(format!(
+                "s.id IN (SELECT rowid FROM secret_search WHERE secret_search MATCH {p})"
+            ));
+        }
+        (_, _, Some(text)) => {
+            let p = bind(&mut params, Value::Text(text));
+            sql.push(format!("instr(s.search, {p}) > 0"));
+        }
+        (_, _, None) => {}
     }
     if !query.types.is_empty() {
         let list: Vec<String> = query
@@ -146,23 +194,37 @@ impl Reader<'_> {
         query: &SecretQuery,
         now: Timestamp,
     ) -> Result<(u32, Vec<SecretRow>)> {
-        let filter = build_where(query, now);
-        let total: u32 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM secrets s WHERE {}",
-                filter.sql
-            ))
-            .and_then(|mut s| {
-                s.query_row(rusqlite::params_from_iter(filter.params.iter()), |r| {
-                    r.get(0)
-                })
-            })
-            .map_err(|e| sql_error("counting secrets", e))?;
+        let phrase = trigram_phrase(query);
+        let total: u32 = match &phrase {
+            Some(phrase) if only_text(query) => self
+                .conn
+                .prepare_cached("SELECT count(*) FROM secret_search WHERE secret_search MATCH ?1")
+                .and_then(|mut s| s.query_row([phrase], |r| r.get(0))),
+            _ => {
+                let filter = build_where(query, now, TextMatch::Indexed);
+                self.conn
+                    .prepare_cached(&format!(
+                        "SELECT count(*) FROM secrets s WHERE {}",
+                        filter.sql
+                    ))
+                    .and_then(|mut s| {
+                        s.query_row(rusqlite::params_from_iter(filter.params.iter()), |r| {
+                            r.get(0)
+                        })
+                    })
+            }
+        }
+        .map_err(|e| sql_error("counting secrets", e))?;
         let limit = query.limit.min(MAX_PAGE);
         if limit == 0 || query.offset >= total {
             return Ok((total, Vec::new()));
         }
+        let text_match = if total <= SPARSE_MATCHES {
+            TextMatch::Indexed
+        } else {
+            TextMatch::Scan
+        };
+        let filter = build_where(query, now, text_match);
         let mut params = filter.params;
         params.push(Value::Integer(limit.into()));
         params.push(Value::Integer(query.offset.into()));

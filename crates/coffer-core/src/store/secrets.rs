@@ -138,26 +138,20 @@ impl Reader<'_> {
     /// A secret by organization and name (live or in the trash).
     pub fn secret_by_name(&self, org: &str, name: &str) -> Result<Option<SecretRow>> {
         self.conn
-            .query_row(
-                &format!(
-                    "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE o.name = ?1 AND s.name = ?2"
-                ),
-                (org, name),
-                SecretRow::from_row,
-            )
-            .optional()
+            .prepare_cached(&format!(
+                "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE o.name = ?1 AND s.name = ?2"
+            ))
+            .and_then(|mut s| s.query_row((org, name), SecretRow::from_row).optional())
             .map_err(|e| sql_error("looking up a secret", e))
     }
 
     /// A secret by id.
     pub fn secret_by_id(&self, id: &SecretId) -> Result<Option<SecretRow>> {
         self.conn
-            .query_row(
-                &format!("SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE s.uid = ?1"),
-                [&id.0[..]],
-                SecretRow::from_row,
-            )
-            .optional()
+            .prepare_cached(&format!(
+                "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE s.uid = ?1"
+            ))
+            .and_then(|mut s| s.query_row([&id.0[..]], SecretRow::from_row).optional())
             .map_err(|e| sql_error("looking up a secret", e))
     }
 
@@ -185,6 +179,7 @@ impl StoreTx<'_> {
     /// Inserts a secret (without versions) and its labels; returns its row id.
     pub fn insert_secret(&self, row: &NewSecretRow<'_>) -> Result<i64> {
         let labels = labels_json(row.labels)?;
+        let search = search_text(row.name, row.description);
         self.tx
             .prepare_cached(
                 "INSERT INTO secrets (uid, org_id, project_id, name, kind, description, search,
@@ -201,7 +196,7 @@ impl StoreTx<'_> {
                     row.name,
                     row.kind.as_str(),
                     row.description,
-                    search_text(row.name, row.description),
+                    search,
                     row.visibility.as_str(),
                     row.owner,
                     row.write_only,
@@ -216,7 +211,26 @@ impl StoreTx<'_> {
             .map_err(|e| sql_error("storing a secret", e))?;
         let rowid = self.tx.last_insert_rowid();
         self.write_labels(rowid, row.labels)?;
+        self.index_text(rowid, &search)?;
         Ok(rowid)
+    }
+
+    /// Adds a live secret's listing text to the trigram index.
+    fn index_text(&self, rowid: i64, search: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO secret_search (rowid, search) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![rowid, search]))
+            .map(drop)
+            .map_err(|e| sql_error("indexing a secret's text", e))
+    }
+
+    /// Removes a secret from the trigram index (nothing when it is not there).
+    fn unindex_text(&self, rowid: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM secret_search WHERE rowid = ?1")
+            .and_then(|mut s| s.execute([rowid]))
+            .map(drop)
+            .map_err(|e| sql_error("unindexing a secret's text", e))
     }
 
     fn write_labels(&self, rowid: i64, labels: &BTreeMap<String, String>) -> Result<()> {
@@ -268,6 +282,10 @@ impl StoreTx<'_> {
                 [row.rowid],
             )
             .map_err(|e| sql_error("updating labels", e))?;
+        if row.deleted_at.is_none() {
+            self.unindex_text(row.rowid)?;
+            self.index_text(row.rowid, &search_text(&row.name, description))?;
+        }
         self.write_labels(row.rowid, labels)
     }
 
@@ -321,8 +339,19 @@ impl StoreTx<'_> {
                 "UPDATE secrets SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1",
                 params![rowid, deleted_at.map(Timestamp::unix), now.unix()],
             )
-            .map(drop)
-            .map_err(|e| sql_error("moving a secret to or from the trash", e))
+            .map_err(|e| sql_error("moving a secret to or from the trash", e))?;
+        // The trigram index holds live secrets only.
+        self.unindex_text(rowid)?;
+        if deleted_at.is_none() {
+            let search: String = self
+                .tx
+                .query_row("SELECT search FROM secrets WHERE id = ?1", [rowid], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| sql_error("reading a secret's text", e))?;
+            self.index_text(rowid, &search)?;
+        }
+        Ok(())
     }
 
     /// Moves to another organization.
@@ -366,6 +395,7 @@ impl StoreTx<'_> {
 
     /// Deletes a secret with its versions and labels: its data keys are gone for good.
     pub fn delete_secret(&self, rowid: i64) -> Result<()> {
+        self.unindex_text(rowid)?;
         self.tx
             .execute("DELETE FROM secrets WHERE id = ?1", [rowid])
             .map(drop)

@@ -255,7 +255,10 @@ impl Vault {
         let keyring_restored = self.keyring_enabled
             && match os_keyring::load(&self.id()) {
                 Ok(Some(existing)) if existing.bytes() == master.bytes() => false,
-                Ok(_) => os_keyring::store(&self.id(), &master).is_ok(),
+                // Missing, another key, or not a key at all (wrong length): replace it.
+                Ok(_) | Err(Error::WrongKey { .. }) => {
+                    os_keyring::store(&self.id(), &master).is_ok()
+                }
                 Err(_) => false,
             };
         if self.keys.is_none() {

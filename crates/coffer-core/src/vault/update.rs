@@ -97,11 +97,20 @@ impl Vault {
         change: ValueChange,
         password: Option<&SecretString>,
     ) -> Result<ValueOutcome> {
+        let setting: Vec<&str> = change.set.iter().map(|(n, _)| n.as_str()).collect();
+        // The merge below would let the last of two equal names win silently;
+        // registration refuses duplicates, and so does an update.
+        if let Some(name) = setting
+            .iter()
+            .enumerate()
+            .find_map(|(i, name)| setting[..i].contains(name).then_some(*name))
+        {
+            return Err(Error::invalid(name, "is given more than once"));
+        }
         let row = self.live(secret)?;
         let key = self.wrapping_key(&row, password)?;
         let current = self.open_version(&row, row.current_version, &key)?;
         let mut inputs = current.to_inputs();
-        let setting: Vec<&str> = change.set.iter().map(|(n, _)| n.as_str()).collect();
         // New data re-detects its media type unless one is given.
         if row.kind == SecretType::Data
             && setting.contains(&"data")

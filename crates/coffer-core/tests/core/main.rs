@@ -1,0 +1,20 @@
+//! Integration tests of coffer-core: real vault files, real SQLite, real
+//! Argon2id and AES-GCM, the real OS keyring in a private D-Bus session, and
+//! child processes killed mid-write. One binary, one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit;
+mod canary;
+mod concurrency;
+mod crash;
+mod files;
+mod keyring;
+mod keys;
+mod lifecycle;
+mod query;
+mod round_trip;
+mod store_password;
+mod support;
+mod tamper;
+mod validation;
+mod versions;

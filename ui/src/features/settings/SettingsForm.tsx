@@ -66,8 +66,10 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         <Icon name="settings" />
         <h2 id="settings-form-title">Vault settings</h2>
       </div>
-      <fieldset className="fieldset">
-        <legend className="field-label">Expiry notifications</legend>
+      <div className="fieldset" role="group" aria-labelledby="thresholds-label">
+        <span id="thresholds-label" className="field-label">
+          Expiry notifications
+        </span>
         <div className="threshold-chips" aria-live="polite">
           {thresholds.length === 0 ? <span className="muted small">No notifications.</span> : null}
           {thresholds.map((days) => (
@@ -113,7 +115,7 @@ export function SettingsForm({ settings }: { settings: Settings }) {
             {thresholdError ?? errors.notify_days_before?.message}
           </span>
         ) : null}
-      </fieldset>
+      </div>
       <div className="grid-2">
         <Field label="Trash retention (days)" hint="Deleted secrets are destroyed after this." error={errors.trash_retention_days?.message}>
           <input className="input" type="number" inputMode="numeric" {...register("trash_retention_days", { valueAsNumber: true })} />
@@ -125,7 +127,7 @@ export function SettingsForm({ settings }: { settings: Settings }) {
           <input className="input" type="number" inputMode="numeric" {...register("idle_lock_minutes", { valueAsNumber: true })} />
         </Field>
         <Field
-          label="Clear the clipboard after (seconds)"
+          label="Clipboard clearing (seconds)"
           hint="After Copy, unless something else was copied since."
           error={errors.clipboard_clear_seconds?.message}
         >

@@ -48,7 +48,7 @@ describe("SettingsPage", () => {
     const retention = screen.getByLabelText("Trash retention (days)");
     await user.clear(retention);
     await user.type(retention, "0");
-    const clipboard = screen.getByLabelText("Clear the clipboard after (seconds)");
+    const clipboard = screen.getByLabelText("Clipboard clearing (seconds)");
     await user.clear(clipboard);
     await user.type(clipboard, "601");
     const idle = screen.getByLabelText("Lock after idle (minutes)");

@@ -162,8 +162,10 @@ export function EditMetadataDialog({
         <Field label="Description" error={errors.description?.message}>
           <textarea className="textarea textarea-prose" rows={3} {...register("description")} />
         </Field>
-        <fieldset className="fieldset">
-          <legend className="field-label">Labels</legend>
+        <div className="fieldset" role="group" aria-labelledby="labels-legend">
+          <span id="labels-legend" className="field-label">
+            Labels
+          </span>
           {labels.fields.length === 0 ? <p className="muted small">No labels.</p> : null}
           {labels.fields.map((row, i) => {
             const keyError = errors.labels?.[i]?.key?.message;
@@ -213,7 +215,7 @@ export function EditMetadataDialog({
               <Icon name="plus" /> Add label
             </button>
           </div>
-        </fieldset>
+        </div>
         <div className="grid-2">
           <Field label="Expires" hint="Leave empty for no expiry." error={errors.expires?.message}>
             <input className="input" type="date" {...register("expires")} />

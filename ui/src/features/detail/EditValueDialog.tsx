@@ -102,8 +102,10 @@ export function EditValueDialog({
           {meta.current_version + 1}; version {meta.current_version} stays in the history.
         </p>
         {meta.type === "key_value" ? (
-          <fieldset className="fieldset">
-            <legend className="field-label">Keys</legend>
+          <div className="fieldset" role="group" aria-labelledby="keys-legend">
+            <span id="keys-legend" className="field-label">
+              Keys
+            </span>
             {existing.fields.map((row, i) => (
               <div className="kv-edit-row" key={row.id}>
                 <span className="mono kv-edit-key">{row.key}</span>
@@ -168,7 +170,7 @@ export function EditValueDialog({
                 <Icon name="plus" /> Add key
               </button>
             </div>
-          </fieldset>
+          </div>
         ) : (
           specs.map((spec) => {
             const label = `${fieldLabel(meta.type, spec.name)}${spec.required ? "" : " (optional)"}`;

@@ -284,8 +284,13 @@ impl SecretData {
                 let client_secret = inputs
                     .take_secret("client_secret", true)?
                     .unwrap_or_default();
-                let scopes = match inputs.take_public("scopes", false)? {
-                    Some(text) => validate::scopes("scopes", &text)?,
+                // Scopes may be given one per line, so no single-line check first.
+                let scopes = match inputs.take_bytes("scopes") {
+                    Some(bytes) => {
+                        let text = std::str::from_utf8(bytes.expose_secret())
+                            .map_err(|_| Error::invalid("scopes", "must be UTF-8 text"))?;
+                        validate::scopes("scopes", text)?
+                    }
                     None => Vec::new(),
                 };
                 let token_url = inputs.take_public("token_url", false)?;

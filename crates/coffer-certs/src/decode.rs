@@ -1,8 +1,9 @@
 //! Recognizing an input's format from its content and decoding everything it holds.
 
+use crate::budget::WorkBudget;
 use crate::certificate::{ParsedCertificate, parse_certificate, parse_leading_certificate};
 use crate::pem::{looks_like_pem, parse_pem_blocks};
-use crate::pkcs12::{is_pfx, parse_pkcs12};
+use crate::pkcs12::parse_pkcs12;
 use crate::private_key::{
     ParsedPrivateKey, from_encrypted_pkcs8, from_pkcs1, from_pkcs8, from_sec1,
 };
@@ -102,6 +103,7 @@ fn decode_pem(
     password: Option<&[u8]>,
     options: &InspectOptions,
 ) -> Result<Contents, CertError> {
+    let work = WorkBudget::new(options.limits);
     let mut contents = Contents::new();
     for block in parse_pem_blocks(input)? {
         let der = block.der.as_slice();
@@ -116,12 +118,12 @@ fn decode_pem(
             "ENCRYPTED PRIVATE KEY" => {
                 contents
                     .keys
-                    .push(from_encrypted_pkcs8(der, password, &options.limits)?);
+                    .push(from_encrypted_pkcs8(der, password, &work)?);
             }
             "RSA PRIVATE KEY" => contents.keys.push(from_pkcs1(der)?),
             "EC PRIVATE KEY" => contents.keys.push(from_sec1(der)?),
             "OPENSSH PRIVATE KEY" if contents.ssh.is_none() => {
-                contents.ssh = Some(parse_private(der, password, &options.limits)?);
+                contents.ssh = Some(parse_private(der, password, &work)?);
             }
             "DSA PRIVATE KEY" => return Err(CertError::unsupported("DSA private key")),
             // Parameters, public keys, requests and CRLs carry nothing the vault stores.
@@ -175,16 +177,17 @@ fn decode_der(
     };
     let (first_tag, first_value, rest) = read_tlv(body).ok_or(malformed.clone())?;
     let (second_tag, _, _) = read_tlv(rest).ok_or(malformed.clone())?;
+    let work = WorkBudget::new(options.limits);
     let mut contents = Contents::new();
     match (first_tag, second_tag) {
         (SEQUENCE, SEQUENCE) => contents.push_certificate(parse_certificate(der)?, options)?,
         (SEQUENCE, OCTET_STRING) => {
             contents
                 .keys
-                .push(from_encrypted_pkcs8(der, password, &options.limits)?);
+                .push(from_encrypted_pkcs8(der, password, &work)?);
         }
-        (INTEGER, SEQUENCE) if first_value == [3] || is_pfx(der) => {
-            let p12 = parse_pkcs12(der, password, &options.limits)?;
+        (INTEGER, SEQUENCE) if first_value == [3] => {
+            let p12 = parse_pkcs12(der, password, &work)?;
             for cert in p12.certificates {
                 contents.push_certificate(cert, options)?;
             }

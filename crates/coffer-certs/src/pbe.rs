@@ -9,8 +9,9 @@ use pkcs5::pbes2::Kdf;
 use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
+use crate::CertError;
+use crate::budget::{WorkBudget, check};
 use crate::pkcs12_kdf::{self, Purpose, bmp_password};
-use crate::{CertError, WorkLimits};
 
 const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
 const PKCS12_PBE_ARC: &str = "1.2.840.113549.1.12.1";
@@ -47,11 +48,11 @@ pub(crate) fn decrypt(
     algorithm: &AlgorithmIdentifierRef<'_>,
     ciphertext: &[u8],
     password: &Password<'_>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
     what: &'static str,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
     if algorithm.oid == PBES2 {
-        return decrypt_pbes2(algorithm, ciphertext, password.raw, limits, what);
+        return decrypt_pbes2(algorithm, ciphertext, password.raw, work, what);
     }
     let dotted = algorithm.oid.to_string();
     match dotted.strip_prefix(PKCS12_PBE_ARC) {
@@ -59,7 +60,7 @@ pub(crate) fn decrypt(
             algorithm,
             ciphertext,
             password,
-            limits,
+            work,
             what,
             Pkcs12Cipher::Tdes3,
         ),
@@ -67,7 +68,7 @@ pub(crate) fn decrypt(
             algorithm,
             ciphertext,
             password,
-            limits,
+            work,
             what,
             Pkcs12Cipher::Tdes2,
         ),
@@ -75,7 +76,7 @@ pub(crate) fn decrypt(
             algorithm,
             ciphertext,
             password,
-            limits,
+            work,
             what,
             Pkcs12Cipher::Rc2(16),
         ),
@@ -83,7 +84,7 @@ pub(crate) fn decrypt(
             algorithm,
             ciphertext,
             password,
-            limits,
+            work,
             what,
             Pkcs12Cipher::Rc2(5),
         ),
@@ -95,7 +96,7 @@ fn decrypt_pbes2(
     algorithm: &AlgorithmIdentifierRef<'_>,
     ciphertext: &[u8],
     password: &[u8],
-    limits: &WorkLimits,
+    work: &WorkBudget,
     what: &'static str,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
     let der = algorithm
@@ -108,7 +109,7 @@ fn decrypt_pbes2(
         },
     })?;
     let params = scheme.pbes2().ok_or(CertError::unsupported("PBES1"))?;
-    check_kdf(&params.kdf, limits)?;
+    check_kdf(&params.kdf, work)?;
     params
         .decrypt(password, ciphertext)
         .map(Zeroizing::new)
@@ -121,12 +122,12 @@ fn decrypt_pbes2(
         })
 }
 
-fn check_kdf(kdf: &Kdf, limits: &WorkLimits) -> Result<(), CertError> {
+fn check_kdf(kdf: &Kdf, work: &WorkBudget) -> Result<(), CertError> {
     match kdf {
-        Kdf::Pbkdf2(p) => check(
+        Kdf::Pbkdf2(p) => work.charge(
             "PBKDF2 iteration count",
             p.iteration_count.into(),
-            limits.max_pbkdf2_iterations.into(),
+            work.limits.max_pbkdf2_iterations.into(),
         ),
         Kdf::Scrypt(s) => {
             let n = s.cost_parameter;
@@ -137,35 +138,22 @@ fn check_kdf(kdf: &Kdf, limits: &WorkLimits) -> Result<(), CertError> {
             }
             let r = u64::from(s.block_size);
             let p = u64::from(s.parallelization);
-            check("scrypt N", n, limits.max_scrypt_n)?;
-            check("scrypt r", r, limits.max_scrypt_r.into())?;
-            check("scrypt p", p, limits.max_scrypt_p.into())?;
+            check("scrypt N", n, work.limits.max_scrypt_n)?;
+            check("scrypt r", r, work.limits.max_scrypt_r.into())?;
+            check("scrypt p", p, work.limits.max_scrypt_p.into())?;
             let memory = n.saturating_mul(r).saturating_mul(128);
             check(
                 "scrypt memory (128·N·r bytes)",
                 memory,
-                limits.max_scrypt_memory_bytes,
+                work.limits.max_scrypt_memory_bytes,
             )?;
-            check(
+            work.charge(
                 "scrypt work (N·r·p)",
                 n.saturating_mul(r).saturating_mul(p),
-                limits.max_scrypt_work,
+                work.limits.max_scrypt_work,
             )
         }
         _ => Err(CertError::unsupported("PBES2 key-derivation function")),
-    }
-}
-
-/// Fails with `too_costly` when `value` exceeds `limit`.
-pub(crate) fn check(parameter: &'static str, value: u64, limit: u64) -> Result<(), CertError> {
-    if value > limit {
-        Err(CertError::TooCostly {
-            parameter,
-            value,
-            limit,
-        })
-    } else {
-        Ok(())
     }
 }
 
@@ -181,7 +169,7 @@ fn decrypt_pkcs12(
     algorithm: &AlgorithmIdentifierRef<'_>,
     ciphertext: &[u8],
     password: &Password<'_>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
     what: &'static str,
     cipher: Pkcs12Cipher,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
@@ -192,10 +180,10 @@ fn decrypt_pkcs12(
         })?
         .decode_as::<Pkcs12PbeParams<'_>>()
         .map_err(|e| CertError::from_der(&e, "PKCS#12 PBE parameters"))?;
-    check(
+    work.charge(
         "PKCS#12 PBE iteration count",
         params.iterations.into(),
-        limits.max_pkcs12_iterations.into(),
+        work.limits.max_pkcs12_iterations.into(),
     )?;
     let salt = params.salt.as_bytes();
     let key_len = match cipher {

@@ -6,11 +6,12 @@ use hmac::{KeyInit, Mac};
 use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
+use crate::CertError;
+use crate::budget::WorkBudget;
 use crate::certificate::{ParsedCertificate, parse_certificate};
-use crate::pbe::{self, Password, check};
+use crate::pbe::{self, Password};
 use crate::pkcs12_kdf::{self, Purpose};
 use crate::private_key::{EncryptedPrivateKeyInfo, ParsedPrivateKey, decrypt_key, from_pkcs8};
-use crate::{CertError, WorkLimits};
 
 const WHAT: &str = "PKCS#12 file";
 const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -97,17 +98,12 @@ pub(crate) struct Pkcs12Contents {
     pub keys: Vec<ParsedPrivateKey>,
 }
 
-/// Whether `der` has the outer shape of a PFX (version 3 and a `data` content).
-pub(crate) fn is_pfx(der: &[u8]) -> bool {
-    Pfx::from_der(der).is_ok_and(|p| p.version == 3)
-}
-
 /// Opens a PFX: checks its MAC with `password` (an absent password tries the empty one, as
 /// OpenSSL writes it), then decrypts every safe.
 pub(crate) fn parse_pkcs12(
     der: &[u8],
     password: Option<&[u8]>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
 ) -> Result<Pkcs12Contents, CertError> {
     let pfx = Pfx::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
     if pfx.version != 3 {
@@ -115,7 +111,7 @@ pub(crate) fn parse_pkcs12(
     }
     let auth_safe = data_content(&pfx.auth_safe)?;
     let password = match &pfx.mac_data {
-        Some(mac) => verify_mac(mac, auth_safe, password, limits)?,
+        Some(mac) => verify_mac(mac, auth_safe, password, work)?,
         None => Password::new(password.unwrap_or_default()),
     };
     let infos: Vec<ContentInfo<'_>> =
@@ -127,9 +123,9 @@ pub(crate) fn parse_pkcs12(
     let no_password = password.raw.is_empty();
     for info in &infos {
         if info.content_type == DATA {
-            read_safe_contents(data_content(info)?, &password, limits, &mut contents, 0)?;
+            read_safe_contents(data_content(info)?, &password, work, &mut contents, 0)?;
         } else if info.content_type == ENCRYPTED_DATA {
-            let plain = decrypt_safe(info, &password, limits).map_err(|e| {
+            let plain = decrypt_safe(info, &password, work).map_err(|e| {
                 // Without a MAC, a failing decryption is how a missing password shows.
                 match e {
                     CertError::WrongPassword { what } if no_password && pfx.mac_data.is_none() => {
@@ -138,14 +134,12 @@ pub(crate) fn parse_pkcs12(
                     other => other,
                 }
             })?;
-            read_safe_contents(&plain, &password, limits, &mut contents, 0).map_err(
-                |e| match e {
-                    CertError::MalformedDer { what } | CertError::Truncated { what } => {
-                        CertError::WrongPassword { what }
-                    }
-                    other => other,
-                },
-            )?;
+            read_safe_contents(&plain, &password, work, &mut contents, 0).map_err(|e| match e {
+                CertError::MalformedDer { what } | CertError::Truncated { what } => {
+                    CertError::WrongPassword { what }
+                }
+                other => other,
+            })?;
         } else {
             return Err(CertError::unsupported_oid(&info.content_type));
         }
@@ -168,13 +162,8 @@ fn verify_mac<'p>(
     mac: &MacData<'_>,
     content: &[u8],
     password: Option<&'p [u8]>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
 ) -> Result<Password<'p>, CertError> {
-    check(
-        "PKCS#12 MAC iteration count",
-        mac.iterations.into(),
-        limits.max_pkcs12_iterations.into(),
-    )?;
     let raw = password.unwrap_or_default();
     let mut candidates = vec![Password::new(raw)];
     if raw.is_empty() {
@@ -185,6 +174,11 @@ fn verify_mac<'p>(
         });
     }
     for candidate in candidates {
+        work.charge(
+            "PKCS#12 MAC iteration count",
+            mac.iterations.into(),
+            work.limits.max_pkcs12_iterations.into(),
+        )?;
         if mac_matches(mac, content, &candidate.bmp)? {
             return Ok(candidate);
         }
@@ -226,7 +220,7 @@ fn mac_matches(mac: &MacData<'_>, content: &[u8], bmp: &[u8]) -> Result<bool, Ce
 fn decrypt_safe(
     info: &ContentInfo<'_>,
     password: &Password<'_>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
     let any = info.content.ok_or(CertError::MalformedDer { what: WHAT })?;
     let data: EncryptedData<'_> = any.decode_as().map_err(|e| CertError::from_der(&e, WHAT))?;
@@ -238,7 +232,7 @@ fn decrypt_safe(
         &data.content.algorithm,
         ciphertext.as_bytes(),
         password,
-        limits,
+        work,
         WHAT,
     )
 }
@@ -246,7 +240,7 @@ fn decrypt_safe(
 fn read_safe_contents(
     der: &[u8],
     password: &Password<'_>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
     contents: &mut Pkcs12Contents,
     depth: u8,
 ) -> Result<(), CertError> {
@@ -261,11 +255,11 @@ fn read_safe_contents(
         if bag.bag_id == CERT_BAG {
             let cert = CertBag::from_der(&value).map_err(|e| CertError::from_der(&e, WHAT))?;
             if cert.cert_id == X509_CERTIFICATE {
-                if contents.certificates.len() >= limits.max_certificates {
+                if contents.certificates.len() >= work.limits.max_certificates {
                     return Err(CertError::TooCostly {
                         parameter: "number of certificates",
                         value: u64::try_from(contents.certificates.len() + 1).unwrap_or(u64::MAX),
-                        limit: u64::try_from(limits.max_certificates).unwrap_or(u64::MAX),
+                        limit: u64::try_from(work.limits.max_certificates).unwrap_or(u64::MAX),
                     });
                 }
                 contents
@@ -278,11 +272,9 @@ fn read_safe_contents(
             const KEY: &str = "PKCS#12 private key";
             let info = EncryptedPrivateKeyInfo::from_der(&value)
                 .map_err(|e| CertError::from_der(&e, KEY))?;
-            contents
-                .keys
-                .push(decrypt_key(&info, password, limits, KEY)?);
+            contents.keys.push(decrypt_key(&info, password, work, KEY)?);
         } else if bag.bag_id == SAFE_CONTENTS_BAG {
-            read_safe_contents(&value, password, limits, contents, depth + 1)?;
+            read_safe_contents(&value, password, work, contents, depth + 1)?;
         }
         // CRL and secret bags carry nothing the vault stores.
     }

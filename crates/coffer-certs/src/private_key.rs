@@ -8,12 +8,13 @@ use sec1::EcParameters;
 use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
+use crate::budget::WorkBudget;
 use crate::pbe::{self, Password};
 use crate::public_key::{
     EC_PUBLIC_KEY, ED448, ED25519, P256, P384, P521, PublicKeyFacts, PublicKeyId, RSA_ENCRYPTION,
     RSA_PSS, curve_parameters, ec_facts, edwards_facts, rsa_facts,
 };
-use crate::{CertError, PrivateKeySummary, WorkLimits};
+use crate::{CertError, PrivateKeySummary};
 
 /// A decoded private key: its summary, its public half and its unencrypted PKCS#8 DER.
 pub(crate) struct ParsedPrivateKey {
@@ -104,28 +105,22 @@ pub(crate) fn from_sec1(der: &[u8]) -> Result<ParsedPrivateKey, CertError> {
 pub(crate) fn from_encrypted_pkcs8(
     der: &[u8],
     password: Option<&[u8]>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
 ) -> Result<ParsedPrivateKey, CertError> {
     const WHAT: &str = "encrypted PKCS#8 private key";
     let info = EncryptedPrivateKeyInfo::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
     let password = password.ok_or(CertError::PasswordRequired { what: WHAT })?;
-    decrypt_key(&info, &Password::new(password), limits, WHAT)
+    decrypt_key(&info, &Password::new(password), work, WHAT)
 }
 
 /// Decrypts `info` with `password` and decodes the PKCS#8 key inside.
 pub(crate) fn decrypt_key(
     info: &EncryptedPrivateKeyInfo<'_>,
     password: &Password<'_>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
     what: &'static str,
 ) -> Result<ParsedPrivateKey, CertError> {
-    let plain = pbe::decrypt(
-        &info.algorithm,
-        info.data.as_bytes(),
-        password,
-        limits,
-        what,
-    )?;
+    let plain = pbe::decrypt(&info.algorithm, info.data.as_bytes(), password, work, what)?;
     // Garbage that happened to have valid padding is a wrong password, not a broken file.
     from_pkcs8(&plain, true).map_err(|e| match e {
         CertError::MalformedDer { .. } | CertError::Truncated { .. } => {

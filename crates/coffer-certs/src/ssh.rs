@@ -4,8 +4,8 @@ use ssh_key::public::KeyData;
 use ssh_key::{EcdsaCurve, HashAlg, LineEnding, PrivateKey, PublicKey};
 use zeroize::Zeroizing;
 
-use crate::pbe::check;
-use crate::{CertError, SshAlgorithm, SshKeySummary, WorkLimits};
+use crate::budget::WorkBudget;
+use crate::{CertError, SshAlgorithm, SshKeySummary};
 
 const PRIVATE: &str = "OpenSSH private key";
 
@@ -19,16 +19,16 @@ pub(crate) struct ParsedSshKey {
 pub(crate) fn parse_private(
     body: &[u8],
     password: Option<&[u8]>,
-    limits: &WorkLimits,
+    work: &WorkBudget,
 ) -> Result<ParsedSshKey, CertError> {
     let key = PrivateKey::from_bytes(body).map_err(|e| map_decode_error(&e, PRIVATE))?;
     let encrypted = key.is_encrypted();
     let key = if encrypted {
         if let ssh_key::Kdf::Bcrypt { rounds, .. } = key.kdf() {
-            check(
+            work.charge(
                 "bcrypt-pbkdf rounds",
                 (*rounds).into(),
-                limits.max_bcrypt_rounds.into(),
+                work.limits.max_bcrypt_rounds.into(),
             )?;
         }
         let password = password.ok_or(CertError::PasswordRequired { what: PRIVATE })?;

@@ -191,3 +191,24 @@ fn messages_never_contain_passwords_or_key_material() {
         }
     }
 }
+
+#[test]
+fn total_work_of_one_input_is_bounded() {
+    let w = Workdir::new();
+    w.key("k.key", "ec:P-256");
+    w.openssl(&[
+        "pkcs8", "-topk8", "-in", "k.key", "-passout", "pass:pw", "-iter", "2048", "-out", "e.key",
+    ]);
+    let mut options = options_now();
+    // Each key now costs a whole derivation at its cap; three fit the total, four do not.
+    options.limits.max_pbkdf2_iterations = 2048;
+    let three = w.concat(&["e.key", "e.key", "e.key"]);
+    assert_eq!(code(&three, Some(b"pw"), &options), "ok");
+    let four = w.concat(&["e.key", "e.key", "e.key", "e.key"]);
+    let err = inspect(&four, Some(b"pw"), &options).expect_err("over budget");
+    assert_eq!(err.code(), "too_costly");
+    assert!(
+        err.to_string().contains("total key-derivation work"),
+        "{err}"
+    );
+}

@@ -328,3 +328,37 @@ fn weak_key_sha1_signature_and_self_signed_leaf_are_warned() {
     let got = inspect(&w.read("self.pem"), None, &options_now()).expect("parses");
     assert_eq!(codes(&got.report), [WarningCode::SelfSignedLeaf]);
 }
+
+#[test]
+fn trusted_certificate_blocks_and_ed448_keys() {
+    let w = Workdir::new();
+    w.root("ed448", "ed448", "/CN=Ed448 Root", 90);
+    w.openssl(&[
+        "x509",
+        "-in",
+        "ed448.pem",
+        "-trustout",
+        "-addtrust",
+        "serverAuth",
+        "-out",
+        "trusted.pem",
+    ]);
+    assert!(
+        w.read_string("trusted.pem")
+            .starts_with("-----BEGIN TRUSTED CERTIFICATE-----")
+    );
+    let got = inspect(&w.read("trusted.pem"), None, &options_now()).expect("parses");
+    let cert = &got.report.certificates[0];
+    let reference = openssl_cert(&w, "ed448.pem");
+    assert_eq!(
+        cert.sha256, reference.sha256,
+        "fingerprint of the certificate without trust"
+    );
+    assert_eq!(
+        (cert.key_algorithm, cert.key_bits),
+        (KeyAlgorithm::Ed448, 448)
+    );
+    assert_eq!(cert.signature_algorithm, reference.signature_algorithm);
+    let err = inspect(&w.read("ed448.key"), None, &options_now()).expect_err("no Ed448 keys");
+    assert_eq!(err.code(), "unsupported_algorithm");
+}

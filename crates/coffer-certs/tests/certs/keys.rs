@@ -25,6 +25,7 @@ fn every_key_algorithm_matches_its_certificate() {
     let cases = [
         ("rsa:2048", KeyAlgorithm::Rsa, 2048),
         ("rsa:3072", KeyAlgorithm::Rsa, 3072),
+        ("RSA-PSS", KeyAlgorithm::Rsa, 2048),
         ("ec:P-256", KeyAlgorithm::Ec, 256),
         ("ec:P-384", KeyAlgorithm::Ec, 384),
         ("ec:P-521", KeyAlgorithm::Ec, 521),

@@ -41,7 +41,7 @@ pub fn openssl_cert(w: &Workdir, name: &str) -> OpensslCert {
     let hex = |s: String| s.replace(':', "").to_lowercase();
     let iso = |s: String| s.replace(' ', "T");
     let text = w.openssl(&["x509", "-in", name, "-noout", "-text"]);
-    // "Public-Key: (2048 bit)"; Ed25519 prints "ED25519 Public-Key:" with no size.
+    // "Public-Key: (2048 bit)"; Edwards keys print "ED25519 Public-Key:" with no size.
     let key_line = text
         .lines()
         .find(|l| l.contains("Public-Key:"))
@@ -54,6 +54,7 @@ pub fn openssl_cert(w: &Workdir, name: &str) -> OpensslCert {
             .parse()
             .expect("key bits"),
         None if key_line.contains("ED25519") => 256,
+        None if key_line.contains("ED448") => 448,
         None => panic!("no key size in {key_line}"),
     };
     let signature_algorithm = text

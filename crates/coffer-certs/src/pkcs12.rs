@@ -134,8 +134,11 @@ pub(crate) fn parse_pkcs12(
                     other => other,
                 }
             })?;
+            // Without a MAC, garbage that decrypted with valid padding means a wrong password.
             read_safe_contents(&plain, &password, work, &mut contents, 0).map_err(|e| match e {
-                CertError::MalformedDer { what } | CertError::Truncated { what } => {
+                CertError::MalformedDer { what } | CertError::Truncated { what }
+                    if pfx.mac_data.is_none() =>
+                {
                     CertError::WrongPassword { what }
                 }
                 other => other,

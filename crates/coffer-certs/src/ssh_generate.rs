@@ -55,7 +55,11 @@ impl fmt::Debug for GeneratedSshKey {
 ///
 /// # Errors
 /// `invalid_comment` for a comment with control characters, `unsupported_algorithm` for an
-/// RSA size other than 3072 or 4096, `key_generation` if the generator fails.
+/// RSA size other than 3072 or 4096, `key_generation` if encoding the new key fails.
+///
+/// # Panics
+/// Only if the operating system's random generator fails, which key generators built on
+/// `getrandom` treat as fatal; parsing never panics.
 pub fn generate_ssh_key(kind: SshKeyType, comment: &str) -> Result<GeneratedSshKey, CertError> {
     if comment.chars().any(char::is_control) {
         return Err(CertError::InvalidComment);

@@ -29,6 +29,27 @@ q ssh-keygen -q -t ed25519 -N '' -C fuzz -f id_ed25519
 q ssh-keygen -q -t ecdsa -b 384 -N '' -C fuzz -f id_ecdsa
 q ssh-keygen -q -t rsa -b 2048 -N '' -C fuzz -f id_rsa
 q ssh-keygen -q -t ed25519 -a 2 -N pw -C fuzz -f id_enc
+# The BER that Windows, Java and macOS write: indefinite lengths, chunked OCTET STRINGs.
+python3 - modern.p12 ber.p12 <<'PY'
+import sys
+def tlv(b):
+    n = b[1]; h = 2
+    if n >= 0x80:
+        c = n & 0x7f; n = int.from_bytes(b[2:2 + c], "big"); h = 2 + c
+    return b[0], b[h:h + n], b[h + n:]
+def ber(b):
+    out = b""
+    while b:
+        t, c, b = tlv(b)
+        if t == 0x04:
+            out += b"\x24\x80" + b"".join(b"\x04" + bytes([len(c[i:i + 16])]) + c[i:i + 16] for i in range(0, len(c), 16)) + b"\0\0"
+        elif t & 0x20:
+            out += bytes([t, 0x80]) + ber(c) + b"\0\0"
+        else:
+            out += bytes([t]) + (bytes([len(c)]) if len(c) < 0x80 else b"\x84" + len(c).to_bytes(4, "big")) + c
+    return out
+open(sys.argv[2], "wb").write(ber(open(sys.argv[1], "rb").read()))
+PY
 cat leaf.pem root.pem leaf.key > chain.pem
 sed 's/$/\r/' chain.pem > chain-crlf.pem
 
@@ -44,7 +65,7 @@ done
 for f in chain.pem chain-crlf.pem pkcs1.pem pbkdf2.pem id_ed25519; do
   seed pem_blocks "$f" "$f"
 done
-for f in legacy.p12 modern.p12 empty.p12 certs.p12; do
+for f in legacy.p12 modern.p12 empty.p12 certs.p12 ber.p12; do
   seed pkcs12 "$f" "$f"
 done
 for f in id_ed25519 id_ecdsa id_rsa id_enc id_ed25519.pub id_rsa.pub; do

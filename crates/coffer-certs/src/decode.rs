@@ -1,5 +1,6 @@
 //! Recognizing an input's format from its content and decoding everything it holds.
 
+use crate::ber::{ber_to_der, is_indefinite};
 use crate::budget::WorkBudget;
 use crate::certificate::{ParsedCertificate, parse_certificate, parse_leading_certificate};
 use crate::pem::{looks_like_pem, parse_pem_blocks};
@@ -172,6 +173,16 @@ fn decode_der(
     options: &InspectOptions,
 ) -> Result<Contents, CertError> {
     let malformed = CertError::MalformedDer { what: "DER input" };
+    if is_indefinite(der) {
+        // Only PKCS#12 writers use BER's indefinite lengths; anything else must be DER.
+        let normalized = ber_to_der(der)?;
+        let version = read_tlv(&normalized).and_then(|(_, body, _)| read_tlv(body));
+        if !matches!(version, Some((INTEGER, [3], _))) {
+            return Err(malformed);
+        }
+        let work = WorkBudget::new(options.limits);
+        return pkcs12_contents(der, password, options, &work);
+    }
     let Some((_, body, _)) = read_tlv(der) else {
         return Err(CertError::Truncated { what: "DER input" });
     };
@@ -187,16 +198,27 @@ fn decode_der(
                 .push(from_encrypted_pkcs8(der, password, &work)?);
         }
         (INTEGER, SEQUENCE) if first_value == [3] => {
-            let p12 = parse_pkcs12(der, password, &work)?;
-            for cert in p12.certificates {
-                contents.push_certificate(cert, options)?;
-            }
-            contents.keys = p12.keys;
+            return pkcs12_contents(der, password, options, &work);
         }
         (INTEGER, SEQUENCE) => contents.keys.push(from_pkcs8(der, false)?),
         (INTEGER, INTEGER) => contents.keys.push(from_pkcs1(der)?),
         (INTEGER, OCTET_STRING) => contents.keys.push(from_sec1(der)?),
         _ => return Err(malformed),
     }
+    Ok(contents)
+}
+
+fn pkcs12_contents(
+    der: &[u8],
+    password: Option<&[u8]>,
+    options: &InspectOptions,
+    work: &WorkBudget,
+) -> Result<Contents, CertError> {
+    let p12 = parse_pkcs12(der, password, work)?;
+    let mut contents = Contents::new();
+    for cert in p12.certificates {
+        contents.push_certificate(cert, options)?;
+    }
+    contents.keys = p12.keys;
     Ok(contents)
 }

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod ber;
 mod budget;
 mod certificate;
 mod chain;

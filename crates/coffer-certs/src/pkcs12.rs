@@ -1,12 +1,13 @@
 //! PKCS#12 / PFX: MAC check, decryption of the safes, extraction of keys and certificates.
 
 use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
-use der::{Decode, Sequence};
+use der::{Decode, Sequence, Tag, Tagged};
 use hmac::{KeyInit, Mac};
 use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
 use crate::CertError;
+use crate::ber::{ber_to_der, concat_octet_strings};
 use crate::budget::WorkBudget;
 use crate::certificate::{ParsedCertificate, parse_certificate};
 use crate::pbe::{self, Password};
@@ -73,8 +74,8 @@ struct EncryptedData<'a> {
 struct EncryptedContentInfo<'a> {
     content_type: ObjectIdentifier,
     algorithm: AlgorithmIdentifierRef<'a>,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    encrypted: Option<&'a OctetStringRef>,
+    /// `[0] IMPLICIT OCTET STRING`, primitive in DER, constructed (chunked) in BER.
+    encrypted: Option<AnyRef<'a>>,
 }
 
 #[derive(Sequence)]
@@ -105,7 +106,8 @@ pub(crate) fn parse_pkcs12(
     password: Option<&[u8]>,
     work: &WorkBudget,
 ) -> Result<Pkcs12Contents, CertError> {
-    let pfx = Pfx::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
+    let der = ber_to_der(der)?;
+    let pfx = Pfx::from_der(&der).map_err(|e| CertError::from_der(&e, WHAT))?;
     if pfx.version != 3 {
         return Err(CertError::MalformedDer { what: WHAT });
     }
@@ -114,8 +116,10 @@ pub(crate) fn parse_pkcs12(
         Some(mac) => verify_mac(mac, auth_safe, password, work)?,
         None => Password::new(password.unwrap_or_default()),
     };
+    // The MAC covers the bytes as written; only then is the content normalized.
+    let auth_safe = ber_to_der(auth_safe)?;
     let infos: Vec<ContentInfo<'_>> =
-        Vec::from_der(auth_safe).map_err(|e| CertError::from_der(&e, WHAT))?;
+        Vec::from_der(&auth_safe).map_err(|e| CertError::from_der(&e, WHAT))?;
     let mut contents = Pkcs12Contents {
         certificates: Vec::new(),
         keys: Vec::new(),
@@ -227,17 +231,22 @@ fn decrypt_safe(
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
     let any = info.content.ok_or(CertError::MalformedDer { what: WHAT })?;
     let data: EncryptedData<'_> = any.decode_as().map_err(|e| CertError::from_der(&e, WHAT))?;
-    let ciphertext = data
+    let encrypted = data
         .content
         .encrypted
         .ok_or(CertError::MalformedDer { what: WHAT })?;
-    pbe::decrypt(
-        &data.content.algorithm,
-        ciphertext.as_bytes(),
-        password,
-        work,
-        WHAT,
-    )
+    let ciphertext = match encrypted.tag() {
+        Tag::ContextSpecific {
+            constructed: false,
+            number,
+        } if number.value() == 0 => encrypted.value().to_vec(),
+        Tag::ContextSpecific {
+            constructed: true,
+            number,
+        } if number.value() == 0 => concat_octet_strings(encrypted.value())?,
+        _ => return Err(CertError::MalformedDer { what: WHAT }),
+    };
+    pbe::decrypt(&data.content.algorithm, &ciphertext, password, work, WHAT)
 }
 
 fn read_safe_contents(
@@ -252,7 +261,8 @@ fn read_safe_contents(
             what: "PKCS#12 bags (nested too deeply)",
         });
     }
-    let bags: Vec<SafeBag<'_>> = Vec::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
+    let der = ber_to_der(der)?;
+    let bags: Vec<SafeBag<'_>> = Vec::from_der(&der).map_err(|e| CertError::from_der(&e, WHAT))?;
     for bag in &bags {
         let value = any_der(&bag.value)?;
         if bag.bag_id == CERT_BAG {

@@ -132,3 +132,119 @@ fn iteration_counts_beyond_the_cap_are_too_costly() {
     let err = inspect(&w.read("modern.p12"), Some(b"pw"), &options).expect_err("capped");
     assert_eq!(err.code(), "too_costly");
 }
+
+/// One DER element: (tag, content, rest). Fixtures only hold short-form or long-form lengths.
+fn split_tlv(input: &[u8]) -> (u8, &[u8], &[u8]) {
+    let tag = input[0];
+    let (len, header) = match input[1] {
+        n if n < 0x80 => (usize::from(n), 2),
+        n => {
+            let count = usize::from(n & 0x7f);
+            let len = input[2..2 + count]
+                .iter()
+                .fold(0, |acc, &b| (acc << 8) | usize::from(b));
+            (len, 2 + count)
+        }
+    };
+    (tag, &input[header..header + len], &input[header + len..])
+}
+
+fn push_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    match content.len() {
+        n if n < 0x80 => out.push(u8::try_from(n).expect("short length")),
+        n => {
+            let bytes = u32::try_from(n).expect("fixture size").to_be_bytes();
+            out.push(0x84);
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out.extend_from_slice(content);
+}
+
+/// `SEQUENCE { SEQUENCE { OID …` — an AuthenticatedSafe or SafeContents, not a certificate.
+fn holds_safes(content: &[u8]) -> bool {
+    content.first() == Some(&0x30) && {
+        let (_, outer, _) = split_tlv(content);
+        outer.first() == Some(&0x30) && split_tlv(outer).1.first() == Some(&0x06)
+    }
+}
+
+/// Rewrites DER as the BER that Windows, Java and macOS write: every constructed element with
+/// an indefinite length, OCTET STRINGs (and the `[0] IMPLICIT` encrypted content) cut into
+/// 16-byte chunks of a constructed string, and when `deep` the same inside OCTET STRINGs that
+/// hold PKCS#12 safes (only valid without a MAC, which covers those bytes).
+fn to_ber(der: &[u8], deep: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = der;
+    while !rest.is_empty() {
+        let (tag, content, next) = split_tlv(rest);
+        let chunked = |out: &mut Vec<u8>, tag: u8, content: &[u8]| {
+            out.extend_from_slice(&[tag, 0x80]);
+            for chunk in content.chunks(16) {
+                push_tlv(out, 0x04, chunk);
+            }
+            out.extend_from_slice(&[0, 0]);
+        };
+        match tag {
+            0x04 if deep && holds_safes(content) => chunked(&mut out, 0x24, &to_ber(content, deep)),
+            0x04 => chunked(&mut out, 0x24, content),
+            0x80 => chunked(&mut out, 0xa0, content),
+            t if t & 0x20 != 0 => {
+                out.extend_from_slice(&[t, 0x80]);
+                out.extend(to_ber(content, deep));
+                out.extend_from_slice(&[0, 0]);
+            }
+            t => push_tlv(&mut out, t, content),
+        }
+        rest = next;
+    }
+    out
+}
+
+#[test]
+fn ber_files_with_indefinite_lengths_and_chunked_strings() {
+    let w = fixture();
+    let expected: Vec<String> = ["leaf.pem", "inter.pem", "root.pem"]
+        .iter()
+        .map(|f| openssl_cert(&w, f).sha256)
+        .collect();
+    export(&w, "mac.p12", "pw", &[]);
+    export(&w, "nomac.p12", "pw", &["-legacy", "-nomac"]);
+    export(
+        &w,
+        "plain.p12",
+        "pw",
+        &["-nomac", "-keypbe", "NONE", "-certpbe", "NONE"],
+    );
+    for (file, deep) in [("mac.p12", false), ("nomac.p12", true), ("plain.p12", true)] {
+        let ber = to_ber(&w.read(file), deep);
+        assert_eq!(&ber[..2], [0x30, 0x80], "{file} is indefinite-length BER");
+        let got = inspect(&ber, Some(b"pw"), &options_now()).expect(file);
+        let fps: Vec<String> = got
+            .report
+            .certificates
+            .iter()
+            .map(|c| c.sha256.clone())
+            .collect();
+        assert_eq!(fps, expected, "{file}");
+        assert_eq!(got.report.key_matches_leaf, Some(true), "{file}");
+        let err = inspect(&ber, Some(b"nope"), &options_now())
+            .map(|_| ())
+            .err()
+            .map(|e| e.code());
+        let expected_err = if file == "plain.p12" {
+            None
+        } else {
+            Some("wrong_password")
+        };
+        assert_eq!(err, expected_err, "{file}");
+    }
+    // Anything but PKCS#12 must still be DER.
+    w.openssl(&[
+        "x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der",
+    ]);
+    let ber_cert = to_ber(&w.read("leaf.der"), false);
+    let err = inspect(&ber_cert, None, &options_now()).expect_err("BER certificate");
+    assert_eq!(err.code(), "malformed_der");
+}

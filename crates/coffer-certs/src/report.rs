@@ -4,6 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// Everything learned from an input, safe to show, store in clear and serialize.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InspectionReport {
     /// Certificates, the chain leaf first, then unrelated certificates in input order.
@@ -16,6 +17,7 @@ pub struct InspectionReport {
     pub ssh: Option<SshKeySummary>,
     /// The earliest `not_after` of all certificates.
     #[serde(with = "crate::rfc3339::option")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub earliest_expiry: Option<OffsetDateTime>,
     /// Problems worth telling the administrator about.
     pub warnings: Vec<Warning>,
@@ -25,6 +27,7 @@ pub struct InspectionReport {
 ///
 /// Beyond the fields the CLI documents, it carries `ec_curve`, `key_usage`,
 /// `extended_key_usage`, `self_signed`, `subject_key_id` and `authority_key_id`.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertificateSummary {
     /// Subject distinguished name in RFC 4514 order (`CN=leaf,O=Org,C=FR`).
@@ -39,9 +42,11 @@ pub struct CertificateSummary {
     pub san: Vec<String>,
     /// Start of validity.
     #[serde(with = "crate::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub not_before: OffsetDateTime,
     /// End of validity.
     #[serde(with = "crate::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub not_after: OffsetDateTime,
     /// SHA-256 of the DER encoding, lowercase hex.
     pub sha256: String,
@@ -72,6 +77,7 @@ pub struct CertificateSummary {
 }
 
 /// A public key algorithm.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyAlgorithm {
@@ -86,6 +92,7 @@ pub enum KeyAlgorithm {
 }
 
 /// The facts about a private key. Never contains key material.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrivateKeySummary {
     /// Key algorithm.
@@ -97,6 +104,7 @@ pub struct PrivateKeySummary {
 }
 
 /// The facts about an SSH key, private or public.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SshKeySummary {
     /// Key algorithm.
@@ -114,6 +122,7 @@ pub struct SshKeySummary {
 }
 
 /// An SSH key algorithm.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SshAlgorithm {
@@ -130,6 +139,7 @@ pub enum SshAlgorithm {
 }
 
 /// Something the administrator should know; not an error.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// Stable code to branch on.
@@ -139,6 +149,7 @@ pub struct Warning {
 }
 
 /// Stable warning codes.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

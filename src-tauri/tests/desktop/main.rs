@@ -16,6 +16,7 @@ fn invoked_commands() -> BTreeSet<String> {
         .split("__TAURI_INVOKE")
         .skip(1)
         .filter_map(|rest| rest.split('"').nth(1).map(str::to_owned))
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .collect()
 }
 

@@ -173,6 +173,19 @@ pub struct RegisterRequest {
     pub key_password: Option<SecretInput>,
     /// Store a certificate whose key does not match its leaf.
     pub allow_key_mismatch: bool,
+    /// For an SSH key pair: generate one instead of reading `fields`.
+    pub generate_ssh: Option<SshGenerateRequest>,
+}
+
+/// An SSH key pair to generate.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct SshGenerateRequest {
+    /// `ed25519` (default), `rsa` or `ecdsa`.
+    pub algorithm: String,
+    /// RSA size: 3072 or 4096.
+    pub bits: Option<u32>,
+    /// The public key's comment (default `coffer:NAME`).
+    pub comment: Option<String>,
 }
 
 /// A registered secret, with the generated store password when one was asked for.

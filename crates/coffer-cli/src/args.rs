@@ -52,6 +52,27 @@ pub enum Command {
     /// Vault-wide operations: key rotation, passphrase, backup.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Certificates and keys, without a vault.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Show what a certificate, chain, CA bundle, PKCS#12, private key or SSH key holds.
+    Inspect {
+        /// The file (PEM, DER, PKCS#12/PFX, OpenSSH, authorized_keys line).
+        file: PathBuf,
+        /// A private key in a separate file, checked against the leaf.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Password of an encrypted key or PKCS#12 file (used once, never stored).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// Read the file as a CA bundle (every certificate in input order).
+        #[arg(long)]
+        bundle: bool,
+    },
 }
 
 /// Where a named secret lives.
@@ -260,6 +281,30 @@ pub enum SecretCommand {
         /// Its organization.
         #[arg(long, default_value = "Default", value_name = "ORG")]
         org: String,
+    },
+    /// Generate an SSH key pair and store it; prints the public key.
+    GenerateSsh {
+        /// The secret's name.
+        name: String,
+        /// Its organization (created when new).
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
+        /// ed25519 (default), rsa or ecdsa (P-256).
+        #[arg(long, default_value = "ed25519", value_name = "ALGORITHM")]
+        algorithm: String,
+        /// RSA key size: 3072 (default) or 4096.
+        #[arg(long, value_name = "N")]
+        bits: Option<u32>,
+        /// The public key's comment [default: coffer:NAME].
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+        #[command(flatten)]
+        meta: MetaArgs,
+    },
+    /// Print the OpenSSH public key of a key pair (no unlock needed).
+    PublicKey {
+        #[command(flatten)]
+        target: Target,
     },
     /// Move a secret to another organization.
     Move {

@@ -71,6 +71,18 @@ pub enum Error {
         /// The secret's name.
         name: String,
     },
+    /// A key or PKCS#12 file in the input is encrypted and no password was given.
+    #[error("{field}: the key is encrypted; give its password")]
+    KeyPasswordRequired {
+        /// The field holding the encrypted key.
+        field: String,
+    },
+    /// The password of a key or PKCS#12 file in the input is wrong.
+    #[error("{field}: wrong password for the key")]
+    WrongKeyPassword {
+        /// The field holding the encrypted key.
+        field: String,
+    },
     /// The vault is locked; unlock it first.
     #[error("the vault is locked")]
     Locked,
@@ -245,8 +257,10 @@ impl Error {
             Self::NotAVault { .. } => ErrorCode::NotAVault,
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
             Self::WrongKey { .. } => ErrorCode::WrongKey,
-            Self::WrongPassword { .. } => ErrorCode::WrongPassword,
-            Self::PasswordRequired { .. } => ErrorCode::PasswordRequired,
+            Self::WrongPassword { .. } | Self::WrongKeyPassword { .. } => ErrorCode::WrongPassword,
+            Self::PasswordRequired { .. } | Self::KeyPasswordRequired { .. } => {
+                ErrorCode::PasswordRequired
+            }
             Self::Locked => ErrorCode::Locked,
             Self::InUse { .. } => ErrorCode::InUse,
             Self::Refused { .. } => ErrorCode::Refused,

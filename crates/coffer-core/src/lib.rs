@@ -18,6 +18,7 @@ mod vault;
 
 pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{Clock, DAY, FixedClock, SystemClock, Timestamp};
+pub use coffer_certs as certs;
 pub use crypto::KdfParams;
 pub use error::{Error, ErrorCode, Result};
 pub use os_keyring::KeyringState;

@@ -163,6 +163,7 @@ pub async fn update_value(
         let intake = coffer_core::secret::Intake {
             key_password: dto::secret(key_password.as_ref()),
             allow_key_mismatch: false,
+            now: None,
         };
         let change = ValueChange {
             set,
@@ -307,4 +308,23 @@ pub async fn move_secret(
     org: String,
 ) -> IpcResult<SecretMeta> {
     with_vault(&state, move |v| v.move_to_org(&SecretRef::Id(id), &org)).await
+}
+
+/// Changes a store-password secret's password (the old one is needed).
+#[tauri::command]
+#[specta::specta]
+pub async fn change_store_password(
+    state: State<'_, AppState>,
+    id: SecretId,
+    old_password: SecretInput,
+    new_password: SecretInput,
+) -> IpcResult<()> {
+    with_vault(&state, move |v| {
+        v.change_store_password(
+            &SecretRef::Id(id),
+            &old_password.to_secret(),
+            &new_password.to_secret(),
+        )
+    })
+    .await
 }

@@ -70,10 +70,18 @@ export const commands = {
 	emptyTrash: () => typedError<number, IpcError>(__TAURI_INVOKE("empty_trash")),
 	/**  Moves a secret to another organization. */
 	moveSecret: (id: string, org: string) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("move_secret", { id, org })),
+	/**  Changes a store-password secret's password (the old one is needed). */
+	changeStorePassword: (id: string, oldPassword: string, newPassword: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_store_password", { id, oldPassword, newPassword })),
 	/**  The nine types and their fields. */
 	secretTypes: () => __TAURI_INVOKE<TypeInfo[]>("secret_types"),
 	/**  Registers a secret from the wizard. */
 	registerSecret: (request: RegisterRequest) => typedError<RegisterResponse, IpcError>(__TAURI_INVOKE("register_secret", { request })),
+	/**
+	 *  What a certificate, CA bundle or SSH key holds, before anything is saved:
+	 *  the chain (leaf first), whether the key matches, warnings. Passwords are
+	 *  used once and never kept.
+	 */
+	inspectInput: (kind: SecretType, input: FieldValue, privateKey: FieldValue | null, password: string | null) => typedError<InspectionReport, IpcError>(__TAURI_INVOKE("inspect_input", { kind, input, privateKey, password })),
 	/**  Shows the native file dialog; the chosen files become tokens. */
 	pickFiles: (title: string, multiple: boolean) => typedError<HandedFile[], IpcError>(__TAURI_INVOKE("pick_files", { title, multiple })),
 	/**  Reads a `.env` or JSON file into rows for the key/value form. */
@@ -150,6 +158,55 @@ export type BulkResult = {
 	done: number,
 	/**  The ones that failed, with why. */
 	failed: BulkFailure[],
+};
+
+/**
+ *  The facts about one certificate.
+ * 
+ *  Beyond the fields the CLI documents, it carries `ec_curve`, `key_usage`,
+ *  `extended_key_usage`, `self_signed`, `subject_key_id` and `authority_key_id`.
+ */
+export type CertificateSummary = {
+	/**  Subject distinguished name in RFC 4514 order (`CN=leaf,O=Org,C=FR`). */
+	subject: string,
+	/**  The subject's common name, if it has one. */
+	subject_cn: string | null,
+	/**  Issuer distinguished name in RFC 4514 order. */
+	issuer: string,
+	/**  Serial number, lowercase hex without leading zero bytes. */
+	serial: string,
+	/**  Subject alternative names as `DNS:name`, `IP:addr`, `email:addr`, `URI:uri`. */
+	san: string[],
+	/**  Start of validity. */
+	not_before: string,
+	/**  End of validity. */
+	not_after: string,
+	/**  SHA-256 of the DER encoding, lowercase hex. */
+	sha256: string,
+	/**  SHA-1 of the DER encoding, lowercase hex. */
+	sha1: string,
+	/**  Public key algorithm. */
+	key_algorithm: KeyAlgorithm,
+	/**  Public key size in bits (RSA modulus, curve size, 256 for Ed25519, 448 for Ed448). */
+	key_bits: number,
+	/**  Named curve of an EC key (`P-256`, `P-384`, `P-521`, or an OID). */
+	ec_curve: string | null,
+	/**  Signature algorithm, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA384`, `ed25519`. */
+	signature_algorithm: string,
+	/**  Basic constraints: is this a CA certificate. */
+	is_ca: boolean,
+	/**  Basic constraints: maximum number of intermediate CAs below this one. */
+	path_len: number | null,
+	/**  Key usage bits, e.g. `digital_signature`, `key_cert_sign`. */
+	key_usage: string[],
+	/**  Extended key usages, e.g. `server_auth`, `client_auth`, or a dotted OID. */
+	extended_key_usage: string[],
+	/**  Issuer and subject are the same name and, when both are present, AKI equals SKI. */
+	self_signed: boolean,
+	/**  Subject key identifier, lowercase hex. */
+	subject_key_id: string | null,
+	/**  Authority key identifier, lowercase hex. */
+	authority_key_id: string | null,
 };
 
 /**  Set or clear an optional value. */
@@ -262,6 +319,22 @@ export type HandedFile = {
 	size: number,
 };
 
+/**  Everything learned from an input, safe to show, store in clear and serialize. */
+export type InspectionReport = {
+	/**  Certificates, the chain leaf first, then unrelated certificates in input order. */
+	certificates: CertificateSummary[],
+	/**  The private key found, if any. */
+	private_key: PrivateKeySummary | null,
+	/**  Whether the private key belongs to the leaf; `null` without a key or a certificate. */
+	key_matches_leaf: boolean | null,
+	/**  The SSH key found, if any. */
+	ssh: SshKeySummary | null,
+	/**  The earliest `not_after` of all certificates. */
+	earliest_expiry: string | null,
+	/**  Problems worth telling the administrator about. */
+	warnings: Warning[],
+};
+
 /**  An error as the UI receives it; `code` is what it branches on. */
 export type IpcError = {
 	/**  Stable code. */
@@ -271,6 +344,17 @@ export type IpcError = {
 	/**  More context, when there is any. */
 	detail: string | null,
 };
+
+/**  A public key algorithm. */
+export type KeyAlgorithm = 
+/**  RSA. */
+"rsa" | 
+/**  ECDSA / EC on a named curve. */
+"ec" | 
+/**  Ed25519. */
+"ed25519" | 
+/**  Ed448. */
+"ed448";
 
 /**  One row of a key/value file. */
 export type KeyValueRow = {
@@ -349,6 +433,16 @@ export type PassphraseUnlock = {
 	keyring_restored: boolean,
 };
 
+/**  The facts about a private key. Never contains key material. */
+export type PrivateKeySummary = {
+	/**  Key algorithm. */
+	algorithm: KeyAlgorithm,
+	/**  Key size in bits. */
+	bits: number,
+	/**  Whether the key was encrypted in the input. */
+	encrypted: boolean,
+};
+
 /**  What protects a secret's data keys. */
 export type Protection = 
 /**  The vault master key. */
@@ -397,6 +491,8 @@ export type RegisterRequest = {
 	key_password: string | null,
 	/**  Store a certificate whose key does not match its leaf. */
 	allow_key_mismatch: boolean,
+	/**  For an SSH key pair: generate one instead of reading `fields`. */
+	generate_ssh: SshGenerateRequest | null,
 };
 
 /**  A registered secret, with the generated store password when one was asked for. */
@@ -586,6 +682,45 @@ export type SortKey =
 /**  By last change. */
 "updated";
 
+/**  An SSH key algorithm. */
+export type SshAlgorithm = 
+/**  `ssh-ed25519`. */
+"ed25519" | 
+/**  `ssh-rsa` (any of its signature hashes). */
+"rsa" | 
+/**  `ecdsa-sha2-nistp256/384/521`. */
+"ecdsa" | 
+/**  `sk-ssh-ed25519@openssh.com` (FIDO security key). */
+"sk-ed25519" | 
+/**  `sk-ecdsa-sha2-nistp256@openssh.com` (FIDO security key). */
+"sk-ecdsa";
+
+/**  An SSH key pair to generate. */
+export type SshGenerateRequest = {
+	/**  `ed25519` (default), `rsa` or `ecdsa`. */
+	algorithm: string,
+	/**  RSA size: 3072 or 4096. */
+	bits: number | null,
+	/**  The public key's comment (default `coffer:NAME`). */
+	comment: string | null,
+};
+
+/**  The facts about an SSH key, private or public. */
+export type SshKeySummary = {
+	/**  Key algorithm. */
+	algorithm: SshAlgorithm,
+	/**  Key size in bits. */
+	bits: number,
+	/**  The `authorized_keys` line: `ssh-ed25519 AAAA... comment`. */
+	public_key: string,
+	/**  `SHA256:` followed by unpadded base64, as `ssh-keygen -l` prints it. */
+	fingerprint_sha256: string,
+	/**  Whether the input held the private key. */
+	private: boolean,
+	/**  Whether the private key was passphrase-encrypted in the input. */
+	encrypted: boolean,
+};
+
 /**  A secret type and its fields, for the wizard. */
 export type TypeInfo = {
 	/**  The type. */
@@ -651,6 +786,39 @@ export type Visibility =
 "public" | 
 /**  Only its owner. */
 "private";
+
+/**  Something the administrator should know; not an error. */
+export type Warning = {
+	/**  Stable code to branch on. */
+	code: WarningCode,
+	/**  Human-readable explanation naming the certificate concerned. */
+	message: string,
+};
+
+/**  Stable warning codes. */
+export type WarningCode = 
+/**  A certificate's `not_after` is in the past. */
+"expired" | 
+/**  A certificate's `not_before` is in the future. */
+"not_yet_valid" | 
+/**  A certificate expires within the configured span. */
+"expires_soon" | 
+/**  An RSA key (certificate, private or SSH) is shorter than 2048 bits. */
+"weak_key" | 
+/**  A certificate is signed with SHA-1 (self-signed roots excepted). */
+"sha1_signature" | 
+/**  The chain does not reach a self-signed root: an issuer is missing. */
+"incomplete_chain" | 
+/**  The private key does not belong to the leaf certificate. */
+"key_mismatch" | 
+/**  The leaf is self-signed and not a CA. */
+"self_signed_leaf" | 
+/**  A CA certificate of the chain expires before the leaf. */
+"chain_expires_before_leaf" | 
+/**  The input holds more than one private key; the first (or the leaf's) is used. */
+"extra_private_key" | 
+/**  A CA bundle holds a certificate that is not a CA. */
+"not_a_ca";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -76,9 +76,12 @@ export const api = {
   purgeSecret: (id: string) => unwrap(commands.purgeSecret(id)),
   emptyTrash: () => unwrap(commands.emptyTrash()),
   moveSecret: (id: string, org: string) => unwrap(commands.moveSecret(id, org)),
+  changeStorePassword: (id: string, oldPassword: string, newPassword: string) =>
+    unwrap(commands.changeStorePassword(id, oldPassword, newPassword)),
   secretTypes: () => commands.secretTypes(),
   registerSecret: (...a: Parameters<typeof commands.registerSecret>) =>
     unwrap(commands.registerSecret(...a)),
+  inspectInput: (...a: Parameters<typeof commands.inspectInput>) => unwrap(commands.inspectInput(...a)),
   pickFiles: (title: string, multiple: boolean) => unwrap(commands.pickFiles(title, multiple)),
   readKeyValueFile: (...a: Parameters<typeof commands.readKeyValueFile>) =>
     unwrap(commands.readKeyValueFile(...a)),

@@ -1,6 +1,7 @@
 //! One module per command group; each function is a few lines over `Vault`.
 
 mod audit;
+mod cert;
 mod init;
 mod secret_change;
 mod secret_read;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status => init::status(g, out),
         Command::Audit(command) => audit::run(g, out, command),
         Command::Vault(command) => vault::run(g, out, command),
+        Command::Cert(command) => cert::run(out, command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),
             update @ SecretCommand::Update { .. } => secret_write::update(g, out, update),
@@ -41,6 +43,10 @@ pub fn run(cli: Cli) -> Result<()> {
             ),
             SecretCommand::Versions { target } => secret_read::versions(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),
+            SecretCommand::PublicKey { target } => secret_read::public_key(g, out, &target),
+            generate @ SecretCommand::GenerateSsh { .. } => {
+                secret_write::generate_ssh(g, out, generate)
+            }
             other => secret_change::run(g, out, other),
         },
     }

@@ -337,3 +337,29 @@ pub fn trash(g: &Global, out: Out) -> Result<()> {
     table(&["NAME", "TYPE", "DELETED", "PURGED"], &rows);
     Ok(())
 }
+
+pub fn public_key(g: &Global, out: Out, target: &Target) -> Result<()> {
+    let vault = unlock::open(g)?;
+    let meta = vault.get(&reference(target))?;
+    if meta.kind != SecretType::SshKeyPair {
+        return Err(Error::invalid(
+            "name",
+            format!("{} is a {}, not an ssh_key_pair", meta.name, meta.kind),
+        ));
+    }
+    let key = meta
+        .public_fields
+        .get("public_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if out.json {
+        return out.json(&json!({
+            "name": meta.name,
+            "public_key": key,
+            "fingerprint_sha256": meta.public_fields.get("fingerprint_sha256"),
+            "algorithm": meta.public_fields.get("algorithm"),
+        }));
+    }
+    println!("{key}");
+    Ok(())
+}

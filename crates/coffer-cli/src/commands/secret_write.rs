@@ -1,8 +1,9 @@
 //! Registering and updating secrets.
 
+use coffer_core::secret::intake;
 use coffer_core::secret::{
-    Intake, MetadataChange, NewProtection, NewSecret, SecretRef, SecretType, ValueChange,
-    ValueOutcome, Visibility,
+    Intake, MetadataChange, NewProtection, NewSecret, SecretData, SecretRef, SecretType,
+    ValueChange, ValueOutcome, Visibility,
 };
 use coffer_core::{Error, ExposeSecret, Result, Timestamp};
 use serde_json::json;
@@ -16,6 +17,7 @@ fn intake(fields: &FieldArgs) -> Result<Intake> {
     Ok(Intake {
         key_password: input::optional_password("key password", fields.key_password_file.as_ref())?,
         allow_key_mismatch: fields.allow_key_mismatch,
+        now: None,
     })
 }
 
@@ -24,6 +26,22 @@ fn expiry(meta: &MetaArgs) -> Result<Option<Timestamp>> {
         .as_deref()
         .map(|d| Timestamp::parse("expires", d))
         .transpose()
+}
+
+fn apply_meta(new: &mut NewSecret, org: String, meta: &MetaArgs) -> Result<()> {
+    new.org = Some(org);
+    new.project = meta.project.clone();
+    new.description = meta.description.clone().unwrap_or_default();
+    new.labels = input::labels(&meta.labels)?;
+    new.expires_at = expiry(meta)?;
+    new.allow_past_expiry = meta.allow_past_expiry;
+    new.visibility = if meta.private {
+        Visibility::Private
+    } else {
+        Visibility::Public
+    };
+    new.write_only = meta.write_only;
+    Ok(())
 }
 
 pub fn add(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
@@ -81,6 +99,45 @@ pub fn add(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
         println!("Store password (shown once; it is needed to read or change this secret):");
         println!("{password}");
     }
+    Ok(())
+}
+
+pub fn generate_ssh(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
+    let SecretCommand::GenerateSsh {
+        name,
+        org,
+        algorithm,
+        bits,
+        comment,
+        meta,
+    } = command
+    else {
+        return Err(Error::Internal(
+            "generate-ssh called with another command".into(),
+        ));
+    };
+    coffer_core::secret::validate::name("name", &name)?;
+    let kind = intake::parse_ssh_key_type(&algorithm, bits)?;
+    let comment = comment.unwrap_or_else(|| format!("coffer:{name}"));
+    let pair = intake::generate_ssh_key_pair(kind, &comment)?;
+    let mut new = NewSecret::new(name, SecretData::SshKeyPair(pair));
+    apply_meta(&mut new, org, &meta)?;
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let registered = vault.register(new)?;
+    let m = &registered.meta;
+    let public = m
+        .public_fields
+        .get("public_key")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if out.json {
+        return out.json(&json!({ "secret": m, "public_key": public }));
+    }
+    out.note(&format!(
+        "Generated {} key pair {} in {}; the private key never leaves the vault unencrypted.",
+        algorithm, m.name, m.org
+    ));
+    println!("{public}");
     Ok(())
 }
 

@@ -29,7 +29,8 @@ fn locked_without_keyring_or_passphrase_exits_5_and_says_why() {
     assert_eq!(run.status.code(), Some(5));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("created without the OS keyring") && stderr.contains("--passphrase-file"),
+        stderr.contains("does not keep its master key in the OS keyring")
+            && stderr.contains("--passphrase-file"),
         "{stderr}"
     );
     // Listing needs no key at all.

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod certs;
 mod errors;
+mod fixtures;
 mod keyring;
 mod lifecycle;
 mod secrets;

@@ -56,10 +56,16 @@ fn basic_auth_round_trip_with_json() {
 #[test]
 fn every_type_registers_from_stdin_and_files() {
     let env = Env::new();
-    let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    let key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
-    let cert = env.file("cert.pem", pem);
-    let key_file = env.file("key.pem", key);
+    let pki = crate::fixtures::pki(env.dir.path(), 365);
+    let pem = std::fs::read_to_string(&pki.leaf).unwrap();
+    let cert = pki.leaf.clone();
+    let key_file = pki.key.clone();
+    crate::fixtures::tool(
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-f", "id_ed25519"],
+        env.dir.path(),
+    );
+    let ssh_key = env.path("id_ed25519");
     let blob = env.file("blob.bin", [0u8, 159, 146, 150, 255]);
     let secret = env.file("secret", "s3cret\n");
     let s = |p: &std::path::Path| format!("@{}", p.display());
@@ -107,7 +113,7 @@ fn every_type_registers_from_stdin_and_files() {
             "ssh_key_pair",
             vec![
                 "--file".into(),
-                format!("private_key={}", key_file.display()),
+                format!("private_key={}", ssh_key.display()),
             ],
         ),
         (
@@ -140,17 +146,19 @@ fn every_type_registers_from_stdin_and_files() {
         env.run(&["secret", "reveal", "t/certificate"]).ok().stdout,
         pem
     );
-    assert_eq!(
-        env.run(&[
+    let stored_key = env
+        .run(&[
             "secret",
             "reveal",
             "t/certificate",
             "--field",
-            "private_key"
+            "private_key",
         ])
         .ok()
-        .stdout,
-        key
+        .stdout;
+    assert!(
+        stored_key.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "{stored_key}"
     );
     let kv = env.run(&["secret", "reveal", "t/key_value"]).ok();
     assert_eq!(kv.stdout, "DB_PASS=s3cret\nDB_USER=s3cret\n");

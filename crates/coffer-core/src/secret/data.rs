@@ -169,6 +169,8 @@ pub struct Intake {
     pub key_password: Option<SecretString>,
     /// Store a certificate whose private key does not match its leaf.
     pub allow_key_mismatch: bool,
+    /// The time certificates are judged against (default: the system clock).
+    pub now: Option<crate::clock::Timestamp>,
 }
 
 /// Named inputs, checked for size and duplicates.
@@ -246,17 +248,9 @@ impl Inputs {
     }
 }
 
-fn require_pem(field: &str, pem: &SecretString, label: &str) -> Result<()> {
-    if !pem.expose_secret().contains(&format!("-----BEGIN {label}")) {
-        return Err(Error::invalid(field, format!("no PEM {label} block found")));
-    }
-    Ok(())
-}
-
 impl SecretData {
     /// Builds and validates a value of `kind` from named inputs.
     pub fn from_fields(kind: SecretType, inputs: FieldInputs, intake: &Intake) -> Result<Self> {
-        let _ = intake;
         let mut inputs = Inputs::new(kind, inputs)?;
         let data = match kind {
             SecretType::BasicAuth => Self::BasicAuth(BasicAuth {
@@ -284,8 +278,13 @@ impl SecretData {
                 let client_secret = inputs
                     .take_secret("client_secret", true)?
                     .unwrap_or_default();
-                let scopes = match inputs.take_public("scopes", false)? {
-                    Some(text) => validate::scopes("scopes", &text)?,
+                // Scopes may be given one per line, so no single-line check first.
+                let scopes = match inputs.take_bytes("scopes") {
+                    Some(bytes) => {
+                        let text = std::str::from_utf8(bytes.expose_secret())
+                            .map_err(|_| Error::invalid("scopes", "must be UTF-8 text"))?;
+                        validate::scopes("scopes", text)?
+                    }
                     None => Vec::new(),
                 };
                 let token_url = inputs.take_public("token_url", false)?;
@@ -302,38 +301,32 @@ impl SecretData {
                 })
             }
             SecretType::Certificate => {
-                let certificate = inputs.take_secret("certificate", true)?.unwrap_or_default();
-                require_pem("certificate", &certificate, "CERTIFICATE")?;
-                let private_key = inputs.take_secret("private_key", false)?;
-                if let Some(key) = &private_key {
-                    require_pem("private_key", key, "")?;
-                }
-                let summary = json!({ "has_private_key": private_key.is_some() });
-                Self::Certificate(Certificate {
-                    certificate,
-                    private_key,
-                    summary,
-                })
+                let certificate = inputs
+                    .take_bytes("certificate")
+                    .ok_or_else(|| Error::invalid("certificate", "is required for certificate"))?;
+                let key = inputs.take_bytes("private_key");
+                Self::Certificate(super::intake::certificate(
+                    &certificate,
+                    key.as_ref(),
+                    intake,
+                )?)
             }
             SecretType::CaBundle => {
                 let certificates = inputs
-                    .take_secret("certificates", true)?
-                    .unwrap_or_default();
-                require_pem("certificates", &certificates, "CERTIFICATE")?;
-                Self::CaBundle(CaBundle {
-                    certificates,
-                    summary: json!({}),
-                })
+                    .take_bytes("certificates")
+                    .ok_or_else(|| Error::invalid("certificates", "is required for ca_bundle"))?;
+                Self::CaBundle(super::intake::ca_bundle(&certificates, intake)?)
             }
             SecretType::SshKeyPair => {
-                let private_key = inputs.take_secret("private_key", true)?.unwrap_or_default();
-                require_pem("private_key", &private_key, "")?;
-                let public_key = inputs.take_public("public_key", false)?.unwrap_or_default();
-                Self::SshKeyPair(SshKeyPair {
-                    private_key,
-                    public_key,
-                    summary: json!({}),
-                })
+                let private_key = inputs
+                    .take_bytes("private_key")
+                    .ok_or_else(|| Error::invalid("private_key", "is required for ssh_key_pair"))?;
+                let public_key = inputs.take_public("public_key", false)?;
+                Self::SshKeyPair(super::intake::ssh_key_pair(
+                    &private_key,
+                    public_key.as_deref(),
+                    intake,
+                )?)
             }
             SecretType::KeyValue => {
                 let mut entries = Vec::new();
@@ -540,15 +533,56 @@ impl SecretData {
             .collect()
     }
 
-    /// Rebuilds a value from its stored public fields and decrypted payload entries.
+    /// Rebuilds a value from its stored public fields and decrypted payload
+    /// entries. Certificates and keys were checked at intake and are taken as
+    /// stored, with their stored summary.
     pub(crate) fn from_stored(
         kind: SecretType,
         public: &Value,
         entries: Vec<(String, SecretBytes)>,
     ) -> Result<Self> {
         let text = |key: &str| public.get(key).and_then(Value::as_str).map(str::to_owned);
+        let mut entries = entries;
+        let mut take = |name: &str| -> Result<Option<SecretString>> {
+            match entries.iter().position(|(n, _)| n == name) {
+                None => Ok(None),
+                Some(i) => {
+                    let (_, bytes) = entries.remove(i);
+                    let text = std::str::from_utf8(bytes.expose_secret())
+                        .map_err(|_| Error::Internal(format!("stored {name} is not UTF-8")))?;
+                    Ok(Some(SecretString::from(text)))
+                }
+            }
+        };
+        let missing = |name: &str| Error::Internal(format!("stored {kind} value lacks {name}"));
+        match kind {
+            SecretType::Certificate => {
+                return Ok(Self::Certificate(Certificate {
+                    certificate: take("certificate")?.ok_or_else(|| missing("certificate"))?,
+                    private_key: take("private_key")?,
+                    summary: public.clone(),
+                }));
+            }
+            SecretType::CaBundle => {
+                return Ok(Self::CaBundle(CaBundle {
+                    certificates: take("certificates")?.ok_or_else(|| missing("certificates"))?,
+                    summary: public.clone(),
+                }));
+            }
+            SecretType::SshKeyPair => {
+                let mut summary = public.clone();
+                if let Value::Object(map) = &mut summary {
+                    map.remove("public_key");
+                }
+                return Ok(Self::SshKeyPair(SshKeyPair {
+                    private_key: take("private_key")?.ok_or_else(|| missing("private_key"))?,
+                    public_key: text("public_key").unwrap_or_default(),
+                    summary,
+                }));
+            }
+            _ => {}
+        }
         let mut inputs: FieldInputs = Vec::new();
-        let mut summary = Value::Null;
         match kind {
             SecretType::BasicAuth => inputs.extend(text("username").map(|u| input("username", u))),
             SecretType::BearerToken | SecretType::ApiKey => {
@@ -565,28 +599,14 @@ impl SecretData {
                 inputs.extend(text("token_url").map(|v| input("token_url", v)));
                 inputs.extend(text("audience").map(|v| input("audience", v)));
             }
-            SecretType::SshKeyPair => {
-                inputs.extend(text("public_key").map(|v| input("public_key", v)));
-                summary = public.clone();
-            }
-            SecretType::Certificate | SecretType::CaBundle => summary = public.clone(),
             SecretType::Data => {
                 inputs.extend(text("content_type").map(|v| input("content_type", v)));
                 inputs.extend(text("file_name").map(|v| input("file_name", v)));
             }
-            SecretType::KeyValue => {}
-        }
-        inputs.extend(entries);
-        let mut data = Self::from_fields(kind, inputs, &Intake::default())?;
-        // The summary was computed at intake; keep it as stored.
-        match (&mut data, summary) {
-            (_, Value::Null) => {}
-            (Self::Certificate(v), s) => v.summary = s,
-            (Self::CaBundle(v), s) => v.summary = s,
-            (Self::SshKeyPair(v), s) => v.summary = s,
             _ => {}
         }
-        Ok(data)
+        inputs.extend(entries);
+        Self::from_fields(kind, inputs, &Intake::default())
     }
 }
 

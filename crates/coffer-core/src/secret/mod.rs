@@ -1,6 +1,7 @@
 //! Secrets: types, values, metadata and validation.
 
 mod data;
+pub mod intake;
 mod kind;
 mod kv_import;
 mod meta;

@@ -220,7 +220,7 @@ impl Vault {
         }
         if !self.keyring_enabled {
             return Ok(KeyringUnlock::NeedsPassphrase(
-                "this vault was created without the OS keyring".into(),
+                "this vault does not keep its master key in the OS keyring".into(),
             ));
         }
         let master = match os_keyring::load(&self.id()) {

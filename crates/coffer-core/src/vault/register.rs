@@ -53,11 +53,7 @@ pub(super) fn check_expiry(
 /// The expiry a value carries itself (a certificate's leaf), if any.
 pub(super) fn derived_expiry(data: &SecretData) -> Option<Timestamp> {
     match data {
-        SecretData::Certificate(c) => c
-            .summary
-            .get("not_after")
-            .and_then(|v| v.as_str())
-            .and_then(|text| Timestamp::parse("not_after", text).ok()),
+        SecretData::Certificate(c) => crate::secret::intake::leaf_not_after(&c.summary),
         _ => None,
     }
 }

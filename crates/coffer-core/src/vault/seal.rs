@@ -44,6 +44,16 @@ impl SealedVersion {
     }
 }
 
+/// The payload's associated data also binds the version's public fields
+/// (username, header name, token URL, ...), so that an edit to them in the
+/// file, such as pointing a token URL elsewhere, fails to open as tampering.
+fn payload_aad(vault_id: &[u8; 16], id: &SecretId, version: u32, public_fields: &str) -> Vec<u8> {
+    use sha2::Digest;
+    let mut aad = associated_data(Purpose::Payload, vault_id, Some(id.as_bytes()), version);
+    aad.extend_from_slice(&sha2::Sha256::digest(public_fields.as_bytes()));
+    aad
+}
+
 /// Encrypts `data` as `version` of secret `id`.
 pub(super) fn seal(
     vault_id: &[u8; 16],
@@ -62,13 +72,13 @@ pub(super) fn seal(
     for (_, mut value) in entries {
         zeroize::Zeroize::zeroize(&mut value);
     }
-    let dek = DataKey::generate()?;
-    let payload_aad = associated_data(Purpose::Payload, vault_id, Some(id.as_bytes()), version);
-    let sealed_payload = crypto::seal(dek.bytes(), &payload_aad, &plaintext)?;
-    let key_aad = associated_data(Purpose::DataKey, vault_id, Some(id.as_bytes()), version);
-    let sealed_key = crypto::seal(wrapping_key, &key_aad, dek.bytes())?;
     let public_fields = serde_json::to_string(&data.public_fields())
         .map_err(|e| Error::Internal(format!("encoding public fields: {e}")))?;
+    let dek = DataKey::generate()?;
+    let aad = payload_aad(vault_id, id, version, &public_fields);
+    let sealed_payload = crypto::seal(dek.bytes(), &aad, &plaintext)?;
+    let key_aad = associated_data(Purpose::DataKey, vault_id, Some(id.as_bytes()), version);
+    let sealed_key = crypto::seal(wrapping_key, &key_aad, dek.bytes())?;
     Ok(SealedVersion {
         dek_nonce: sealed_key.nonce,
         wrapped_dek: sealed_key.ciphertext,
@@ -106,15 +116,10 @@ pub(super) fn open(
         &what("the data key"),
     )?;
     let dek = DataKey::from_bytes(&dek_bytes, &what("the data key"))?;
-    let payload_aad = associated_data(
-        Purpose::Payload,
-        vault_id,
-        Some(row.id.as_bytes()),
-        version.version,
-    );
+    let aad = payload_aad(vault_id, &row.id, version.version, &version.public_fields);
     let plaintext = crypto::open(
         dek.bytes(),
-        &payload_aad,
+        &aad,
         &version.payload_nonce,
         &version.payload,
         &what("the payload"),

@@ -218,6 +218,7 @@ fn canaries_never_leak() {
         intake: Intake {
             key_password: Some(SecretString::from(c(12))),
             allow_key_mismatch: false,
+            now: None,
         },
         ..Default::default()
     };
@@ -297,6 +298,7 @@ fn canaries_never_leak() {
         &Intake {
             key_password: Some(SecretString::from(c(4))),
             allow_key_mismatch: true,
+            now: None,
         },
     );
 

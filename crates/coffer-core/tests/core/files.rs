@@ -83,7 +83,7 @@ fn wrong_passphrase() {
 fn missing_file_and_directory() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.db");
-    let e = expect_code(Vault::open(&missing, clock()), ErrorCode::NotAVault);
+    let e = expect_code(Vault::open(&missing, clock()), ErrorCode::NoVault);
     assert!(matches!(e, Error::NoVault { .. }), "{e:?}");
     let message = e.to_string();
     assert!(

@@ -277,3 +277,65 @@ fn tampered_vault_key_material_is_detected_at_unlock() {
     fx.reopen();
     assert_eq!(reveal_all(&mut fx, &named("svc"))["password"], b"pw");
 }
+
+/// Public fields are stored in clear for listing, but each version's copy is
+/// bound into its payload's associated data: pointing a client secret's token
+/// URL at another host in the file makes the secret refuse to open, so a job
+/// can never be tricked into sending the secret there.
+#[test]
+fn edited_public_fields_of_a_version_do_not_open() {
+    if !in_keyring_session() {
+        return run_in_keyring_session(&test_name(
+            module_path!(),
+            "edited_public_fields_of_a_version_do_not_open",
+        ));
+    }
+    let mut fx = keyring_fixture();
+    let new = crate::support::secret(
+        "oauth",
+        coffer_core::secret::SecretType::ClientCredentials,
+        &[
+            ("client_id", "orders"),
+            ("client_secret", "s3cret"),
+            ("token_url", "https://idp.example.com/token"),
+        ],
+    );
+    fx.register(new).unwrap();
+    fx.close();
+    let original: String = raw(&fx.path)
+        .query_row(
+            "SELECT public_fields FROM secret_versions WHERE version = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let redirected = original.replace("idp.example.com", "attacker.example.net");
+    assert_ne!(original, redirected);
+    raw(&fx.path)
+        .execute(
+            "UPDATE secret_versions SET public_fields = ?1 WHERE version = 1",
+            [&redirected],
+        )
+        .unwrap();
+    reopen_with_keyring(&mut fx);
+    expect_tampered(
+        fx.reveal(&named("oauth"), None, None),
+        "redirected token_url",
+    );
+    expect_tampered(
+        fx.use_secret(&named("oauth"), None, "job", None),
+        "redirected token_url",
+    );
+    fx.close();
+    raw(&fx.path)
+        .execute(
+            "UPDATE secret_versions SET public_fields = ?1 WHERE version = 1",
+            [&original],
+        )
+        .unwrap();
+    reopen_with_keyring(&mut fx);
+    assert_eq!(
+        reveal_all(&mut fx, &named("oauth"))["client_secret"],
+        b"s3cret"
+    );
+}

@@ -1,0 +1,11 @@
+//! OpenSSH private keys and `authorized_keys` lines, with the seed password ("pw") and none.
+#![no_main]
+
+#[path = "options.rs"]
+mod options;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let options = options::fuzz_options();
+    let _ = coffer_certs::ssh_public_key(data, Some(b"pw"), &options);
+    let _ = coffer_certs::ssh_public_key(data, None, &options);
+});

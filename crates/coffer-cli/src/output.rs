@@ -38,7 +38,10 @@ pub fn exit_code(code: ErrorCode) -> i32 {
         | ErrorCode::WrongKey
         | ErrorCode::WrongPassword
         | ErrorCode::PasswordRequired => 4,
-        ErrorCode::Locked | ErrorCode::InUse | ErrorCode::KeyringUnavailable => 5,
+        ErrorCode::Locked
+        | ErrorCode::InUse
+        | ErrorCode::KeyringUnavailable
+        | ErrorCode::AlreadyRunning => 5,
         ErrorCode::Refused | ErrorCode::WriteOnly => 6,
         _ => 1,
     }

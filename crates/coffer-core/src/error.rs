@@ -38,6 +38,20 @@ pub enum Error {
         /// Whether the existing secret is in the trash.
         in_trash: bool,
     },
+    /// A job with this name already exists in the organization.
+    #[error("a job named {name:?} already exists in organization {org:?}")]
+    JobExists {
+        /// The organization.
+        org: String,
+        /// The clashing name.
+        name: String,
+    },
+    /// A run of the job is already under way; runs of one job never overlap.
+    #[error("job {name:?} is already running")]
+    JobRunning {
+        /// The job's name.
+        name: String,
+    },
     /// A vault already exists where one was to be created.
     #[error("a vault already exists at {}", path.display())]
     VaultExists {
@@ -193,6 +207,8 @@ pub enum ErrorCode {
     InUse,
     /// Refused by status or policy (deactivated, expired, project).
     Refused,
+    /// A run of the job is already under way.
+    AlreadyRunning,
     /// Write-only secret.
     WriteOnly,
     /// Authentication of stored data failed.
@@ -227,6 +243,7 @@ impl ErrorCode {
             Self::Locked => "locked",
             Self::InUse => "in_use",
             Self::Refused => "refused",
+            Self::AlreadyRunning => "already_running",
             Self::WriteOnly => "write_only",
             Self::Tampered => "tampered",
             Self::Corrupt => "corrupt",
@@ -252,7 +269,10 @@ impl Error {
         match self {
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::AlreadyExists { .. } | Self::VaultExists { .. } => ErrorCode::AlreadyExists,
+            Self::AlreadyExists { .. } | Self::VaultExists { .. } | Self::JobExists { .. } => {
+                ErrorCode::AlreadyExists
+            }
+            Self::JobRunning { .. } => ErrorCode::AlreadyRunning,
             Self::NoVault { .. } => ErrorCode::NoVault,
             Self::NotAVault { .. } => ErrorCode::NotAVault,
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
@@ -279,6 +299,14 @@ impl Error {
         Self::InvalidInput {
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// A job that does not exist.
+    pub fn job_not_found(name: impl Into<String>) -> Self {
+        Self::NotFound {
+            what: "job",
+            name: name.into(),
         }
     }
 

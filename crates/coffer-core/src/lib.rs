@@ -11,6 +11,7 @@ mod audit;
 mod clock;
 mod crypto;
 mod error;
+pub mod job;
 mod os_keyring;
 pub mod secret;
 mod store;

@@ -3,6 +3,7 @@
 
 mod audit;
 mod file;
+mod jobs;
 mod meta;
 mod notices;
 mod orgs;
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use audit::{AuditRow, NewAuditRow};
 pub(crate) use file::VaultLock;
+pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
 pub use orgs::OrgSummary;
 pub use query::SecretCounts;
 pub(crate) use secrets::{NewSecretRow, SecretRow};

@@ -121,6 +121,56 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (secret_id, version, expires_at, threshold_days)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 4: jobs, the secrets they use (by name in their organization, so a
+    // secret registered later or restored from the trash is found again),
+    // and their runs. At most one run of a job is `running` at a time.
+    r#"
+    CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        uid         BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),
+        org_id      INTEGER NOT NULL REFERENCES organizations(id),
+        project_id  INTEGER REFERENCES projects(id),
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL
+            CHECK (kind IN ('http_fetch', 'git_fetch', 'template', 'command')),
+        description TEXT NOT NULL,
+        spec        TEXT NOT NULL,
+        schedule    TEXT,
+        enabled     INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        state       TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        next_run_at INTEGER,
+        UNIQUE (org_id, name)
+    ) STRICT;
+    CREATE INDEX jobs_due ON jobs (next_run_at) WHERE next_run_at IS NOT NULL;
+
+    CREATE TABLE job_secrets (
+        job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        role        TEXT NOT NULL
+            CHECK (role IN ('auth', 'ca_bundle', 'client_certificate', 'ssh_key', 'placeholder')),
+        manager     TEXT NOT NULL,
+        secret_name TEXT NOT NULL,
+        field       TEXT NOT NULL,
+        PRIMARY KEY (job_id, role, manager, secret_name, field)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX job_secrets_by_secret ON job_secrets (secret_name, job_id);
+
+    CREATE TABLE job_runs (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        trigger     TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule', 'missed')),
+        status      TEXT NOT NULL
+            CHECK (status IN ('running', 'succeeded', 'failed', 'refused', 'interrupted')),
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        log         TEXT NOT NULL,
+        error       TEXT,
+        result      TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX job_runs_by_job ON job_runs (job_id, id);
+    CREATE UNIQUE INDEX job_runs_one_running ON job_runs (job_id) WHERE status = 'running';
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -349,6 +349,7 @@ impl Vault {
             return Err(e);
         }
         self.purge_expired_trash()?;
+        self.interrupt_stale_runs()?;
         Ok(())
     }
 

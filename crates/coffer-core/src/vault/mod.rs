@@ -1,6 +1,7 @@
 //! The `Vault` facade: the one API that the desktop shell, the CLI and the
 //! tests use. Nothing outside the core touches SQL or keys.
 
+mod jobs;
 mod keys;
 mod lifecycle;
 mod notices;
@@ -45,6 +46,8 @@ pub struct Vault {
     vault_id: [u8; 16],
     keyring_enabled: bool,
     settings: Settings,
+    /// Runs this vault started and has not finished: run id → job row id.
+    active_runs: std::collections::HashMap<i64, i64>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -122,6 +125,7 @@ impl Vault {
             vault_id,
             keyring_enabled,
             settings,
+            active_runs: std::collections::HashMap::new(),
         })
     }
 

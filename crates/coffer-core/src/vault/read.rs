@@ -13,10 +13,15 @@ use crate::secret::{
     Lifecycle, SecretBytes, SecretData, SecretMeta, SecretPage, SecretQuery, SecretRef,
     SecretStatus, VersionInfo,
 };
-use crate::store::{Db, OrgSummary, SecretRow};
+use crate::store::{Db, OrgSummary, Reader, SecretRow};
 
 /// Builds the listed form of a row.
-pub(super) fn meta_of(row: &SecretRow, now: Timestamp, settings: &Settings) -> Result<SecretMeta> {
+pub(super) fn meta_of(
+    read: Reader<'_>,
+    row: &SecretRow,
+    now: Timestamp,
+    settings: &Settings,
+) -> Result<SecretMeta> {
     let status = match (row.lifecycle, row.expires_at) {
         (Lifecycle::Deactivated, _) => SecretStatus::Deactivated,
         (Lifecycle::Active, Some(at)) if at <= now => SecretStatus::Expired,
@@ -45,6 +50,7 @@ pub(super) fn meta_of(row: &SecretRow, now: Timestamp, settings: &Settings) -> R
             .deleted_at
             .map(|at| at.plus_days(i64::from(settings.trash_retention_days))),
         last_used_at: row.last_used_at,
+        used_by: read.usage_count(row.org_id, &row.name)?,
     })
 }
 
@@ -83,7 +89,12 @@ pub struct SecretUse {
 impl Vault {
     /// A secret's metadata and public fields (live or in the trash).
     pub fn get(&self, secret: &SecretRef) -> Result<SecretMeta> {
-        meta_of(&self.find(secret)?, self.now(), &self.settings)
+        meta_of(
+            self.store.read(),
+            &self.find(secret)?,
+            self.now(),
+            &self.settings,
+        )
     }
 
     /// A page of secrets matching `query`, with the total count.
@@ -92,7 +103,7 @@ impl Vault {
         let (total, rows) = self.store.read().list_secrets(query, now)?;
         let items = rows
             .iter()
-            .map(|row| meta_of(row, now, &self.settings))
+            .map(|row| meta_of(self.store.read(), row, now, &self.settings))
             .collect::<Result<Vec<_>>>()?;
         Ok(SecretPage { total, items })
     }
@@ -219,7 +230,7 @@ impl Vault {
         })?;
         let row = find_in(self.store.read(), secret)?;
         Ok(SecretUse {
-            meta: meta_of(&row, now, &self.settings)?,
+            meta: meta_of(self.store.read(), &row, now, &self.settings)?,
             data,
             warning,
         })

@@ -171,7 +171,7 @@ fn insert(tx: &StoreTx<'_>, ctx: &VaultCtx<'_>, p: Prepared) -> Result<Registere
         .secret_by_id(&p.id)?
         .ok_or_else(|| Error::Internal("a registered secret vanished".into()))?;
     Ok(Registered {
-        meta: super::read::meta_of(&row, ctx.now, ctx.settings)?,
+        meta: super::read::meta_of(tx.read(), &row, ctx.now, ctx.settings)?,
         generated_password: p.generated_password,
     })
 }

@@ -1,0 +1,106 @@
+//! `coffer run`: a program started with placeholders resolved in its
+//! environment and arguments, its output redacted as it is passed on, and
+//! its exit code returned. Output is captured to be redacted, so a program
+//! that needs a terminal (an editor, a pager, a password prompt) is not
+//! what this is for.
+
+use coffer_core::Vault;
+
+use crate::error::Result;
+use crate::placeholder::Template;
+use crate::process::{self, OutputMode};
+use crate::resolve::{AdHocSource, Located, Needs, Resolved, resolve};
+use crate::runner::command_of;
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct AdHoc {
+    /// The organization placeholders name secrets of.
+    pub org: String,
+    /// The project secrets are used as.
+    pub project: Option<String>,
+    /// `VAR=TEMPLATE` pairs added to the environment.
+    pub env: Vec<(String, String)>,
+    /// The program.
+    pub program: String,
+    /// Its arguments (placeholders allowed).
+    pub args: Vec<String>,
+}
+
+/// A program whose secrets are resolved; run it after letting go of the vault.
+pub struct ReadyProgram {
+    program: String,
+    args: Vec<Template>,
+    env: Vec<(String, Template)>,
+    resolved: Resolved,
+}
+
+impl std::fmt::Debug for ReadyProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadyProgram")
+            .field("program", &self.program)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Resolves the placeholders of `adhoc` (each secret used once, audited).
+pub fn prepare_program(vault: &mut Vault, adhoc: &AdHoc) -> Result<ReadyProgram> {
+    let mut placeholders = Vec::new();
+    let mut located = |text: &str, location: String| -> Result<Template> {
+        let t = Template::parse(text, &location)?;
+        placeholders.extend(t.placeholders().map(|p| Located {
+            location: location.clone(),
+            placeholder: p.clone(),
+            to_disk: false,
+        }));
+        Ok(t)
+    };
+    let env = adhoc
+        .env
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), located(v, format!("--env {k}"))?)))
+        .collect::<Result<Vec<_>>>()?;
+    let args = adhoc
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| located(a, format!("argument {}", i + 1)))
+        .collect::<Result<Vec<_>>>()?;
+    let needs = Needs {
+        placeholders,
+        ..Needs::default()
+    };
+    let mut source = AdHocSource {
+        vault,
+        org: adhoc.org.clone(),
+        project: adhoc.project.clone(),
+        purpose: format!("coffer run {}", adhoc.program),
+    };
+    let resolved = resolve(&mut source, &needs)?;
+    Ok(ReadyProgram {
+        program: adhoc.program.clone(),
+        args,
+        env,
+        resolved,
+    })
+}
+
+impl ReadyProgram {
+    /// Warnings (expired secrets under "warn").
+    pub fn warnings(&self) -> &[String] {
+        &self.resolved.warnings
+    }
+
+    /// Runs the program, passing its output on redacted; its exit code.
+    pub fn run(self) -> Result<i32> {
+        let command = command_of(&self.program, &self.args, &self.env, &self.resolved)?;
+        let finished = process::run(
+            command,
+            &self.program,
+            self.resolved.redactor(),
+            OutputMode::Forward,
+            None,
+        )?;
+        Ok(finished.exit_code)
+    }
+}

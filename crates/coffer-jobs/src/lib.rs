@@ -1,0 +1,40 @@
+//! Coffer's jobs: things that run with secrets.
+//!
+//! - [`placeholder`]: `${secret:NAME}`, `${secret:NAME#FIELD}`,
+//!   `${secret:MANAGER:NAME#KEY}` and `$${`, with line and column in errors.
+//! - [`resolve`]: collects what a job references, checks it from clear
+//!   metadata, then decrypts each referenced secret once through
+//!   [`coffer_core::Vault::use_secret`] — never one it does not reference.
+//! - [`redact`]: values and their base64 and percent-encoded forms become `***`.
+//! - [`runner`]: `http_fetch`, `git_fetch`, `template` and `command` runs in
+//!   three steps (prepare with the vault, execute without, complete with it).
+//! - [`scheduler`]: cron and interval schedules inside the desktop app,
+//!   missed runs on the next start.
+//! - [`probe`]: the Test action — one authenticated request, status and TLS
+//!   facts, never the value.
+//! - [`adhoc`]: `coffer run`.
+//!
+//! This crate may use the network and start processes; the core does neither.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod adhoc;
+pub mod atomic;
+pub mod define;
+mod error;
+mod git;
+pub mod http;
+pub mod placeholder;
+pub mod probe;
+pub mod process;
+pub mod redact;
+pub mod resolve;
+pub mod runner;
+pub mod scheduler;
+mod scratch;
+pub mod tls;
+
+pub use error::{Error, Result};
+pub use runner::{
+    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, run_job,
+};

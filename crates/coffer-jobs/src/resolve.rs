@@ -1,0 +1,350 @@
+//! Resolution: the secrets a job references are collected first, checked
+//! from their clear metadata (so nothing is decrypted when any of them
+//! cannot be used), then handed over by [`Vault::use_secret`] once each.
+//! Secrets a job does not reference are never decrypted.
+
+use std::collections::BTreeMap;
+
+use coffer_core::job::Job;
+use coffer_core::secret::{SecretMeta, SecretRef, SecretStatus, SecretType};
+use coffer_core::{ErrorCode, ExpiredPolicy, SecretUse, Vault};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::placeholder::Placeholder;
+use crate::redact::Redactor;
+
+/// Where the secrets come from: a run of a job, or an ad-hoc `coffer run`.
+pub trait SecretSource {
+    /// The clear metadata of a secret (no decryption).
+    fn meta(&self, name: &str) -> coffer_core::Result<SecretMeta>;
+    /// The project secrets are used as.
+    fn project(&self) -> Option<&str>;
+    /// What happens to expired secrets.
+    fn expired_policy(&self) -> ExpiredPolicy;
+    /// Decrypts a secret for this use, recording it.
+    fn use_secret(&mut self, name: &str) -> coffer_core::Result<SecretUse>;
+}
+
+/// A run of a job: names are looked up in the job's organization and used
+/// as the job's project.
+#[derive(Debug)]
+pub struct JobSource<'a> {
+    /// The vault.
+    pub vault: &'a mut Vault,
+    /// The job.
+    pub job: &'a Job,
+    /// The run.
+    pub run: u32,
+}
+
+impl SecretSource for JobSource<'_> {
+    fn meta(&self, name: &str) -> coffer_core::Result<SecretMeta> {
+        self.vault.get(&SecretRef::in_org(&self.job.org, name))
+    }
+    fn project(&self) -> Option<&str> {
+        self.job.project.as_deref()
+    }
+    fn expired_policy(&self) -> ExpiredPolicy {
+        self.vault.settings().expired_use
+    }
+    fn use_secret(&mut self, name: &str) -> coffer_core::Result<SecretUse> {
+        self.vault.use_secret_for_run(self.job, self.run, name)
+    }
+}
+
+/// `coffer run`: names in one organization, used as an optional project.
+#[derive(Debug)]
+pub struct AdHocSource<'a> {
+    /// The vault.
+    pub vault: &'a mut Vault,
+    /// The organization names are looked up in.
+    pub org: String,
+    /// The project to use secrets as.
+    pub project: Option<String>,
+    /// Recorded with each use.
+    pub purpose: String,
+}
+
+impl SecretSource for AdHocSource<'_> {
+    fn meta(&self, name: &str) -> coffer_core::Result<SecretMeta> {
+        self.vault.get(&SecretRef::in_org(&self.org, name))
+    }
+    fn project(&self) -> Option<&str> {
+        self.project.as_deref()
+    }
+    fn expired_policy(&self) -> ExpiredPolicy {
+        self.vault.settings().expired_use
+    }
+    fn use_secret(&mut self, name: &str) -> coffer_core::Result<SecretUse> {
+        self.vault.use_secret(
+            &SecretRef::in_org(&self.org, name),
+            self.project.as_deref(),
+            &self.purpose,
+            None,
+        )
+    }
+}
+
+/// A placeholder and the text it is in.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// "template /etc/app.conf", "argument 2", "environment variable DB".
+    pub location: String,
+    /// The placeholder.
+    pub placeholder: Placeholder,
+    /// Whether its value is written to disk (write-only secrets refuse).
+    pub to_disk: bool,
+}
+
+/// The distinct references of some placeholders, sorted.
+pub fn references_of(located: &[Located]) -> Vec<coffer_core::job::SecretReference> {
+    let set: std::collections::BTreeSet<_> =
+        located.iter().map(|l| l.placeholder.reference()).collect();
+    set.into_iter().collect()
+}
+
+/// What a run needs resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Needs {
+    /// Placeholders, with where they are.
+    pub placeholders: Vec<Located>,
+    /// Secrets bound by role: (role, name).
+    pub roles: Vec<(String, String)>,
+    /// Let write-only values reach disk.
+    pub allow_write_only_to_disk: bool,
+}
+
+/// The resolved secrets of a run. Values are zeroized on drop.
+pub struct Resolved {
+    uses: BTreeMap<String, SecretUse>,
+    values: BTreeMap<(String, Option<String>), Zeroizing<Vec<u8>>>,
+    redactor: Redactor,
+    /// Warnings to show in the run's log (expired secrets under "warn").
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("secrets", &self.uses.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+fn placeholder_error(located: &Located, code: ErrorCode, message: impl Into<String>) -> Error {
+    Error::Placeholder {
+        location: located.location.clone(),
+        placeholder: Some(located.placeholder.text()),
+        line: located.placeholder.position.line,
+        column: located.placeholder.position.column,
+        message: message.into(),
+        code,
+    }
+}
+
+/// Field names a secret has, from clear metadata.
+fn known_fields(meta: &SecretMeta) -> Vec<String> {
+    if meta.kind == SecretType::KeyValue {
+        return meta.public_fields["keys"]
+            .as_array()
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    meta.kind
+        .fields()
+        .iter()
+        .map(|f| f.name.to_owned())
+        .collect()
+}
+
+/// Why a secret cannot be used, judged from its metadata.
+fn refusal(meta: &SecretMeta, project: Option<&str>, policy: ExpiredPolicy) -> Option<String> {
+    if meta.deleted_at.is_some() {
+        return Some("in the trash".into());
+    }
+    match meta.status {
+        SecretStatus::Deactivated => return Some("deactivated".into()),
+        SecretStatus::Expired if policy == ExpiredPolicy::Block => {
+            let at = meta.expires_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            return Some(format!("expired on {at} (expired secrets are blocked)"));
+        }
+        _ => {}
+    }
+    match meta.project.as_deref() {
+        Some(owner) if project != Some(owner) => Some(format!("restricted to project {owner:?}")),
+        _ => None,
+    }
+}
+
+/// Resolves what `needs` names from `source`.
+pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved> {
+    // 1. Check everything from clear metadata before decrypting anything.
+    let mut metas: BTreeMap<String, SecretMeta> = BTreeMap::new();
+    let policy = source.expired_policy();
+    for located in &needs.placeholders {
+        let p = &located.placeholder;
+        if let Some(manager) = &p.manager {
+            return Err(placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!("external key vault {manager} is not configured"),
+            ));
+        }
+        if !metas.contains_key(&p.name) {
+            let meta = source.meta(&p.name).map_err(|e| match e.code() {
+                ErrorCode::NotFound => placeholder_error(
+                    located,
+                    ErrorCode::NotFound,
+                    format!("unknown secret {:?}", p.name),
+                ),
+                _ => Error::Core(e),
+            })?;
+            metas.insert(p.name.clone(), meta);
+        }
+        let meta = &metas[&p.name];
+        if let Some(why) = refusal(meta, source.project(), policy) {
+            return Err(placeholder_error(
+                located,
+                ErrorCode::Refused,
+                format!("secret {:?} is {why}", p.name),
+            ));
+        }
+        if meta.write_only && located.to_disk && !needs.allow_write_only_to_disk {
+            return Err(placeholder_error(
+                located,
+                ErrorCode::WriteOnly,
+                format!(
+                    "secret {:?} is write-only and this job writes it to disk (allow it with \
+                     allow_write_only_to_disk)",
+                    p.name
+                ),
+            ));
+        }
+        if let Some(field) = &p.field {
+            let fields = known_fields(meta);
+            if !fields.iter().any(|f| f == field) {
+                return Err(placeholder_error(
+                    located,
+                    ErrorCode::NotFound,
+                    format!(
+                        "secret {:?} has no field {field:?} (fields: {})",
+                        p.name,
+                        fields.join(", ")
+                    ),
+                ));
+            }
+        } else if meta.kind.main_field().is_none() && known_fields(meta).len() != 1 {
+            return Err(placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!(
+                    "secret {:?} has several keys and no main value; name one with #KEY ({})",
+                    p.name,
+                    known_fields(meta).join(", ")
+                ),
+            ));
+        }
+    }
+    for (role, name) in &needs.roles {
+        if metas.contains_key(name) {
+            continue;
+        }
+        let meta = source.meta(name).map_err(|e| match e.code() {
+            ErrorCode::NotFound => Error::Core(coffer_core::Error::NotFound {
+                what: "secret",
+                name: format!("{name} (bound as {role})"),
+            }),
+            _ => Error::Core(e),
+        })?;
+        if let Some(why) = refusal(&meta, source.project(), policy) {
+            return Err(Error::Core(coffer_core::Error::Refused {
+                name: name.clone(),
+                status: format!("{why} (bound as {role})"),
+            }));
+        }
+        metas.insert(name.clone(), meta);
+    }
+    // 2. Decrypt each secret once.
+    let mut uses = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for name in metas.keys() {
+        let used = source.use_secret(name)?;
+        if let Some(note) = &used.warning {
+            warnings.push(format!("warning: {}", note.message));
+        }
+        uses.insert(name.clone(), used);
+    }
+    // 3. The values placeholders ask for, and everything to redact.
+    let mut redactor = Redactor::new();
+    for used in uses.values() {
+        for field in used.data.fields() {
+            if field.secret {
+                redactor.add(&field.value);
+            }
+        }
+    }
+    let mut values = BTreeMap::new();
+    for located in &needs.placeholders {
+        let p = &located.placeholder;
+        let key = (p.name.clone(), p.field.clone());
+        if values.contains_key(&key) {
+            continue;
+        }
+        let data = &uses[&p.name].data;
+        let field = match &p.field {
+            Some(f) => data.field(f),
+            None => data.main_value(),
+        }
+        .ok_or_else(|| {
+            placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!("secret {:?} has no such value", p.name),
+            )
+        })?;
+        let value = Zeroizing::new(field.value.into_owned());
+        redactor.add(&value);
+        values.insert(key, value);
+    }
+    Ok(Resolved {
+        uses,
+        values,
+        redactor,
+        warnings,
+    })
+}
+
+impl Resolved {
+    /// The value of a resolved placeholder.
+    pub fn value(&self, p: &Placeholder) -> Result<&[u8]> {
+        self.values
+            .get(&(p.name.clone(), p.field.clone()))
+            .map(|v| &v[..])
+            .ok_or_else(|| Error::invalid("placeholder", format!("{} was not resolved", p.text())))
+    }
+
+    /// A resolved secret, by name.
+    pub fn secret(&self, name: &str) -> Option<&SecretUse> {
+        self.uses.get(name)
+    }
+
+    /// The redactor that knows every resolved value.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Adds a derived value to redact (a header built from a secret).
+    pub fn also_redact(&mut self, value: &[u8]) {
+        self.redactor.add(value);
+    }
+
+    /// How many secrets were decrypted.
+    pub fn secret_count(&self) -> usize {
+        self.uses.len()
+    }
+}

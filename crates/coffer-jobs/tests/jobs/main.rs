@@ -1,0 +1,9 @@
+//! Integration tests of coffer-jobs with real servers on 127.0.0.1 started
+//! by the tests: HTTPS (rustls) with every auth kind, OAuth 2.0, mutual TLS
+//! and `git http-backend`; `sshd`; real programs and files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod http_fetch;
+mod pki;
+mod server;
+mod support;

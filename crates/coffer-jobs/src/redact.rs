@@ -46,11 +46,23 @@ impl Redactor {
             forms.push(Zeroizing::new(engine.encode(value).into_bytes()));
         }
         if let Ok(text) = std::str::from_utf8(value) {
-            forms.push(Zeroizing::new(
-                utf8_percent_encode(text, NON_ALPHANUMERIC)
-                    .to_string()
-                    .into_bytes(),
-            ));
+            let encoded = Zeroizing::new(utf8_percent_encode(text, NON_ALPHANUMERIC).to_string());
+            // Some encoders write the hex digits in lower case.
+            let mut lower = Zeroizing::new(String::with_capacity(encoded.len()));
+            let mut after_percent = 0;
+            for c in encoded.chars() {
+                if c == '%' {
+                    after_percent = 2;
+                    lower.push(c);
+                } else if after_percent > 0 {
+                    after_percent -= 1;
+                    lower.push(c.to_ascii_lowercase());
+                } else {
+                    lower.push(c);
+                }
+            }
+            forms.push(Zeroizing::new(encoded.as_bytes().to_vec()));
+            forms.push(Zeroizing::new(lower.as_bytes().to_vec()));
             // Form encoding writes spaces as '+'.
             forms.push(Zeroizing::new(
                 url::form_urlencoded::byte_serialize(value)
@@ -202,6 +214,7 @@ mod tests {
             "a s3cr3t pass/word+ b {b64} c {url} d s3cr3t%20pass%2Fword%2B e s3cr3t+pass%2Fword%2B f s3cr3t"
         );
         assert_eq!(r.redact(&text), "a *** b *** c *** d *** e *** f ***");
+        assert_eq!(r.redact("g s3cr3t%20pass%2fword%2b"), "g ***");
     }
 
     #[test]

@@ -55,7 +55,8 @@ pub fn servers() -> Servers {
         server_config(),
         Arc::new(move |req: &server::Request| {
             let auth = req.header("authorization").unwrap_or("");
-            let denied = || Response::status(401, "no").header("WWW-Authenticate", "Basic realm=\"t\"");
+            let denied =
+                || Response::status(401, "no").header("WWW-Authenticate", "Basic realm=\"t\"");
             match req.path() {
                 "/basic" if auth == basic(USER, PASSWORD) => Response::ok("basic-ok"),
                 "/bearer" if auth == format!("Bearer {TOKEN}") => Response::ok("bearer-ok"),
@@ -64,9 +65,10 @@ pub fn servers() -> Servers {
                 }
                 "/apikey" if req.header("x-api-key") == Some(API_KEY) => Response::ok("apikey-ok"),
                 "/oauth/token" => {
-                    let id = url::form_urlencoded::byte_serialize(CLIENT_ID.as_bytes()).collect::<String>();
-                    let secret =
-                        url::form_urlencoded::byte_serialize(CLIENT_SECRET.as_bytes()).collect::<String>();
+                    let id = url::form_urlencoded::byte_serialize(CLIENT_ID.as_bytes())
+                        .collect::<String>();
+                    let secret = url::form_urlencoded::byte_serialize(CLIENT_SECRET.as_bytes())
+                        .collect::<String>();
                     let body = String::from_utf8_lossy(&req.body).into_owned();
                     if req.method != "POST" || auth != basic(&id, &secret) {
                         return denied();
@@ -82,11 +84,15 @@ pub fn servers() -> Servers {
                     ))
                     .header("Content-Type", "application/json")
                 }
-                "/oauth/data" if auth.starts_with("Bearer issued-token-") => Response::ok("oauth-ok"),
+                "/oauth/data" if auth.starts_with("Bearer issued-token-") => {
+                    Response::ok("oauth-ok")
+                }
                 "/mtls" if req.client_cert => Response::ok("mtls-ok"),
                 "/mtls" => Response::status(403, "client certificate required"),
-                "/redirect-away" => Response::status(302, "")
-                    .header("Location", &format!("https://localhost:{other_port}/landing")),
+                "/redirect-away" => Response::status(302, "").header(
+                    "Location",
+                    &format!("https://localhost:{other_port}/landing"),
+                ),
                 "/redirect-home" => Response::status(302, "").header("Location", "/basic"),
                 "/content" => Response::ok(format!("content version {}", v.load(Ordering::SeqCst))),
                 "/slow" => Response {
@@ -114,14 +120,22 @@ pub fn servers() -> Servers {
 pub fn secrets(fx: &mut Fixture) {
     let pki = pki();
     fx.add("ca", SecretType::CaBundle, &[("certificates", &pki.ca_pem)]);
-    fx.add("basic", SecretType::BasicAuth, &[("username", USER), ("password", PASSWORD)]);
+    fx.add(
+        "basic",
+        SecretType::BasicAuth,
+        &[("username", USER), ("password", PASSWORD)],
+    );
     fx.add("bearer", SecretType::BearerToken, &[("token", TOKEN)]);
     fx.add(
         "custom",
         SecretType::BearerToken,
         &[("header_name", "X-Deploy-Token"), ("token", CUSTOM)],
     );
-    fx.add("apikey", SecretType::ApiKey, &[("header_name", "X-Api-Key"), ("value", API_KEY)]);
+    fx.add(
+        "apikey",
+        SecretType::ApiKey,
+        &[("header_name", "X-Api-Key"), ("value", API_KEY)],
+    );
     fx.add(
         "client-cert",
         SecretType::Certificate,
@@ -145,7 +159,12 @@ fn oauth_secret(fx: &mut Fixture, token_url: &str) {
     );
 }
 
-fn fetch(fx: &mut Fixture, name: &str, url: &str, roles: &[(SecretRole, &str)]) -> std::path::PathBuf {
+fn fetch(
+    fx: &mut Fixture,
+    name: &str,
+    url: &str,
+    roles: &[(SecretRole, &str)],
+) -> std::path::PathBuf {
     let target = fx.file(&format!("{name}.out"));
     let spec = JobSpec::HttpFetch(HttpFetchSpec {
         url: url.into(),
@@ -194,19 +213,35 @@ fn every_auth_kind_authenticates_and_changes_are_tracked() {
             &[(SecretRole::Auth, name), (SecretRole::CaBundle, "ca")],
         );
         let run = fx.run(name);
-        assert_eq!(run.status, RunStatus::Succeeded, "{name}: {:?} {}", run.error, run.log);
+        assert_eq!(
+            run.status,
+            RunStatus::Succeeded,
+            "{name}: {:?} {}",
+            run.error,
+            run.log
+        );
         let body = std::fs::read(&target).unwrap();
         assert_eq!(body, format!("{name}-ok").as_bytes());
         assert_eq!(run.result["status"], 200);
         assert_eq!(run.result["size"], body.len());
-        assert_eq!(run.result["sha256"], hex::encode(sha2::Sha256::digest(&body)));
+        assert_eq!(
+            run.result["sha256"],
+            hex::encode(sha2::Sha256::digest(&body))
+        );
         assert_eq!(run.result["changed"], true);
-        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&target).unwrap().permissions());
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&target).unwrap().permissions(),
+        );
         assert_eq!(mode & 0o777, 0o600);
         let again = fx.run(name);
         assert_eq!(again.result["changed"], false, "{name}");
         // The secret records its use.
-        assert!(fx.get(&SecretRef::named(name)).unwrap().last_used_at.is_some());
+        assert!(
+            fx.get(&SecretRef::named(name))
+                .unwrap()
+                .last_used_at
+                .is_some()
+        );
     }
     // Content changes are seen.
     let target = fetch(
@@ -219,9 +254,16 @@ fn every_auth_kind_authenticates_and_changes_are_tracked() {
     assert_eq!(fx.run("content").result["changed"], false);
     servers.version.store(2, Ordering::SeqCst);
     assert_eq!(fx.run("content").result["changed"], true);
-    assert_eq!(std::fs::read_to_string(target).unwrap(), "content version 2");
+    assert_eq!(
+        std::fs::read_to_string(target).unwrap(),
+        "content version 2"
+    );
     // A wrong credential is an HTTP failure, told without the value.
-    fx.add("wrong", SecretType::BasicAuth, &[("username", USER), ("password", "nope-nope")]);
+    fx.add(
+        "wrong",
+        SecretType::BasicAuth,
+        &[("username", USER), ("password", "nope-nope")],
+    );
     fetch(
         &mut fx,
         "wrong",
@@ -230,7 +272,11 @@ fn every_auth_kind_authenticates_and_changes_are_tracked() {
     );
     let run = fx.run("wrong");
     assert_eq!(run.status, RunStatus::Failed);
-    assert!(run.error.as_deref().unwrap().contains("HTTP 401"), "{:?}", run.error);
+    assert!(
+        run.error.as_deref().unwrap().contains("HTTP 401"),
+        "{:?}",
+        run.error
+    );
     // The jobs list marks jobs that use secrets.
     let content = fx.job(&JobRef::named("content")).unwrap();
     assert!(content.uses_secrets);
@@ -251,10 +297,21 @@ fn oauth_tokens_are_fetched_with_their_scopes_and_cached_per_version() {
     );
     let ctx = fx.context();
     for _ in 0..3 {
-        let run = coffer_jobs::run_job(&mut fx, &JobRef::named("oauth"), RunTrigger::Manual, &ctx).unwrap();
-        assert_eq!(run.status, RunStatus::Succeeded, "{:?} {}", run.error, run.log);
+        let run = coffer_jobs::run_job(&mut fx, &JobRef::named("oauth"), RunTrigger::Manual, &ctx)
+            .unwrap();
+        assert_eq!(
+            run.status,
+            RunStatus::Succeeded,
+            "{:?} {}",
+            run.error,
+            run.log
+        );
     }
-    assert_eq!(servers.tokens_issued.load(Ordering::SeqCst), 1, "the token is reused");
+    assert_eq!(
+        servers.tokens_issued.load(Ordering::SeqCst),
+        1,
+        "the token is reused"
+    );
     // A new version of the secret gets its own token.
     fx.update_value(
         &SecretRef::named("oauth"),
@@ -265,7 +322,8 @@ fn oauth_tokens_are_fetched_with_their_scopes_and_cached_per_version() {
         None,
     )
     .unwrap();
-    let run = coffer_jobs::run_job(&mut fx, &JobRef::named("oauth"), RunTrigger::Manual, &ctx).unwrap();
+    let run =
+        coffer_jobs::run_job(&mut fx, &JobRef::named("oauth"), RunTrigger::Manual, &ctx).unwrap();
     assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.error);
     assert_eq!(servers.tokens_issued.load(Ordering::SeqCst), 2);
     // The token endpoint saw the scopes; a wrong scope is refused there.
@@ -289,11 +347,26 @@ fn mutual_tls_and_a_private_ca() {
         &mut fx,
         "mtls",
         &url,
-        &[(SecretRole::ClientCertificate, "client-cert"), (SecretRole::CaBundle, "ca")],
+        &[
+            (SecretRole::ClientCertificate, "client-cert"),
+            (SecretRole::CaBundle, "ca"),
+        ],
     );
     let run = fx.run("mtls");
-    assert_eq!(run.status, RunStatus::Succeeded, "{:?} {}", run.error, run.log);
-    assert!(servers.main.requests().iter().any(|r| r.path() == "/mtls" && r.client_cert));
+    assert_eq!(
+        run.status,
+        RunStatus::Succeeded,
+        "{:?} {}",
+        run.error,
+        run.log
+    );
+    assert!(
+        servers
+            .main
+            .requests()
+            .iter()
+            .any(|r| r.path() == "/mtls" && r.client_cert)
+    );
     fetch(&mut fx, "no-cert", &url, &[(SecretRole::CaBundle, "ca")]);
     let run = fx.run("no-cert");
     assert_eq!(run.status, RunStatus::Failed);
@@ -308,10 +381,17 @@ fn mutual_tls_and_a_private_ca() {
     let run = fx.run("no-ca");
     assert_eq!(run.status, RunStatus::Failed);
     let error = run.error.unwrap();
-    assert!(error.contains("TLS") && error.to_lowercase().contains("certificate"), "{error}");
+    assert!(
+        error.contains("TLS") && error.to_lowercase().contains("certificate"),
+        "{error}"
+    );
     assert!(!error.contains(PASSWORD));
     assert!(
-        !servers.main.requests().iter().any(|r| r.header("authorization").is_some() && r.path() == "/basic"),
+        !servers
+            .main
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization").is_some() && r.path() == "/basic"),
         "no request went through without trust"
     );
 }
@@ -333,7 +413,13 @@ fn credentials_never_follow_a_redirect_to_another_host() {
             ],
         );
         let run = fx.run(name);
-        assert_eq!(run.status, RunStatus::Succeeded, "{:?} {}", run.error, run.log);
+        assert_eq!(
+            run.status,
+            RunStatus::Succeeded,
+            "{:?} {}",
+            run.error,
+            run.log
+        );
         assert_eq!(std::fs::read_to_string(target).unwrap(), "landed");
         assert_eq!(run.result["redirects"], 1);
         assert!(run.log.contains("no credentials sent"), "{}", run.log);
@@ -343,7 +429,10 @@ fn credentials_never_follow_a_redirect_to_another_host() {
     for request in &landed {
         assert_eq!(request.header("authorization"), None);
         assert_eq!(request.header("x-deploy-token"), None);
-        assert!(!request.client_cert, "the client certificate went to another host");
+        assert!(
+            !request.client_cert,
+            "the client certificate went to another host"
+        );
         let all = format!("{:?}", request.headers);
         assert!(!all.contains(PASSWORD) && !all.contains(CUSTOM));
     }

@@ -7,3 +7,4 @@ mod http_fetch;
 mod pki;
 mod server;
 mod support;
+mod template;

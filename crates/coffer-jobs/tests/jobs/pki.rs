@@ -98,11 +98,13 @@ pub fn server_config() -> Arc<rustls::ServerConfig> {
     for c in certs(&pki.client_ca_pem) {
         roots.add(c).unwrap();
     }
-    let verifier =
-        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .allow_unauthenticated()
-            .build()
-            .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .allow_unauthenticated()
+    .build()
+    .unwrap();
     let key = PrivateKeyDer::try_from(
         ureq::tls::parse_pem(pki.server_key_pem.as_bytes())
             .find_map(|i| match i.unwrap() {

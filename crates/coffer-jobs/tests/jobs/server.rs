@@ -159,7 +159,9 @@ fn serve(
             .map(|(_, v)| v.clone())
     };
     if header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue")) {
-        reader.get_mut().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
         reader.get_mut().flush()?;
     }
     let mut body = Vec::new();
@@ -211,7 +213,9 @@ fn serve(
         Body::Bytes(b) => b.len(),
         Body::Slow { total, .. } => *total,
     };
-    head.push_str(&format!("Content-Length: {length}\r\nConnection: close\r\n\r\n"));
+    head.push_str(&format!(
+        "Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    ));
     tls.write_all(head.as_bytes())?;
     match response.body {
         Body::Bytes(b) => tls.write_all(&b)?,

@@ -143,7 +143,5 @@ pub fn require(program: &str, package: &str) -> PathBuf {
             return path;
         }
     }
-    panic!(
-        "{program} is missing: install the Debian package {package} (scripts/dev installs it)"
-    );
+    panic!("{program} is missing: install the Debian package {package} (scripts/dev installs it)");
 }

@@ -4,7 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod http_fetch;
+mod kill;
 mod pki;
+mod schedule;
 mod server;
 mod support;
 mod template;
+mod test_action;

@@ -82,6 +82,16 @@ impl Fixture {
         coffer_jobs::run_job(self, &JobRef::named(name), RunTrigger::Manual, &ctx).unwrap()
     }
 
+    /// Closes the vault (the directory stays).
+    pub fn close(&mut self) {
+        self.vault = None;
+    }
+
+    /// Takes the open vault out of the fixture.
+    pub fn take(&mut self) -> Vault {
+        self.vault.take().unwrap()
+    }
+
     /// Closes and reopens the vault from disk, unlocked.
     pub fn reopen(&mut self) {
         self.vault = None;

@@ -114,7 +114,10 @@ fn setup(
         env: Vec::new(),
         // An empty helper clears helpers from the user's configuration, so
         // no credential is stored by `credential.helper=store` and the like.
-        config: vec![("credential.helper".into(), String::new())],
+        config: vec![
+            ("credential.helper".into(), String::new()),
+            ("http.sslVerify".into(), "true".into()),
+        ],
         ssh_known_hosts: None,
         pinned: Vec::new(),
     };
@@ -235,6 +238,11 @@ fn setup(
         setup
             .config
             .push(("http.sslCAInfo".into(), path.display().to_string()));
+        // The environment's GIT_SSL_CAINFO would win over the configuration.
+        setup.env.push((
+            "GIT_SSL_CAINFO".into(),
+            Zeroizing::new(path.display().to_string()),
+        ));
         log.push(format!("trusting the CAs of {name} besides the system's"));
     }
     if let Some((name, used)) = role_secret(resolved, roles, SecretRole::ClientCertificate)? {

@@ -36,7 +36,7 @@ fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
-fn form_value<'a>(body: &'a str, key: &str) -> Option<String> {
+fn form_value(body: &str, key: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes())
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.into_owned())
@@ -371,6 +371,29 @@ fn mutual_tls_and_a_private_ca() {
     let run = fx.run("no-cert");
     assert_eq!(run.status, RunStatus::Failed);
     assert!(run.error.unwrap().contains("HTTP 403"));
+    // A certificate from a CA the server does not trust is turned away.
+    let pki = pki();
+    fx.add(
+        "rogue-cert",
+        SecretType::Certificate,
+        &[
+            ("certificate", &pki.rogue_cert_pem),
+            ("private_key", &pki.rogue_key_pem),
+        ],
+    );
+    fetch(
+        &mut fx,
+        "rogue",
+        &url,
+        &[
+            (SecretRole::ClientCertificate, "rogue-cert"),
+            (SecretRole::CaBundle, "ca"),
+        ],
+    );
+    let run = fx.run("rogue");
+    assert_eq!(run.status, RunStatus::Failed);
+    let error = run.error.unwrap();
+    assert!(error.contains("TLS"), "{error}");
     // Without the CA bundle the server is not trusted: TLS fails.
     fetch(
         &mut fx,

@@ -3,6 +3,7 @@
 //! and `git http-backend`; `sshd`; real programs and files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod git;
 mod http_fetch;
 mod kill;
 mod pki;

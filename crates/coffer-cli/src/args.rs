@@ -55,6 +55,141 @@ pub enum Command {
     /// Certificates and keys, without a vault.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Jobs that run with secrets: fetch a URL, clone a repository, render a
+    /// template, run a command.
+    #[command(subcommand)]
+    Job(Box<JobCommand>),
+    /// Run a program with placeholders resolved in its environment and
+    /// arguments. Its output is captured and passed on with every resolved
+    /// value replaced by ***, so it is not for interactive programs. Exits
+    /// with the program's exit code.
+    Run {
+        /// VAR=TEMPLATE, e.g. DB_PASSWORD='${secret:prod/db}' (repeatable).
+        #[arg(long = "env", value_name = "VAR=TEMPLATE")]
+        env: Vec<String>,
+        /// The organization placeholders name secrets of.
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
+        /// Use secrets as this project (secrets restricted to another refuse).
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// The program and its arguments (placeholders allowed), after `--`.
+        #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
+        command: Vec<String>,
+    },
+}
+
+/// Where a job lives.
+#[derive(Debug, Args)]
+pub struct JobTarget {
+    /// The job's name.
+    pub name: String,
+    /// Its organization.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+}
+
+/// `coffer job add` options.
+#[derive(Debug, Args)]
+pub struct JobAdd {
+    /// http_fetch, git_fetch, template or command.
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+    /// Its name: letters, digits, '.', '_', '/', '-'.
+    pub name: String,
+    /// Its organization; placeholders and --secret name its secrets.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+    /// The project it runs as (secrets restricted to another refuse it).
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// Free-text description.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// A secret in a role: auth, ca_bundle, client_certificate, ssh_key (repeatable).
+    #[arg(long = "secret", value_name = "ROLE=NAME")]
+    pub secrets: Vec<String>,
+    /// Run on a cron schedule (five fields, UTC): '*/15 * * * *'.
+    #[arg(long, value_name = "CRON", conflicts_with = "every")]
+    pub schedule: Option<String>,
+    /// Run at a fixed interval: 15m, 1h30m, 1d.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Keep the schedule off for now.
+    #[arg(long)]
+    pub disabled: bool,
+    /// http_fetch: the URL.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// http_fetch: the file to write; git_fetch: the working copy's directory.
+    #[arg(long, value_name = "PATH")]
+    pub target: Option<PathBuf>,
+    /// git_fetch: the repository (https://, ssh:// or user@host:path).
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
+    /// git_fetch: the branch [default: the remote's default branch].
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// git_fetch: user name sent with a bearer token [default: x-access-token].
+    #[arg(long, value_name = "USER")]
+    pub token_username: Option<String>,
+    /// template: the template file.
+    #[arg(long, value_name = "PATH")]
+    pub template: Option<PathBuf>,
+    /// template: the output file (written with mode 0600).
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// template: let write-only secrets be written to the output.
+    #[arg(long)]
+    pub allow_write_only_to_disk: bool,
+    /// command: an environment variable VAR=TEMPLATE (repeatable).
+    #[arg(long = "env", value_name = "VAR=TEMPLATE")]
+    pub env: Vec<String>,
+    /// command: the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// command: seconds before the program is killed [default: 3600].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u32>,
+    /// command: the program and its arguments (placeholders allowed), after `--`.
+    #[arg(last = true, value_name = "PROGRAM [ARGS]")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobCommand {
+    /// Define a job: http_fetch (--url, --target), git_fetch (--repo, --target,
+    /// [--branch]), template (--template, --output), command (-- PROGRAM ARGS).
+    Add(Box<JobAdd>),
+    /// List jobs (marks those that use secrets).
+    List {
+        /// Only this organization.
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
+    },
+    /// A job's definition, secrets, schedule and last run.
+    Show {
+        #[command(flatten)]
+        target: JobTarget,
+    },
+    /// Run a job now (exit code 1 when it fails, 6 when it is refused).
+    Run {
+        #[command(flatten)]
+        target: JobTarget,
+    },
+    /// A job's newest runs, with their redacted logs in --json.
+    Runs {
+        #[command(flatten)]
+        target: JobTarget,
+        /// How many.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: u32,
+    },
+    /// Delete a job and its run history.
+    Delete {
+        #[command(flatten)]
+        target: JobTarget,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,6 +438,27 @@ pub enum SecretCommand {
     },
     /// Print the OpenSSH public key of a key pair (no unlock needed).
     PublicKey {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// One authenticated request against URL: the HTTP status and TLS facts,
+    /// never the value. A certificate secret is offered as the client
+    /// certificate; a CA bundle secret is trusted.
+    Test {
+        #[command(flatten)]
+        target: Target,
+        /// The URL to request (https; http only on loopback).
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// A CA bundle secret to trust besides the system's roots.
+        #[arg(long, value_name = "NAME")]
+        ca_bundle: Option<String>,
+        /// Use the secrets as this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+    },
+    /// The jobs that use a secret (by role or placeholder).
+    Usage {
         #[command(flatten)]
         target: Target,
     },

@@ -1,8 +1,9 @@
 //! `coffer`: the command-line tool over Coffer's vault.
 //!
 //! Exit codes: 0 ok, 2 invalid input, 3 not found, 4 wrong key or password,
-//! 5 vault locked or in use, 6 refused by policy (deactivated, write-only),
-//! 1 anything else.
+//! 5 vault locked or in use (or the job already running), 6 refused by
+//! policy (deactivated, write-only), 1 anything else. `coffer run` exits
+//! with the program's own code.
 #![forbid(unsafe_code)]
 
 mod args;
@@ -16,8 +17,8 @@ use clap::Parser;
 fn main() {
     let cli = args::Cli::parse();
     let json = cli.global.json;
-    if let Err(error) = commands::run(cli) {
-        output::print_error(json, &error);
-        std::process::exit(output::exit_code(error.code()));
+    if let Err(failure) = commands::run(cli) {
+        output::print_error(json, &failure);
+        std::process::exit(failure.exit_code());
     }
 }

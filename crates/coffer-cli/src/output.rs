@@ -47,16 +47,56 @@ pub fn exit_code(code: ErrorCode) -> i32 {
     }
 }
 
-/// Prints an error on stderr.
-pub fn print_error(json: bool, error: &Error) {
+/// Why the command line stops with a non-zero exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The vault refused or failed.
+    Core(Error),
+    /// A job, the Test action or `coffer run` failed.
+    Jobs(coffer_jobs::Error),
+    /// Already reported (a failed run, a program's own exit code): exit with it.
+    Exit(i32),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Core(error)
+    }
+}
+
+impl From<coffer_jobs::Error> for Failure {
+    fn from(error: coffer_jobs::Error) -> Self {
+        match error {
+            coffer_jobs::Error::Core(e) => Self::Core(e),
+            other => Self::Jobs(other),
+        }
+    }
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Core(e) => exit_code(e.code()),
+            Self::Jobs(e) => exit_code(e.core_code()),
+            Self::Exit(code) => *code,
+        }
+    }
+}
+
+/// Prints an error on stderr (nothing for [`Failure::Exit`]).
+pub fn print_error(json: bool, failure: &Failure) {
+    let (code, message) = match failure {
+        Failure::Core(e) => (e.code().as_str(), e.to_string()),
+        Failure::Jobs(e) => (e.code(), e.to_string()),
+        Failure::Exit(_) => return,
+    };
     let mut stderr = std::io::stderr().lock();
     if json {
-        let value = serde_json::json!({
-            "error": { "code": error.code().as_str(), "message": error.to_string() }
-        });
+        let value = serde_json::json!({ "error": { "code": code, "message": message } });
         let _ = writeln!(stderr, "{value}");
     } else {
-        let _ = writeln!(stderr, "coffer: {error}");
+        let _ = writeln!(stderr, "coffer: {message}");
     }
 }
 

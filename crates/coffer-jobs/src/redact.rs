@@ -10,6 +10,10 @@ use zeroize::Zeroizing;
 /// What replaces a value.
 pub const MASK: &str = "***";
 
+/// Shortest run of a value whose base64 is redacted inside longer encoded
+/// text (shorter runs would hide unrelated text).
+const MIN_EMBEDDED_GROUP_BYTES: usize = 6;
+
 /// Replaces secret values (in their common encodings) in text.
 #[derive(Default)]
 pub struct Redactor {
@@ -44,6 +48,26 @@ impl Redactor {
         let mut forms: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(value.to_vec())];
         for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
             forms.push(Zeroizing::new(engine.encode(value).into_bytes()));
+        }
+        // Inside a longer encoded text (`user:password` in a Basic header,
+        // `echo $VALUE | base64`), the value's encoding depends on where it
+        // starts modulo 3. For each start, the run of whole 3-byte groups
+        // inside the value encodes the same way whatever surrounds it.
+        for skip in 1..3usize {
+            if let Some(rest) = value.get(skip..) {
+                let whole = rest.len() / 3 * 3;
+                if whole >= MIN_EMBEDDED_GROUP_BYTES {
+                    for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                        forms.push(Zeroizing::new(engine.encode(&rest[..whole]).into_bytes()));
+                    }
+                }
+            }
+        }
+        let whole = value.len() / 3 * 3;
+        if whole >= MIN_EMBEDDED_GROUP_BYTES && whole < value.len() {
+            for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                forms.push(Zeroizing::new(engine.encode(&value[..whole]).into_bytes()));
+            }
         }
         if let Ok(text) = std::str::from_utf8(value) {
             let encoded = Zeroizing::new(utf8_percent_encode(text, NON_ALPHANUMERIC).to_string());
@@ -215,6 +239,24 @@ mod tests {
         );
         assert_eq!(r.redact(&text), "a *** b *** c *** d *** e *** f ***");
         assert_eq!(r.redact("g s3cr3t%20pass%2fword%2b"), "g ***");
+    }
+
+    #[test]
+    fn encodings_inside_longer_encoded_text() {
+        let mut r = Redactor::new();
+        r.add(b"hunter2-password");
+        for text in [
+            format!("Basic {}", STANDARD.encode("alice:hunter2-password")),
+            format!("Basic {}", STANDARD.encode("bob:hunter2-password")),
+            STANDARD.encode("hunter2-password\n"),
+            URL_SAFE_NO_PAD.encode("x=hunter2-password&y=1"),
+        ] {
+            let out = r.redact(&text);
+            assert!(out.contains(MASK), "{text} -> {out}");
+            // What is left is at most a few characters around the value.
+            let left: usize = out.split(MASK).map(str::len).sum();
+            assert!(left <= text.len() - 16, "{text} -> {out}");
+        }
     }
 
     #[test]

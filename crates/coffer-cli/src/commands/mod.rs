@@ -3,23 +3,31 @@
 mod audit;
 mod cert;
 mod init;
+mod job;
+mod run;
 mod secret_change;
 mod secret_read;
+mod secret_use;
 mod secret_write;
 mod vault;
 
-use coffer_core::Result;
-
 use crate::args::{Cli, Command, SecretCommand};
-use crate::output::Out;
+use crate::output::{Failure, Out};
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli) -> Result<(), Failure> {
     let out = Out {
         json: cli.global.json,
     };
     let g = &cli.global;
-    match cli.command {
+    let done = match cli.command {
+        Command::Job(command) => return job::run_command(g, out, *command),
+        Command::Run {
+            env,
+            org,
+            project,
+            command,
+        } => return run::run(g, out, &env, org, project, command),
         Command::Init { no_keyring } => init::init(g, out, no_keyring),
         Command::Status => init::status(g, out),
         Command::Audit(command) => audit::run(g, out, command),
@@ -42,6 +50,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 store_password_file.as_ref(),
             ),
             SecretCommand::Versions { target } => secret_read::versions(g, out, &target),
+            SecretCommand::Test {
+                target,
+                url,
+                ca_bundle,
+                project,
+            } => {
+                return secret_use::test(g, out, &target, &url, ca_bundle.as_deref(), project);
+            }
+            SecretCommand::Usage { target } => return secret_use::usage(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),
             SecretCommand::PublicKey { target } => secret_read::public_key(g, out, &target),
             generate @ SecretCommand::GenerateSsh { .. } => {
@@ -49,5 +66,6 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             other => secret_change::run(g, out, other),
         },
-    }
+    };
+    Ok(done?)
 }

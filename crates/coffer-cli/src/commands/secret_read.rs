@@ -184,6 +184,7 @@ pub fn print_meta(meta: &SecretMeta, now: Timestamp) {
         ("created", when(meta.created_at, now)),
         ("updated", when(meta.updated_at, now)),
         ("last used", opt(meta.last_used_at)),
+        ("used by", format!("{} job(s)", meta.used_by)),
     ];
     if let Some(deleted) = meta.deleted_at {
         rows.push(("in trash since", when(deleted, now)));

@@ -1,0 +1,44 @@
+//! `coffer run [--env VAR=TEMPLATE]... -- PROGRAM ARGS`.
+
+use coffer_core::Error;
+use coffer_jobs::adhoc::{AdHoc, prepare_program};
+
+use super::job::env_pairs;
+use crate::args::Global;
+use crate::output::{Failure, Out};
+use crate::unlock;
+
+/// Resolves, lets go of the vault, runs the program with its output
+/// redacted, and exits with its code.
+pub fn run(
+    g: &Global,
+    out: Out,
+    env: &[String],
+    org: String,
+    project: Option<String>,
+    command: Vec<String>,
+) -> Result<(), Failure> {
+    let mut words = command.into_iter();
+    let program = words
+        .next()
+        .ok_or_else(|| Error::invalid("PROGRAM", "name the program to run after --"))?;
+    let adhoc = AdHoc {
+        org,
+        project,
+        env: env_pairs(env)?,
+        program,
+        args: words.collect(),
+    };
+    let ready = {
+        let mut vault = unlock::open_unlocked(g, out)?;
+        prepare_program(&mut vault, &adhoc)?
+        // The vault closes here: the program may run for long.
+    };
+    for warning in ready.warnings() {
+        out.note(warning);
+    }
+    match ready.run()? {
+        0 => Ok(()),
+        code => Err(Failure::Exit(code)),
+    }
+}

@@ -6,6 +6,7 @@ mod audit;
 mod certs;
 mod errors;
 mod fixtures;
+mod jobs;
 mod keyring;
 mod lifecycle;
 mod secrets;

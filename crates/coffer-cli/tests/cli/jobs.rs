@@ -1,0 +1,264 @@
+//! Jobs through the CLI: add, list, show, run, runs, delete; `coffer run`
+//! with the program's exit code and redacted output; `secret test` and
+//! `secret usage`.
+
+use std::io::{Read, Write};
+
+use crate::support::Env;
+
+const CANARY: &str = "cli-job-canary-3e9f";
+
+fn setup() -> Env {
+    let env = Env::new();
+    env.add_basic("prod/db", CANARY);
+    env
+}
+
+#[test]
+fn template_jobs_are_added_listed_shown_run_and_deleted() {
+    let env = setup();
+    let template = env.file(
+        "app.tmpl",
+        "user=${secret:prod/db#username}\npass=${secret:prod/db}\n",
+    );
+    let output = env.path("app.conf");
+    let added = env
+        .run(&[
+            "--json",
+            "job",
+            "add",
+            "template",
+            "render",
+            "--template",
+            template.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--schedule",
+            "*/15 * * * *",
+        ])
+        .ok()
+        .json();
+    assert_eq!(added["kind"], "template");
+    assert_eq!(added["uses_secrets"], true);
+    assert!(added["next_run_at"].is_string());
+    // Names are unique per organization.
+    env.run(&[
+        "job",
+        "add",
+        "template",
+        "render",
+        "--template",
+        template.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ])
+    .fails(2);
+    let list = env.run(&["job", "list"]).ok();
+    assert!(
+        list.stdout.contains("render") && list.stdout.contains("prod/db"),
+        "{}",
+        list.stdout
+    );
+    let show = env.run(&["job", "show", "render"]).ok();
+    assert!(
+        show.stdout
+            .contains("prod/db#username (placeholder, active)"),
+        "{}",
+        show.stdout
+    );
+    let run = env.run(&["--json", "job", "run", "render"]).ok().json();
+    assert_eq!(run["status"], "succeeded");
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        format!("user=alice\npass={CANARY}\n")
+    );
+    let runs = env.run(&["--json", "job", "runs", "render"]).ok();
+    assert_eq!(runs.json().as_array().unwrap().len(), 1);
+    assert!(!runs.stdout.contains(CANARY));
+    let usage = env
+        .run(&["--json", "secret", "usage", "prod/db"])
+        .ok()
+        .json();
+    assert_eq!(usage[0]["name"], "render");
+    let shown = env
+        .run(&["--json", "secret", "show", "prod/db"])
+        .ok()
+        .json();
+    assert_eq!(shown["used_by"], 1);
+    assert!(shown["last_used_at"].is_string());
+    env.run(&["job", "delete", "render"]).ok();
+    env.run(&["job", "show", "render"]).fails(3);
+    let shown = env
+        .run(&["--json", "secret", "show", "prod/db"])
+        .ok()
+        .json();
+    assert_eq!(shown["used_by"], 0);
+}
+
+#[test]
+fn failed_and_refused_runs_have_their_exit_codes() {
+    let env = setup();
+    env.run(&[
+        "job",
+        "add",
+        "command",
+        "leaky",
+        "--env",
+        "P=${secret:prod/db}",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo \"value=$P\"; exit 4",
+    ])
+    .ok();
+    let run = env.run(&["job", "run", "leaky"]).fails(1);
+    assert!(run.stdout.contains("value=***"), "{}", run.stdout);
+    assert!(!run.stdout.contains(CANARY));
+    env.run(&["secret", "deactivate", "prod/db"]).ok();
+    let run = env.run(&["--json", "job", "run", "leaky"]).fails(6);
+    let json = run.json();
+    assert_eq!(json["status"], "refused");
+    assert!(json["error"].as_str().unwrap().contains("deactivated"));
+    // Bad definitions: a missing option, an unknown role, a bad schedule.
+    env.run(&["job", "add", "http_fetch", "x", "--target", "/tmp/x"])
+        .fails(2);
+    env.run(&[
+        "job",
+        "add",
+        "http_fetch",
+        "x",
+        "--url",
+        "https://example.com",
+        "--target",
+        "/tmp/x",
+        "--secret",
+        "owner=prod/db",
+    ])
+    .fails(2);
+    env.run(&[
+        "job",
+        "add",
+        "http_fetch",
+        "x",
+        "--url",
+        "https://example.com",
+        "--target",
+        "/tmp/x",
+        "--schedule",
+        "61 * * * *",
+    ])
+    .fails(2);
+    let run = env
+        .run(&[
+            "--json",
+            "job",
+            "add",
+            "http_fetch",
+            "x",
+            "--url",
+            "https://example.com",
+            "--target",
+            "/tmp/x",
+            "--secret",
+            "auth=missing",
+        ])
+        .fails(3);
+    assert_eq!(run.error_json()["error"]["code"], "not_found");
+}
+
+#[test]
+fn coffer_run_passes_the_exit_code_and_redacts_output() {
+    let env = setup();
+    let run = env
+        .run(&[
+            "run",
+            "--env",
+            "DB_PASSWORD=${secret:prod/db}",
+            "--env",
+            "DB_USER=${secret:prod/db#username}",
+            "--",
+            "/bin/sh",
+            "-c",
+            "echo \"$DB_USER:$DB_PASSWORD\"; printf %s \"$DB_PASSWORD\" | base64; echo oops >&2; exit 42",
+        ])
+        .fails(42);
+    assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
+    assert!(run.stdout.starts_with("***:***\n***"), "{}", run.stdout);
+    assert!(run.stderr.contains("oops"));
+    env.run(&["run", "--", "/bin/true"]).ok();
+    let run = env
+        .run(&[
+            "--json",
+            "run",
+            "--env",
+            "X=${secret:nope}",
+            "--",
+            "/bin/true",
+        ])
+        .fails(3);
+    let error = run.error_json();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--env X, line 1, column 1"),
+        "{error}"
+    );
+}
+
+/// A plain-HTTP server on loopback answering one request with `status`,
+/// returning what it received.
+fn one_shot(status: u16) -> (u16, std::thread::JoinHandle<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut got = Vec::new();
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} Status\r\nContent-Length: 0\r\n\r\n"
+        );
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    (port, handle)
+}
+
+#[test]
+fn secret_test_sends_one_request_and_shows_the_status() {
+    let env = setup();
+    let (port, server) = one_shot(204);
+    let url = format!("http://127.0.0.1:{port}/check");
+    let report = env
+        .run(&["--json", "secret", "test", "prod/db", "--url", &url])
+        .ok()
+        .json();
+    assert_eq!(report["status"], 204);
+    assert_eq!(report["sent"], "basic auth as alice");
+    assert!(report["tls"].is_null());
+    assert!(!report.to_string().contains(CANARY));
+    let request = server.join().unwrap();
+    assert!(request.starts_with("GET /check HTTP/1.1"), "{request}");
+    assert!(request.contains("Authorization: Basic "), "{request}");
+    let (port, _server) = one_shot(401);
+    let run = env
+        .run(&[
+            "secret",
+            "test",
+            "prod/db",
+            "--url",
+            &format!("http://127.0.0.1:{port}/"),
+        ])
+        .fails(1);
+    assert!(run.stdout.contains("401"), "{}", run.stdout);
+    // Credentials never go over plain http to another host.
+    env.run(&["secret", "test", "prod/db", "--url", "http://example.com/"])
+        .fails(2);
+}

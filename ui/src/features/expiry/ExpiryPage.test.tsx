@@ -77,7 +77,7 @@ describe("ExpiryPage", () => {
     expect(within(month).getAllByRole("link")).toHaveLength(1);
     expect(within(later).getAllByRole("link")).toHaveLength(1);
     expect(within(week).getByLabelText("2 secrets")).toBeInTheDocument();
-    expect(within(week).getByText("in 3 days")).toBeInTheDocument();
+    expect(within(week).getByText("in 2 days")).toBeInTheDocument(); // 2.5 days: whole days, as the status badge counts
     expect(within(expired).getByText("10 days ago")).toBeInTheDocument();
     expect(within(month).getByRole("link", { name: /idp\/client/ })).toHaveAttribute("href", "#/secrets/idp%2Fclient");
     expect(ipc.of("list_secrets")).toEqual([

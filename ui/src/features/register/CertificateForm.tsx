@@ -1,5 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useId, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useForm, useWatch } from "react-hook-form";
 
 import { Icon } from "../../components/Icon";
@@ -78,6 +78,7 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
     toast.info(files.length === 1 ? `Added ${files[0]?.name ?? "the file"}.` : `Added ${files.length} files.`);
   });
 
+  const report = state.status === "done" ? state.report : null;
   const errors = formState.errors;
   const certError = errors.certificate?.message ?? failedOn(state, "certificate");
   const keyError = errors.private_key?.message ?? failedOn(state, "private_key");
@@ -113,7 +114,6 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
     });
   });
 
-  const report = state.status === "done" ? state.report : null;
   return (
     <form className="stack reg-form" noValidate onSubmit={(e) => void submit(e)}>
       <div className="grid-2 reg-drops">
@@ -129,7 +129,20 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
           onClear={() => setCert(null)}
           onError={(message) => setError("certificate", { message })}
         />
+        {report?.private_key && !privateKey ? (
+          <div className="reg-drop">
+            <span className="field-label">Private key</span>
+            <div className="picked-file reg-picked">
+              <Icon name="key" />
+              <span>
+                Inside <span className="reg-picked-name">{certificate?.name}</span>
+              </span>
+              <span className="muted small">{keySummary(report)}</span>
+            </div>
+          </div>
+        ) : (
         <FileDrop
+          secondary
           label="Private key file (optional)"
           what="the private key"
           hint="PEM or DER, PKCS#8 or PKCS#1, encrypted or not"
@@ -141,19 +154,21 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
           onClear={() => setKey(null)}
           onError={(message) => setError("private_key", { message })}
         />
+        )}
       </div>
-      {state.status === "password" ? (
+      {state.status === "password" || (state.status === "checking" && state.passwordField) ? (
         <PasswordPrompt
           id={passwordId}
-          field={state.field}
-          wrong={state.wrong}
-          pkcs12={state.field === "certificate"}
+          field={state.status === "password" ? state.field : (state.passwordField ?? "certificate")}
+          wrong={state.status === "password" && state.wrong}
+          busy={state.status === "checking"}
+          pkcs12={(state.status === "password" ? state.field : state.passwordField) === "certificate"}
           value={password}
           onChange={setPassword}
           onUnlock={() => void run(certificate, privateKey, password)}
         />
       ) : null}
-      {state.status === "checking" ? (
+      {state.status === "checking" && !state.passwordField ? (
         <p className="muted" role="status">
           Reading the certificate…
         </p>
@@ -182,6 +197,13 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
       <StepActions onBack={onBack} disabled={state.status === "checking"} />
     </form>
   );
+}
+
+function keySummary(report: InspectionReport): string {
+  const key = report.private_key;
+  if (!key) return "";
+  const name = key.algorithm === "rsa" ? "RSA" : key.algorithm === "ec" ? "EC" : key.algorithm === "ed25519" ? "Ed25519" : key.algorithm;
+  return `${name} ${key.bits} bits`;
 }
 
 function failedOn(state: Inspection, field: string): string | undefined {
@@ -221,6 +243,7 @@ export function PasswordPrompt({
   id,
   field,
   wrong,
+  busy = false,
   pkcs12,
   value,
   onChange,
@@ -229,12 +252,17 @@ export function PasswordPrompt({
   id: string;
   field: string;
   wrong: boolean;
+  busy?: boolean;
   pkcs12: boolean;
   value: string;
   onChange: (value: string) => void;
   onUnlock: () => void;
 }) {
   const what = pkcs12 ? "This file is encrypted (PKCS#12 or an encrypted key)" : "The private key is encrypted";
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
   return (
     <div className="notice notice-info reg-password" role="group" aria-labelledby={`${id}-title`}>
       <Icon name="lock" />
@@ -247,6 +275,7 @@ export function PasswordPrompt({
             {field === "private_key" ? "Password of the private key" : "Password of the certificate file"}
           </label>
           <PasswordInput
+            ref={input}
             id={id}
             what="password"
             autoComplete="off"
@@ -261,8 +290,8 @@ export function PasswordPrompt({
               }
             }}
           />
-          <button type="button" className="btn btn-primary" disabled={!value} onClick={onUnlock}>
-            Unlock
+          <button type="button" className="btn btn-primary" disabled={!value || busy} onClick={onUnlock}>
+            {busy ? "Unlocking…" : "Unlock"}
           </button>
         </div>
         {wrong ? (

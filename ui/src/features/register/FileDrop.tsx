@@ -17,6 +17,7 @@ export function FileDrop({
   hint,
   accept,
   paste,
+  secondary,
   source,
   error,
   onSource,
@@ -31,13 +32,14 @@ export function FileDrop({
   accept?: string;
   /** Offers to paste text instead, under this summary (e.g. "Paste PEM text instead"). */
   paste?: string;
+  /** An optional file: a plain button rather than the primary one. */
+  secondary?: boolean;
   source: Source | null;
   error?: string | undefined;
   onSource: (source: Source) => void;
   onClear: () => void;
   onError: (message: string) => void;
 }) {
-  const headingId = useId();
   const errorId = useId();
   const drops = useDrops();
   const [busy, setBusy] = useState(false);
@@ -65,8 +67,8 @@ export function FileDrop({
   };
 
   return (
-    <div className="reg-drop" role="group" aria-labelledby={headingId}>
-      <span id={headingId} className="field-label">
+    <div className="reg-drop">
+      <span className="field-label" aria-hidden="true">
         {label}
       </span>
       {source ? (
@@ -86,7 +88,7 @@ export function FileDrop({
             Drop {what} here or choose a file
           </span>
           <div className="row reg-drop-actions">
-            <button type="button" className="btn btn-sm btn-primary" disabled={busy} onClick={() => void choose()}>
+            <button type="button" className={secondary ? "btn btn-sm" : "btn btn-sm btn-primary"} disabled={busy} aria-label={`Choose file… (${label.toLowerCase()})`} onClick={() => void choose()}>
               Choose file…
             </button>
             <label className="reg-file-input small">

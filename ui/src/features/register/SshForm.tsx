@@ -155,18 +155,19 @@ export function SshForm({ onBack, onNext, problem, active }: ValueFormProps) {
             onClear={() => setKey(null)}
             onError={(message) => setError("private_key", { message })}
           />
-          {state.status === "password" ? (
+          {state.status === "password" || (state.status === "checking" && state.passwordField) ? (
             <PasswordPrompt
               id={passwordId}
               field="private_key"
-              wrong={state.wrong}
+              wrong={state.status === "password" && state.wrong}
+              busy={state.status === "checking"}
               pkcs12={false}
               value={passphrase}
               onChange={setPassphrase}
               onUnlock={() => void run(privateKey, passphrase)}
             />
           ) : null}
-          {state.status === "checking" ? (
+          {state.status === "checking" && !state.passwordField ? (
             <p className="muted" role="status">
               Reading the key…
             </p>

@@ -5,7 +5,8 @@ import type { Source } from "./sources";
 
 export type Inspection =
   | { status: "idle" }
-  | { status: "checking" }
+  /** Reading; `passwordField` while a password given for that field is tried. */
+  | { status: "checking"; passwordField?: string }
   /** An encrypted key or PKCS#12 file: its password is needed (`wrong` after a wrong one). */
   | { status: "password"; field: string; wrong: boolean }
   | { status: "done"; report: InspectionReport; password: string | null }
@@ -23,7 +24,9 @@ export function useInspection(kind: SecretType) {
   const inspect = useCallback(
     async (input: Source, key: Source | null, password: string | null): Promise<InspectionReport | null> => {
       const request = ++latest.current;
-      setState({ status: "checking" });
+      setState((prev) =>
+        prev.status === "password" && password !== null ? { status: "checking", passwordField: prev.field } : { status: "checking" },
+      );
       try {
         const report = await api.inspectInput(kind, input.value, key?.value ?? null, password);
         if (request === latest.current) setState({ status: "done", report, password });

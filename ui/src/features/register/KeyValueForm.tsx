@@ -59,7 +59,7 @@ export function KeyValueForm({ onBack, onNext, problem, active }: ValueFormProps
       const keys = `${read.length} key${read.length === 1 ? "" : "s"}`;
       setImported(
         merged.duplicates
-          ? `Imported ${keys} from ${source.name}. ${merged.duplicates} of them were already there with another value: the duplicates are flagged below; remove the rows you don't want.`
+          ? `Imported ${keys} from ${source.name}. ${merged.duplicates === 1 ? "1 of them was" : `${merged.duplicates} of them were`} already there with another value: the duplicates are flagged below; remove the rows you don't want.`
           : `Imported ${keys} from ${source.name}.`,
       );
     } catch (error) {
@@ -188,7 +188,7 @@ function ValueInput({
 }) {
   const [shown, setShown] = useState(false);
   if (!multiline) {
-    return <PasswordInput what={`value ${index + 1}`} aria-label={`Value ${index + 1}`} aria-invalid={invalid} {...field} />;
+    return <PasswordInput what={`value ${index + 1}`} placeholder="value" aria-label={`Value ${index + 1}`} aria-invalid={invalid} {...field} />;
   }
   return (
     <span className="password-input kv-multiline">

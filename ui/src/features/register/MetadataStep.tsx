@@ -108,7 +108,7 @@ export function MetadataStep({
             <textarea className="textarea textarea-prose" rows={3} {...register("description")} />
           </Field>
           {leafExpiry ? (
-            <Field label="Expires" hint="Filled from the leaf certificate's end date; it cannot be changed here.">
+            <Field label="Expires" hint={`${formatDate(leafExpiry)}: the leaf certificate's end date, filled in and locked.`}>
               <input
                 className="input reg-locked"
                 type="date"
@@ -126,11 +126,6 @@ export function MetadataStep({
               <input className="input" type="date" {...register("expires")} />
             </Field>
           )}
-          {leafExpiry ? (
-            <p className="muted small reg-lock-note">
-              <Icon name="lock" /> {formatDate(leafExpiry)}, from the certificate.
-            </p>
-          ) : null}
           {past ? (
             <label className="check">
               <input type="checkbox" {...register("allowPastExpiry")} />

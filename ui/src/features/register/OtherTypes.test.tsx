@@ -170,7 +170,7 @@ describe("RegisterWizard: key/value", () => {
     await user.type(screen.getByRole("textbox", { name: "Key 1" }), "DB_USER");
     await user.type(screen.getByLabelText("Value 1"), "admin");
     await user.upload(screen.getByLabelText("Key/value file"), file("app.env", "DB_HOST=db.internal\n"));
-    expect(await screen.findByText(/Imported 3 keys from app.env. 1 of them were already there/)).toBeInTheDocument();
+    expect(await screen.findByText(/Imported 3 keys from app.env. 1 of them was already there/)).toBeInTheDocument();
     expect(ipc.of("read_key_value_file")).toEqual([{ source: { kind: "base64", data: base64("DB_HOST=db.internal\n") } }]);
     const keys = screen.getAllByRole("textbox", { name: /^Key \d$/ }).map((k) => (k as HTMLInputElement).value);
     expect(keys).toEqual(["DB_USER", "DB_HOST", "DB_USER", "API_TOKEN"]);

@@ -221,11 +221,15 @@ export function CertificateFindings({
   bundle?: boolean;
 }) {
   const leaf = report.certificates[0];
+  const [now] = useState(() => Date.now());
+  const expired = leaf ? Date.parse(leaf.not_after) <= now : false;
   return (
     <div className="stack reg-findings">
       {!bundle && leaf ? (
         <p className="reg-expiry-note">
-          <Icon name="clock" /> The secret will expire with the leaf: <strong>{formatDate(leaf.not_after)}</strong>
+          <Icon name="clock" />{" "}
+          {expired ? "The leaf has expired: the secret will be registered as expired, on" : "The secret will expire with the leaf:"}{" "}
+          <strong>{formatDate(leaf.not_after)}</strong>
           {report.earliest_expiry && Date.parse(report.earliest_expiry) < Date.parse(leaf.not_after) ? (
             <span className="muted"> (a CA of the chain ends sooner, on {formatDate(report.earliest_expiry)})</span>
           ) : null}

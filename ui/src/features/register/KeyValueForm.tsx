@@ -80,7 +80,7 @@ export function KeyValueForm({ onBack, onNext, problem, active }: ValueFormProps
     const filled = form.rows.filter((r) => r.key || r.value);
     onNext({
       fields: filled.map((r) => ({ name: r.key, value: { kind: "text", text: r.value } })),
-      review: filled.map((r) => ({ label: r.key, value: "", secret: true, mono: true })),
+      review: filled.map((r) => ({ label: r.key, value: "", secret: true, monoLabel: true })),
       keyPassword: null,
       allowKeyMismatch: false,
       generateSsh: null,

@@ -1,9 +1,10 @@
-import { screen, within } from "@testing-library/react";
+import { cleanup, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { ipcError, secretMeta } from "../../components/testing";
+import { ipcError, renderPage, secretMeta } from "../../components/testing";
 import type { RegisterRequest } from "../../ipc/client";
+import { RegisterWizard } from "./RegisterWizard";
 import { defaults, details, next, openWizard, registerNow, sentRequest, shell } from "./testSupport";
 
 beforeEach(() => {
@@ -33,6 +34,10 @@ describe("RegisterWizard: choosing the type", () => {
     shell();
     await openWizard("bearer_token");
     expect(screen.getByRole("textbox", { name: "Header name" })).toHaveValue("Authorization");
+    cleanup();
+    renderPage(<RegisterWizard initialType="nope" />);
+    expect(await screen.findByText('There is no secret type "nope": choose one below.')).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 2, name: "Choose the type" })).toBeInTheDocument();
   });
 
   it("asks before cancelling once something was typed", async () => {

@@ -85,7 +85,7 @@ export function ReviewStep({
           <dl className="kv reg-kv">
             {value.review.map((item, i) => (
               <div className="kv-row" key={`${item.label}-${i}`}>
-                <dt className={item.mono ? "mono" : undefined}>{item.label}</dt>
+                <dt className={item.monoLabel ? "mono" : undefined}>{item.label}</dt>
                 <dd className={item.mono && !item.secret ? "mono" : undefined}>
                   {item.secret ? (
                     <span className="reg-masked">

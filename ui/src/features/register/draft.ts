@@ -11,7 +11,7 @@ import type {
 import { CofferError } from "../../ipc/client";
 
 /** One line of the review: a secret value is never shown there. */
-export type ReviewItem = { label: string; value: string; secret?: boolean; mono?: boolean };
+export type ReviewItem = { label: string; value: string; secret?: boolean; mono?: boolean; monoLabel?: boolean };
 
 /** The value step's result. */
 export type ValueDraft = {

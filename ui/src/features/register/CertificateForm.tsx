@@ -141,19 +141,19 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
             </div>
           </div>
         ) : (
-        <FileDrop
-          secondary
-          label="Private key file (optional)"
-          what="the private key"
-          hint="PEM or DER, PKCS#8 or PKCS#1, encrypted or not"
-          accept=".key,.pem,.der"
-          paste="Paste the key instead"
-          source={privateKey}
-          error={keyError}
-          onSource={setKey}
-          onClear={() => setKey(null)}
-          onError={(message) => setError("private_key", { message })}
-        />
+          <FileDrop
+            secondary
+            label="Private key file (optional)"
+            what="the private key"
+            hint="PEM or DER, PKCS#8 or PKCS#1, encrypted or not"
+            accept=".key,.pem,.der"
+            paste="Paste the key instead"
+            source={privateKey}
+            error={keyError}
+            onSource={setKey}
+            onClear={() => setKey(null)}
+            onError={(message) => setError("private_key", { message })}
+          />
         )}
       </div>
       {state.status === "password" || (state.status === "checking" && state.passwordField) ? (

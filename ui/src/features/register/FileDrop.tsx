@@ -77,18 +77,33 @@ export function FileDrop({
           <span className="reg-picked-name">{source.name}</span>
           <span className="muted small">{formatBytes(source.size)}</span>
           <span className="spacer" />
-          <button type="button" className="btn btn-sm btn-ghost" aria-label={`Remove ${label.toLowerCase()}`} onClick={onClear}>
+          <button
+            type="button"
+            className="btn btn-sm btn-ghost"
+            aria-label={`Remove ${label.toLowerCase()}`}
+            onClick={onClear}
+          >
             <Icon name="x" /> Remove
           </button>
         </div>
       ) : (
-        <div className="dropzone reg-dropzone" data-active={drops.hovering ? "true" : undefined} aria-describedby={error ? errorId : undefined}>
+        <div
+          className="dropzone reg-dropzone"
+          data-active={drops.hovering ? "true" : undefined}
+          aria-describedby={error ? errorId : undefined}
+        >
           <Icon name="upload" size={22} />
           <span>
             Drop {what} here or choose a file
           </span>
           <div className="row reg-drop-actions">
-            <button type="button" className={secondary ? "btn btn-sm" : "btn btn-sm btn-primary"} disabled={busy} aria-label={`Choose file… (${label.toLowerCase()})`} onClick={() => void choose()}>
+            <button
+              type="button"
+              className={secondary ? "btn btn-sm" : "btn btn-sm btn-primary"}
+              disabled={busy}
+              aria-label={`Choose file… (${label.toLowerCase()})`}
+              onClick={() => void choose()}
+            >
               Choose file…
             </button>
             <label className="reg-file-input small">

@@ -300,6 +300,8 @@ function Labels({
           aria-describedby={`${inputId}-hint`}
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
+          // A label typed but not added yet is not lost when moving on.
+          onBlur={add}
           onKeyDown={(e) => {
             if (e.key === "Enter") {
               e.preventDefault();

@@ -270,6 +270,7 @@ export function RegisterWizard({ initialType }: { initialType: string | null }) 
         open={confirmCancel}
         title="Discard this secret?"
         confirmLabel="Discard"
+        cancelLabel="Keep editing"
         danger
         onClose={() => setConfirmCancel(false)}
         onConfirm={() => {

@@ -182,6 +182,29 @@ export async function heading(browser, text, timeout = 15_000) {
   await until(async () => (await browser.$("h1").getText()) === text, { timeout, message: `the heading "${text}"` });
 }
 
+/**
+ * The displayed form control labelled exactly `text` (a <label for>, or an
+ * aria-label), like a person finds it; hidden steps and near names don't match.
+ */
+export async function control(browser, text) {
+  const ref = await until(
+    () =>
+      browser.execute((wanted) => {
+        const shown = (e) => e && e.getClientRects().length > 0;
+        for (const label of document.querySelectorAll("label[for]")) {
+          const c = document.getElementById(label.htmlFor);
+          if (label.textContent.trim() === wanted && shown(c)) return c;
+        }
+        for (const c of document.querySelectorAll("input[aria-label], textarea[aria-label], select[aria-label]")) {
+          if (c.getAttribute("aria-label") === wanted && shown(c)) return c;
+        }
+        return null;
+      }, text),
+    { message: `a field labelled "${text}"` },
+  );
+  return browser.$(ref);
+}
+
 /** Texts of the visible secrets-list rows, by column. */
 export async function listRows(browser) {
   return browser.execute(() =>
@@ -244,12 +267,21 @@ export function notificationBaseline() {
   return Math.max(0, ...notificationHistory().map((n) => n.id));
 }
 
-/** Runs a test step; on failure saves a screenshot and the markup before rethrowing. */
+/**
+ * Steps of one scenario: each runs only if the ones before it passed (later
+ * steps build on earlier ones); a failure saves a screenshot and the markup.
+ */
 export function guarded(getBrowser) {
+  let failed = null;
   return (name, fn) => async (t) => {
+    if (failed) {
+      t.skip(`after the failed step "${failed}"`);
+      return;
+    }
     try {
       await fn(t);
     } catch (error) {
+      failed = name;
       await failureReport(getBrowser(), name);
       throw error;
     }

@@ -30,7 +30,7 @@ export function selfSigned(dir, base, { cn, org, days = 60, ca = false } = {}) {
     "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
     "-keyout", key, "-out", cert, "-days", String(days), "-subj", subj,
     "-addext", ca ? "basicConstraints=critical,CA:TRUE" : "basicConstraints=critical,CA:FALSE",
-    ...(ca ? [] : ["-addext", `subjectAltName=DNS:${(cn ?? base).replace(/[^A-Za-z0-9.-]/g, "") || "client"}.example.com`]),
+    ...(ca ? [] : ["-addext", `subjectAltName=DNS:${/^[A-Za-z0-9.-]+$/.test(cn ?? base) ? (cn ?? base) : "client.example.com"}`]),
   ]);
   return { cert, key };
 }

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod files;
 mod idle;
+mod ipc_limit;
 mod notify;
 mod state;
 mod tray;
@@ -33,7 +34,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
-        .invoke_handler(commands.invoke_handler())
+        .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {
             commands.mount_events(app);

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { Icon, type IconName } from "./components/Icon";
@@ -18,6 +18,17 @@ import { navigate, routeHref, useRoute, type Route } from "./lib/router";
 
 const APP_STATUS = ["app-status"] as const;
 
+/**
+ * After a lock: drops every cached answer but the app status, then refetches
+ * that, so the gate shows the unlock screen. (Clearing the whole cache would
+ * orphan the status query: invalidating it then refetches nothing, and the
+ * console stays on screen over a locked vault.)
+ */
+function forgetAfterLock(client: QueryClient): Promise<void> {
+  client.removeQueries({ predicate: (query) => query.queryKey[0] !== APP_STATUS[0] });
+  return client.invalidateQueries({ queryKey: APP_STATUS });
+}
+
 /** Decides between first run, a vault error, unlock, and the console. */
 export function App() {
   const client = useQueryClient();
@@ -31,8 +42,7 @@ export function App() {
     const stops: Promise<() => void>[] = [
       events.vaultLocked.listen((event) => {
         setAutoUnlock(false);
-        client.clear();
-        void client.invalidateQueries({ queryKey: APP_STATUS });
+        void forgetAfterLock(client);
         toast.info(event.payload.reason === "idle" ? "Locked after inactivity." : "Locked.");
       }),
       events.openSecret.listen((event) => navigate({ view: "secret", id: event.payload.id })),
@@ -99,8 +109,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     try {
       await api.lockVault();
       onLocked();
-      client.clear();
-      await client.invalidateQueries({ queryKey: APP_STATUS });
+      await forgetAfterLock(client);
     } catch (error) {
       toast.error(errorMessage(error));
     }

@@ -2,9 +2,11 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
+// The design system first, so that feature stylesheets can refine it.
+import "./styles/app.css";
+
 import { App } from "./App";
 import { ToastProvider } from "./components/Toasts";
-import "./styles/app.css";
 
 const client = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },

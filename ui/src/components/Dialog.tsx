@@ -57,6 +57,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = "Cancel",
   danger,
   busy,
   onConfirm,
@@ -66,6 +67,8 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The dismiss button's label (default "Cancel"). */
+  cancelLabel?: string;
   danger?: boolean;
   busy?: boolean;
   onConfirm: () => void;
@@ -79,7 +82,7 @@ export function ConfirmDialog({
       footer={
         <>
           <button type="button" className="btn" onClick={onClose}>
-            Cancel
+            {cancelLabel}
           </button>
           <button
             type="button"

@@ -21,6 +21,11 @@ export function takeDroppedFiles(): HandedFile[] {
   return files;
 }
 
+/** The files dropped so far, without taking them (to choose the screen that will). */
+export function peekDroppedFiles(): readonly HandedFile[] {
+  return pending;
+}
+
 export function useDrops(): { hovering: boolean; pending: number } {
   const [, force] = useState(0);
   useEffect(() => {

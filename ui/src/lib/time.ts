@@ -43,7 +43,8 @@ export function relative(value: string | null | undefined, now: Date = new Date(
   if (abs < 60_000) return "just now";
   if (abs < 3_600_000) text = unit(Math.round(abs / 60_000), "minute");
   else if (abs < DAY) text = unit(Math.round(abs / 3_600_000), "hour");
-  else text = unit(Math.round(abs / DAY), "day");
+  // Whole days, counted like daysUntil() so badges and dates agree.
+  else text = unit(Math.trunc(abs / DAY), "day");
   return diff > 0 ? `in ${text}` : `${text} ago`;
 }
 

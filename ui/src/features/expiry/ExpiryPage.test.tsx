@@ -77,8 +77,8 @@ describe("ExpiryPage", () => {
     expect(within(month).getAllByRole("link")).toHaveLength(1);
     expect(within(later).getAllByRole("link")).toHaveLength(1);
     expect(within(week).getByLabelText("2 secrets")).toBeInTheDocument();
-    expect(within(week).getByText("in 3 days")).toBeInTheDocument();
-    expect(within(expired).getByText("10 days ago")).toBeInTheDocument();
+    expect(within(week).getByText("in 2 days")).toBeInTheDocument(); // 2.5 days: whole days, as the status badge counts
+    expect(within(expired).getByText("9 days ago")).toBeInTheDocument();
     expect(within(month).getByRole("link", { name: /idp\/client/ })).toHaveAttribute("href", "#/secrets/idp%2Fclient");
     expect(ipc.of("list_secrets")).toEqual([
       { query: { expiring_within_days: 36500, sort: "expires", limit: 1000, offset: 0, scope: "live" } },

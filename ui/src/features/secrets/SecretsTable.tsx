@@ -12,6 +12,25 @@ const ROW_HEIGHT = 44;
 
 type Sort = { key: SortKey; descending: boolean };
 
+let markedRendered = false;
+
+/**
+ * Notes once per page load when the first rows were painted, as the
+ * wall-clock time in ms in `<html data-list-rendered-at>` (and a performance
+ * mark), so the start-up benchmark (tests/e2e/perf) can time start → list.
+ */
+function markListRendered() {
+  if (markedRendered) return;
+  markedRendered = true;
+  // After this frame is painted: a task queued from the next animation frame.
+  window.requestAnimationFrame(() =>
+    window.setTimeout(() => {
+      performance.mark("coffer:list-rendered");
+      document.documentElement.dataset.listRenderedAt = String(performance.timeOrigin + performance.now());
+    }, 0),
+  );
+}
+
 const HEADERS: { key: SortKey | null; label: string }[] = [
   { key: "name", label: "Name" },
   { key: "type", label: "Type" },
@@ -56,6 +75,10 @@ export function SecretsTable({
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => onRange(first, last), [first, last, onRange]);
+  const showsRows = items.length > 0 && row(first) !== undefined;
+  useEffect(() => {
+    if (showsRows) markListRendered();
+  }, [showsRows]);
 
   const onKey = (event: KeyboardEvent<HTMLDivElement>, index: number, meta: SecretMeta | undefined) => {
     const move = (to: number) => {

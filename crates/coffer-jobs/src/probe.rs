@@ -19,6 +19,7 @@ use crate::http::{AuthHeader, HttpOptions, TokenCache, auth_header};
 use crate::tls::TlsSetup;
 
 /// The TLS facts of a connection.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TlsFacts {
     /// `TLSv1.3`, `TLSv1.2`.
@@ -40,6 +41,7 @@ pub struct TlsFacts {
 }
 
 /// What a test found.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TestReport {
     /// The URL tested.

@@ -112,6 +112,9 @@ fn git_over_https_clones_then_updates_without_leaking_the_password() {
     let server = server::start(
         server_config(),
         Arc::new(move |req: &server::Request| {
+            if !req.client_cert {
+                return Response::status(403, "client certificate required");
+            }
             if req.header("authorization") != Some(expected.as_str()) {
                 return Response::status(401, "").header("WWW-Authenticate", "Basic realm=\"git\"");
             }
@@ -121,6 +124,14 @@ fn git_over_https_clones_then_updates_without_leaking_the_password() {
     );
     let pki = pki();
     fx.add("ca", SecretType::CaBundle, &[("certificates", &pki.ca_pem)]);
+    fx.add(
+        "client-cert",
+        SecretType::Certificate,
+        &[
+            ("certificate", &pki.client_cert_pem),
+            ("private_key", &pki.client_key_pem),
+        ],
+    );
     fx.add(
         "git-login",
         SecretType::BasicAuth,
@@ -139,6 +150,7 @@ fn git_over_https_clones_then_updates_without_leaking_the_password() {
         &[
             (SecretRole::Auth, "git-login"),
             (SecretRole::CaBundle, "ca"),
+            (SecretRole::ClientCertificate, "client-cert"),
         ],
     );
     let (recorder, argv_log) = recording_git(fx.dir.path());
@@ -214,6 +226,7 @@ fn git_over_https_clones_then_updates_without_leaking_the_password() {
         &[
             (SecretRole::Auth, "wrong-login"),
             (SecretRole::CaBundle, "ca"),
+            (SecretRole::ClientCertificate, "client-cert"),
         ],
     );
     let run = coffer_jobs::run_job(

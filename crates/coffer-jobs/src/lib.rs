@@ -12,6 +12,7 @@
 //!   missed runs on the next start.
 //! - [`probe`]: the Test action — one authenticated request, status and TLS
 //!   facts, never the value.
+//! - [`check`]: placeholders checked as they are typed, from metadata.
 //! - [`adhoc`]: `coffer run`.
 //!
 //! This crate may use the network and start processes; the core does neither.
@@ -20,6 +21,7 @@
 
 pub mod adhoc;
 pub mod atomic;
+pub mod check;
 pub mod define;
 mod error;
 mod git;

@@ -231,52 +231,106 @@ fn read_head(stream: &mut impl Read, host: &str) -> Result<(u16, String, Option<
     Ok((status, reason, location))
 }
 
-/// Tests a secret against `url`: an auth secret is sent as its header, a
-/// certificate secret is offered as the client certificate, a CA bundle
-/// secret becomes a trust root. The use is audited (purpose "test").
-pub fn test_secret(
+/// A test whose secrets were taken from the vault; it runs without it, so
+/// the vault is not held while the network answers.
+pub struct PreparedTest {
+    url: String,
+    tls: TlsSetup,
+    used: coffer_core::SecretUse,
+}
+
+impl std::fmt::Debug for PreparedTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedTest")
+            .field("url", &self.url)
+            .field("secret", &self.used.meta.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Takes what a test of `secret` against `url` needs from the vault: an
+/// auth secret is sent as its header, a certificate secret is offered as
+/// the client certificate, a CA bundle secret becomes a trust root. The use
+/// is audited (purpose "test").
+pub fn prepare_test(
     vault: &mut Vault,
     secret: &SecretRef,
     url: &str,
     options: &TestOptions,
-) -> Result<TestReport> {
+) -> Result<PreparedTest> {
+    let parsed = Url::parse(url).map_err(|e| Error::invalid("url", format!("{url:?}: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+        return Err(Error::invalid(
+            "url",
+            "must be https (plain http only on this machine): a test sends credentials",
+        ));
+    }
     let mut tls = TlsSetup::default();
     if let Some(ca) = &options.ca_bundle {
         let used = vault.use_secret(ca, options.project.as_deref(), "test", None)?;
         tls.add_roots(&used.data, &used.meta.name)?;
     }
     let used = vault.use_secret(secret, options.project.as_deref(), "test", None)?;
-    let http = HttpOptions {
-        timeout: Duration::from_secs(30),
-        ..HttpOptions::default()
-    };
-    let auth = match &used.data {
-        SecretData::CaBundle(_) => {
-            tls.add_roots(&used.data, &used.meta.name)?;
-            None
-        }
-        SecretData::Certificate(_) => {
-            tls.set_identity(&used.data, &used.meta.name)?;
-            None
-        }
-        data => Some(auth_header(
-            data,
-            used.meta.id,
-            used.meta.current_version,
-            &tls,
-            &TokenCache::new(),
-            &http,
-        )?),
-    };
-    let mut report = probe(url, auth.as_ref(), &tls, http.timeout)?;
-    if auth.is_none() {
-        report.sent = match &used.data {
-            SecretData::Certificate(_) => format!(
-                "client certificate {}",
-                tls.identity_subject.clone().unwrap_or_default()
-            ),
-            _ => format!("no credentials; trusting {}", used.meta.name),
+    Ok(PreparedTest {
+        url: url.to_owned(),
+        tls,
+        used,
+    })
+}
+
+impl PreparedTest {
+    /// Sends the request (fetching an OAuth 2.0 token first for client
+    /// credentials) and reports what came back.
+    pub fn run(self) -> Result<TestReport> {
+        let Self { url, mut tls, used } = self;
+        let http = HttpOptions {
+            timeout: Duration::from_secs(30),
+            ..HttpOptions::default()
         };
+        let auth = match &used.data {
+            SecretData::CaBundle(_) => {
+                tls.add_roots(&used.data, &used.meta.name)?;
+                None
+            }
+            SecretData::Certificate(_) => {
+                tls.set_identity(&used.data, &used.meta.name)?;
+                None
+            }
+            data => Some(auth_header(
+                data,
+                used.meta.id,
+                used.meta.current_version,
+                &tls,
+                &TokenCache::new(),
+                &http,
+            )?),
+        };
+        let mut report = probe(&url, auth.as_ref(), &tls, http.timeout)?;
+        if auth.is_none() {
+            report.sent = match &used.data {
+                SecretData::Certificate(_) => format!(
+                    "client certificate {}",
+                    tls.identity_subject.clone().unwrap_or_default()
+                ),
+                _ => format!("no credentials; trusting {}", used.meta.name),
+            };
+        }
+        Ok(report)
     }
-    Ok(report)
+}
+
+/// Tests a secret against `url` (see [`prepare_test`]).
+pub fn test_secret(
+    vault: &mut Vault,
+    secret: &SecretRef,
+    url: &str,
+    options: &TestOptions,
+) -> Result<TestReport> {
+    prepare_test(vault, secret, url, options)?.run()
 }

@@ -181,74 +181,88 @@ fn refusal(meta: &SecretMeta, project: Option<&str>, policy: ExpiredPolicy) -> O
     }
 }
 
+/// Checks one placeholder from clear metadata (no decryption): the secret
+/// exists, may be used by this source, and has the field named. `metas`
+/// caches what was looked up.
+pub fn check_placeholder(
+    source: &dyn SecretSource,
+    metas: &mut BTreeMap<String, SecretMeta>,
+    located: &Located,
+    allow_write_only_to_disk: bool,
+) -> Result<()> {
+    let policy = source.expired_policy();
+    let p = &located.placeholder;
+    if let Some(manager) = &p.manager {
+        return Err(placeholder_error(
+            located,
+            ErrorCode::NotFound,
+            format!("external key vault {manager} is not configured"),
+        ));
+    }
+    if !metas.contains_key(&p.name) {
+        let meta = source.meta(&p.name).map_err(|e| match e.code() {
+            ErrorCode::NotFound => placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!("unknown secret {:?}", p.name),
+            ),
+            _ => Error::Core(e),
+        })?;
+        metas.insert(p.name.clone(), meta);
+    }
+    let meta = &metas[&p.name];
+    if let Some(why) = refusal(meta, source.project(), policy) {
+        return Err(placeholder_error(
+            located,
+            ErrorCode::Refused,
+            format!("secret {:?} is {why}", p.name),
+        ));
+    }
+    if meta.write_only && located.to_disk && !allow_write_only_to_disk {
+        return Err(placeholder_error(
+            located,
+            ErrorCode::WriteOnly,
+            format!(
+                "secret {:?} is write-only and this job writes it to disk (allow it with \
+                 allow_write_only_to_disk)",
+                p.name
+            ),
+        ));
+    }
+    if let Some(field) = &p.field {
+        let fields = known_fields(meta);
+        if !fields.iter().any(|f| f == field) {
+            return Err(placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!(
+                    "secret {:?} has no field {field:?} (fields: {})",
+                    p.name,
+                    fields.join(", ")
+                ),
+            ));
+        }
+    } else if meta.kind.main_field().is_none() && known_fields(meta).len() != 1 {
+        return Err(placeholder_error(
+            located,
+            ErrorCode::NotFound,
+            format!(
+                "secret {:?} has several keys and no main value; name one with #KEY ({})",
+                p.name,
+                known_fields(meta).join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Resolves what `needs` names from `source`.
 pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved> {
     // 1. Check everything from clear metadata before decrypting anything.
     let mut metas: BTreeMap<String, SecretMeta> = BTreeMap::new();
     let policy = source.expired_policy();
     for located in &needs.placeholders {
-        let p = &located.placeholder;
-        if let Some(manager) = &p.manager {
-            return Err(placeholder_error(
-                located,
-                ErrorCode::NotFound,
-                format!("external key vault {manager} is not configured"),
-            ));
-        }
-        if !metas.contains_key(&p.name) {
-            let meta = source.meta(&p.name).map_err(|e| match e.code() {
-                ErrorCode::NotFound => placeholder_error(
-                    located,
-                    ErrorCode::NotFound,
-                    format!("unknown secret {:?}", p.name),
-                ),
-                _ => Error::Core(e),
-            })?;
-            metas.insert(p.name.clone(), meta);
-        }
-        let meta = &metas[&p.name];
-        if let Some(why) = refusal(meta, source.project(), policy) {
-            return Err(placeholder_error(
-                located,
-                ErrorCode::Refused,
-                format!("secret {:?} is {why}", p.name),
-            ));
-        }
-        if meta.write_only && located.to_disk && !needs.allow_write_only_to_disk {
-            return Err(placeholder_error(
-                located,
-                ErrorCode::WriteOnly,
-                format!(
-                    "secret {:?} is write-only and this job writes it to disk (allow it with \
-                     allow_write_only_to_disk)",
-                    p.name
-                ),
-            ));
-        }
-        if let Some(field) = &p.field {
-            let fields = known_fields(meta);
-            if !fields.iter().any(|f| f == field) {
-                return Err(placeholder_error(
-                    located,
-                    ErrorCode::NotFound,
-                    format!(
-                        "secret {:?} has no field {field:?} (fields: {})",
-                        p.name,
-                        fields.join(", ")
-                    ),
-                ));
-            }
-        } else if meta.kind.main_field().is_none() && known_fields(meta).len() != 1 {
-            return Err(placeholder_error(
-                located,
-                ErrorCode::NotFound,
-                format!(
-                    "secret {:?} has several keys and no main value; name one with #KEY ({})",
-                    p.name,
-                    known_fields(meta).join(", ")
-                ),
-            ));
-        }
+        check_placeholder(&*source, &mut metas, located, needs.allow_write_only_to_disk)?;
     }
     for (role, name) in &needs.roles {
         if metas.contains_key(name) {

@@ -375,3 +375,66 @@ fn coffer_run_resolves_and_redacts() {
     .unwrap_err();
     assert!(err.to_string().contains("--env P"), "{err}");
 }
+
+#[test]
+fn placeholders_are_checked_as_typed_line_by_line_without_decrypting() {
+    use coffer_jobs::check::{CheckOptions, check_text};
+    let mut fx = setup();
+    let mut secret = NewSecret::new(
+        "wo",
+        SecretData::from_fields(
+            SecretType::BearerToken,
+            inputs(&[("token", "write-only-canary")]),
+            &Default::default(),
+        )
+        .unwrap(),
+    );
+    secret.write_only = true;
+    fx.add_secret(secret);
+    fx.deactivate(&SecretRef::named("cfg")).unwrap();
+    let audit_before = fx.audit_entries(None, 1000).unwrap().len();
+
+    let text = "user=${secret:prod/db#username}\n\
+                bad=${secret:prod/db\n\
+                x=${secret:nope} y=${secret:prod/db#colour}\n\
+                kv=${secret:cfg#port} lit=$${secret:x}\n\
+                wo=${secret:wo}";
+    let options = CheckOptions {
+        to_disk: true,
+        ..CheckOptions::default()
+    };
+    let report = check_text(&fx, text, &options);
+    assert_eq!(report.placeholders, 5, "{report:?}");
+    assert_eq!(report.secrets, ["prod/db", "nope", "cfg", "wo"]);
+    let found: Vec<(u32, u32, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column, p.code.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, 5, "invalid_input"),
+            (3, 3, "not_found"),
+            (3, 20, "not_found"),
+            (4, 4, "refused"),
+            (5, 4, "write_only"),
+        ],
+        "{report:#?}"
+    );
+    assert!(report.problems[1].message.contains("unknown secret \"nope\""));
+    assert!(report.problems[2].message.contains("no field \"colour\""));
+    assert_eq!(
+        report.problems[2].placeholder.as_deref(),
+        Some("${secret:prod/db#colour}")
+    );
+
+    // A command's arguments are not written to disk: write-only is fine there.
+    let report = check_text(&fx, "${secret:wo}", &CheckOptions::default());
+    assert!(report.problems.is_empty(), "{report:?}");
+    // Nothing was decrypted or used.
+    assert_eq!(fx.audit_entries(None, 1000).unwrap().len(), audit_before);
+    for line in text.lines() {
+        assert!(!line.contains("write-only-canary"));
+    }
+}

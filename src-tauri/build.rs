@@ -39,6 +39,19 @@ const COMMANDS: &[&str] = &[
     "read_key_value_file",
     "get_settings",
     "update_settings",
+    "job_kinds",
+    "list_jobs",
+    "get_job",
+    "create_job",
+    "update_job",
+    "set_job_enabled",
+    "delete_job",
+    "run_job_now",
+    "job_runs",
+    "secret_usage",
+    "test_secret",
+    "check_placeholders",
+    "preview_schedule",
 ];
 
 fn main() {

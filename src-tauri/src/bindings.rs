@@ -4,8 +4,8 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{files, register, secrets, settings, vault};
-use crate::events::{OpenSecret, OpenView, VaultLocked};
+use crate::commands::{files, jobs, register, secrets, settings, vault};
+use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
 /// The commands and events, for the app and for the exporter.
@@ -51,13 +51,28 @@ pub fn builder() -> Builder<tauri::Wry> {
             files::read_key_value_file,
             settings::get_settings,
             settings::update_settings,
+            jobs::job_kinds,
+            jobs::list_jobs,
+            jobs::get_job,
+            jobs::create_job,
+            jobs::update_job,
+            jobs::set_job_enabled,
+            jobs::delete_job,
+            jobs::run_job_now,
+            jobs::job_runs,
+            jobs::secret_usage,
+            jobs::test_secret,
+            jobs::check_placeholders,
+            jobs::preview_schedule,
         ])
         .events(collect_events![
             FilesDropped,
             DragHover,
             VaultLocked,
             OpenSecret,
-            OpenView
+            OpenView,
+            JobRunFinished,
+            OpenJob
         ])
 }
 

@@ -23,3 +23,21 @@ pub struct OpenView {
     /// `expiry`, `secrets`, ...
     pub view: String,
 }
+
+/// A job's run finished (scheduled or started elsewhere): screens refresh.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct JobRunFinished {
+    /// The job.
+    pub job_id: coffer_core::job::JobId,
+    /// The run's number.
+    pub run: u32,
+    /// How it ended.
+    pub status: coffer_core::job::RunStatus,
+}
+
+/// Open a job's detail (a notification about a run was clicked).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct OpenJob {
+    /// The job.
+    pub id: coffer_core::job::JobId,
+}

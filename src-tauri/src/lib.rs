@@ -13,6 +13,7 @@ mod files;
 mod idle;
 mod ipc_limit;
 mod notify;
+mod schedule;
 mod state;
 mod tray;
 mod window;
@@ -43,6 +44,7 @@ pub fn run() {
             }
             notify::spawn(app.handle(), wake);
             idle::spawn(app.handle());
+            schedule::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title("Coffer");
             }

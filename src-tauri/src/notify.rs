@@ -12,7 +12,7 @@ use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 use tokio::sync::Notify;
 
-use crate::events::{OpenSecret, OpenView};
+use crate::events::{OpenJob, OpenSecret, OpenView};
 use crate::state::{AppState, with_vault};
 use crate::window;
 
@@ -31,6 +31,14 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>, wake: Arc<Notify>) {
             .map(|n| n.extra().clone())
             .unwrap_or_default();
         window::show_main(&handle);
+        if let Some(Ok(id)) = extra
+            .get("job_id")
+            .and_then(|v| v.as_str())
+            .map(coffer_core::job::JobId::parse)
+        {
+            let _ = OpenJob { id }.emit(&handle);
+            return;
+        }
         match extra
             .get("secret_id")
             .and_then(|v| v.as_str())

@@ -25,6 +25,8 @@ pub struct AppState {
     pub last_activity: Mutex<Instant>,
     /// Wakes the expiry checker after a change that may move an expiry.
     pub expiry_wake: Arc<tokio::sync::Notify>,
+    /// What job runs share (the OAuth 2.0 token cache, temporary files).
+    pub run_context: coffer_jobs::RunContext,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             files: Mutex::new(FileTokens::default()),
             last_activity: Mutex::new(Instant::now()),
             expiry_wake: Arc::new(tokio::sync::Notify::new()),
+            run_context: coffer_jobs::RunContext::default(),
         };
         state.try_open();
         state

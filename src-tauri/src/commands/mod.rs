@@ -1,6 +1,7 @@
 //! Tauri commands, one module per area; each is a few lines over `Vault`.
 
 pub mod files;
+pub mod jobs;
 pub mod register;
 pub mod secrets;
 pub mod settings;

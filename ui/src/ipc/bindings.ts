@@ -90,12 +90,50 @@ export const commands = {
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Replaces the settings. */
 	updateSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**  What the wizard may offer: each kind with its roles. */
+	jobKinds: () => __TAURI_INVOKE<JobKindInfo[]>("job_kinds"),
+	/**  Every job, by name. */
+	listJobs: () => typedError<Job[], IpcError>(__TAURI_INVOKE("list_jobs")),
+	/**  One job with its bindings. */
+	getJob: (id: string) => typedError<Job, IpcError>(__TAURI_INVOKE("get_job", { id })),
+	/**  Creates a job; the secrets its placeholders name become its bindings. */
+	createJob: (input: JobInput) => typedError<Job, IpcError>(__TAURI_INVOKE("create_job", { input })),
+	/**  Replaces a job's settings (its name and organization stay). */
+	updateJob: (id: string, input: JobInput) => typedError<Job, IpcError>(__TAURI_INVOKE("update_job", { id, input })),
+	/**  Switches a job's schedule on or off. */
+	setJobEnabled: (id: string, enabled: boolean) => typedError<Job, IpcError>(__TAURI_INVOKE("set_job_enabled", { id, enabled })),
+	/**  Deletes a job and its history. */
+	deleteJob: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_job", { id })),
+	/**
+	 *  Runs a job now and returns the finished run. The vault is held only to
+	 *  start and to record the run, so the app stays usable while it works.
+	 */
+	runJobNow: (id: string) => typedError<JobRun, IpcError>(__TAURI_INVOKE("run_job_now", { id })),
+	/**  A job's runs, newest first. */
+	jobRuns: (id: string, limit: number) => typedError<JobRun[], IpcError>(__TAURI_INVOKE("job_runs", { id, limit })),
+	/**  The jobs that use a secret, by role or placeholder. */
+	secretUsage: (id: string) => typedError<JobUsage[], IpcError>(__TAURI_INVOKE("secret_usage", { id })),
+	/**
+	 *  The Test action: one request to `url` with the secret (and optionally a
+	 *  CA bundle secret as trust root); the status and TLS facts come back,
+	 *  never the value. The vault is free while the server answers.
+	 */
+	testSecret: (id: string, url: string, caBundle: string | null, project: string | null) => typedError<TestReport, IpcError>(__TAURI_INVOKE("test_secret", { id, url, caBundle, project })),
+	/**
+	 *  Checks the placeholders of a text as it is typed: syntax, unknown
+	 *  secrets and fields, secrets the job may not use. Nothing is decrypted.
+	 */
+	checkPlaceholders: (input: CheckInput) => typedError<TextCheck, IpcError>(__TAURI_INVOKE("check_placeholders", { input })),
+	/**  Checks a schedule and shows when it would run. */
+	previewSchedule: (schedule: Schedule) => typedError<SchedulePreview, IpcError>(__TAURI_INVOKE("preview_schedule", { schedule })),
 };
 
 /** Events */
 export const events = {
 	dragHover: makeEvent<DragHover, DragHover>("drag-hover"),
 	filesDropped: makeEvent<FilesDropped, FilesDropped>("files-dropped"),
+	jobRunFinished: makeEvent<JobRunFinished, JobRunFinished>("job-run-finished"),
+	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
 	openView: makeEvent<OpenView, OpenView>("open-view"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
@@ -143,6 +181,13 @@ export type AuditVerification = {
 	/**  What is wrong there. */
 	reason: string | null,
 };
+
+/**  Where a binding comes from. */
+export type BindingSource = 
+/**  An explicit role. */
+{ source: "role"; role: SecretRole } | 
+/**  A placeholder in the job's template, arguments or environment. */
+{ source: "placeholder" };
 
 /**  One failure of a bulk action. */
 export type BulkFailure = {
@@ -216,6 +261,34 @@ export type Change<T> =
 /**  Clear it. */
 { action: "clear" };
 
+/**  How a text being typed will be used, for [`check_placeholders`]. */
+export type CheckInput = {
+	/**  The text. */
+	text: string,
+	/**  The job's organization (`Default` when null). */
+	org: string | null,
+	/**  The project the job runs as. */
+	project: string | null,
+	/**  Whether the rendered text is written to disk. */
+	to_disk: boolean,
+	/**  Whether the job lets write-only values reach disk. */
+	allow_write_only_to_disk: boolean,
+};
+
+/**  Run a program. */
+export type CommandSpec = {
+	/**  The program (a path, or a name looked up in `PATH`). */
+	program: string,
+	/**  Its arguments; placeholders allowed. */
+	args?: string[],
+	/**  Environment variables added to Coffer's own; placeholders allowed. */
+	env?: { [key in string]: string },
+	/**  The working directory. */
+	working_dir?: string | null,
+	/**  Seconds before the program is killed (default: one hour). */
+	timeout_seconds?: number | null,
+};
+
 /**  Files are being dragged over the window (`true`) or left it (`false`). */
 export type DragHover = {
 	/**  Whether files hover over the window. */
@@ -244,6 +317,8 @@ export type ErrorCode =
 "in_use" | 
 /**  Refused by status or policy (deactivated, expired, project). */
 "refused" | 
+/**  A run of the job is already under way. */
+"already_running" | 
 /**  Write-only secret. */
 "write_only" | 
 /**  Authentication of stored data failed. */
@@ -309,6 +384,21 @@ export type FilesDropped = {
 	files: HandedFile[],
 };
 
+/**  Clone, then update, a Git repository. */
+export type GitFetchSpec = {
+	/**  `https://host/path.git`, `ssh://user@host[:port]/path` or `user@host:path`. */
+	repo_url: string,
+	/**  The branch to check out (default: the remote's default branch). */
+	branch?: string | null,
+	/**  The working copy's directory. */
+	target: string,
+	/**
+	 *  The user name sent with a bearer-token secret over HTTPS
+	 *  (default `x-access-token`).
+	 */
+	token_username?: string | null,
+};
+
 /**  A file the user handed over. */
 export type HandedFile = {
 	/**  Opaque token to pass back to commands. */
@@ -317,6 +407,14 @@ export type HandedFile = {
 	name: string,
 	/**  Its size in bytes. */
 	size: number,
+};
+
+/**  Fetch a URL to a file. */
+export type HttpFetchSpec = {
+	/**  The URL (https; http only without credentials). Never with credentials in it. */
+	url: string,
+	/**  The file the body is written to (atomically). */
+	target: string,
 };
 
 /**  Everything learned from an input, safe to show, store in clear and serialize. */
@@ -343,6 +441,185 @@ export type IpcError = {
 	message: string,
 	/**  More context, when there is any. */
 	detail: string | null,
+};
+
+/**  A job as stored and shown. */
+export type Job = {
+	/**  Stable id. */
+	id: string,
+	/**  Name, unique in its organization. */
+	name: string,
+	/**  Organization; placeholders name secrets of this organization. */
+	org: string,
+	/**  The project it runs as: secrets restricted to another project refuse it. */
+	project: string | null,
+	/**  Free text. */
+	description: string,
+	/**  What it does. */
+	kind: JobKind,
+	/**  How, in detail. */
+	spec: JobSpec,
+	/**  When it runs by itself, if ever. */
+	schedule: Schedule | null,
+	/**  Whether the schedule is on. */
+	enabled: boolean,
+	/**  Secrets it uses, by role and by placeholder. */
+	bindings: JobBinding[],
+	/**  Whether it uses any secret (the jobs list's badge). */
+	uses_secrets: boolean,
+	/**
+	 *  State kept between runs by the runner (pinned SSH host keys, the
+	 *  last content hash); never secret values.
+	 */
+	state: { [key in string]: unknown },
+	/**  Created. */
+	created_at: string,
+	/**  Last changed. */
+	updated_at: string,
+	/**  When the newest run started. */
+	last_run_at: string | null,
+	/**  How the newest run went. */
+	last_status: RunStatus | null,
+	/**  When the schedule runs it next. */
+	next_run_at: string | null,
+};
+
+/**
+ *  One secret a job uses, as shown on the job: the name it uses and what
+ *  that name finds in the vault now.
+ */
+export type JobBinding = {
+	/**  Why the job uses it. */
+	source: BindingSource,
+	/**  An external key vault, for `${secret:MANAGER:NAME}`. */
+	manager: string | null,
+	/**  The secret's name in the job's organization. */
+	secret: string,
+	/**  The field or key a placeholder names. */
+	field: string | null,
+	/**  The secret it resolves to now, if any (a link for the UI). */
+	secret_id: string | null,
+	/**  Its type. */
+	secret_type: SecretType | null,
+	/**  Its status now (`None` when no such secret exists). */
+	secret_status: SecretStatus | null,
+	/**  Whether it is in the trash. */
+	in_trash: boolean,
+};
+
+/**  A job as the wizard sends it, to create or to replace a job's settings. */
+export type JobInput = {
+	/**  Name, `[A-Za-z0-9._/-]{1,128}`, unique in the organization (ignored on update). */
+	name: string,
+	/**  Organization (`Default` when null; ignored on update). */
+	org: string | null,
+	/**  The project the job runs as. */
+	project: string | null,
+	/**  Free text. */
+	description: string,
+	/**  What it does; its kind follows. */
+	spec: JobSpec,
+	/**  When it runs by itself. */
+	schedule: Schedule | null,
+	/**  Whether the schedule is on. */
+	enabled: boolean,
+	/**  Secrets bound by role. */
+	roles: RoleBinding[],
+};
+
+/**  What a job does. */
+export type JobKind = 
+/**  Fetch a URL to a file. */
+"http_fetch" | 
+/**  Clone or update a Git repository. */
+"git_fetch" | 
+/**  Render a template file to an output file. */
+"template" | 
+/**  Run a program with placeholders in its arguments and environment. */
+"command";
+
+/**  A kind of job and the roles it binds. */
+export type JobKindInfo = {
+	/**  The kind. */
+	kind: JobKind,
+	/**  Its roles, in the order the wizard shows them. */
+	roles: RoleInfo[],
+};
+
+/**  One run of a job. */
+export type JobRun = {
+	/**  Run number (unique in the vault). */
+	id: number,
+	/**  The job. */
+	job_id: string,
+	/**  The job's name. */
+	job_name: string,
+	/**  How it started. */
+	trigger: RunTrigger,
+	/**  Where it stands. */
+	status: RunStatus,
+	/**  Started. */
+	started_at: string,
+	/**  Finished. */
+	finished_at: string | null,
+	/**
+	 *  What it printed and did, with every secret value replaced by `***`;
+	 *  the newest 64 KiB.
+	 */
+	log: string,
+	/**  The error, if it failed (redacted as well). */
+	error: string | null,
+	/**  What it produced (HTTP status, size, SHA-256, commit, exit code...). */
+	result: { [key in string]: unknown },
+};
+
+/**  A job's run finished (scheduled or started elsewhere): screens refresh. */
+export type JobRunFinished = {
+	/**  The job. */
+	job_id: string,
+	/**  The run's number. */
+	run: number,
+	/**  How it ended. */
+	status: RunStatus,
+};
+
+/**  A job's spec, one per kind. */
+export type JobSpec = 
+/**  See [`HttpFetchSpec`]. */
+{
+	kind: "http_fetch",
+} & HttpFetchSpec | 
+/**  See [`GitFetchSpec`]. */
+{
+	kind: "git_fetch",
+} & GitFetchSpec | 
+/**  See [`TemplateSpec`]. */
+{
+	kind: "template",
+} & TemplateSpec | 
+/**  See [`CommandSpec`]. */
+{
+	kind: "command",
+} & CommandSpec;
+
+/**  A job that uses a secret, for "used by". */
+export type JobUsage = {
+	/**  The job. */
+	job_id: string,
+	/**  Its name. */
+	name: string,
+	/**  Its organization. */
+	org: string,
+	/**  Its kind. */
+	kind: JobKind,
+	/**  Explicit roles the secret plays in it. */
+	roles: SecretRole[],
+	/**  Fields its placeholders use (`None` for the main value). */
+	placeholder_fields: (string | null)[],
+	/**  Whether a placeholder references it. */
+	by_placeholder: boolean,
+	/**  Whether its schedule is on. */
+	enabled: boolean,
 };
 
 /**  A public key algorithm. */
@@ -405,6 +682,12 @@ export type MetadataPatch = {
 	make_write_only?: boolean,
 };
 
+/**  Open a job's detail (a notification about a run was clicked). */
+export type OpenJob = {
+	/**  The job. */
+	id: string,
+};
+
 /**  Open a secret's detail (a notification was clicked). */
 export type OpenSecret = {
 	/**  The secret. */
@@ -441,6 +724,20 @@ export type PrivateKeySummary = {
 	bits: number,
 	/**  Whether the key was encrypted in the input. */
 	encrypted: boolean,
+};
+
+/**  One problem found in a text. */
+export type Problem = {
+	/**  Line (1-based). */
+	line: number,
+	/**  Column (1-based, in characters). */
+	column: number,
+	/**  The placeholder as written, when it parsed. */
+	placeholder: string | null,
+	/**  What is wrong. */
+	message: string,
+	/**  A stable code: `invalid_input` (syntax), `not_found`, `refused`, `write_only`. */
+	code: string,
 };
 
 /**  What protects a secret's data keys. */
@@ -515,6 +812,66 @@ export type RevealedValue = {
 	base64: string | null,
 };
 
+/**  A secret a job binds explicitly, by name in the job's organization. */
+export type RoleBinding = {
+	/**  Its role. */
+	role: SecretRole,
+	/**  The secret's name. */
+	secret: string,
+};
+
+/**  A role a kind of job can bind, and the secret types that fit it. */
+export type RoleInfo = {
+	/**  The role. */
+	role: SecretRole,
+	/**  Types that can play it. */
+	accepts: SecretType[],
+};
+
+/**  Where a run stands. */
+export type RunStatus = 
+/**  Started and not finished. */
+"running" | 
+/**  Finished and did its work. */
+"succeeded" | 
+/**  Finished with an error. */
+"failed" | 
+/**
+ *  A secret it needs may not be used (deactivated, expired under
+ *  "block", another project's, write-only where it would reach disk).
+ */
+"refused" | 
+/**  Coffer stopped before the run finished. */
+"interrupted";
+
+/**  How a run started. */
+export type RunTrigger = 
+/**  A person asked ("run now", `coffer job run`). */
+"manual" | 
+/**  Its schedule came due while Coffer was running. */
+"schedule" | 
+/**  Its schedule came due while Coffer was closed; run on the next start. */
+"missed";
+
+/**  A job's schedule. */
+export type Schedule = 
+/**  A cron expression (`minute hour day-of-month month day-of-week`, UTC). */
+{ type: "cron"; 
+/**  The expression as given (`*\/15 * * * *`, `0 3 * * MON-FRI`, `@daily`). */
+expression: string } | 
+/**  Every so many seconds after the previous run. */
+{ type: "interval"; 
+/**  Seconds between runs (60 to a year). */
+seconds: number };
+
+/**  A schedule checked, in words, with its next runs. */
+export type SchedulePreview = {
+	/**  `cron 0 3 * * * (UTC)`, `every 15m`. */
+	description: string,
+	/**  The next three runs from now. */
+	next_runs: string[],
+};
+
 /**  Which secrets a listing covers. */
 export type Scope = 
 /**  Secrets not in the trash. */
@@ -580,6 +937,8 @@ export type SecretMeta = {
 	purge_at: string | null,
 	/**  When a job or placeholder last used it. */
 	last_used_at: string | null,
+	/**  How many jobs use it (by role or placeholder). */
+	used_by: number,
 };
 
 /**  One page of a listing. */
@@ -617,6 +976,17 @@ export type SecretQuery = {
 	/**  Rows to skip. */
 	offset?: number,
 };
+
+/**  The part an explicitly bound secret plays in a job. */
+export type SecretRole = 
+/**  Credentials sent to the server (basic, bearer, API key, client credentials). */
+"auth" | 
+/**  CA certificates added to the trust roots. */
+"ca_bundle" | 
+/**  A client certificate and key for mutual TLS. */
+"client_certificate" | 
+/**  An SSH key pair. */
+"ssh_key";
 
 /**
  *  The status shown to users: the lifecycle, or `expired` when an active
@@ -719,6 +1089,66 @@ export type SshKeySummary = {
 	private: boolean,
 	/**  Whether the private key was passphrase-encrypted in the input. */
 	encrypted: boolean,
+};
+
+/**  Render a template file to an output file (mode 0600). */
+export type TemplateSpec = {
+	/**  The template, read at each run. */
+	template: string,
+	/**  The output, written atomically with mode 0600. */
+	output: string,
+	/**  Allow values of write-only secrets to be written to the output. */
+	allow_write_only_to_disk?: boolean,
+};
+
+/**  What a test found. */
+export type TestReport = {
+	/**  The URL tested. */
+	url: string,
+	/**  The HTTP status. */
+	status: number,
+	/**  Its reason phrase. */
+	reason: string,
+	/**  Whether the status is 2xx. */
+	ok: boolean,
+	/**  Where a redirect points (not followed). */
+	location: string | null,
+	/**  TLS facts, for https. */
+	tls: TlsFacts | null,
+	/**  What was sent ("basic auth as alice"), never the value. */
+	sent: string,
+	/**  Milliseconds from connecting to the status line. */
+	elapsed_ms: number,
+};
+
+/**  What a text's placeholders reference, and what is wrong with them. */
+export type TextCheck = {
+	/**  How many placeholders parsed. */
+	placeholders: number,
+	/**  The secrets they name, in order of first appearance. */
+	secrets: string[],
+	/**  Problems, in text order. */
+	problems: Problem[],
+};
+
+/**  The TLS facts of a connection. */
+export type TlsFacts = {
+	/**  `TLSv1.3`, `TLSv1.2`. */
+	protocol: string,
+	/**  The negotiated cipher suite. */
+	cipher: string,
+	/**  The server certificate's subject. */
+	peer_subject: string,
+	/**  Its issuer. */
+	peer_issuer: string,
+	/**  When it expires. */
+	peer_not_after: string | null,
+	/**  Its subject alternative names. */
+	peer_san: string[],
+	/**  Certificates the server sent. */
+	chain_length: number,
+	/**  Whether a client certificate was offered. */
+	client_certificate: boolean,
 };
 
 /**  A secret type and its fields, for the wizard. */

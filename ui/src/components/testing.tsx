@@ -82,6 +82,7 @@ export function secretMeta(overrides: Partial<SecretMeta> = {}): SecretMeta {
     deleted_at: null,
     purge_at: null,
     last_used_at: null,
+    used_by: 0,
     ...overrides,
   };
 }

@@ -88,4 +88,19 @@ export const api = {
   getSettings: () => unwrap(commands.getSettings()),
   updateSettings: (...a: Parameters<typeof commands.updateSettings>) =>
     unwrap(commands.updateSettings(...a)),
+  jobKinds: () => commands.jobKinds(),
+  listJobs: () => unwrap(commands.listJobs()),
+  getJob: (id: string) => unwrap(commands.getJob(id)),
+  createJob: (...a: Parameters<typeof commands.createJob>) => unwrap(commands.createJob(...a)),
+  updateJob: (...a: Parameters<typeof commands.updateJob>) => unwrap(commands.updateJob(...a)),
+  setJobEnabled: (id: string, enabled: boolean) => unwrap(commands.setJobEnabled(id, enabled)),
+  deleteJob: (id: string) => unwrap(commands.deleteJob(id)),
+  runJobNow: (id: string) => unwrap(commands.runJobNow(id)),
+  jobRuns: (id: string, limit: number) => unwrap(commands.jobRuns(id, limit)),
+  secretUsage: (id: string) => unwrap(commands.secretUsage(id)),
+  testSecret: (...a: Parameters<typeof commands.testSecret>) => unwrap(commands.testSecret(...a)),
+  checkPlaceholders: (...a: Parameters<typeof commands.checkPlaceholders>) =>
+    unwrap(commands.checkPlaceholders(...a)),
+  previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
+    unwrap(commands.previewSchedule(...a)),
 };

@@ -12,6 +12,11 @@ export const keys = {
   orgs: ["orgs"] as const,
   settings: ["settings"] as const,
   types: ["types"] as const,
+  jobs: ["jobs"] as const,
+  job: (id: string) => ["job", id] as const,
+  jobRuns: (id: string) => ["job-runs", id] as const,
+  jobKinds: ["job-kinds"] as const,
+  usage: (secretId: string) => ["usage", secretId] as const,
 };
 
 export function useVaultStatus() {

@@ -7,6 +7,10 @@ export type Route =
   | { view: "secrets" }
   | { view: "secret"; id: string }
   | { view: "register"; type: string | null }
+  | { view: "jobs" }
+  | { view: "job"; id: string }
+  | { view: "job-new"; secret: string | null }
+  | { view: "job-edit"; id: string }
   | { view: "expiry" }
   | { view: "trash" }
   | { view: "settings" };
@@ -19,6 +23,10 @@ export function parseRoute(hash: string): Route {
       return arg ? { view: "secret", id: arg } : { view: "secrets" };
     case "register":
       return { view: "register", type: arg ?? null };
+    case "jobs":
+      if (arg === "new") return { view: "job-new", secret: parts[2] ?? null };
+      if (arg && parts[2] === "edit") return { view: "job-edit", id: arg };
+      return arg ? { view: "job", id: arg } : { view: "jobs" };
     case "expiry":
       return { view: "expiry" };
     case "trash":
@@ -36,6 +44,12 @@ export function routeHref(route: Route): string {
       return `#/secrets/${encodeURIComponent(route.id)}`;
     case "register":
       return route.type ? `#/register/${route.type}` : "#/register";
+    case "job":
+      return `#/jobs/${encodeURIComponent(route.id)}`;
+    case "job-new":
+      return route.secret ? `#/jobs/new/${encodeURIComponent(route.secret)}` : "#/jobs/new";
+    case "job-edit":
+      return `#/jobs/${encodeURIComponent(route.id)}/edit`;
     default:
       return `#/${route.view}`;
   }

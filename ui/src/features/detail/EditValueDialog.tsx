@@ -96,7 +96,7 @@ export function EditValueDialog({
       }
     >
       <form id={formId} className="stack" noValidate onSubmit={(e) => void submit(e)}>
-        <UsageSummary usage={usage} />
+        <UsageSummary usage={usage} consequence="They use the new value from their next run." />
         <p className="muted small">
           Secret fields start empty and keep their current value unless you type a new one. A change makes version{" "}
           {meta.current_version + 1}; version {meta.current_version} stays in the history.

@@ -26,7 +26,7 @@ export function DeleteDialog({
   const days = settings.data?.trash_retention_days;
   return (
     <ConfirmDialog open title={`Move ${meta.name} to the trash?`} confirmLabel="Move to trash" danger busy={busy} onConfirm={onConfirm} onClose={onClose}>
-      <UsageSummary usage={usage} />
+      <UsageSummary usage={usage} consequence="Their runs will be refused until it is restored from the trash." />
       <p>
         The trash keeps it for {days ?? "…"} day{days === 1 ? "" : "s"}, then destroys it for good. Until then you can
         restore it from the trash.
@@ -51,7 +51,7 @@ export function DeactivateDialog({
 }) {
   return (
     <ConfirmDialog open title={`Deactivate ${meta.name}?`} confirmLabel="Deactivate" busy={busy} onConfirm={onConfirm} onClose={onClose}>
-      <UsageSummary usage={usage} />
+      <UsageSummary usage={usage} consequence="Their runs will be refused until it is activated again." />
       <p>
         Anything that tries to use a deactivated secret fails with an error naming it. Its value and history are kept,
         and you can activate it again at any time.

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ipcError, mockShell, renderPage, SECRET_TYPES, secretMeta, type CommandHandler } from "../../components/testing";
-import type { SecretMeta } from "../../ipc/client";
+import type { JobUsage, SecretMeta } from "../../ipc/client";
 import { SecretDetail } from "./SecretDetail";
 
 const SETTINGS = {
@@ -25,6 +25,7 @@ function shell(meta: SecretMeta, extra: Record<string, CommandHandler> = {}) {
     secret_versions: () => [],
     list_secrets: () => ({ total: 0, items: [] }),
     vault_status: () => ({}),
+    secret_usage: () => [],
     ...extra,
   });
 }
@@ -34,6 +35,33 @@ async function openPage(meta: SecretMeta) {
   await screen.findByRole("heading", { level: 1, name: meta.name });
   await waitFor(() => expect(screen.queryByText("Loading fields…")).not.toBeInTheDocument());
 }
+
+function usage(overrides: Partial<JobUsage> = {}): JobUsage {
+  return {
+    job_id: "job-1",
+    name: "nightly-backup",
+    org: "Default",
+    kind: "http_fetch",
+    roles: ["auth"],
+    placeholder_fields: [],
+    by_placeholder: false,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+const TWO_JOBS = [
+  usage(),
+  usage({
+    job_id: "job-2",
+    name: "render-config",
+    kind: "template",
+    roles: [],
+    placeholder_fields: ["password", null],
+    by_placeholder: true,
+    enabled: false,
+  }),
+];
 
 beforeEach(() => {
   window.location.hash = "";
@@ -280,7 +308,7 @@ describe("SecretDetail", () => {
     const user = userEvent.setup();
     const ipc = shell(secretMeta(), { trash_secrets: () => ({ done: 1, failed: [] }) });
     await openPage(secretMeta());
-    expect(screen.getByText("Not used by any job.")).toBeInTheDocument();
+    expect(await screen.findByText("Not used by any job.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "More actions" }));
     await user.click(await screen.findByRole("menuitem", { name: "Move to trash…" }));
     const dialog = await screen.findByRole("dialog", { name: "Move prod/registry to the trash?" });
@@ -329,5 +357,76 @@ describe("SecretDetail", () => {
     expect(screen.getByText(evil)).toBeInTheDocument();
     expect(screen.getByText(`note=${evil}`)).toBeInTheDocument();
     expect(container.querySelector("img")).toBeNull();
+  });
+
+  it("lists the jobs that use the secret, each linking to its page", async () => {
+    const ipc = shell(secretMeta({ used_by: 2 }), { secret_usage: () => TWO_JOBS });
+    await openPage(secretMeta({ used_by: 2 }));
+    const list = await screen.findByRole("list", { name: "Jobs that use it" });
+    const items = within(list).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    const [first, second] = items as [HTMLElement, HTMLElement];
+    expect(within(first).getByRole("link", { name: "nightly-backup" })).toHaveAttribute("href", "#/jobs/job-1");
+    expect(within(first).getByText("HTTP fetch")).toBeInTheDocument();
+    expect(within(first).getByText("credentials")).toBeInTheDocument();
+    expect(within(first).queryByText("schedule off")).not.toBeInTheDocument();
+    expect(within(second).getByRole("link", { name: "render-config" })).toHaveAttribute("href", "#/jobs/job-2");
+    expect(within(second).getByText("Template")).toBeInTheDocument();
+    expect(within(second).getByText("placeholder #password, main value")).toBeInTheDocument();
+    expect(within(second).getByText("schedule off")).toBeInTheDocument();
+    expect(screen.getByText("2 jobs")).toBeInTheDocument();
+    expect(ipc.of("secret_usage")).toEqual([{ id: secretMeta().id }]);
+  });
+
+  it("offers to use an unused secret in a new job", async () => {
+    shell(secretMeta());
+    await openPage(secretMeta());
+    expect(await screen.findByText("Not used by any job.")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Use in a job…" })).toHaveAttribute("href", "#/jobs/new/prod%2Fregistry");
+  });
+
+  it("says when the secret was last used", async () => {
+    const lastUsed = new Date(Date.now() - 3 * 86_400_000 - 60_000).toISOString();
+    shell(secretMeta({ last_used_at: lastUsed }));
+    await openPage(secretMeta({ last_used_at: lastUsed }));
+    expect(screen.getByText(/· last used 3 days ago/)).toBeInTheDocument();
+  });
+
+  it("lists the jobs a deactivation affects, and says their runs will be refused", async () => {
+    const user = userEvent.setup();
+    const ipc = shell(secretMeta({ used_by: 2 }), {
+      secret_usage: () => TWO_JOBS,
+      set_active: () => ({ done: 1, failed: [] }),
+    });
+    await openPage(secretMeta({ used_by: 2 }));
+    await screen.findByRole("list", { name: "Jobs that use it" });
+    await user.click(screen.getByRole("button", { name: "Deactivate" }));
+    const dialog = await screen.findByRole("dialog", { name: "Deactivate prod/registry?" });
+    expect(within(dialog).getByText("Used by 2 jobs:")).toBeInTheDocument();
+    const affected = within(dialog).getByRole("list", { name: "Affected jobs" });
+    expect(within(affected).getAllByRole("listitem").map((li) => li.querySelector("strong")?.textContent)).toEqual([
+      "nightly-backup",
+      "render-config",
+    ]);
+    expect(within(dialog).getByText("Their runs will be refused until it is activated again.")).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: [secretMeta().id], active: false }]));
+  });
+
+  it("does not hold a confirmation up while it checks which jobs use the secret", async () => {
+    const user = userEvent.setup();
+    const ipc = shell(secretMeta(), {
+      secret_usage: () => new Promise(() => undefined),
+      trash_secrets: () => ({ done: 1, failed: [] }),
+    });
+    await openPage(secretMeta());
+    await user.click(screen.getByRole("button", { name: "More actions" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Move to trash…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Move prod/registry to the trash?" });
+    expect(within(dialog).getByText("Checking which jobs use it…")).toBeInTheDocument();
+    const confirm = within(dialog).getByRole("button", { name: "Move to trash" });
+    expect(confirm).toBeEnabled();
+    await user.click(confirm);
+    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ ids: [secretMeta().id] }]));
   });
 });

@@ -21,7 +21,7 @@ import { DeactivateDialog, DeleteDialog, MoveDialog } from "./LifecycleDialogs";
 import { PublicFields } from "./PublicFields";
 import { SecretFields } from "./SecretFields";
 import { TrashedBanner } from "./TrashedBanner";
-import { NOT_USED, UsedBy } from "./UsedBy";
+import { UsedBy, useSecretUsage } from "./UsedBy";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
 
@@ -82,8 +82,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
   const gate = useStorePassword(meta.protection === "password", meta.name);
   const [open, setOpen] = useState<Open>(null);
   const [busy, setBusy] = useState(false);
-  // Jobs arrive later; until the vault has any, nothing can use a secret.
-  const usage = NOT_USED;
+  const usage = useSecretUsage(meta.id);
   const trashed = meta.deleted_at !== null;
   const specs = types.data?.find((t) => t.type === meta.type)?.fields ?? [];
   const names = meta.type === "key_value" || types.data ? secretFieldNames(meta, types.data) : null;
@@ -143,6 +142,9 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
           <p className="muted">
             {typeLabel(meta.type)} · {meta.org}
             {meta.project ? ` / ${meta.project}` : ""} · version {meta.current_version}
+            {meta.last_used_at ? (
+              <span title={formatDateTime(meta.last_used_at)}> · last used {relative(meta.last_used_at)}</span>
+            ) : null}
           </p>
           {meta.description ? <p className="detail-description">{meta.description}</p> : null}
           {Object.keys(meta.labels).length ? (
@@ -237,7 +239,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
               </div>
               <About meta={meta} />
             </section>
-            <UsedBy usage={usage} />
+            <UsedBy meta={meta} usage={usage} />
           </div>
         </Tabs.Content>
         <Tabs.Content value="versions">

@@ -4,6 +4,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Icon, type IconName } from "./components/Icon";
 import { useToast } from "./components/Toasts";
 import { ExpiryPage } from "./features/expiry/ExpiryPage";
+import { JobDetail } from "./features/jobs/JobDetail";
+import { JobEdit } from "./features/jobs/JobEdit";
+import { JobsPage } from "./features/jobs/JobsPage";
+import { JobWizard } from "./features/jobs/JobWizard";
 import { RegisterWizard } from "./features/register/RegisterWizard";
 import { SecretDetail } from "./features/detail/SecretDetail";
 import { SecretsPage } from "./features/secrets/SecretsPage";
@@ -46,6 +50,12 @@ export function App() {
         toast.info(event.payload.reason === "idle" ? "Locked after inactivity." : "Locked.");
       }),
       events.openSecret.listen((event) => navigate({ view: "secret", id: event.payload.id })),
+      events.openJob.listen((event) => navigate({ view: "job", id: event.payload.id })),
+      events.jobRunFinished.listen((event) => {
+        void client.invalidateQueries({ queryKey: ["jobs"] });
+        void client.invalidateQueries({ queryKey: ["job", event.payload.job_id] });
+        void client.invalidateQueries({ queryKey: ["job-runs", event.payload.job_id] });
+      }),
       events.openView.listen((event) => navigate({ view: event.payload.view === "expiry" ? "expiry" : "secrets" })),
       listenForDrops(() => {
         if (!window.location.hash.startsWith("#/register")) navigate({ view: "register", type: null });
@@ -118,11 +128,17 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
   const counts = status.data?.counts;
   const nav: { route: Route; label: string; icon: IconName; count?: number | undefined }[] = [
     { route: { view: "secrets" }, label: "Secrets", icon: "key", count: counts?.total },
+    { route: { view: "jobs" }, label: "Jobs", icon: "layers" },
     { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
     { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
     { route: { view: "settings" }, label: "Settings", icon: "settings" },
   ];
-  const current = route.view === "secret" ? "secrets" : route.view === "register" ? "secrets" : route.view;
+  const current =
+    route.view === "secret" || route.view === "register"
+      ? "secrets"
+      : route.view === "job" || route.view === "job-new" || route.view === "job-edit"
+        ? "jobs"
+        : route.view;
 
   return (
     <div className="shell">
@@ -156,6 +172,10 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "secrets" ? <SecretsPage /> : null}
         {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
         {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}
+        {route.view === "jobs" ? <JobsPage /> : null}
+        {route.view === "job" ? <JobDetail key={route.id} id={route.id} /> : null}
+        {route.view === "job-new" ? <JobWizard key={`new-${route.secret ?? ""}`} secret={route.secret} /> : null}
+        {route.view === "job-edit" ? <JobEdit key={route.id} id={route.id} /> : null}
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}

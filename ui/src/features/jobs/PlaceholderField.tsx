@@ -1,0 +1,176 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useState, type ReactNode } from "react";
+
+import { api, errorMessage, type TextCheck } from "../../ipc/client";
+
+/** A piece of a text: plain, a `${secret:…}` placeholder, or a `$${` escape. */
+export type Piece = { text: string; kind: "text" | "placeholder" | "escape"; line: number; column: number };
+
+/** Splits a text the way the runner does (placeholders never span lines). */
+export function splitPlaceholders(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  const pattern = /\$\$\{|\$\{secret:[^}\n$]*\}?/g;
+  let line = 1;
+  let column = 1;
+  let last = 0;
+  const advance = (chunk: string) => {
+    for (const c of chunk) {
+      if (c === "\n") {
+        line += 1;
+        column = 1;
+      } else {
+        column += 1;
+      }
+    }
+  };
+  for (const match of text.matchAll(pattern)) {
+    const before = text.slice(last, match.index);
+    if (before) pieces.push({ text: before, kind: "text", line, column });
+    advance(before);
+    pieces.push({ text: match[0], kind: match[0] === "$${" ? "escape" : "placeholder", line, column });
+    advance(match[0]);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) pieces.push({ text: text.slice(last), kind: "text", line, column });
+  return pieces;
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+export type CheckContext = {
+  org: string | null;
+  project: string | null;
+  /** Whether the rendered text is written to disk (a template's output). */
+  toDisk: boolean;
+  allowWriteOnly: boolean;
+};
+
+/** Checks a text's placeholders against the vault as it is typed (debounced; nothing is decrypted). */
+export function usePlaceholderCheck(text: string, context: CheckContext) {
+  const debounced = useDebounced(text, 250);
+  const wanted = debounced.includes("${secret:");
+  return useQuery({
+    queryKey: ["placeholder-check", debounced, context.org, context.project, context.toDisk, context.allowWriteOnly],
+    queryFn: () =>
+      api.checkPlaceholders({
+        text: debounced,
+        org: context.org,
+        project: context.project,
+        to_disk: context.toDisk,
+        allow_write_only_to_disk: context.allowWriteOnly,
+      }),
+    enabled: wanted,
+    staleTime: 5_000,
+  });
+}
+
+/** The text with its placeholders marked: green when they resolve, red with the reason when not. */
+export function PlaceholderPreview({ text, check }: { text: string; check: TextCheck | undefined }) {
+  const pieces = splitPlaceholders(text);
+  if (!pieces.some((p) => p.kind !== "text")) return null;
+  const problemAt = (p: Piece) => check?.problems.find((q) => q.line === p.line && q.column === p.column);
+  return (
+    <pre className="ph-preview" aria-label="Placeholders">
+      {pieces.map((piece, i) => {
+        if (piece.kind === "text") return <span key={i}>{piece.text}</span>;
+        if (piece.kind === "escape")
+          return (
+            <mark key={i} className="ph ph-escape" title="A literal ${">
+              {piece.text}
+            </mark>
+          );
+        const problem = problemAt(piece);
+        const state = !check ? "pending" : problem ? "bad" : "ok";
+        return (
+          <mark key={i} className={`ph ph-${state}`} data-state={state} title={problem?.message ?? (state === "ok" ? "Resolves" : "Checking…")}>
+            {piece.text}
+          </mark>
+        );
+      })}
+    </pre>
+  );
+}
+
+/**
+ * A text or textarea whose `${secret:NAME#FIELD}` placeholders are
+ * highlighted and checked against the vault while typing.
+ */
+export function PlaceholderField({
+  label,
+  hint,
+  value,
+  onChange,
+  multiline = false,
+  context,
+  placeholder,
+  mono = true,
+  trailing,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  multiline?: boolean;
+  context: CheckContext;
+  placeholder?: string;
+  mono?: boolean;
+  trailing?: ReactNode;
+}) {
+  const id = useId();
+  const check = usePlaceholderCheck(value, context);
+  const active = value.includes("${secret:");
+  const result = active ? check.data : undefined;
+  const problems = result?.problems ?? [];
+  const describedBy = `${id}-hint ${id}-problems`;
+  const common = {
+    id,
+    value,
+    placeholder,
+    spellCheck: false,
+    "aria-invalid": problems.length > 0,
+    "aria-describedby": describedBy,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+  };
+  return (
+    <div className="field ph-field">
+      <label htmlFor={id}>{label}</label>
+      <div className="row">
+        {multiline ? (
+          <textarea className="textarea" rows={6} {...common} />
+        ) : (
+          <input className={mono ? "input mono" : "input"} {...common} />
+        )}
+        {trailing}
+      </div>
+      <span id={`${id}-hint`} className="hint">
+        {hint}
+      </span>
+      {active ? <PlaceholderPreview text={value} check={result} /> : null}
+      <div id={`${id}-problems`} aria-live="polite">
+        {check.error && active ? <span className="error">{errorMessage(check.error)}</span> : null}
+        {problems.length > 0 ? (
+          <ul className="ph-problems">
+            {problems.map((p) => (
+              <li key={`${p.line}:${p.column}`} className="error">
+                {multiline ? `Line ${p.line}, column ${p.column}: ` : `Column ${p.column}: `}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        ) : result && result.placeholders > 0 ? (
+          <span className="hint ph-ok-note">
+            {result.placeholders === 1 ? "1 placeholder" : `${result.placeholders} placeholders`} resolve
+            {result.secrets.length ? ` (${result.secrets.join(", ")})` : ""}.
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, type SecretMeta, type SecretType } from "../../ipc/client";
+import { keys } from "../../lib/queries";
+import { typeLabel } from "../../lib/secretTypes";
+
+/** Secrets of the given types in an organization, by name (for pickers). */
+export function useSecretsOfTypes(types: SecretType[], org: string) {
+  return useQuery({
+    queryKey: [...keys.secrets, "picker", org, ...types],
+    queryFn: async () =>
+      (await api.listSecrets({ types, org, sort: "name", limit: 1000, scope: "live" })).items,
+    enabled: types.length > 0,
+  });
+}
+
+function optionLabel(meta: SecretMeta): string {
+  const state = meta.status === "active" ? "" : ` — ${meta.status}`;
+  return `${meta.name} (${typeLabel(meta.type)})${state}`;
+}
+
+/** A select of the secrets that can play a role: only compatible types are offered. */
+export function SecretPicker({
+  id,
+  types,
+  org,
+  value,
+  onChange,
+  describedBy,
+}: {
+  id: string;
+  types: SecretType[];
+  org: string;
+  value: string;
+  onChange: (name: string, meta: SecretMeta | null) => void;
+  describedBy?: string;
+}) {
+  const secrets = useSecretsOfTypes(types, org);
+  const items = secrets.data ?? [];
+  const missing = value && secrets.data && !items.some((s) => s.name === value);
+  return (
+    <select
+      id={id}
+      className="select"
+      value={value}
+      aria-describedby={describedBy}
+      aria-busy={secrets.isPending}
+      onChange={(e) => onChange(e.target.value, items.find((s) => s.name === e.target.value) ?? null)}
+    >
+      <option value="">{secrets.isPending ? "Loading…" : items.length ? "None" : "None (no compatible secret yet)"}</option>
+      {missing ? <option value={value}>{value} (not found)</option> : null}
+      {items.map((meta) => (
+        <option key={meta.id} value={meta.name} disabled={meta.status === "deactivated"}>
+          {optionLabel(meta)}
+        </option>
+      ))}
+    </select>
+  );
+}

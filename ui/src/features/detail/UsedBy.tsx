@@ -133,16 +133,28 @@ export function UsedBy({ meta, usage }: { meta: SecretMeta; usage: SecretUsage }
   );
 }
 
-/** The affected jobs' names, for confirmations. */
-export function AffectedJobs({ jobs, label }: { jobs: JobUsage[]; label: string }) {
+/** The affected jobs' names, for confirmations; `secretsOf` names the secrets each one uses. */
+export function AffectedJobs({
+  jobs,
+  label,
+  secretsOf,
+}: {
+  jobs: JobUsage[];
+  label: string;
+  secretsOf?: (jobId: string) => string[];
+}) {
   return (
     <ul className="affected-jobs" aria-label={label}>
-      {jobs.map((job) => (
-        <li key={job.job_id}>
-          <strong>{job.name}</strong> <span className="muted small">{KIND_LABEL[job.kind]}</span>
-          {job.enabled ? null : <span className="muted small"> · schedule off</span>}
-        </li>
-      ))}
+      {jobs.map((job) => {
+        const secrets = secretsOf?.(job.job_id) ?? [];
+        return (
+          <li key={job.job_id}>
+            <strong>{job.name}</strong> <span className="muted small">{KIND_LABEL[job.kind]}</span>
+            {job.enabled ? null : <span className="muted small"> · schedule off</span>}
+            {secrets.length ? <span className="muted small"> · uses {secrets.join(", ")}</span> : null}
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -3,19 +3,27 @@ import { useState } from "react";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toasts";
-import { api, errorMessage, type BulkResult } from "../../ipc/client";
+import { api, errorMessage, type BulkResult, type SecretMeta } from "../../ipc/client";
 import { useInvalidateSecrets, useSettings } from "../../lib/queries";
+import { BulkUsageSummary, useBulkUsage } from "./BulkUsage";
 
-/** Actions on the selected secrets: deactivate, activate, label, trash. */
-export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+/**
+ * Actions on the selected secrets: deactivate, activate, label, trash.
+ * Deactivating or trashing secrets that jobs use first names those jobs.
+ */
+export function BulkActions({ secrets, onDone }: { secrets: SecretMeta[]; onDone: () => void }) {
   const toast = useToast();
   const invalidate = useInvalidateSecrets();
   const settings = useSettings();
   const [busy, setBusy] = useState(false);
   const [confirmTrash, setConfirmTrash] = useState(false);
+  const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   const [labelOpen, setLabelOpen] = useState(false);
   const [label, setLabel] = useState("");
   const [labelError, setLabelError] = useState<string | undefined>();
+  const ids = secrets.map((s) => s.id);
+  const usedByJobs = secrets.some((s) => s.used_by > 0);
+  const usage = useBulkUsage(secrets, confirmTrash || confirmDeactivate);
 
   const run = async (what: string, action: () => Promise<BulkResult>) => {
     setBusy(true);
@@ -47,8 +55,13 @@ export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Actions on selected secrets">
       <strong>{n} selected</strong>
-      <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void run("Deactivated", () => api.setActive(ids, false))}>
-        Deactivate
+      <button
+        type="button"
+        className="btn btn-sm"
+        disabled={busy}
+        onClick={() => (usedByJobs ? setConfirmDeactivate(true) : void run("Deactivated", () => api.setActive(ids, false)))}
+      >
+        {usedByJobs ? "Deactivate…" : "Deactivate"}
       </button>
       <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void run("Activated", () => api.setActive(ids, true))}>
         Activate
@@ -75,10 +88,25 @@ export function BulkActions({ ids, onDone }: { ids: string[]; onDone: () => void
           void run("Moved to the trash", () => api.trashSecrets(ids));
         }}
       >
+        <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are restored from the trash." />
         <p>
-          Jobs that use them will fail until they are restored. The trash keeps them for{" "}
-          {settings.data?.trash_retention_days ?? 30} days, then destroys them.
+          The trash keeps them for {settings.data?.trash_retention_days ?? 30} days, then destroys them. Until then you can
+          restore them from the trash.
         </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirmDeactivate}
+        title={`Deactivate ${n} secret${n === 1 ? "" : "s"}?`}
+        confirmLabel="Deactivate"
+        busy={busy}
+        onClose={() => setConfirmDeactivate(false)}
+        onConfirm={() => {
+          setConfirmDeactivate(false);
+          void run("Deactivated", () => api.setActive(ids, false));
+        }}
+      >
+        <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are activated again." />
+        <p>Their values and history are kept, and you can activate them again at any time.</p>
       </ConfirmDialog>
       <Dialog
         open={labelOpen}

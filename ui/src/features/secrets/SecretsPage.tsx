@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useMemo, useState } from "react";
 
 import { Icon } from "../../components/Icon";
-import type { SortKey } from "../../ipc/client";
+import type { SecretMeta, SortKey } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { BulkActions } from "./BulkActions";
@@ -30,7 +30,8 @@ export function SecretsPage() {
   const [filters, setFilters] = useState<FilterState>(NO_FILTERS);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
   const [range, setRange] = useState<[number, number]>([0, 40]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  // The selected rows as they were when picked: bulk confirmations read their used_by counts.
+  const [selected, setSelected] = useState<Map<string, SecretMeta>>(new Map());
   const deferred = useDeferredValue(filters);
   const query = useMemo(() => toQuery(deferred, sort), [deferred, sort]);
   const orgs = useOrganizations();
@@ -39,16 +40,16 @@ export function SecretsPage() {
 
   const onSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: false }));
-  const toggle = (id: string) =>
+  const toggle = (meta: SecretMeta) =>
     setSelected((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
+      const next = new Map(s);
+      if (next.has(meta.id)) next.delete(meta.id);
+      else next.set(meta.id, meta);
       return next;
     });
   const loaded = data.loadedRows();
   const allSelected = loaded.length > 0 && loaded.every((m) => selected.has(m.id));
-  const toggleAll = () => setSelected(allSelected ? new Set() : new Set(loaded.map((m) => m.id)));
+  const toggleAll = () => setSelected(allSelected ? new Map() : new Map(loaded.map((m) => [m.id, m])));
 
   const empty = !data.loading && data.total === 0;
   return (
@@ -64,7 +65,7 @@ export function SecretsPage() {
         </a>
       </div>
       <Filters value={filters} onChange={setFilters} orgs={orgs.data ?? []} />
-      {selected.size > 0 ? <BulkActions ids={[...selected]} onDone={() => setSelected(new Set())} /> : null}
+      {selected.size > 0 ? <BulkActions secrets={[...selected.values()]} onDone={() => setSelected(new Map())} /> : null}
       {data.error ? (
         <div className="notice notice-error" role="alert">
           {data.error.message}

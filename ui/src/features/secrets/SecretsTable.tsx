@@ -57,8 +57,8 @@ export function SecretsTable({
   row: (index: number) => SecretMeta | undefined;
   sort: Sort;
   onSort: (key: SortKey) => void;
-  selected: ReadonlySet<string>;
-  onToggle: (id: string) => void;
+  selected: ReadonlyMap<string, unknown>;
+  onToggle: (meta: SecretMeta) => void;
   onToggleAll: () => void;
   allSelected: boolean;
   onOpen: (id: string) => void;
@@ -98,7 +98,7 @@ export function SecretsTable({
       onOpen(meta.id);
     } else if (event.key === " " && meta) {
       event.preventDefault();
-      onToggle(meta.id);
+      onToggle(meta);
     }
   };
 
@@ -154,7 +154,7 @@ export function SecretsTable({
   );
 }
 
-function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boolean; onToggle: (id: string) => void }) {
+function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boolean; onToggle: (meta: SecretMeta) => void }) {
   const labels = Object.entries(meta.labels);
   return (
     <>
@@ -164,7 +164,7 @@ function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boole
           aria-label={`Select ${meta.name}`}
           checked={selected}
           onClick={(e) => e.stopPropagation()}
-          onChange={() => onToggle(meta.id)}
+          onChange={() => onToggle(meta)}
         />
       </span>
       <span role="gridcell" className="cell cell-name" title={meta.description || meta.name}>

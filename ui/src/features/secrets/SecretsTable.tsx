@@ -171,6 +171,7 @@ function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boole
         {meta.org !== "Default" ? <span className="muted">{meta.org}:</span> : null}
         {meta.name}
         {meta.write_only ? <span className="badge badge-neutral" style={{ marginLeft: 6 }}>write-only</span> : null}
+        {meta.used_by > 0 ? <UsedByBadge count={meta.used_by} /> : null}
       </span>
       <span role="gridcell" className="cell type-tag">
         {typeLabel(meta.type)}
@@ -198,5 +199,17 @@ function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boole
         ))}
       </span>
     </>
+  );
+}
+
+/** How many jobs use the secret, from the row itself (no query per row). */
+function UsedByBadge({ count }: { count: number }) {
+  const text = `Used by ${count} job${count === 1 ? "" : "s"}`;
+  return (
+    <span className="badge badge-neutral used-by-badge" title={text}>
+      <Icon name="layers" size={12} />
+      <span aria-hidden="true">{count}</span>
+      <span className="visually-hidden">{text}</span>
+    </span>
   );
 }

@@ -12,8 +12,12 @@ import { ToastProvider } from "./Toasts";
 export type CommandHandler = (args: Record<string, unknown>) => unknown;
 
 /** An IPC error as the shell sends it (the bindings turn it into a thrown `CofferError`). */
-export function ipcError(code: ErrorCode, message: string): { ipcError: true; code: ErrorCode; message: string } {
-  return { ipcError: true, code, message };
+export function ipcError(
+  code: ErrorCode,
+  message: string,
+  detail: string | null = null,
+): { ipcError: true; code: ErrorCode; message: string; detail: string | null } {
+  return { ipcError: true, code, message, detail };
 }
 
 /**
@@ -33,10 +37,10 @@ export function mockShell(handlers: Record<string, CommandHandler>) {
     }
     const result = handler(args);
     if (result && typeof result === "object" && "ipcError" in result) {
-      const { code, message } = result as unknown as { code: ErrorCode; message: string };
+      const { code, message, detail } = result as unknown as { code: ErrorCode; message: string; detail?: string | null };
       // The shell rejects with a plain object, which the bindings pass on as an error result.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-      return Promise.reject({ code, message, detail: null });
+      return Promise.reject({ code, message, detail: detail ?? null });
     }
     return result;
   });

@@ -20,12 +20,13 @@ import { secretFieldNames } from "./fieldNames";
 import { DeactivateDialog, DeleteDialog, MoveDialog } from "./LifecycleDialogs";
 import { PublicFields } from "./PublicFields";
 import { SecretFields } from "./SecretFields";
+import { canTest, TestDialog } from "./TestDialog";
 import { TrashedBanner } from "./TrashedBanner";
 import { UsedBy, useSecretUsage } from "./UsedBy";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
 
-type Open = "metadata" | "value" | "deactivate" | "move" | "delete" | null;
+type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "delete" | null;
 
 /** One secret: metadata, public fields, reveal/copy, edits, versions, audit. */
 export function SecretDetail({ id }: { id: string }) {
@@ -165,6 +166,11 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
             <button type="button" className="btn" disabled={types.isPending} onClick={() => setOpen("value")}>
               Set new value
             </button>
+            {canTest(meta) ? (
+              <button type="button" className="btn" onClick={() => setOpen("test")}>
+                <Icon name="shield" /> Test…
+              </button>
+            ) : null}
             {meta.status === "deactivated" ? (
               <button
                 type="button"
@@ -276,6 +282,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
           onSaved={(outcome) => void valueSaved(outcome)}
         />
       ) : null}
+      {open === "test" ? <TestDialog meta={meta} onClose={() => setOpen(null)} /> : null}
       {open === "deactivate" ? (
         <DeactivateDialog
           meta={meta}

@@ -262,7 +262,12 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     let mut metas: BTreeMap<String, SecretMeta> = BTreeMap::new();
     let policy = source.expired_policy();
     for located in &needs.placeholders {
-        check_placeholder(&*source, &mut metas, located, needs.allow_write_only_to_disk)?;
+        check_placeholder(
+            &*source,
+            &mut metas,
+            located,
+            needs.allow_write_only_to_disk,
+        )?;
     }
     for (role, name) in &needs.roles {
         if metas.contains_key(name) {

@@ -422,7 +422,11 @@ fn placeholders_are_checked_as_typed_line_by_line_without_decrypting() {
         ],
         "{report:#?}"
     );
-    assert!(report.problems[1].message.contains("unknown secret \"nope\""));
+    assert!(
+        report.problems[1]
+            .message
+            .contains("unknown secret \"nope\"")
+    );
     assert!(report.problems[2].message.contains("no field \"colour\""));
     assert_eq!(
         report.problems[2].placeholder.as_deref(),

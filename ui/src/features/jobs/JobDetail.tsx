@@ -86,7 +86,7 @@ export function JobDetail({ id }: { id: string }) {
       </a>
       <div className="page-head">
         <div className="stack" style={{ gap: 4 }}>
-          <h1 className="mono">{j.name}</h1>
+          <h1>{j.name}</h1>
           <div className="row small muted wrap">
             <span className="badge badge-neutral">{KIND_INFO[j.kind].label}</span>
             {j.last_status ? <span className={statusBadgeClass(j.last_status)}>last run {j.last_status}</span> : <span>Never run</span>}
@@ -141,7 +141,11 @@ export function JobDetail({ id }: { id: string }) {
               <Icon name="clock" />
               <h2 id="job-schedule-title">Schedule</h2>
             </div>
-            <p className="mono small">{j.schedule ? describeSchedule(j.schedule) + (j.schedule.type === "cron" ? " (UTC)" : "") : "Only when run by hand."}</p>
+            {j.schedule ? (
+              <p className="mono small">{describeSchedule(j.schedule) + (j.schedule.type === "cron" ? " (UTC)" : "")}</p>
+            ) : (
+              <p className="small">Only when run by hand.</p>
+            )}
             {j.schedule ? (
               <>
                 <p className="small muted">

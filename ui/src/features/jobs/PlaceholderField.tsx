@@ -166,7 +166,7 @@ export function PlaceholderField({
           </ul>
         ) : result && result.placeholders > 0 ? (
           <span className="hint ph-ok-note">
-            {result.placeholders === 1 ? "1 placeholder" : `${result.placeholders} placeholders`} resolve
+            {result.placeholders === 1 ? "1 placeholder resolves" : `${result.placeholders} placeholders resolve`}
             {result.secrets.length ? ` (${result.secrets.join(", ")})` : ""}.
           </span>
         ) : null}

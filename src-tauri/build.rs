@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "secret_usage",
     "test_secret",
     "check_placeholders",
+    "check_template_file",
     "preview_schedule",
 ];
 

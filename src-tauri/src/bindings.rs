@@ -63,6 +63,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::secret_usage,
             jobs::test_secret,
             jobs::check_placeholders,
+            jobs::check_template_file,
             jobs::preview_schedule,
         ])
         .events(collect_events![

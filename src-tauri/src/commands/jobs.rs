@@ -286,6 +286,44 @@ pub async fn check_placeholders(
     .await
 }
 
+/// A template file to check, for [`check_template_file`].
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct TemplateCheckInput {
+    /// The template's path (absolute).
+    pub path: String,
+    /// The job's organization (`Default` when null).
+    pub org: Option<String>,
+    /// The project the job runs as.
+    pub project: Option<String>,
+    /// Whether the job lets write-only values reach disk.
+    pub allow_write_only_to_disk: bool,
+}
+
+/// Reads a template file (as a run would) and checks its placeholders;
+/// nothing is decrypted and nothing is written.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_template_file(
+    state: State<'_, AppState>,
+    input: TemplateCheckInput,
+) -> IpcResult<TextCheck> {
+    let path = std::path::PathBuf::from(input.path.trim());
+    if !path.is_absolute() {
+        return Err(IpcError::invalid("The template must be an absolute path."));
+    }
+    with_vault_jobs(&state, move |v| {
+        let text = coffer_jobs::runner::read_template(&path)?;
+        let options = CheckOptions {
+            org: input.org.unwrap_or_default(),
+            project: input.project.filter(|p| !p.trim().is_empty()),
+            to_disk: true,
+            allow_write_only_to_disk: input.allow_write_only_to_disk,
+        };
+        Ok(coffer_jobs::check::check_text(v, &text, &options))
+    })
+    .await
+}
+
 /// A schedule checked, in words, with its next runs.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SchedulePreview {

@@ -124,6 +124,11 @@ export const commands = {
 	 *  secrets and fields, secrets the job may not use. Nothing is decrypted.
 	 */
 	checkPlaceholders: (input: CheckInput) => typedError<TextCheck, IpcError>(__TAURI_INVOKE("check_placeholders", { input })),
+	/**
+	 *  Reads a template file (as a run would) and checks its placeholders;
+	 *  nothing is decrypted and nothing is written.
+	 */
+	checkTemplateFile: (input: TemplateCheckInput) => typedError<TextCheck, IpcError>(__TAURI_INVOKE("check_template_file", { input })),
 	/**  Checks a schedule and shows when it would run. */
 	previewSchedule: (schedule: Schedule) => typedError<SchedulePreview, IpcError>(__TAURI_INVOKE("preview_schedule", { schedule })),
 };
@@ -1089,6 +1094,18 @@ export type SshKeySummary = {
 	private: boolean,
 	/**  Whether the private key was passphrase-encrypted in the input. */
 	encrypted: boolean,
+};
+
+/**  A template file to check, for [`check_template_file`]. */
+export type TemplateCheckInput = {
+	/**  The template's path (absolute). */
+	path: string,
+	/**  The job's organization (`Default` when null). */
+	org: string | null,
+	/**  The project the job runs as. */
+	project: string | null,
+	/**  Whether the job lets write-only values reach disk. */
+	allow_write_only_to_disk: boolean,
 };
 
 /**  Render a template file to an output file (mode 0600). */

@@ -101,6 +101,8 @@ export const api = {
   testSecret: (...a: Parameters<typeof commands.testSecret>) => unwrap(commands.testSecret(...a)),
   checkPlaceholders: (...a: Parameters<typeof commands.checkPlaceholders>) =>
     unwrap(commands.checkPlaceholders(...a)),
+  checkTemplateFile: (...a: Parameters<typeof commands.checkTemplateFile>) =>
+    unwrap(commands.checkTemplateFile(...a)),
   previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
     unwrap(commands.previewSchedule(...a)),
 };

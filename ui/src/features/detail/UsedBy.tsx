@@ -5,6 +5,7 @@ import { Icon } from "../../components/Icon";
 import { api, errorMessage, type JobKind, type JobUsage, type SecretMeta, type SecretRole } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { routeHref } from "../../lib/router";
+import { KIND_INFO, ROLE_INFO } from "../jobs/labels";
 
 /** Where a secret is used: the jobs, once the shell has answered. */
 export type SecretUsage =
@@ -12,19 +13,10 @@ export type SecretUsage =
   | { state: "failed"; message: string }
   | { state: "known"; jobs: JobUsage[] };
 
-const KIND_LABEL: Record<JobKind, string> = {
-  http_fetch: "HTTP fetch",
-  git_fetch: "Git fetch",
-  template: "Template",
-  command: "Command",
-};
-
-const ROLE_LABEL: Record<SecretRole, string> = {
-  auth: "credentials",
-  ca_bundle: "CA bundle",
-  client_certificate: "client certificate",
-  ssh_key: "SSH key",
-};
+const KIND_LABEL = Object.fromEntries(Object.entries(KIND_INFO).map(([kind, info]) => [kind, info.label])) as Record<JobKind, string>;
+const ROLE_LABEL = Object.fromEntries(
+  Object.entries(ROLE_INFO).map(([role, info]) => [role, info.label.toLowerCase().replace(/^ca /, "CA ").replace(/^ssh /, "SSH ")]),
+) as Record<SecretRole, string>;
 
 export const CHECKING_USAGE = "Checking which jobs use it…";
 

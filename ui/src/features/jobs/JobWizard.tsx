@@ -15,12 +15,13 @@ import {
   type SecretRole,
   type TestReport,
 } from "../../ipc/client";
+import { TestReportView } from "../../components/TestReportView";
 import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { formatDateTime } from "../../lib/time";
 import { draftOf, emptyDraft, inputOf, parseInterval, scheduleOf, settingsProblems, type JobDraft } from "./draft";
 import { KIND_INFO, KIND_ORDER, ROLE_INFO } from "./labels";
-import { PlaceholderField, type CheckContext } from "./PlaceholderField";
+import { PlaceholderField, TemplateFileCheck, type CheckContext } from "./PlaceholderField";
 import { SecretPicker, useSecretsOfTypes } from "./SecretPicker";
 import "../register/register.css";
 import "./jobs.css";
@@ -399,8 +400,9 @@ function SettingsStep({
             onChange={(template) => set({ template })}
             error={problems.template}
             placeholder="/etc/app/app.conf.tmpl"
-            hint="Read at each run; its ${secret:NAME} and ${secret:NAME#FIELD} placeholders are checked when you save."
+            hint="Read at each run; its ${secret:NAME} and ${secret:NAME#FIELD} placeholders are checked here and at each run."
           />
+          <TemplateFileCheck path={draft.template} context={context} />
           <TextField
             label="Output file"
             value={draft.output}
@@ -659,18 +661,8 @@ function WizardTest({ draft, picked, org }: { draft: JobDraft; picked: Partial<R
         </span>
       </div>
       {report ? (
-        <div className={report.ok ? "notice notice-ok" : "notice notice-warn"} role="status">
-          <Icon name={report.ok ? "check" : "alert"} />
-          <div className="stack" style={{ gap: 2 }}>
-            <strong>
-              HTTP {report.status} {report.reason}
-            </strong>
-            <span className="small">
-              Sent {report.sent} · {report.elapsed_ms} ms
-              {report.tls ? ` · ${report.tls.protocol}, server ${report.tls.peer_subject}` : ""}
-              {report.location ? ` · redirects to ${report.location}` : ""}
-            </span>
-          </div>
+        <div role="status">
+          <TestReportView report={report} />
         </div>
       ) : null}
       {error ? (

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState, type ReactNode } from "react";
 
+import { Icon } from "../../components/Icon";
 import { api, errorMessage, type TextCheck } from "../../ipc/client";
 
 /** A piece of a text: plain, a `${secret:…}` placeholder, or a `$${` escape. */
@@ -35,7 +36,7 @@ export function splitPlaceholders(text: string): Piece[] {
   return pieces;
 }
 
-function useDebounced<T>(value: T, ms: number): T {
+export function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
     const timer = setTimeout(() => setDebounced(value), ms);
@@ -171,6 +172,53 @@ export function PlaceholderField({
           </span>
         ) : null}
       </div>
+    </div>
+  );
+}
+
+/** The placeholders of a template file, checked as a run would read it (debounced as the path is typed). */
+export function TemplateFileCheck({ path, context }: { path: string; context: CheckContext }) {
+  const debounced = useDebounced(path.trim(), 300);
+  const check = useQuery({
+    queryKey: ["template-check", debounced, context.org, context.project, context.allowWriteOnly],
+    queryFn: () =>
+      api.checkTemplateFile({
+        path: debounced,
+        org: context.org,
+        project: context.project,
+        allow_write_only_to_disk: context.allowWriteOnly,
+      }),
+    enabled: debounced.startsWith("/"),
+    retry: false,
+    staleTime: 2_000,
+  });
+  if (!debounced.startsWith("/")) return null;
+  return (
+    <div className="template-check small" aria-live="polite">
+      {check.isPending ? <span className="muted">Reading the template…</span> : null}
+      {check.isError ? <span className="error">{errorMessage(check.error)}</span> : null}
+      {check.data ? (
+        check.data.problems.length ? (
+          <ul className="ph-problems">
+            {check.data.problems.map((p) => (
+              <li key={`${p.line}:${p.column}`} className="error">
+                Line {p.line}, column {p.column}: {p.message}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span className="ph-ok-note">
+            {check.data.placeholders === 0
+              ? "The template has no placeholders."
+              : `${check.data.placeholders === 1 ? "1 placeholder resolves" : `${check.data.placeholders} placeholders resolve`} (${check.data.secrets.join(", ")}).`}
+          </span>
+        )
+      ) : null}
+      {check.data || check.isError ? (
+        <button type="button" className="btn btn-sm btn-ghost" onClick={() => void check.refetch()}>
+          <Icon name="refresh" /> Check again
+        </button>
+      ) : null}
     </div>
   );
 }

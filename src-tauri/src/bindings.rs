@@ -80,7 +80,7 @@ pub fn builder() -> Builder<tauri::Wry> {
 /// Writes the TypeScript bindings to `path`.
 pub fn export(path: &std::path::Path) -> Result<(), String> {
     let typescript = Typescript::default()
-        .header("// Generated from the Rust commands by `cargo run -p coffer-desktop --bin export-bindings`. Do not edit.\n// @ts-nocheck\n");
+        .header("// Generated from the Rust commands by `cargo run -p coffer-desktop --example export-bindings`. Do not edit.\n// @ts-nocheck\n");
     builder()
         .export(typescript, path)
         .map_err(|e| e.to_string())

@@ -46,6 +46,7 @@ pub fn run() {
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
+                window::tune_webview(&window);
                 let _ = window.set_title("Coffer");
             }
             Ok(())

@@ -10,3 +10,29 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.set_focus();
     }
 }
+
+/// On a machine without a GPU render node (a VM, a remote session, Xvfb),
+/// WebKit's accelerated compositing runs on software GL: it buys nothing and
+/// costs about 100 MB. There the WebView composites without it. A user's
+/// own `WEBKIT_DISABLE_COMPOSITING_MODE` setting wins, and
+/// `COFFER_WEBKIT_COMPOSITING=1` keeps compositing on: WebKitWebDriver's
+/// screenshots (the end-to-end tests) need it.
+pub fn tune_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let has_gpu = std::path::Path::new("/dev/dri").exists();
+        let keep = std::env::var_os("COFFER_WEBKIT_COMPOSITING").is_some_and(|v| v == "1")
+            || std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some();
+        if has_gpu || keep {
+            return;
+        }
+        let _ = window.with_webview(|webview| {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}

@@ -261,6 +261,20 @@ pub struct CheckInput {
     pub allow_write_only_to_disk: bool,
 }
 
+fn check_options(
+    org: Option<String>,
+    project: Option<String>,
+    to_disk: bool,
+    allow_write_only_to_disk: bool,
+) -> CheckOptions {
+    CheckOptions {
+        org: org.unwrap_or_default(),
+        project: project.filter(|p| !p.trim().is_empty()),
+        to_disk,
+        allow_write_only_to_disk,
+    }
+}
+
 /// Checks the placeholders of a text as it is typed: syntax, unknown
 /// secrets and fields, secrets the job may not use. Nothing is decrypted.
 #[tauri::command]
@@ -275,12 +289,12 @@ pub async fn check_placeholders(
         ));
     }
     with_vault(&state, move |v| {
-        let options = CheckOptions {
-            org: input.org.unwrap_or_default(),
-            project: input.project.filter(|p| !p.trim().is_empty()),
-            to_disk: input.to_disk,
-            allow_write_only_to_disk: input.allow_write_only_to_disk,
-        };
+        let options = check_options(
+            input.org,
+            input.project,
+            input.to_disk,
+            input.allow_write_only_to_disk,
+        );
         Ok(coffer_jobs::check::check_text(v, &input.text, &options))
     })
     .await
@@ -313,12 +327,12 @@ pub async fn check_template_file(
     }
     with_vault_jobs(&state, move |v| {
         let text = coffer_jobs::runner::read_template(&path)?;
-        let options = CheckOptions {
-            org: input.org.unwrap_or_default(),
-            project: input.project.filter(|p| !p.trim().is_empty()),
-            to_disk: true,
-            allow_write_only_to_disk: input.allow_write_only_to_disk,
-        };
+        let options = check_options(
+            input.org,
+            input.project,
+            true,
+            input.allow_write_only_to_disk,
+        );
         Ok(coffer_jobs::check::check_text(v, &text, &options))
     })
     .await

@@ -2,7 +2,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 import { ConfirmDialog } from "../../components/Dialog";
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
+import { WizardSteps } from "../../components/WizardSteps";
 import { useToast } from "../../components/Toasts";
 import {
   api,
@@ -11,7 +13,6 @@ import {
   type Job,
   type JobKind,
   type JobKindInfo,
-  type SecretMeta,
   type SecretRole,
   type TestReport,
 } from "../../ipc/client";
@@ -140,19 +141,7 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
           Cancel
         </button>
       </div>
-      <nav aria-label="Job steps">
-        <ol className="steps reg-steps">
-          {STEPS.map((s, i) => (
-            <li key={s.id} aria-current={i === current ? "step" : undefined} data-done={i < current ? "true" : undefined}>
-              <span className="reg-step-dot" aria-hidden="true">
-                {i < current ? <Icon name="check" size={12} /> : i + 1}
-              </span>
-              {s.label}
-              {i < current ? <span className="visually-hidden"> (done)</span> : null}
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <WizardSteps label="Job steps" steps={STEPS} current={current} />
       <section className="card reg-card" aria-labelledby="job-step-title">
         <h2 id="job-step-title" ref={heading} tabIndex={-1} className="reg-step-title">
           {TITLES[step]}
@@ -260,6 +249,7 @@ function Actions({ onBack, children }: { onBack: (() => void) | undefined; child
   );
 }
 
+/** A one-line text field of the wizard (monospace unless `mono` is false). */
 function TextField({
   label,
   hint,
@@ -279,25 +269,17 @@ function TextField({
   placeholder?: string;
   disabled?: boolean;
 }) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
+    <Field label={label} hint={hint} error={error}>
       <input
-        id={id}
         className={mono ? "input mono" : "input"}
         value={value}
         placeholder={placeholder}
         disabled={disabled}
         spellCheck={false}
-        aria-invalid={Boolean(error)}
-        aria-describedby={hint || error ? `${id}-note` : undefined}
         onChange={(e) => onChange(e.target.value)}
       />
-      <span id={`${id}-note`} className={error ? "error" : "hint"} role={error ? "alert" : undefined}>
-        {error ?? hint}
-      </span>
-    </div>
+    </Field>
   );
 }
 
@@ -547,7 +529,6 @@ function SecurityStep({
   onNext: () => void;
 }) {
   const org = draft.org || "Default";
-  const [picked, setPicked] = useState<Partial<Record<SecretRole, SecretMeta | null>>>({});
   const offered = useSecretsOfTypes(secret ? info.roles.flatMap((r) => r.accepts) : [], org);
   // A secret the wizard was opened for fills the first empty role that accepts it.
   const [offeredOnce, setOfferedOnce] = useState(false);
@@ -577,16 +558,13 @@ function SecurityStep({
               types={role.accepts}
               org={org}
               value={draft.roles[role.role] ?? ""}
-              onChange={(name, meta) => {
-                setPicked((p) => ({ ...p, [role.role]: meta }));
-                set({ roles: { ...draft.roles, [role.role]: name } });
-              }}
+              onChange={(name) => set({ roles: { ...draft.roles, [role.role]: name } })}
             />
           ))}
           {draft.kind === "git_fetch" && /^(ssh:\/\/|[^/:]+@[^/:]+:)/.test(draft.repoUrl.trim()) && !draft.roles.ssh_key ? (
             <p className="notice notice-warn small">This repository is reached over SSH: bind an SSH key.</p>
           ) : null}
-          {draft.kind === "http_fetch" ? <WizardTest draft={draft} picked={picked} org={org} /> : null}
+          {draft.kind === "http_fetch" ? <WizardTest draft={draft} org={org} /> : null}
         </>
       )}
       {distinct.length ? (
@@ -614,7 +592,7 @@ function RolePicker({
   types: JobKindInfo["roles"][number]["accepts"];
   org: string;
   value: string;
-  onChange: (name: string, meta: SecretMeta | null) => void;
+  onChange: (name: string) => void;
 }) {
   const id = useId();
   return (
@@ -629,14 +607,14 @@ function RolePicker({
 }
 
 /** The Test action inside the wizard: one authenticated request to the job's URL. */
-function WizardTest({ draft, picked, org }: { draft: JobDraft; picked: Partial<Record<SecretRole, SecretMeta | null>>; org: string }) {
+function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
   const [report, setReport] = useState<TestReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const all = useSecretsOfTypes(["basic_auth", "bearer_token", "api_key", "client_credentials", "certificate", "ca_bundle"], org);
   const byName = (name: string | undefined) => (name ? (all.data?.find((s) => s.name === name) ?? null) : null);
-  const subject = picked.auth ?? byName(draft.roles.auth) ?? picked.client_certificate ?? byName(draft.roles.client_certificate);
-  const ca = picked.ca_bundle ?? byName(draft.roles.ca_bundle);
+  const subject = byName(draft.roles.auth) ?? byName(draft.roles.client_certificate);
+  const ca = byName(draft.roles.ca_bundle);
   const run = async () => {
     if (!subject) return;
     setBusy(true);

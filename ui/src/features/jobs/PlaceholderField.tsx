@@ -99,6 +99,28 @@ export function PlaceholderPreview({ text, check }: { text: string; check: TextC
   );
 }
 
+/** Problems, each with where it is; or, when there are none, what resolves. */
+function CheckResult({ check, withLine, empty }: { check: TextCheck; withLine: boolean; empty: string | null }) {
+  if (check.problems.length > 0)
+    return (
+      <ul className="ph-problems">
+        {check.problems.map((p) => (
+          <li key={`${p.line}:${p.column}`} className="error">
+            {withLine ? `Line ${p.line}, column ${p.column}: ` : `Column ${p.column}: `}
+            {p.message}
+          </li>
+        ))}
+      </ul>
+    );
+  if (check.placeholders === 0) return empty ? <span className="ph-ok-note">{empty}</span> : null;
+  return (
+    <span className="hint ph-ok-note">
+      {check.placeholders === 1 ? "1 placeholder resolves" : `${check.placeholders} placeholders resolve`}
+      {check.secrets.length ? ` (${check.secrets.join(", ")})` : ""}.
+    </span>
+  );
+}
+
 /**
  * A text or textarea whose `${secret:NAME#FIELD}` placeholders are
  * highlighted and checked against the vault while typing.
@@ -156,21 +178,7 @@ export function PlaceholderField({
       {active ? <PlaceholderPreview text={value} check={result} /> : null}
       <div id={`${id}-problems`} aria-live="polite">
         {check.error && active ? <span className="error">{errorMessage(check.error)}</span> : null}
-        {problems.length > 0 ? (
-          <ul className="ph-problems">
-            {problems.map((p) => (
-              <li key={`${p.line}:${p.column}`} className="error">
-                {multiline ? `Line ${p.line}, column ${p.column}: ` : `Column ${p.column}: `}
-                {p.message}
-              </li>
-            ))}
-          </ul>
-        ) : result && result.placeholders > 0 ? (
-          <span className="hint ph-ok-note">
-            {result.placeholders === 1 ? "1 placeholder resolves" : `${result.placeholders} placeholders resolve`}
-            {result.secrets.length ? ` (${result.secrets.join(", ")})` : ""}.
-          </span>
-        ) : null}
+        {result ? <CheckResult check={result} withLine={multiline} empty={null} /> : null}
       </div>
     </div>
   );
@@ -197,23 +205,7 @@ export function TemplateFileCheck({ path, context }: { path: string; context: Ch
     <div className="template-check small" aria-live="polite">
       {check.isPending ? <span className="muted">Reading the template…</span> : null}
       {check.isError ? <span className="error">{errorMessage(check.error)}</span> : null}
-      {check.data ? (
-        check.data.problems.length ? (
-          <ul className="ph-problems">
-            {check.data.problems.map((p) => (
-              <li key={`${p.line}:${p.column}`} className="error">
-                Line {p.line}, column {p.column}: {p.message}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <span className="ph-ok-note">
-            {check.data.placeholders === 0
-              ? "The template has no placeholders."
-              : `${check.data.placeholders === 1 ? "1 placeholder resolves" : `${check.data.placeholders} placeholders resolve`} (${check.data.secrets.join(", ")}).`}
-          </span>
-        )
-      ) : null}
+      {check.data ? <CheckResult check={check.data} withLine empty="The template has no placeholders." /> : null}
       {check.data || check.isError ? (
         <button type="button" className="btn btn-sm btn-ghost" onClick={() => void check.refetch()}>
           <Icon name="refresh" /> Check again

@@ -32,7 +32,7 @@ export function SecretPicker({
   types: SecretType[];
   org: string;
   value: string;
-  onChange: (name: string, meta: SecretMeta | null) => void;
+  onChange: (name: string) => void;
   describedBy?: string;
 }) {
   const secrets = useSecretsOfTypes(types, org);
@@ -45,7 +45,7 @@ export function SecretPicker({
       value={value}
       aria-describedby={describedBy}
       aria-busy={secrets.isPending}
-      onChange={(e) => onChange(e.target.value, items.find((s) => s.name === e.target.value) ?? null)}
+      onChange={(e) => onChange(e.target.value)}
     >
       <option value="">{secrets.isPending ? "Loading…" : items.length ? "None" : "None (no compatible secret yet)"}</option>
       {missing ? <option value={value}>{value} (not found)</option> : null}

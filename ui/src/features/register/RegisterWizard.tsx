@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ComponentType } from "react";
 
 import { ConfirmDialog } from "../../components/Dialog";
 import { Icon } from "../../components/Icon";
+import { WizardSteps } from "../../components/WizardSteps";
 import { useToast } from "../../components/Toasts";
 import { api, errorMessage, type RegisterResponse, type SecretType } from "../../ipc/client";
 import { peekDroppedFiles, useDrops } from "../../lib/drops";
@@ -191,19 +192,7 @@ export function RegisterWizard({ initialType }: { initialType: string | null }) 
           </button>
         ) : null}
       </div>
-      <nav aria-label="Registration steps">
-        <ol className="steps reg-steps">
-          {STEPS.map((s, i) => (
-            <li key={s.id} aria-current={i === current ? "step" : undefined} data-done={i < current ? "true" : undefined}>
-              <span className="reg-step-dot" aria-hidden="true">
-                {i < current ? <Icon name="check" size={12} /> : i + 1}
-              </span>
-              {s.label}
-              {i < current ? <span className="visually-hidden"> (done)</span> : null}
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <WizardSteps label="Registration steps" steps={STEPS} current={current} />
       {/* Typing anywhere in the wizard counts as something entered (Cancel asks first). */}
       <section className="card reg-card" aria-labelledby="reg-step-title" onInputCapture={() => setEntered(true)}>
         <h2 id="reg-step-title" ref={heading} tabIndex={-1} className="reg-step-title">

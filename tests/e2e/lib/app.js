@@ -14,7 +14,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-import { remote } from "webdriverio";
+import { Key, remote } from "webdriverio";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const E2E_DIR = path.resolve(here, "..");
@@ -203,6 +203,24 @@ export async function control(browser, text) {
     { message: `a field labelled "${text}"` },
   );
   return browser.$(ref);
+}
+
+/**
+ * Replaces the text of an input or textarea with `text` the way a person does:
+ * focus, select all, Backspace, type. WebDriver's own clear (used by
+ * setValue/clearValue) resets the value without an input event, so React can
+ * re-render the old value over it and the new text lands after the old one.
+ * Waits until the field holds exactly `text`.
+ */
+export async function typeInto(browser, element, text) {
+  await element.click();
+  if ((await element.getValue()) !== "") {
+    await browser.execute((e) => e.select(), element);
+    await browser.keys(Key.Backspace);
+    await until(async () => (await element.getValue()) === "", { message: "the field to be empty" });
+  }
+  if (text !== "") await element.addValue(text);
+  await until(async () => (await element.getValue()) === text, { message: `the field to read ${JSON.stringify(text)}` });
 }
 
 /** Texts of the visible secrets-list rows, by column. */

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 
-import { PASSPHRASE, guarded, heading, launch, nav, scenario, shot, until } from "../lib/app.js";
+import { PASSPHRASE, guarded, heading, launch, nav, scenario, shot, until, typeInto } from "../lib/app.js";
 
 describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
   const dir = scenario("first-run");
@@ -28,15 +28,14 @@ describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
       const first = await browser.$("aria/Recovery passphrase");
       const again = await browser.$("aria/Type it again");
       const keyring = await browser.$('input[type="checkbox"]');
-      await first.setValue(PASSPHRASE);
-      await again.setValue("something else entirely 42");
+      await typeInto(browser, first, PASSPHRASE);
+      await typeInto(browser, again, "something else entirely 42");
       await browser.$("button=Create vault").click();
       // Differing entries are refused in the form.
       await until(async () => (await browser.$('[role="alert"]').getText()) === "The two entries differ.", {
         message: "the mismatch error",
       });
-      await again.clearValue();
-      await again.setValue(PASSPHRASE);
+      await typeInto(browser, again, PASSPHRASE);
       assert.equal(await keyring.isSelected(), true, "the keyring box is checked by default");
       await browser.$("button=Create vault").click();
 
@@ -84,14 +83,13 @@ describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
       // The recovery passphrase also unlocks.
       await browser.$("button=Use the recovery passphrase").click();
       const field = await browser.$("aria/Recovery passphrase");
-      await field.setValue("not the passphrase");
+      await typeInto(browser, field, "not the passphrase");
       await browser.$("button=Unlock").click();
       await until(async () => (await browser.$('[role="alert"]').getText()) === "That passphrase is not right.", {
         timeout: 30_000,
         message: "the wrong-passphrase error",
       });
-      await field.clearValue();
-      await field.setValue(PASSPHRASE);
+      await typeInto(browser, field, PASSPHRASE);
       await browser.$("button=Unlock").click();
       await heading(browser, "Secrets", 30_000);
 

@@ -20,6 +20,7 @@ import {
   shot,
   toasts,
   until,
+  typeInto,
 } from "../lib/app.js";
 import { caBundle, selfSigned, sshKey } from "../lib/fixtures.js";
 
@@ -133,16 +134,15 @@ describe("secrets list, detail, trash, expiry, settings", { timeout: 300_000 }, 
     "filters as you type, and clears the filter",
     step("filter", async () => {
       const filter = await browser.$("aria/Filter by name or description");
-      await filter.setValue("regi");
+      await typeInto(browser, filter, "regi");
       await until(async () => JSON.stringify(await names()) === JSON.stringify(["prod/registry"]), { message: "one match" });
       assert.equal(await countLine(), "1 matching");
       // Descriptions match too.
-      await filter.clearValue();
-      await filter.setValue("harbor");
+      await typeInto(browser, filter, "harbor");
       await until(async () => JSON.stringify(await names()) === JSON.stringify(["prod/registry"]), { message: "a description match" });
-      await filter.setValue("tls/");
+      await typeInto(browser, filter, "tls/");
       await until(async () => JSON.stringify(await names()) === JSON.stringify(["tls/client", "tls/roots"]), { message: "two tls matches" });
-      await filter.setValue("no-such-secret");
+      await typeInto(browser, filter, "no-such-secret");
       await browser.$("h2=No secrets match").waitForDisplayed();
       await browser.$("button=Clear filters").click();
       await until(async () => (await names()).length === ALL.length, { message: "all rows again" });

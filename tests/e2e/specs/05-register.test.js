@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { cli, control, guarded, heading, initVault, launch, listRows, nav, scenario, shot, until } from "../lib/app.js";
+import { cli, control, guarded, heading, initVault, launch, listRows, nav, scenario, shot, until, typeInto } from "../lib/app.js";
 import { caBundle, selfSigned } from "../lib/fixtures.js";
 
 describe("registering one secret of each type", { timeout: 300_000 }, () => {
@@ -40,7 +40,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
     );
   const stepTitle = () => browser.$("#reg-step-title").getText();
   const atStep = (title) => until(async () => (await stepTitle()) === title, { message: `the step "${title}"` });
-  const type = async (label, text) => (await control(browser, label)).setValue(text);
+  const type = async (label, text) => typeInto(browser, await control(browser, label), text);
   const next = async () => (await shown("form.reg-form:not([hidden]) button[type='submit']")).click();
 
   async function chooseType(label) {
@@ -60,8 +60,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
   async function details({ name, description, label, expires }) {
     await atStep("Name and details");
     const nameField = await control(browser, "Name");
-    await nameField.clearValue();
-    await nameField.setValue(name);
+    await typeInto(browser, nameField, name);
     await type("Description (optional)", description);
     if (expires) {
       // WebKitGTK's date field has month, day and year segments (en-US order):
@@ -76,7 +75,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
       await until(async () => (await field.getValue()) === expires, { message: `the date ${expires}` });
     }
     const labels = await control(browser, "Labels (optional)");
-    await labels.setValue(label);
+    await typeInto(browser, labels, label);
     await browser.keys("Enter");
     await until(async () => (await browser.$("ul.reg-labels").getText()).includes(label), { message: "the label chip" });
     await next();
@@ -135,8 +134,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
       await another();
       await chooseType("API key");
       const header = await control(browser, "Header name");
-      await header.clearValue();
-      await header.setValue("X-Weather-Key");
+      await typeInto(browser, header, "X-Weather-Key");
       await type("Key value", "wk-42");
       await next();
       await details({ name: "e2e/api", description: "Weather API", label: "env=e2e" });

@@ -9,7 +9,7 @@ import https from "node:https";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { cli, control, guarded, heading, initVault, launch, nav, scenario, shot, until } from "../lib/app.js";
+import { cli, control, guarded, heading, initVault, launch, nav, scenario, shot, until, typeInto } from "../lib/app.js";
 import { selfSigned } from "../lib/fixtures.js";
 
 const USER = "deploy";
@@ -94,11 +94,10 @@ describe("a job that really runs with a secret", { timeout: 300_000 }, () => {
       await shot(browser, "e2e-job-kind.png");
       await (await button("HTTP fetch")).click();
       await atStep("Settings");
-      await (await control(browser, "Name")).setValue("e2e/fetch-artifact");
+      await typeInto(browser, await control(browser, "Name"), "e2e/fetch-artifact");
       const urlField = await control(browser, "URL");
-      await urlField.clearValue();
-      await urlField.setValue(url);
-      await (await control(browser, "Target file")).setValue(target);
+      await typeInto(browser, urlField, url);
+      await typeInto(browser, await control(browser, "Target file"), target);
       await shot(browser, "e2e-job-settings.png");
       await (await button("Next")).click();
 
@@ -128,8 +127,7 @@ describe("a job that really runs with a secret", { timeout: 300_000 }, () => {
       await atStep("When it runs");
       await browser.$("label*=At a fixed interval").click();
       const every = await control(browser, "Every");
-      await every.clearValue();
-      await every.setValue("6h");
+      await typeInto(browser, every, "6h");
       await until(async () => (await browser.$(".reg-card").getText()).includes("every 6h; next:"), {
         message: "the schedule preview",
       });
@@ -213,17 +211,17 @@ describe("a job that really runs with a secret", { timeout: 300_000 }, () => {
       await atStep("What should the job do?");
       await (await button("Command")).click();
       await atStep("Settings");
-      await (await control(browser, "Name")).setValue("e2e/print-login");
-      await (await control(browser, "Program")).setValue("/bin/sh");
+      await typeInto(browser, await control(browser, "Name"), "e2e/print-login");
+      await typeInto(browser, await control(browser, "Program"), "/bin/sh");
       await (await button("Add an argument")).click();
-      await (await control(browser, "Argument 1")).setValue("-c");
+      await typeInto(browser, await control(browser, "Argument 1"), "-c");
       await (await button("Add an argument")).click();
-      await (await control(browser, "Argument 2")).setValue('echo "user=$LOGIN_USER pass=$LOGIN_PASS"');
+      await typeInto(browser, await control(browser, "Argument 2"), 'echo "user=$LOGIN_USER pass=$LOGIN_PASS"');
       await (await button("Add a variable")).click();
-      await (await control(browser, "Variable 1")).setValue("LOGIN_USER");
-      await (await control(browser, "Value")).setValue("${secret:e2e/registry#username}");
+      await typeInto(browser, await control(browser, "Variable 1"), "LOGIN_USER");
+      await typeInto(browser, await control(browser, "Value"), "${secret:e2e/registry#username}");
       await (await button("Add a variable")).click();
-      await (await control(browser, "Variable 2")).setValue("LOGIN_PASS");
+      await typeInto(browser, await control(browser, "Variable 2"), "LOGIN_PASS");
       // A typo in the field name: marked in the text and explained, as typed.
       const passInput = await until(
         async () => {
@@ -232,13 +230,12 @@ describe("a job that really runs with a secret", { timeout: 300_000 }, () => {
         },
         { message: "the second value field" },
       );
-      await passInput.setValue("${secret:e2e/registry#pasword}");
+      await typeInto(browser, passInput, "${secret:e2e/registry#pasword}");
       await until(async () => (await browser.$$(".ph-bad")).length === 1, { message: "the typo marked" });
       const problem = await browser.$(".ph-problems").getText();
       assert.match(problem, /no field "pasword"/);
       await shot(browser, "e2e-job-placeholders.png");
-      await passInput.clearValue();
-      await passInput.setValue("${secret:e2e/registry#password}");
+      await typeInto(browser, passInput, "${secret:e2e/registry#password}");
       await until(async () => (await browser.$$(".ph-bad")).length === 0 && (await browser.$$(".ph-ok")).length === 2, {
         message: "both placeholders resolving",
       });

@@ -38,17 +38,27 @@ struct Where {
 /// How the text filter is evaluated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TextMatch {
-    /// `instr` on each row visited: cheap when matches are dense, since the
-    /// page is then found early while walking the sort order.
+    /// `instr` on each row visited (the name index carries the listing text,
+    /// so a walk in name order reads no table rows): cheap when matches are
+    /// dense, since the page is then found early while walking the sort order.
     Scan,
     /// Looked up in the trigram index (`secret_search`): cheap when matches
     /// are few, which are then sorted.
     Indexed,
 }
 
-/// At most this many matches are sorted from the trigram index; with more,
-/// walking the sort order finds a page sooner.
-const SPARSE_MATCHES: u32 = 2000;
+/// When each plan is used, as fractions of the vault's size (its highest
+/// row id), so that the choice is the same for a vault of any size.
+///
+/// Walking the sort order costs per row visited; the trigram index costs per
+/// match (a lookup and a place in the sort), several times a row visited.
+/// So: few matches are always looked up; otherwise the first rows in sort
+/// order are tried (a window), which finds the page at once when matches
+/// are spread out; when the window falls short, the index is used if the
+/// matches are at most a tenth of the vault, and the whole walk otherwise.
+const SPARSE_DIVISOR: i64 = 50;
+const WINDOW_DIVISOR: i64 = 12;
+const INDEXED_DIVISOR: i64 = 10;
 
 /// The text filter, lowercased and trimmed, if any.
 fn text_of(query: &SecretQuery) -> Option<String> {
@@ -181,9 +191,11 @@ fn order_by(query: &SecretQuery) -> String {
         SortKey::Updated => format!("s.updated_at {dir}, s.id {dir}"),
         // Secrets without an expiry come last in either direction.
         SortKey::Expires => {
-            format!("s.expires_at IS NULL, s.expires_at {dir}, s.name COLLATE NOCASE {dir}")
+            format!(
+                "s.expires_at IS NULL, s.expires_at {dir}, s.name COLLATE NOCASE {dir}, s.id {dir}"
+            )
         }
-        SortKey::Status => format!("{STATUS_SQL} {dir}, s.name COLLATE NOCASE {dir}"),
+        SortKey::Status => format!("{STATUS_SQL} {dir}, s.name COLLATE NOCASE {dir}, s.id {dir}"),
     }
 }
 
@@ -194,39 +206,78 @@ impl Reader<'_> {
         query: &SecretQuery,
         now: Timestamp,
     ) -> Result<(u32, Vec<SecretRow>)> {
+        let size: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM secrets")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| sql_error("counting secrets", e))?;
+        let indexed_cap = u32::try_from(size / INDEXED_DIVISOR).unwrap_or(u32::MAX);
+        // Trigram matches, counted up to the cap past which the index is not
+        // used (counting a dense match in the index costs more than a walk).
         let phrase = trigram_phrase(query);
-        let total: u32 = match &phrase {
-            Some(phrase) if only_text(query) => self
-                .conn
-                .prepare_cached("SELECT count(*) FROM secret_search WHERE secret_search MATCH ?1")
-                .and_then(|mut s| s.query_row([phrase], |r| r.get(0))),
-            _ => {
-                let filter = build_where(query, now, TextMatch::Indexed);
-                self.conn
-                    .prepare_cached(&format!(
-                        "SELECT count(*) FROM secrets s WHERE {}",
-                        filter.sql
-                    ))
+        let matches: Option<u32> = match &phrase {
+            Some(phrase) => {
+                let n: u32 = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM (SELECT 1 FROM secret_search \
+                         WHERE secret_search MATCH ?1 LIMIT ?2)",
+                    )
                     .and_then(|mut s| {
-                        s.query_row(rusqlite::params_from_iter(filter.params.iter()), |r| {
-                            r.get(0)
-                        })
+                        s.query_row((phrase, i64::from(indexed_cap) + 1), |r| r.get(0))
                     })
+                    .map_err(|e| sql_error("counting secrets", e))?;
+                (n <= indexed_cap).then_some(n)
             }
-        }
-        .map_err(|e| sql_error("counting secrets", e))?;
+            None => None,
+        };
+        let total = match matches {
+            Some(n) if only_text(query) => n,
+            Some(_) => self.count(query, now, TextMatch::Indexed)?,
+            None => self.count(query, now, TextMatch::Scan)?,
+        };
         let limit = query.limit.min(MAX_PAGE);
         if limit == 0 || query.offset >= total {
             return Ok((total, Vec::new()));
         }
-        let text_match = if total <= SPARSE_MATCHES {
-            TextMatch::Indexed
-        } else {
-            TextMatch::Scan
+        let rows = match matches {
+            None => self.page(query, now, TextMatch::Scan)?,
+            Some(n) if i64::from(n) <= size / SPARSE_DIVISOR => {
+                self.page(query, now, TextMatch::Indexed)?
+            }
+            Some(_) => match self.window_page(query, now, total, size / WINDOW_DIVISOR)? {
+                Some(rows) => rows,
+                None => self.page(query, now, TextMatch::Indexed)?,
+            },
         };
+        Ok((total, rows))
+    }
+
+    fn count(&self, query: &SecretQuery, now: Timestamp, text_match: TextMatch) -> Result<u32> {
+        let filter = build_where(query, now, text_match);
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM secrets s WHERE {}",
+                filter.sql
+            ))
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params_from_iter(filter.params.iter()), |r| {
+                    r.get(0)
+                })
+            })
+            .map_err(|e| sql_error("counting secrets", e))
+    }
+
+    /// One page, filtered and sorted by SQLite with the given plan.
+    fn page(
+        &self,
+        query: &SecretQuery,
+        now: Timestamp,
+        text_match: TextMatch,
+    ) -> Result<Vec<SecretRow>> {
         let filter = build_where(query, now, text_match);
         let mut params = filter.params;
-        params.push(Value::Integer(limit.into()));
+        params.push(Value::Integer(query.limit.min(MAX_PAGE).into()));
         params.push(Value::Integer(query.offset.into()));
         let n = params.len();
         let sql = format!(
@@ -236,9 +287,74 @@ impl Reader<'_> {
             n - 1,
             n
         );
-        let rows = self
+        self.rows(&sql, &params, "listing secrets")
+    }
+
+    /// The page if it lies within the first `window` rows in sort order (all
+    /// filters but the text applied): those rows are walked, the text checked
+    /// on each, and only the page's rows are read. `None` when the window
+    /// holds fewer matches than the page needs.
+    fn window_page(
+        &self,
+        query: &SecretQuery,
+        now: Timestamp,
+        total: u32,
+        window: i64,
+    ) -> Result<Option<Vec<SecretRow>>> {
+        let limit = query.limit.min(MAX_PAGE);
+        let end = query.offset.saturating_add(limit).min(total);
+        let Some(text) = text_of(query) else {
+            return Ok(None);
+        };
+        if i64::from(end) > window {
+            return Ok(None);
+        }
+        let rest = SecretQuery {
+            text: None,
+            ..query.clone()
+        };
+        let filter = build_where(&rest, now, TextMatch::Scan);
+        let mut params = filter.params;
+        params.push(Value::Text(text));
+        let needle = params.len();
+        params.push(Value::Integer(window));
+        params.push(Value::Integer(end.into()));
+        let n = params.len();
+        let sql = format!(
+            "SELECT id FROM (SELECT s.id AS id, instr(s.search, ?{needle}) AS hit \
+             FROM secrets s WHERE {} ORDER BY {} LIMIT ?{}) WHERE hit > 0 LIMIT ?{}",
+            filter.sql,
+            order_by(query),
+            n - 1,
+            n
+        );
+        let ids: Vec<i64> = self
             .conn
             .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| sql_error("listing secrets", e))?;
+        if ids.len() < end as usize {
+            return Ok(None);
+        }
+        let page = &ids[query.offset as usize..];
+        // ?1 is now (the status sort needs it); the ids follow.
+        let mut params = vec![Value::Integer(now.unix())];
+        params.extend(page.iter().map(|&id| Value::Integer(id)));
+        let list: Vec<String> = (2..=params.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE ?1 IS NOT NULL AND s.id IN ({}) ORDER BY {}",
+            list.join(", "),
+            order_by(query)
+        );
+        self.rows(&sql, &params, "listing secrets").map(Some)
+    }
+
+    fn rows(&self, sql: &str, params: &[Value], what: &str) -> Result<Vec<SecretRow>> {
+        self.conn
+            .prepare_cached(sql)
             .and_then(|mut s| {
                 s.query_map(
                     rusqlite::params_from_iter(params.iter()),
@@ -246,8 +362,7 @@ impl Reader<'_> {
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()
             })
-            .map_err(|e| sql_error("listing secrets", e))?;
-        Ok((total, rows))
+            .map_err(|e| sql_error(what, e))
     }
 
     /// Counts by state.

@@ -370,17 +370,20 @@ fn expected_order(items: &[(usize, SecretMeta)], sort: SortKey, descending: bool
         SortKey::Expires => {
             let key = |m: &SecretMeta| m.expires_at.map(Timestamp::unix);
             match (key(a), key(b)) {
-                (None, None) => dir(nocase(a).cmp(&nocase(b))),
+                (None, None) => dir(nocase(a).cmp(&nocase(b)).then(ia.cmp(ib))),
                 (None, Some(_)) => Ordering::Greater,
                 (Some(_), None) => Ordering::Less,
-                (Some(x), Some(y)) => dir(x.cmp(&y).then(nocase(a).cmp(&nocase(b)))),
+                (Some(x), Some(y)) => {
+                    dir(x.cmp(&y).then(nocase(a).cmp(&nocase(b))).then(ia.cmp(ib)))
+                }
             }
         }
         SortKey::Status => dir(a
             .status
             .as_str()
             .cmp(b.status.as_str())
-            .then(nocase(a).cmp(&nocase(b)))),
+            .then(nocase(a).cmp(&nocase(b)))
+            .then(ia.cmp(ib))),
     });
     sorted.into_iter().map(|(_, m)| m.name.clone()).collect()
 }
@@ -720,6 +723,178 @@ fn many_matches_page_correctly() {
     assert_eq!(combined.total, 2500);
 }
 
+/// Every plan the listing chooses between gives the same pages as a model.
+///
+/// The plans are chosen by fractions of the vault's size: at 1,200 secrets,
+/// up to 24 trigram matches are looked up in the index; otherwise the first
+/// 100 rows in sort order are tried; when they fall short, the index is used
+/// for up to 120 matches and the whole sort order walked beyond. Names are a
+/// permutation of registration order, so name order and row order differ.
+#[test]
+fn every_listing_plan_agrees_with_a_model() {
+    const N: usize = 1200;
+    let position = |i: usize| (i * 601) % N;
+    let mut fx = Fixture::new();
+    let batch: Vec<NewSecret> = (0..N)
+        .map(|i| {
+            let k = position(i);
+            let name = format!("n-{k:04}");
+            let mut new = if k % 3 == 0 {
+                secret(&name, SecretType::BearerToken, &[("token", "t")])
+            } else {
+                basic(&name, "u", "p")
+            };
+            let mut words = vec!["plain"];
+            if k % 100 == 7 {
+                words.push("few"); // 12, spread: looked up
+            }
+            if k % 11 == 3 {
+                words.push("spread"); // 109, spread: the window, or the index
+            }
+            if k >= 1100 {
+                words.push("late"); // 100, last by name: the index
+            }
+            if k >= 600 {
+                words.push("crowd"); // 600, the second half: the walk
+            }
+            new.description = words.join(" ");
+            if k % 2 == 0 {
+                new.labels = [("env".to_owned(), "prod".to_owned())].into();
+            }
+            if k % 3 == 1 {
+                new.expires_at = Some(T0.plus_days(1 + ((k as i64) * 37) % 400));
+            }
+            new
+        })
+        .collect();
+    fx.register_many(batch).unwrap();
+    // Some deactivated, some expired, some in the trash.
+    for k in (5..N).step_by(97) {
+        fx.deactivate(&named(&format!("n-{k:04}"))).unwrap();
+    }
+    for k in (11..N).step_by(131) {
+        fx.delete(&named(&format!("n-{k:04}"))).unwrap();
+    }
+    fx.clock.set(T0.plus_days(60));
+
+    // The model: every live secret's metadata, in registration order.
+    let mut live: Vec<SecretMeta> = Vec::new();
+    for offset in [0, MAX_PAGE] {
+        live.extend(
+            fx.list(&SecretQuery {
+                limit: MAX_PAGE,
+                offset,
+                ..q()
+            })
+            .unwrap()
+            .items,
+        );
+    }
+    let mut items: Vec<(usize, SecretMeta)> = live
+        .into_iter()
+        .map(|m| {
+            let k: usize = m.name[2..].parse().unwrap();
+            ((0..N).find(|&i| position(i) == k).unwrap(), m)
+        })
+        .collect();
+    items.sort_by_key(|(i, _)| *i);
+    assert!(items.len() > 1150);
+    assert!(items.iter().any(|(_, m)| m.status == SecretStatus::Expired));
+
+    let filters: [(&str, SecretQuery); 4] = [
+        ("none", q()),
+        (
+            "type",
+            SecretQuery {
+                types: vec![SecretType::BearerToken],
+                ..q()
+            },
+        ),
+        (
+            "label",
+            SecretQuery {
+                labels: vec![("env".into(), Some("prod".into()))],
+                ..q()
+            },
+        ),
+        (
+            "status",
+            SecretQuery {
+                statuses: vec![SecretStatus::Active],
+                ..q()
+            },
+        ),
+    ];
+    let sorts = [
+        SortKey::Name,
+        SortKey::Type,
+        SortKey::Created,
+        SortKey::Updated,
+        SortKey::Expires,
+        SortKey::Status,
+    ];
+    let mut checked = 0;
+    for text in [
+        "few", "SPREAD", "late", "crowd", "plain", "n-1", "n-", "zz-none", "pread",
+    ] {
+        for (label, filter) in &filters {
+            let selected: Vec<(usize, SecretMeta)> = items
+                .iter()
+                .filter(|(_, m)| {
+                    let hay = format!(
+                        "{}\n{}",
+                        m.name.to_lowercase(),
+                        m.description.to_lowercase()
+                    );
+                    hay.contains(&text.to_lowercase())
+                        && (filter.types.is_empty() || filter.types.contains(&m.kind))
+                        && (filter.statuses.is_empty() || filter.statuses.contains(&m.status))
+                        && filter
+                            .labels
+                            .iter()
+                            .all(|(k, v)| m.labels.get(k) == v.as_ref())
+                })
+                .cloned()
+                .collect();
+            for sort in sorts {
+                for descending in [false, true] {
+                    let expected = expected_order(&selected, sort, descending);
+                    for (limit, offset) in [(5, 0), (20, 0), (50, 30), (7, 95), (MAX_PAGE, 0)] {
+                        let (total, names) = list(
+                            &fx,
+                            SecretQuery {
+                                text: Some(text.into()),
+                                sort,
+                                descending,
+                                limit,
+                                offset,
+                                ..filter.clone()
+                            },
+                        );
+                        let want: Vec<String> = expected
+                            .iter()
+                            .skip(offset as usize)
+                            .take(limit as usize)
+                            .cloned()
+                            .collect();
+                        assert_eq!(
+                            total as usize,
+                            expected.len(),
+                            "total: {text:?} {label} {sort:?}"
+                        );
+                        assert_eq!(
+                            names, want,
+                            "{text:?} {label} {sort:?} descending {descending} limit {limit} offset {offset}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 9 * 4 * 6 * 2 * 5);
+}
+
 /// A vault made before the trigram index existed gets it, filled, on open.
 #[test]
 fn schema_1_vaults_gain_the_text_index() {
@@ -739,7 +914,7 @@ fn schema_1_vaults_gain_the_text_index() {
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 4);
+    assert_eq!(fx.status().unwrap().schema_version, 5);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

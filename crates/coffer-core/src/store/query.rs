@@ -47,17 +47,18 @@ enum TextMatch {
     Indexed,
 }
 
-/// When each plan is used, as fractions of the vault's size (its highest
-/// row id), so that the choice is the same for a vault of any size.
-///
-/// Walking the sort order costs per row visited; the trigram index costs per
-/// match (a lookup and a place in the sort), several times a row visited.
-/// So: few matches are always looked up; otherwise the first rows in sort
-/// order are tried (a window), which finds the page at once when matches
-/// are spread out; when the window falls short, the index is used if the
-/// matches are at most a tenth of the vault, and the whole walk otherwise.
+/// When each plan is used. Walking the sort order costs per row visited;
+/// the trigram index costs per match (a lookup and a place in the sort),
+/// several times a row visited. So: few matches (at most a fiftieth of the
+/// vault's size, its highest row id) are always looked up; otherwise the sort
+/// order is walked for up to twice as many rows as there are matches (the
+/// window), which finds the page early when matches are spread out or come
+/// first; when the window falls short, matches up to a tenth of the vault
+/// are looked up, and denser ones found by walking the whole sort order.
+/// Falling short costs at most a walk of twice the matches, which is less
+/// than looking them up.
 const SPARSE_DIVISOR: i64 = 50;
-const WINDOW_DIVISOR: i64 = 12;
+const WINDOW_PER_MATCH: i64 = 2;
 const INDEXED_DIVISOR: i64 = 10;
 
 /// The text filter, lowercased and trimmed, if any.
@@ -245,10 +246,12 @@ impl Reader<'_> {
             Some(n) if i64::from(n) <= size / SPARSE_DIVISOR => {
                 self.page(query, now, TextMatch::Indexed)?
             }
-            Some(_) => match self.window_page(query, now, total, size / WINDOW_DIVISOR)? {
-                Some(rows) => rows,
-                None => self.page(query, now, TextMatch::Indexed)?,
-            },
+            Some(n) => {
+                match self.window_page(query, now, total, i64::from(n) * WINDOW_PER_MATCH)? {
+                    Some(rows) => rows,
+                    None => self.page(query, now, TextMatch::Indexed)?,
+                }
+            }
         };
         Ok((total, rows))
     }

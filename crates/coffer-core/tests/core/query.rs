@@ -727,8 +727,9 @@ fn many_matches_page_correctly() {
 ///
 /// The plans are chosen by fractions of the vault's size: at 1,200 secrets,
 /// up to 24 trigram matches are looked up in the index; otherwise the first
-/// 100 rows in sort order are tried; when they fall short, the index is used
-/// for up to 120 matches and the whole sort order walked beyond. Names are a
+/// rows in sort order, twice as many as the matches, are tried; when they fall
+/// short, the index is used for up to 120 matches and the whole sort order
+/// walked beyond. Names are a
 /// permutation of registration order, so name order and row order differ.
 #[test]
 fn every_listing_plan_agrees_with_a_model() {
@@ -749,7 +750,7 @@ fn every_listing_plan_agrees_with_a_model() {
                 words.push("few"); // 12, spread: looked up
             }
             if k % 11 == 3 {
-                words.push("spread"); // 109, spread: the window, or the index
+                words.push("spread"); // 109, spread: the window, or the index for later pages
             }
             if k >= 1100 {
                 words.push("late"); // 100, last by name: the index

@@ -192,6 +192,16 @@ fn matching(fx: &Fixture, query: SecretQuery) -> Vec<String> {
     sorted
 }
 
+/// Every sort key.
+const ALL_SORTS: [SortKey; 6] = [
+    SortKey::Name,
+    SortKey::Type,
+    SortKey::Created,
+    SortKey::Updated,
+    SortKey::Expires,
+    SortKey::Status,
+];
+
 fn q() -> SecretQuery {
     SecretQuery::default()
 }
@@ -403,14 +413,7 @@ fn every_sort_key_in_both_directions() {
             (i, meta)
         })
         .collect();
-    for sort in [
-        SortKey::Name,
-        SortKey::Type,
-        SortKey::Created,
-        SortKey::Updated,
-        SortKey::Expires,
-        SortKey::Status,
-    ] {
+    for sort in ALL_SORTS {
         for descending in [false, true] {
             let (total, names) = list(
                 &fx,
@@ -826,14 +829,6 @@ fn every_listing_plan_agrees_with_a_model() {
             },
         ),
     ];
-    let sorts = [
-        SortKey::Name,
-        SortKey::Type,
-        SortKey::Created,
-        SortKey::Updated,
-        SortKey::Expires,
-        SortKey::Status,
-    ];
     let mut checked = 0;
     for text in [
         "few", "SPREAD", "late", "crowd", "plain", "n-1", "n-", "zz-none", "pread",
@@ -857,7 +852,7 @@ fn every_listing_plan_agrees_with_a_model() {
                 })
                 .cloned()
                 .collect();
-            for sort in sorts {
+            for sort in ALL_SORTS {
                 for descending in [false, true] {
                     let expected = expected_order(&selected, sort, descending);
                     for (limit, offset) in [(5, 0), (20, 0), (50, 30), (7, 95), (MAX_PAGE, 0)] {

@@ -207,33 +207,12 @@ impl Reader<'_> {
         query: &SecretQuery,
         now: Timestamp,
     ) -> Result<(u32, Vec<SecretRow>)> {
-        let size: i64 = self
-            .conn
-            .prepare_cached("SELECT coalesce(max(id), 0) FROM secrets")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| sql_error("counting secrets", e))?;
-        let indexed_cap = u32::try_from(size / INDEXED_DIVISOR).unwrap_or(u32::MAX);
-        // Trigram matches, counted up to the cap past which the index is not
-        // used (counting a dense match in the index costs more than a walk).
-        let phrase = trigram_phrase(query);
-        let matches: Option<u32> = match &phrase {
-            Some(phrase) => {
-                let n: u32 = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM (SELECT 1 FROM secret_search \
-                         WHERE secret_search MATCH ?1 LIMIT ?2)",
-                    )
-                    .and_then(|mut s| {
-                        s.query_row((phrase, i64::from(indexed_cap) + 1), |r| r.get(0))
-                    })
-                    .map_err(|e| sql_error("counting secrets", e))?;
-                (n <= indexed_cap).then_some(n)
-            }
+        let matches = match trigram_phrase(query) {
+            Some(phrase) => self.trigram_matches(&phrase)?,
             None => None,
         };
         let total = match matches {
-            Some(n) if only_text(query) => n,
+            Some((n, _)) if only_text(query) => n,
             Some(_) => self.count(query, now, TextMatch::Indexed)?,
             None => self.count(query, now, TextMatch::Scan)?,
         };
@@ -243,10 +222,10 @@ impl Reader<'_> {
         }
         let rows = match matches {
             None => self.page(query, now, TextMatch::Scan)?,
-            Some(n) if i64::from(n) <= size / SPARSE_DIVISOR => {
+            Some((n, size)) if i64::from(n) <= size / SPARSE_DIVISOR => {
                 self.page(query, now, TextMatch::Indexed)?
             }
-            Some(n) => {
+            Some((n, _)) => {
                 match self.window_page(query, now, total, i64::from(n) * WINDOW_PER_MATCH)? {
                     Some(rows) => rows,
                     None => self.page(query, now, TextMatch::Indexed)?,
@@ -254,6 +233,28 @@ impl Reader<'_> {
             }
         };
         Ok((total, rows))
+    }
+
+    /// How many secrets the trigram index matches for `phrase`, with the
+    /// vault's size (its highest row id); `None` past a tenth of that, where
+    /// the index is not used (counting a dense match in it costs more than a
+    /// walk), so matches are only counted up to there.
+    fn trigram_matches(&self, phrase: &str) -> Result<Option<(u32, i64)>> {
+        let size: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM secrets")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| sql_error("counting secrets", e))?;
+        let cap = u32::try_from(size / INDEXED_DIVISOR).unwrap_or(u32::MAX);
+        let n: u32 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM secret_search \
+                 WHERE secret_search MATCH ?1 LIMIT ?2)",
+            )
+            .and_then(|mut s| s.query_row((phrase, i64::from(cap) + 1), |r| r.get(0)))
+            .map_err(|e| sql_error("counting secrets", e))?;
+        Ok((n <= cap).then_some((n, size)))
     }
 
     fn count(&self, query: &SecretQuery, now: Timestamp, text_match: TextMatch) -> Result<u32> {
@@ -306,12 +307,9 @@ impl Reader<'_> {
     ) -> Result<Option<Vec<SecretRow>>> {
         let limit = query.limit.min(MAX_PAGE);
         let end = query.offset.saturating_add(limit).min(total);
-        let Some(text) = text_of(query) else {
+        let Some(text) = text_of(query).filter(|_| i64::from(end) <= window) else {
             return Ok(None);
         };
-        if i64::from(end) > window {
-            return Ok(None);
-        }
         let rest = SecretQuery {
             text: None,
             ..query.clone()

@@ -138,8 +138,22 @@ pub(crate) fn append(
     at: Timestamp,
     actor: &str,
     record: Record<'_>,
-) -> Result<()> {
-    let (prev_seq, prev_mac) = next_link(tx.read(), key)?;
+) -> Result<i64> {
+    append_linked(tx, key, key, at, actor, record)
+}
+
+/// Appends an entry MAC'd with `key`, chained from the log's end as vouched
+/// for by `link_key` (the previous epoch's key when a rotation starts a new
+/// audit-key epoch). Returns the entry's sequence number.
+pub(crate) fn append_linked(
+    tx: &StoreTx<'_>,
+    link_key: &[u8; 32],
+    key: &[u8; 32],
+    at: Timestamp,
+    actor: &str,
+    record: Record<'_>,
+) -> Result<i64> {
+    let (prev_seq, prev_mac) = next_link(tx.read(), link_key)?;
     let detail = serde_json::to_string(&record.detail)
         .map_err(|e| Error::Internal(format!("encoding audit detail: {e}")))?;
     let mut row = NewAuditRow {
@@ -157,11 +171,29 @@ pub(crate) fn append(
     tx.insert_audit(&row)?;
     let mut head = row.seq.to_be_bytes().to_vec();
     head.extend_from_slice(&head_tag(key, row.seq, &mac)?);
-    tx.set_meta(HEAD_KEY, &head)
+    tx.set_meta(HEAD_KEY, &head)?;
+    Ok(row.seq)
+}
+
+/// The audit keys of a log: one per epoch (a master-key rotation starts a
+/// new one), each used from its first entry on.
+pub(crate) struct AuditKeys {
+    /// `(first seq, key)` in ascending order; the last is the current key.
+    pub epochs: Vec<(i64, crate::crypto::Key32)>,
+}
+
+impl AuditKeys {
+    fn key_for(&self, seq: i64) -> Option<&[u8; 32]> {
+        self.epochs
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= seq)
+            .map(|(_, key)| &**key)
+    }
 }
 
 /// Walks the log and reports the first entry that does not verify.
-pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification> {
+pub(crate) fn verify(db: Reader<'_>, keys: &AuditKeys) -> Result<AuditVerification> {
     let mut prev_seq = 0i64;
     let mut prev_mac = vec![0u8; 32];
     let mut broken: Option<(i64, String)> = None;
@@ -170,6 +202,10 @@ pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification
             broken = Some((prev_seq + 1, format!("entry {} is missing", prev_seq + 1)));
             return Ok(false);
         }
+        let Some(key) = keys.key_for(row.seq) else {
+            broken = Some((row.seq, format!("no audit key covers entry {}", row.seq)));
+            return Ok(false);
+        };
         let new = NewAuditRow {
             seq: row.seq,
             at: row.at,
@@ -203,6 +239,11 @@ pub(crate) fn verify(db: Reader<'_>, key: &[u8; 32]) -> Result<AuditVerification
         Ok(true)
     })?;
     if broken.is_none() {
+        let key = keys
+            .epochs
+            .last()
+            .map(|(_, k)| &**k)
+            .ok_or_else(|| Error::Internal("no audit key".into()))?;
         let head = db.meta(HEAD_KEY)?;
         // No head at all is a failure too: every vault's log starts with its
         // creation, so an empty log without a head was wiped.

@@ -88,3 +88,25 @@ pub(crate) fn state(vault_id: &str) -> KeyringState {
         Err(other) => KeyringState::Unavailable(other.to_string()),
     }
 }
+
+/// Where the audit log's end, as last seen when the vault was locked or
+/// closed, is kept: beside the master key, out of reach of whoever can only
+/// edit the vault file.
+fn head_entry(vault_id: &str) -> Result<keyring::Entry> {
+    available()?;
+    keyring::Entry::new(SERVICE, &format!("vault-{vault_id}-audit-head")).map_err(unavailable)
+}
+
+/// The saved end of the audit log; `Ok(None)` when none was saved.
+pub(crate) fn load_head(vault_id: &str) -> Result<Option<Vec<u8>>> {
+    match head_entry(vault_id)?.get_secret() {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// Saves the end of the audit log.
+pub(crate) fn store_head(vault_id: &str, head: &[u8]) -> Result<()> {
+    head_entry(vault_id)?.set_secret(head).map_err(unavailable)
+}

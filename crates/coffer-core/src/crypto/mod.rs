@@ -9,7 +9,7 @@ mod aead;
 mod kdf;
 mod keys;
 
-pub(crate) use aead::{open, seal};
+pub(crate) use aead::{NONCE_LEN, open, seal};
 pub use kdf::KdfParams;
 pub(crate) use kdf::{PasswordLock, b64};
 pub(crate) use keys::{DataKey, Key32, MasterKey, check_value};
@@ -38,6 +38,10 @@ pub(crate) enum Purpose {
     MasterKeyWrap,
     /// The audit MAC key, under the VMK.
     AuditKey,
+    /// A run's log and error, under the run-log key.
+    RunLog,
+    /// An earlier audit-key epoch's key, under the VMK.
+    AuditEpoch,
 }
 
 impl Purpose {
@@ -47,6 +51,8 @@ impl Purpose {
             Self::DataKey => b"data-key",
             Self::MasterKeyWrap => b"master-key",
             Self::AuditKey => b"audit-key",
+            Self::RunLog => b"run-log",
+            Self::AuditEpoch => b"audit-epoch",
         }
     }
 }

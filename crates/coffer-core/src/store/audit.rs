@@ -57,6 +57,28 @@ impl Reader<'_> {
             .map_err(|e| sql_error("reading the audit log", e))
     }
 
+    /// Whether the log says that the vault's rows were sealed: its creation
+    /// by a Coffer that seals rows, or an entry `action` (the first unlock
+    /// after an upgrade).
+    pub fn audit_says_rows_sealed(&self, action: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = ?1
+                    OR (action = 'vault.create' AND json_extract(detail, '$.sealed_rows') = 1))",
+                [action],
+                |r| r.get(0),
+            )
+            .map_err(|e| sql_error("reading the audit log", e))
+    }
+
+    /// The MAC of entry `seq`, if it exists.
+    pub fn audit_mac_at(&self, seq: i64) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .prepare_cached("SELECT mac FROM audit_log WHERE seq = ?1")
+            .and_then(|mut s| s.query_row([seq], |r| r.get(0)).optional())
+            .map_err(|e| sql_error("reading the audit log", e))
+    }
+
     /// Visits every entry in order.
     pub fn audit_each(&self, mut visit: impl FnMut(AuditRow) -> Result<bool>) -> Result<()> {
         let mut stmt = self

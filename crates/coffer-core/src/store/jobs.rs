@@ -12,7 +12,8 @@ const JOB_COLUMNS: &str = "j.id, j.uid, j.org_id, o.name, j.project_id, p.name, 
     j.description, j.spec, j.schedule, j.enabled, j.state, j.created_at, j.updated_at, \
     j.next_run_at, \
     (SELECT r.started_at FROM job_runs r WHERE r.job_id = j.id ORDER BY r.id DESC LIMIT 1), \
-    (SELECT r.status FROM job_runs r WHERE r.job_id = j.id ORDER BY r.id DESC LIMIT 1)";
+    (SELECT r.status FROM job_runs r WHERE r.job_id = j.id ORDER BY r.id DESC LIMIT 1), \
+    j.mac, o.mac, p.mac, p.org_id";
 
 const JOB_FROM: &str = "jobs j JOIN organizations o ON o.id = j.org_id \
     LEFT JOIN projects p ON p.id = j.project_id";
@@ -38,6 +39,12 @@ pub(crate) struct JobRow {
     pub next_run_at: Option<Timestamp>,
     pub last_run_at: Option<Timestamp>,
     pub last_status: Option<RunStatus>,
+    /// The row's integrity tag.
+    pub mac: Option<Vec<u8>>,
+    /// The organization row's tag.
+    pub org_mac: Option<Vec<u8>>,
+    /// The project row's tag and organization, when there is a project.
+    pub project_seal: Option<(Option<Vec<u8>>, i64)>,
 }
 
 fn bad_column(what: &str) -> rusqlite::Error {
@@ -76,7 +83,29 @@ impl JobRow {
                 .map(|s| RunStatus::parse(&s))
                 .transpose()
                 .map_err(|_| bad_column("status"))?,
+            mac: row.get(18)?,
+            org_mac: row.get(19)?,
+            project_seal: match row.get::<_, Option<i64>>(21)? {
+                Some(org_id) => Some((row.get(20)?, org_id)),
+                None => None,
+            },
         })
+    }
+
+    /// The columns its integrity tag covers, with `bindings` (in key order).
+    pub fn seal<'a>(&'a self, bindings: &'a [super::BindingKey]) -> super::JobSeal<'a> {
+        super::JobSeal {
+            uid: &self.id.0,
+            org_id: self.org_id,
+            project_id: self.project_id,
+            name: &self.name,
+            kind: self.kind.as_str(),
+            spec: &self.spec,
+            schedule: self.schedule.as_deref(),
+            enabled: self.enabled,
+            state: &self.state,
+            bindings,
+        }
     }
 }
 
@@ -121,13 +150,18 @@ pub(crate) struct RunRow {
     pub status: RunStatus,
     pub started_at: Timestamp,
     pub finished_at: Option<Timestamp>,
+    /// The clear log of a run recorded before logs were sealed (migrated at
+    /// the first unlock after the upgrade).
     pub log: String,
+    /// Likewise the clear error.
     pub error: Option<String>,
     pub result: String,
+    /// The log and error, sealed (`nonce ‖ ciphertext`).
+    pub sealed: Option<Vec<u8>>,
 }
 
 const RUN_COLUMNS: &str = "r.id, j.uid, j.name, r.trigger, r.status, r.started_at, \
-    r.finished_at, r.log, r.error, r.result";
+    r.finished_at, r.log, r.error, r.result, r.sealed";
 
 impl RunRow {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -145,6 +179,7 @@ impl RunRow {
             log: row.get(7)?,
             error: row.get(8)?,
             result: row.get(9)?,
+            sealed: row.get(10)?,
         })
     }
 }
@@ -279,8 +314,8 @@ impl Reader<'_> {
                 s.query_map(params![org_id, name], |r| {
                     Ok(UsageRow {
                         job: JobRow::from_row(r)?,
-                        role: r.get(18)?,
-                        field: r.get(19)?,
+                        role: r.get(22)?,
+                        field: r.get(23)?,
                     })
                 })?
                 .collect()
@@ -336,11 +371,11 @@ impl Reader<'_> {
             .transpose()
     }
 
-    /// Runs still marked `running`: (run id, job row id, job name, org).
-    pub fn running_runs(&self) -> Result<Vec<(i64, i64, String, String)>> {
+    /// Runs still marked `running`: (run id, job uid, job name, org).
+    pub fn running_runs(&self) -> Result<Vec<(i64, Vec<u8>, String, String)>> {
         self.conn
             .prepare_cached(
-                "SELECT r.id, j.id, j.name, o.name FROM job_runs r JOIN jobs j ON j.id = r.job_id
+                "SELECT r.id, j.uid, j.name, o.name FROM job_runs r JOIN jobs j ON j.id = r.job_id
                  JOIN organizations o ON o.id = j.org_id WHERE r.status = 'running'",
             )
             .and_then(|mut s| {
@@ -374,7 +409,9 @@ impl StoreTx<'_> {
                 ],
             )
             .map_err(|e| sql_error("storing a job", e))?;
-        Ok(self.tx.last_insert_rowid())
+        let rowid = self.tx.last_insert_rowid();
+        self.reseal_job(rowid)?;
+        Ok(rowid)
     }
 
     /// Replaces a job's changeable columns.
@@ -394,8 +431,8 @@ impl StoreTx<'_> {
                     update.now.unix(),
                 ],
             )
-            .map(drop)
-            .map_err(|e| sql_error("updating a job", e))
+            .map_err(|e| sql_error("updating a job", e))?;
+        self.reseal_job(rowid)
     }
 
     /// Replaces the bindings of one source: explicit roles (`placeholder`
@@ -425,7 +462,7 @@ impl StoreTx<'_> {
             stmt.execute(params![rowid, b.role, b.manager, b.secret_name, b.field])
                 .map_err(|e| sql_error("storing a job's secrets", e))?;
         }
-        Ok(())
+        self.reseal_job(rowid)
     }
 
     /// Deletes a job with its bindings and runs.
@@ -460,24 +497,63 @@ impl StoreTx<'_> {
         }
     }
 
-    /// Records how a run ended.
+    /// Records how a run ended, with its log and error sealed.
     pub fn finish_run(
         &self,
         id: i64,
         status: RunStatus,
         now: Timestamp,
-        log: &str,
-        error: Option<&str>,
+        sealed: &[u8],
         result: &str,
     ) -> Result<()> {
         self.tx
             .execute(
-                "UPDATE job_runs SET status = ?2, finished_at = ?3, log = ?4, error = ?5,
-                    result = ?6 WHERE id = ?1",
-                params![id, status.as_str(), now.unix(), log, error, result],
+                "UPDATE job_runs SET status = ?2, finished_at = ?3, log = '', error = NULL,
+                    result = ?4, sealed = ?5 WHERE id = ?1",
+                params![id, status.as_str(), now.unix(), result, sealed],
             )
             .map(drop)
             .map_err(|e| sql_error("recording the end of a run", e))
+    }
+
+    /// Finished runs whose log is still in clear (recorded before logs were
+    /// sealed): (run id, job uid, log, error).
+    pub fn clear_run_logs(&self) -> Result<Vec<(i64, Vec<u8>, String, Option<String>)>> {
+        self.tx
+            .prepare(
+                "SELECT r.id, j.uid, r.log, r.error FROM job_runs r JOIN jobs j ON j.id = r.job_id
+                 WHERE r.sealed IS NULL AND r.status <> 'running'",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .map_err(|e| sql_error("reading run logs", e))
+    }
+
+    /// Replaces a run's clear log and error by their sealed form.
+    pub fn seal_run_log(&self, id: i64, sealed: &[u8]) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE job_runs SET log = '', error = NULL, sealed = ?2 WHERE id = ?1",
+                params![id, sealed],
+            )
+            .map(drop)
+            .map_err(|e| sql_error("sealing a run log", e))
+    }
+
+    /// Every sealed run log: (run id, job uid, sealed), for key rotation.
+    pub fn sealed_run_logs(&self) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>> {
+        self.tx
+            .prepare(
+                "SELECT r.id, j.uid, r.sealed FROM job_runs r JOIN jobs j ON j.id = r.job_id
+                 WHERE r.sealed IS NOT NULL",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(|e| sql_error("reading run logs", e))
     }
 
     /// Deletes all but the newest `keep` runs of a job.
@@ -504,7 +580,12 @@ impl StoreTx<'_> {
                 "UPDATE jobs SET state = coalesce(?2, state), next_run_at = ?3 WHERE id = ?1",
                 params![rowid, state, next_run_at.map(Timestamp::unix)],
             )
-            .map(drop)
-            .map_err(|e| sql_error("recording a job's progress", e))
+            .map_err(|e| sql_error("recording a job's progress", e))?;
+        // The next run's time is not sealed (it follows from the schedule);
+        // the runner's state (pinned host keys) is.
+        if state.is_some() {
+            self.reseal_job(rowid)?;
+        }
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ mod notices;
 mod orgs;
 mod query;
 mod schema;
+mod seal;
 mod secrets;
 mod versions;
 
@@ -21,6 +22,7 @@ pub(crate) use file::VaultLock;
 pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
 pub use orgs::OrgSummary;
 pub use query::SecretCounts;
+pub(crate) use seal::{BindingKey, JobSeal, RowKind, Sealer, org_message, project_message};
 pub(crate) use secrets::{NewSecretRow, SecretRow};
 pub(crate) use versions::{NewVersionRow, VersionRow};
 
@@ -97,7 +99,11 @@ fn set_checkpoint_on_close(conn: &Connection, enabled: bool) -> Result<()> {
 impl Store {
     /// Creates a new vault file atomically: it is built under a temporary name,
     /// filled by `init`, and renamed into place only when complete.
-    pub fn create(path: &Path, init: impl FnOnce(&StoreTx<'_>) -> Result<()>) -> Result<Self> {
+    pub fn create(
+        path: &Path,
+        sealer: &dyn Sealer,
+        init: impl FnOnce(&StoreTx<'_>) -> Result<()>,
+    ) -> Result<Self> {
         match std::fs::symlink_metadata(path) {
             Ok(_) => {
                 return Err(Error::VaultExists {
@@ -133,7 +139,7 @@ impl Store {
             configure(&conn)?;
             schema::migrate(&mut conn, 0)?;
             {
-                let tx = StoreTx::begin(&mut conn)?;
+                let tx = StoreTx::begin(&mut conn, Some(sealer))?;
                 init(&tx)?;
                 tx.commit()?;
             }
@@ -226,9 +232,10 @@ impl Store {
         &self.path
     }
 
-    /// Starts a write transaction (taking the write lock at once).
-    pub fn write(&mut self) -> Result<StoreTx<'_>> {
-        StoreTx::begin(&mut self.conn)
+    /// Starts a write transaction (taking the write lock at once). Without a
+    /// sealer (locked), rows that carry integrity tags cannot be changed.
+    pub fn write<'a>(&'a mut self, sealer: Option<&'a dyn Sealer>) -> Result<StoreTx<'a>> {
+        StoreTx::begin(&mut self.conn, sealer)
     }
 
     /// Copies the whole database to `dest` with SQLite's online backup API.
@@ -301,14 +308,15 @@ impl Db for Store {
 /// A write transaction; dropped without [`StoreTx::commit`] it rolls back.
 pub(crate) struct StoreTx<'a> {
     tx: Transaction<'a>,
+    sealer: Option<&'a dyn Sealer>,
 }
 
 impl<'a> StoreTx<'a> {
-    fn begin(conn: &'a mut Connection) -> Result<Self> {
+    fn begin(conn: &'a mut Connection, sealer: Option<&'a dyn Sealer>) -> Result<Self> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| sql_error("starting a transaction", e))?;
-        Ok(Self { tx })
+        Ok(Self { tx, sealer })
     }
 
     /// Makes every change of this transaction durable at once.

@@ -72,7 +72,9 @@ impl StoreTx<'_> {
                 (name, now),
             )
             .map_err(|e| sql_error("creating an organization", e))?;
-        Ok((self.tx.last_insert_rowid(), true))
+        let id = self.tx.last_insert_rowid();
+        self.reseal_org(id)?;
+        Ok((id, true))
     }
 
     /// The id of a project of an organization, creating it when new.
@@ -95,6 +97,8 @@ impl StoreTx<'_> {
                 (org_id, name, now),
             )
             .map_err(|e| sql_error("creating a project", e))?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.reseal_project(id)?;
+        Ok(id)
     }
 }

@@ -178,6 +178,16 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX secrets_by_name;
     CREATE INDEX secrets_by_name ON secrets (name COLLATE NOCASE, id, deleted_at, search);
     "#,
+    // 6: integrity tags on every row whose clear columns decide a rule (set
+    // at the first unlock after the upgrade, from then on required), and run
+    // logs sealed like values (`sealed` replaces the clear `log`/`error`).
+    r#"
+    ALTER TABLE secrets ADD COLUMN mac BLOB;
+    ALTER TABLE jobs ADD COLUMN mac BLOB;
+    ALTER TABLE organizations ADD COLUMN mac BLOB;
+    ALTER TABLE projects ADD COLUMN mac BLOB;
+    ALTER TABLE job_runs ADD COLUMN sealed BLOB;
+    "#,
 ];
 
 /// The schema version this build writes.

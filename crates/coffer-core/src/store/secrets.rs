@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::seal::SecretSeal;
 use super::{Reader, StoreTx, sql_error};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
@@ -13,7 +14,7 @@ use crate::secret::{Lifecycle, Protection, SecretId, SecretType, Visibility};
 pub(super) const SECRET_COLUMNS: &str = "s.id, s.uid, s.org_id, o.name, s.project_id, p.name, \
     s.name, s.kind, s.description, s.lifecycle, s.visibility, s.owner, s.write_only, \
     s.protection, s.password_lock, s.expires_at, s.public_fields, s.labels, s.current_version, \
-    s.created_at, s.updated_at, s.deleted_at, s.last_used_at";
+    s.created_at, s.updated_at, s.deleted_at, s.last_used_at, s.mac, o.mac, p.mac, p.org_id";
 
 /// The joins that [`SECRET_COLUMNS`] needs.
 pub(super) const SECRET_FROM: &str = "secrets s JOIN organizations o ON o.id = s.org_id \
@@ -45,6 +46,12 @@ pub(crate) struct SecretRow {
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
+    /// The row's integrity tag (absent before the first unlock after an upgrade).
+    pub mac: Option<Vec<u8>>,
+    /// The organization row's tag.
+    pub org_mac: Option<Vec<u8>>,
+    /// The project row's tag and organization, when there is a project.
+    pub project_seal: Option<(Option<Vec<u8>>, i64)>,
 }
 
 fn bad_column(what: &str) -> rusqlite::Error {
@@ -87,7 +94,34 @@ impl SecretRow {
             updated_at: Timestamp::from_unix(row.get(20)?),
             deleted_at: ts(21)?,
             last_used_at: ts(22)?,
+            mac: row.get(23)?,
+            org_mac: row.get(24)?,
+            project_seal: match row.get::<_, Option<i64>>(26)? {
+                Some(org_id) => Some((row.get(25)?, org_id)),
+                None => None,
+            },
         })
+    }
+
+    /// The columns its integrity tag covers.
+    pub fn seal(&self) -> SecretSeal<'_> {
+        SecretSeal {
+            uid: &self.id.0,
+            org_id: self.org_id,
+            project_id: self.project_id,
+            name: &self.name,
+            kind: self.kind.as_str(),
+            lifecycle: self.lifecycle.as_str(),
+            visibility: self.visibility.as_str(),
+            owner: &self.owner,
+            write_only: self.write_only,
+            protection: self.protection.as_str(),
+            password_lock: self.password_lock.as_deref(),
+            expires_at: self.expires_at.map(Timestamp::unix),
+            public_fields: &self.public_fields,
+            current_version: self.current_version,
+            deleted_at: self.deleted_at.map(Timestamp::unix),
+        }
     }
 
     /// The labels as a map.
@@ -155,6 +189,16 @@ impl Reader<'_> {
             .map_err(|e| sql_error("looking up a secret", e))
     }
 
+    /// A secret by row id.
+    pub fn secret_by_rowid(&self, rowid: i64) -> Result<Option<SecretRow>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {SECRET_COLUMNS} FROM {SECRET_FROM} WHERE s.id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([rowid], SecretRow::from_row).optional())
+            .map_err(|e| sql_error("looking up a secret", e))
+    }
+
     /// Secrets in the trash since before `cutoff`.
     pub fn trash_before(&self, cutoff: Timestamp) -> Result<Vec<SecretRow>> {
         let mut stmt = self
@@ -167,6 +211,17 @@ impl Reader<'_> {
         stmt.query_map([cutoff.unix()], SecretRow::from_row)
             .and_then(Iterator::collect)
             .map_err(|e| sql_error("reading the trash", e))
+    }
+
+    /// Every secret, live or in the trash.
+    pub fn all_secrets(&self) -> Result<Vec<SecretRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {SECRET_COLUMNS} FROM {SECRET_FROM}"))
+            .map_err(|e| sql_error("reading secrets", e))?;
+        stmt.query_map([], SecretRow::from_row)
+            .and_then(Iterator::collect)
+            .map_err(|e| sql_error("reading secrets", e))
     }
 
     /// Every secret in the trash.
@@ -210,6 +265,26 @@ impl StoreTx<'_> {
             })
             .map_err(|e| sql_error("storing a secret", e))?;
         let rowid = self.tx.last_insert_rowid();
+        self.seal_new_secret(
+            rowid,
+            &SecretSeal {
+                uid: &row.id.0,
+                org_id: row.org_id,
+                project_id: row.project_id,
+                name: row.name,
+                kind: row.kind.as_str(),
+                lifecycle: Lifecycle::Active.as_str(),
+                visibility: row.visibility.as_str(),
+                owner: row.owner,
+                write_only: row.write_only,
+                protection: row.protection.as_str(),
+                password_lock: row.password_lock.as_deref(),
+                expires_at: row.expires_at.map(Timestamp::unix),
+                public_fields: &row.public_fields,
+                current_version: 1,
+                deleted_at: None,
+            },
+        )?;
         self.write_labels(rowid, row.labels)?;
         self.index_text(rowid, &search)?;
         Ok(rowid)
@@ -286,7 +361,8 @@ impl StoreTx<'_> {
             self.unindex_text(row.rowid)?;
             self.index_text(row.rowid, &search_text(&row.name, description))?;
         }
-        self.write_labels(row.rowid, labels)
+        self.write_labels(row.rowid, labels)?;
+        self.reseal_secret(row.rowid)
     }
 
     /// Points a secret at a new current version.
@@ -312,8 +388,8 @@ impl StoreTx<'_> {
                     now.unix()
                 ])
             })
-            .map(drop)
-            .map_err(|e| sql_error("recording a new version", e))
+            .map_err(|e| sql_error("recording a new version", e))?;
+        self.reseal_secret(rowid)
     }
 
     /// Activates or deactivates.
@@ -323,8 +399,8 @@ impl StoreTx<'_> {
                 "UPDATE secrets SET lifecycle = ?2, updated_at = ?3 WHERE id = ?1",
                 params![rowid, lifecycle.as_str(), now.unix()],
             )
-            .map(drop)
-            .map_err(|e| sql_error("changing a secret's status", e))
+            .map_err(|e| sql_error("changing a secret's status", e))?;
+        self.reseal_secret(rowid)
     }
 
     /// Moves to the trash (`Some`) or back (`None`).
@@ -351,7 +427,7 @@ impl StoreTx<'_> {
                 .map_err(|e| sql_error("reading a secret's text", e))?;
             self.index_text(rowid, &search)?;
         }
-        Ok(())
+        self.reseal_secret(rowid)
     }
 
     /// Moves to another organization.
@@ -367,8 +443,8 @@ impl StoreTx<'_> {
                 "UPDATE secrets SET org_id = ?2, project_id = ?3, updated_at = ?4 WHERE id = ?1",
                 params![rowid, org_id, project_id, now.unix()],
             )
-            .map(drop)
-            .map_err(|e| sql_error("moving a secret", e))
+            .map_err(|e| sql_error("moving a secret", e))?;
+        self.reseal_secret(rowid)
     }
 
     /// Replaces the store-password lock.
@@ -378,8 +454,8 @@ impl StoreTx<'_> {
                 "UPDATE secrets SET password_lock = ?2, updated_at = ?3 WHERE id = ?1",
                 params![rowid, lock, now.unix()],
             )
-            .map(drop)
-            .map_err(|e| sql_error("changing a store password", e))
+            .map_err(|e| sql_error("changing a store password", e))?;
+        self.reseal_secret(rowid)
     }
 
     /// Records a use.

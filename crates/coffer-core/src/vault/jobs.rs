@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use super::integrity::RowKeys;
 use super::read::SecretUse;
 use super::{Vault, VaultCtx};
 use crate::audit::Record;
@@ -92,7 +93,12 @@ fn job_of(read: Reader<'_>, row: &JobRow, now: Timestamp) -> Result<Job> {
     })
 }
 
-fn run_of(row: RunRow) -> Result<JobRun> {
+fn run_of(row: RunRow, keys: &RowKeys, vault_id: &[u8; 16]) -> Result<JobRun> {
+    let (log, error) = match &row.sealed {
+        Some(sealed) => keys.open_log(vault_id, &row.job_uid.0, row.id, sealed)?,
+        // Running, or recorded before logs were sealed and not yet migrated.
+        None => (row.log.clone(), row.error.clone()),
+    };
     Ok(JobRun {
         id: u32::try_from(row.id).map_err(|_| Error::Internal("run id out of range".into()))?,
         job_id: row.job_uid,
@@ -101,8 +107,8 @@ fn run_of(row: RunRow) -> Result<JobRun> {
         status: row.status,
         started_at: row.started_at,
         finished_at: row.finished_at,
-        log: row.log,
-        error: row.error,
+        log,
+        error,
         result: parse_json("a run's result", &row.job_name, &row.result)?,
     })
 }
@@ -209,36 +215,65 @@ fn role_bindings(
             field: String::new(),
         });
     }
+    let bound: Vec<SecretRole> = seen.into_keys().collect();
+    spec_rules(spec, &bound)?;
+    Ok(out)
+}
+
+/// The rules between a spec and the roles it binds: SSH keys only for SSH
+/// remotes, credentials over TLS only (plain http on loopback aside).
+fn spec_rules(spec: &JobSpec, bound: &[SecretRole]) -> Result<()> {
+    let has = |role: SecretRole| bound.contains(&role);
     match spec {
         JobSpec::GitFetch(GitFetchSpec { repo_url, .. }) => {
             let ssh = git_uses_ssh(repo_url);
             if ssh
-                && (seen.contains_key(&SecretRole::Auth)
-                    || seen.contains_key(&SecretRole::CaBundle)
-                    || seen.contains_key(&SecretRole::ClientCertificate))
+                && (has(SecretRole::Auth)
+                    || has(SecretRole::CaBundle)
+                    || has(SecretRole::ClientCertificate))
             {
                 return Err(Error::invalid(
                     "secret",
                     "an SSH remote takes only an ssh_key secret",
                 ));
             }
-            if !ssh && seen.contains_key(&SecretRole::SshKey) {
+            if !ssh && has(SecretRole::SshKey) {
                 return Err(Error::invalid(
                     "secret",
                     "an ssh_key secret needs an ssh:// or user@host:path remote",
                 ));
             }
         }
-        JobSpec::HttpFetch(s)
-            if seen.contains_key(&SecretRole::Auth)
-                || seen.contains_key(&SecretRole::ClientCertificate) =>
-        {
-            // Credentials travel over TLS only (plain http on loopback aside).
+        JobSpec::HttpFetch(s) if has(SecretRole::Auth) || has(SecretRole::ClientCertificate) => {
             validate::credential_url("url", &s.url)?;
         }
         _ => {}
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Checks a stored job as if it were being saved: a row whose tag verifies
+/// but whose spec no longer passes today's rules is refused all the same.
+fn recheck(job: &Job) -> Result<()> {
+    job.spec.check()?;
+    if let Some(schedule) = &job.schedule {
+        schedule.check()?;
+    }
+    let bound: Vec<SecretRole> = job
+        .bindings
+        .iter()
+        .filter_map(|b| match b.source {
+            BindingSource::Role(role) => Some(role),
+            BindingSource::Placeholder => None,
+        })
+        .collect();
+    if bound.iter().any(|role| !job.kind.roles().contains(role)) {
+        return Err(Error::invalid(
+            "secret",
+            format!("job {} binds a role its kind does not have", job.name),
+        ));
+    }
+    spec_rules(&job.spec, &bound)
 }
 
 impl Vault {
@@ -308,6 +343,7 @@ impl Vault {
     pub fn update_job(&mut self, job: &JobRef, change: JobChange) -> Result<Job> {
         self.keys()?;
         let row = find_job(self.store.read(), job)?;
+        self.check_job(&row)?;
         let current = job_of(self.store.read(), &row, self.now())?;
         let spec = change.spec.clone().unwrap_or_else(|| current.spec.clone());
         if spec.kind() != row.kind {
@@ -426,10 +462,12 @@ impl Vault {
         })
     }
 
-    /// One job.
+    /// One job, its integrity checked when unlocked.
     pub fn job(&self, job: &JobRef) -> Result<Job> {
         let read = self.store.read();
-        job_of(read, &find_job(read, job)?, self.now())
+        let row = find_job(read, job)?;
+        self.check_job(&row)?;
+        job_of(read, &row, self.now())
     }
 
     /// Jobs, optionally of one organization, by name.
@@ -490,8 +528,12 @@ impl Vault {
     /// Records the start of a run. Refused with [`Error::JobRunning`] while
     /// another run of the job is under way.
     pub fn start_run(&mut self, job: &JobRef, trigger: RunTrigger) -> Result<StartedRun> {
-        self.keys()?;
+        let row_keys = self.keys()?.rows.clone();
         let row = find_job(self.store.read(), job)?;
+        // Nothing runs from a row changed outside Coffer, nor from a spec
+        // that would not be saved today.
+        self.check_job(&row)?;
+        recheck(&job_of(self.store.read(), &row, self.now())?)?;
         let run = self.write(|tx, ctx| {
             let run = tx.insert_run(row.rowid, &row.name, trigger, ctx.now)?;
             audit_job(
@@ -504,6 +546,7 @@ impl Vault {
             Ok(run)
         })?;
         self.active_runs.insert(run, row.rowid);
+        self.run_keys = Some(row_keys);
         let started_at = self.now();
         Ok(StartedRun {
             run: u32::try_from(run).map_err(|_| Error::Internal("run id out of range".into()))?,
@@ -560,11 +603,17 @@ impl Vault {
             .transpose()?;
         let now = self.now();
         let next = next_run(schedule.as_ref(), row.enabled, now)?;
+        let keys = self
+            .row_keys()
+            .or(self.run_keys.as_ref())
+            .ok_or(Error::Locked)?
+            .clone();
         let log = keep_tail(&outcome.log, MAX_RUN_LOG_BYTES);
         let error = outcome
             .error
             .as_deref()
             .map(|e| keep_tail(e, MAX_ERROR_BYTES));
+        let sealed = keys.seal_log(&self.vault_id, &row.id.0, id, &log, error.as_deref())?;
         let result = to_json(&outcome.result)?;
         let state = outcome.state.as_ref().map(to_json).transpose()?;
         let references = outcome
@@ -574,7 +623,7 @@ impl Vault {
             .transpose()?;
         let audited = self.keys.is_some();
         self.write(|tx, ctx| {
-            tx.finish_run(id, outcome.status, ctx.now, &log, error.as_deref(), &result)?;
+            tx.finish_run(id, outcome.status, ctx.now, &sealed, &result)?;
             tx.set_job_progress(row.rowid, state.as_deref(), next)?;
             if let Some(references) = &references {
                 tx.set_job_bindings(row.rowid, true, references)?;
@@ -592,11 +641,14 @@ impl Vault {
             Ok(())
         })?;
         self.active_runs.remove(&id);
-        self.job_run(run)
+        let finished = self.open_run(run, &keys);
+        if self.active_runs.is_empty() {
+            self.run_keys = None;
+        }
+        finished
     }
 
-    /// One run.
-    pub fn job_run(&self, run: u32) -> Result<JobRun> {
+    fn open_run(&self, run: u32, keys: &RowKeys) -> Result<JobRun> {
         let row = self
             .store
             .read()
@@ -605,23 +657,31 @@ impl Vault {
                 what: "run",
                 name: run.to_string(),
             })?;
-        run_of(row)
+        run_of(row, keys, &self.vault_id)
     }
 
-    /// A job's newest runs, newest first.
+    /// One run, with its log (sealed like values: needs the vault unlocked).
+    pub fn job_run(&self, run: u32) -> Result<JobRun> {
+        let keys = self.row_keys().ok_or(Error::Locked)?;
+        self.open_run(run, keys)
+    }
+
+    /// A job's newest runs, newest first, with their logs (needs the vault
+    /// unlocked).
     pub fn job_runs(&self, job: &JobRef, limit: u32) -> Result<Vec<JobRun>> {
+        let keys = self.row_keys().ok_or(Error::Locked)?;
         let read = self.store.read();
         let row = find_job(read, job)?;
         read.job_runs(row.rowid, limit.min(KEEP_RUNS))?
             .into_iter()
-            .map(run_of)
+            .map(|r| run_of(r, keys, &self.vault_id))
             .collect()
     }
 
     /// Marks runs left `running` by a Coffer that stopped (not ones this
     /// vault started) as interrupted. Done at every unlock.
     pub(super) fn interrupt_stale_runs(&mut self) -> Result<u32> {
-        let stale: Vec<(i64, i64, String, String)> = self
+        let stale: Vec<(i64, Vec<u8>, String, String)> = self
             .store
             .read()
             .running_runs()?
@@ -631,17 +691,17 @@ impl Vault {
         if stale.is_empty() {
             return Ok(0);
         }
+        let keys = self.row_keys().ok_or(Error::Locked)?.clone();
+        let vault_id = self.vault_id;
         let count = stale.len() as u32;
         self.write(|tx, ctx| {
-            for (run, _job, name, org) in &stale {
-                tx.finish_run(
-                    *run,
-                    RunStatus::Interrupted,
-                    ctx.now,
-                    "",
-                    Some("Coffer stopped before the run finished"),
-                    "{}",
-                )?;
+            for (run, job_uid, name, org) in &stale {
+                let uid: [u8; 16] = job_uid[..].try_into().map_err(|_| Error::Corrupt {
+                    reason: "a job id is not 16 bytes".into(),
+                })?;
+                let error = "Coffer stopped before the run finished";
+                let sealed = keys.seal_log(&vault_id, &uid, *run, "", Some(error))?;
+                tx.finish_run(*run, RunStatus::Interrupted, ctx.now, &sealed, "{}")?;
                 ctx.audit(
                     tx,
                     Record {

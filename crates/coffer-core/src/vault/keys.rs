@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use super::integrity::{META_ROWS_SEALED, RowKeys};
 use super::{Keys, Vault};
-use crate::audit::{self, Record};
+use crate::audit::{self, AuditKeys, Record};
 use crate::clock::Clock;
 use crate::crypto::{
     self, KdfParams, MasterKey, PasswordLock, Purpose, associated_data, b64, check_value,
@@ -26,6 +27,9 @@ const META_CREATED: &str = "created_at";
 const META_RECOVERY: &str = "recovery";
 const META_KEY_CHECK: &str = "key_check";
 const META_AUDIT_KEY: &str = "audit_key";
+/// Earlier audit-key epochs and where the current one starts, sealed under
+/// the master key (absent until the first rotation).
+const META_AUDIT_EPOCHS: &str = "audit_epochs";
 
 const RECOVERY_CHECK: &str = "coffer/recovery-check/v1";
 const KEY_CHECK: &str = "coffer/key-check/v1";
@@ -83,6 +87,66 @@ struct Recovery {
     nonce: Vec<u8>,
     #[serde(with = "b64")]
     wrapped_key: Vec<u8>,
+}
+
+/// Audit-key epochs as sealed in `meta`.
+#[derive(Serialize, Deserialize)]
+struct AuditEpochs {
+    /// The first entry of the current key's epoch.
+    current_from: i64,
+    /// Earlier epochs: first entry and key.
+    earlier: Vec<AuditEpoch>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct AuditEpoch {
+    from: i64,
+    #[serde(with = "b64")]
+    key: Vec<u8>,
+}
+
+impl Drop for AuditEpochs {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.earlier.iter_mut().for_each(|e| e.key.zeroize());
+    }
+}
+
+fn epochs_aad(vault_id: &[u8; 16]) -> Vec<u8> {
+    associated_data(Purpose::AuditEpoch, vault_id, None, 0)
+}
+
+fn load_epochs(read: Reader<'_>, vault_id: &[u8; 16], master: &MasterKey) -> Result<AuditEpochs> {
+    let Some(sealed) = read.meta(META_AUDIT_EPOCHS)? else {
+        return Ok(AuditEpochs {
+            current_from: 1,
+            earlier: Vec::new(),
+        });
+    };
+    let what = "the audit-key epochs";
+    if sealed.len() < crypto::NONCE_LEN {
+        return Err(Error::Tampered { what: what.into() });
+    }
+    let (nonce, ciphertext) = sealed.split_at(crypto::NONCE_LEN);
+    let plain = crypto::open(
+        master.bytes(),
+        &epochs_aad(vault_id),
+        nonce,
+        ciphertext,
+        what,
+    )?;
+    serde_json::from_slice(&plain).map_err(|_| Error::Tampered { what: what.into() })
+}
+
+fn seal_epochs(vault_id: &[u8; 16], master: &MasterKey, epochs: &AuditEpochs) -> Result<Vec<u8>> {
+    let plain = Zeroizing::new(
+        serde_json::to_vec(epochs)
+            .map_err(|e| Error::Internal(format!("encoding the audit-key epochs: {e}")))?,
+    );
+    let sealed = crypto::seal(master.bytes(), &epochs_aad(vault_id), &plain)?;
+    let mut out = sealed.nonce.to_vec();
+    out.extend_from_slice(&sealed.ciphertext);
+    Ok(out)
 }
 
 fn check_passphrase(passphrase: &SecretString) -> Result<()> {
@@ -175,8 +239,9 @@ impl Vault {
             &[&vault_id],
         )?;
         let recovery = wrap_master(&vault_id, &kek, &master, lock)?;
+        let rows = RowKeys::derive(&master, &vault_id)?;
         let now = clock.now();
-        let store = Store::create(path, |tx| {
+        let store = Store::create(path, &rows, |tx| {
             tx.set_meta(META_VAULT_ID, &vault_id)?;
             tx.set_meta(META_CREATED, &now.unix().to_be_bytes())?;
             let keyring: &[u8] = if options.use_keyring {
@@ -187,14 +252,19 @@ impl Vault {
             tx.set_meta(META_KEYRING, keyring)?;
             write_key_material(tx, &vault_id, &master, &recovery, &audit_key)?;
             tx.ensure_org(DEFAULT_ORG, now.unix())?;
-            let detail = serde_json::json!({ "keyring": options.use_keyring, "kdf": options.kdf });
+            tx.set_meta(META_ROWS_SEALED, &rows.sealed_record(&vault_id)?)?;
+            let detail = serde_json::json!({
+                "keyring": options.use_keyring,
+                "kdf": options.kdf,
+                "sealed_rows": true,
+            });
             let record = Record {
                 action: "vault.create",
                 secret_id: None,
                 target: "vault",
                 detail,
             };
-            audit::append(tx, &audit_key, now, &super::os_user(), record)
+            audit::append(tx, &audit_key, now, &super::os_user(), record).map(drop)
         })?;
         let mut vault = Self::from_store(store, clock)?;
         let keyring = if options.use_keyring {
@@ -205,6 +275,7 @@ impl Vault {
         vault.keys = Some(Keys {
             master,
             audit: audit_key,
+            rows,
         });
         Ok((vault, keyring))
     }
@@ -268,7 +339,10 @@ impl Vault {
     }
 
     /// Verifies the passphrase and returns the master key and the passphrase key.
-    fn open_recovery(&self, passphrase: &SecretString) -> Result<(MasterKey, crypto::Key32)> {
+    pub(super) fn open_recovery(
+        &self,
+        passphrase: &SecretString,
+    ) -> Result<(MasterKey, crypto::Key32)> {
         let read = self.store.read();
         let recovery: Recovery =
             serde_json::from_slice(&required(read, META_RECOVERY)?).map_err(|e| {
@@ -310,6 +384,47 @@ impl Vault {
     }
 
     fn finish_unlock(&mut self, master: MasterKey, method: &str) -> Result<()> {
+        self.finish_unlock_with(master, method, true)
+    }
+
+    /// Unlocks with `master`: the rollback check (unless a restore is being
+    /// accepted), the keys, the audit entry, the row-integrity record.
+    pub(super) fn finish_unlock_with(
+        &mut self,
+        master: MasterKey,
+        method: &str,
+        check_rollback: bool,
+    ) -> Result<()> {
+        if check_rollback {
+            self.check_rollback()?;
+        }
+        self.install_keys(master)?;
+        let target = self.path().display().to_string();
+        let detail = serde_json::json!({ "method": method });
+        let result = self
+            .write(|tx, ctx| {
+                ctx.audit(
+                    tx,
+                    Record {
+                        action: "vault.unlock",
+                        secret_id: None,
+                        target: &target,
+                        detail,
+                    },
+                )
+            })
+            .and_then(|()| self.ensure_rows_sealed());
+        if let Err(e) = result {
+            self.keys = None;
+            return Err(e);
+        }
+        self.purge_expired_trash()?;
+        self.interrupt_stale_runs()?;
+        Ok(())
+    }
+
+    /// Opens the audit key with `master` and holds the keys.
+    fn install_keys(&mut self, master: MasterKey) -> Result<()> {
         let sealed = required(self.store.read(), META_AUDIT_KEY)?;
         if sealed.len() < 12 {
             return Err(Error::Tampered {
@@ -327,35 +442,36 @@ impl Vault {
         let audit: [u8; 32] = bytes[..].try_into().map_err(|_| Error::Tampered {
             what: "the audit key".into(),
         })?;
+        let rows = RowKeys::derive(&master, &self.vault_id)?;
         self.keys = Some(Keys {
             master,
             audit: Zeroizing::new(audit),
+            rows,
         });
-        let target = self.path().display().to_string();
-        let detail = serde_json::json!({ "method": method });
-        let result = self.write(|tx, ctx| {
-            ctx.audit(
-                tx,
-                Record {
-                    action: "vault.unlock",
-                    secret_id: None,
-                    target: &target,
-                    detail,
-                },
-            )
-        });
-        if let Err(e) = result {
-            self.keys = None;
-            return Err(e);
-        }
-        self.purge_expired_trash()?;
-        self.interrupt_stale_runs()?;
         Ok(())
     }
 
-    /// Replaces the master key: every data key and the audit key are
-    /// re-wrapped in one transaction, the recovery record and the keyring copy
-    /// follow. Needs the recovery passphrase.
+    /// Every audit key of the log, oldest epoch first.
+    pub(super) fn audit_keys(&self) -> Result<AuditKeys> {
+        let keys = self.keys()?;
+        let epochs = load_epochs(self.store.read(), &self.vault_id, &keys.master)?;
+        let mut out = Vec::with_capacity(epochs.earlier.len() + 1);
+        for epoch in &epochs.earlier {
+            let key: [u8; 32] = epoch.key[..].try_into().map_err(|_| Error::Tampered {
+                what: "the audit-key epochs".into(),
+            })?;
+            out.push((epoch.from, Zeroizing::new(key)));
+        }
+        out.push((epochs.current_from, Zeroizing::new(*keys.audit)));
+        Ok(AuditKeys { epochs: out })
+    }
+
+    /// Replaces the master key: every data key is re-wrapped, every sealed
+    /// row re-tagged and every run log re-sealed in one transaction, and a new
+    /// audit-key epoch starts (its first entry chained from the last entry of
+    /// the old one), so a holder of the old master key can forge nothing
+    /// afterwards. The recovery record and the keyring copy follow. Needs the
+    /// recovery passphrase; refused when any row fails its check.
     pub fn rotate_master_key(&mut self, passphrase: &SecretString) -> Result<KeyringState> {
         let old = &self.keys()?.master;
         let (_, kek) = self.open_recovery(passphrase)?;
@@ -365,6 +481,8 @@ impl Vault {
                     reason: format!("recovery record: {e}"),
                 }
             })?;
+        // Re-tagging rows that were changed outside Coffer would launder them.
+        self.verify_all_rows()?;
         let new = MasterKey::generate()?;
         let vault_id = self.vault_id;
         let wrapped = self.store.read().vault_wrapped_keys()?;
@@ -386,32 +504,60 @@ impl Vault {
             rewrapped.push((key.rowid, key.version, sealed));
         }
         let recovery_bytes = wrap_master(&vault_id, &kek, &new, recovery.lock)?;
-        let audit_key = Zeroizing::new(*self.keys()?.audit);
+        let old_audit = Zeroizing::new(*self.keys()?.audit);
+        let old_rows = self.keys()?.rows.clone();
+        let new_audit = Zeroizing::new(crypto::random_array::<32>()?);
+        let new_rows = RowKeys::derive(&new, &vault_id)?;
+        let mut epochs = load_epochs(self.store.read(), &vault_id, old)?;
+        epochs.earlier.push(AuditEpoch {
+            from: epochs.current_from,
+            key: old_audit.to_vec(),
+        });
         let count = rewrapped.len();
         self.write(|tx, ctx| {
             for (rowid, version, sealed) in &rewrapped {
                 tx.set_wrapped_key(*rowid, *version, &sealed.nonce, &sealed.ciphertext)?;
             }
-            write_key_material(tx, &vault_id, &new, &recovery_bytes, &audit_key)?;
-            let detail = serde_json::json!({ "data_keys": count });
-            ctx.audit(
-                tx,
-                Record {
-                    action: "vault.rotate_key",
-                    secret_id: None,
-                    target: "vault",
-                    detail,
-                },
-            )
+            write_key_material(tx, &vault_id, &new, &recovery_bytes, &new_audit)?;
+            let rows = tx.reseal_all_with(&new_rows)?;
+            tx.set_meta(META_ROWS_SEALED, &new_rows.sealed_record(&vault_id)?)?;
+            let logs = tx.sealed_run_logs()?;
+            for (run, job_uid, sealed) in &logs {
+                let uid: [u8; 16] = job_uid[..].try_into().map_err(|_| Error::Corrupt {
+                    reason: "a job id is not 16 bytes".into(),
+                })?;
+                let (log, error) = old_rows.open_log(&vault_id, &uid, *run, sealed)?;
+                let resealed = new_rows.seal_log(&vault_id, &uid, *run, &log, error.as_deref())?;
+                tx.seal_run_log(*run, &resealed)?;
+            }
+            let detail = serde_json::json!({
+                "data_keys": count,
+                "rows": rows,
+                "run_logs": logs.len(),
+                "audit_epoch": epochs.earlier.len() + 1,
+            });
+            let record = Record {
+                action: "vault.rotate_key",
+                secret_id: None,
+                target: "vault",
+                detail,
+            };
+            epochs.current_from =
+                audit::append_linked(tx, &old_audit, &new_audit, ctx.now, ctx.actor, record)?;
+            tx.set_meta(META_AUDIT_EPOCHS, &seal_epochs(&vault_id, &new, &epochs)?)
         })?;
         let keyring = if self.keyring_enabled {
             keyring_store(&self.id(), &new)
         } else {
             KeyringState::Disabled
         };
+        if self.run_keys.is_some() {
+            self.run_keys = Some(new_rows.clone());
+        }
         self.keys = Some(Keys {
             master: new,
-            audit: audit_key,
+            audit: new_audit,
+            rows: new_rows,
         });
         Ok(keyring)
     }

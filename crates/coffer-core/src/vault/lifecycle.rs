@@ -108,6 +108,11 @@ impl Vault {
     }
 
     fn purge_rows(&mut self, rows: Vec<SecretRow>, reason: PurgeReason) -> Result<u32> {
+        // A trash date changed outside Coffer purges nothing.
+        let rows: Vec<SecretRow> = rows
+            .into_iter()
+            .filter(|row| self.check_secret(row).is_ok())
+            .collect();
         if rows.is_empty() {
             return Ok(0);
         }

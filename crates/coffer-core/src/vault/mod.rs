@@ -1,12 +1,14 @@
 //! The `Vault` facade: the one API that the desktop shell, the CLI and the
 //! tests use. Nothing outside the core touches SQL or keys.
 
+mod integrity;
 mod jobs;
 mod keys;
 mod lifecycle;
 mod notices;
 mod read;
 mod register;
+mod rollback;
 mod seal;
 mod settings;
 mod update;
@@ -29,12 +31,13 @@ use crate::crypto::Key32;
 use crate::error::{Error, Result};
 use crate::os_keyring::KeyringState;
 use crate::secret::{SecretId, SecretRef};
-use crate::store::{Db, SecretCounts, SecretRow, Store, StoreTx};
+use crate::store::{Db, Sealer, SecretCounts, SecretRow, Store, StoreTx};
 
 /// Keys held while the vault is unlocked; dropped (and zeroized) on lock.
 struct Keys {
     master: crate::crypto::MasterKey,
     audit: Key32,
+    rows: integrity::RowKeys,
 }
 
 /// An open vault: a file held by this process, locked or unlocked.
@@ -48,6 +51,11 @@ pub struct Vault {
     settings: Settings,
     /// Runs this vault started and has not finished: run id → job row id.
     active_runs: std::collections::HashMap<i64, i64>,
+    /// While runs are under way, the keys they need to record their end even
+    /// after the vault was locked (row tags and run logs; no value keys).
+    run_keys: Option<integrity::RowKeys>,
+    /// The audit entry last saved to the OS keyring for rollback detection.
+    saved_head: Option<i64>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -126,6 +134,8 @@ impl Vault {
             keyring_enabled,
             settings,
             active_runs: std::collections::HashMap::new(),
+            run_keys: None,
+            saved_head: None,
         })
     }
 
@@ -144,8 +154,10 @@ impl Vault {
         self.keys.is_some()
     }
 
-    /// Drops the keys. Listing still works; values need an unlock.
+    /// Drops the keys. Listing still works; values need an unlock. Runs
+    /// under way keep what they need to record their end.
     pub fn lock(&mut self) {
+        self.save_head();
         self.keys = None;
     }
 
@@ -212,15 +224,23 @@ impl Vault {
             actor: &self.actor,
             settings: &self.settings,
         };
-        let tx = self.store.write()?;
+        let sealer = self
+            .keys
+            .as_ref()
+            .map(|k| &k.rows)
+            .or(self.run_keys.as_ref())
+            .map(|k| k as &dyn Sealer);
+        let tx = self.store.write(sealer)?;
         let value = f(&tx, &ctx)?;
         tx.commit()?;
         Ok(value)
     }
 
-    /// A secret's row (live or trashed).
+    /// A secret's row (live or trashed), its integrity checked when unlocked.
     fn find(&self, secret: &SecretRef) -> Result<SecretRow> {
-        find_in(self.store.read(), secret)
+        let row = find_in(self.store.read(), secret)?;
+        self.check_secret(&row)?;
+        Ok(row)
     }
 }
 
@@ -246,7 +266,7 @@ impl VaultCtx<'_> {
     }
 
     fn audit(&self, tx: &StoreTx<'_>, record: Record<'_>) -> Result<()> {
-        audit::append(tx, &self.keys()?.audit, self.now, self.actor, record)
+        audit::append(tx, &self.keys()?.audit, self.now, self.actor, record).map(drop)
     }
 
     fn audit_secret(

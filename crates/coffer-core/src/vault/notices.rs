@@ -118,7 +118,7 @@ impl Vault {
                 Some((row.rowid, n))
             })
             .collect();
-        let tx = self.store.write()?;
+        let tx = self.store.write(None)?;
         for (rowid, notice) in rows {
             for threshold in &notice.covers {
                 tx.record_notice(rowid, notice.version, notice.expires_at, *threshold, now)?;

@@ -248,6 +248,6 @@ impl Vault {
 
     /// Checks the whole audit chain.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        audit::verify(self.store.read(), &self.keys()?.audit)
+        audit::verify(self.store.read(), &self.audit_keys()?)
     }
 }

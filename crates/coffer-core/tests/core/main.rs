@@ -8,6 +8,7 @@ mod canary;
 mod concurrency;
 mod crash;
 mod files;
+mod integrity;
 mod jobs;
 mod keyring;
 mod keys;

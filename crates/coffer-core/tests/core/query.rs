@@ -905,12 +905,14 @@ fn schema_1_vaults_gain_the_text_index() {
         let db = crate::support::raw(&fx.path);
         db.execute_batch(
             "DROP TABLE secret_search; DROP TABLE expiry_notices; DROP TABLE job_runs;
-             DROP TABLE job_secrets; DROP TABLE jobs; PRAGMA user_version = 1;",
+             DROP TABLE job_secrets; DROP TABLE jobs; ALTER TABLE secrets DROP COLUMN mac;
+             ALTER TABLE organizations DROP COLUMN mac; ALTER TABLE projects DROP COLUMN mac;
+             PRAGMA user_version = 1;",
         )
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 5);
+    assert_eq!(fx.status().unwrap().schema_version, 6);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

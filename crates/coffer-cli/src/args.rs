@@ -177,7 +177,14 @@ pub enum JobCommand {
         #[command(flatten)]
         target: JobTarget,
     },
-    /// A job's newest runs, with their redacted logs in --json.
+    /// Approve the secrets a template job's file names now (its runs are
+    /// refused while the file names secrets beyond those approved).
+    Approve {
+        #[command(flatten)]
+        target: JobTarget,
+    },
+    /// A job's newest runs, with their redacted logs in --json (unlocks: run
+    /// logs are sealed like values).
     Runs {
         #[command(flatten)]
         target: JobTarget,
@@ -508,4 +515,7 @@ pub enum VaultCommand {
         /// The destination; must not exist.
         dest: PathBuf,
     },
+    /// Accept a vault file that was restored from an older copy on purpose
+    /// (unlocking refuses it as rolled back); needs the recovery passphrase.
+    AcceptRestore,
 }

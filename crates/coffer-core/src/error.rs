@@ -116,6 +116,19 @@ pub enum Error {
         /// Its status: "deactivated", "expired", "in the trash", or a policy reason.
         status: String,
     },
+    /// A template job's file now names secrets beyond those a person
+    /// approved: whoever can edit the file could pull any secret into it.
+    #[error(
+        "job {job:?} is refused: its template now uses {} that were not approved for it; \
+         check the template, then approve them with `coffer job approve {job}`",
+        secrets.join(", ")
+    )]
+    ApprovalNeeded {
+        /// The job's name.
+        job: String,
+        /// The secrets not approved (`NAME` or `MANAGER:NAME`).
+        secrets: Vec<String>,
+    },
     /// A write-only secret cannot be revealed.
     #[error("secret {name:?} is write-only: it can be used but never revealed")]
     WriteOnly {
@@ -283,7 +296,7 @@ impl Error {
             }
             Self::Locked => ErrorCode::Locked,
             Self::InUse { .. } => ErrorCode::InUse,
-            Self::Refused { .. } => ErrorCode::Refused,
+            Self::Refused { .. } | Self::ApprovalNeeded { .. } => ErrorCode::Refused,
             Self::WriteOnly { .. } => ErrorCode::WriteOnly,
             Self::Tampered { .. } => ErrorCode::Tampered,
             Self::Corrupt { .. } => ErrorCode::Corrupt,

@@ -32,6 +32,35 @@ pub fn create_job(vault: &mut Vault, mut new: NewJob) -> Result<Job> {
     Ok(vault.create_job(new)?)
 }
 
+/// Approves the secrets a job's template names now (a run is refused while
+/// it names secrets beyond those approved); returns the job and the secrets
+/// newly approved.
+pub fn approve_references(vault: &mut Vault, job: &JobRef) -> Result<(Job, Vec<String>)> {
+    let current = vault.job(job)?;
+    let references = spec_references(&current.spec)?;
+    let approved: std::collections::BTreeSet<(Option<String>, String)> = current
+        .bindings
+        .iter()
+        .filter(|b| b.source == coffer_core::job::BindingSource::Placeholder)
+        .map(|b| (b.manager.clone(), b.secret.clone()))
+        .collect();
+    let mut added: Vec<String> = references
+        .iter()
+        .filter(|r| !approved.contains(&(r.manager.clone(), r.secret.clone())))
+        .map(|r| match &r.manager {
+            Some(m) => format!("{m}:{}", r.secret),
+            None => r.secret.clone(),
+        })
+        .collect();
+    added.sort();
+    added.dedup();
+    let change = JobChange {
+        references: Some(references),
+        ..Default::default()
+    };
+    Ok((vault.update_job(job, change)?, added))
+}
+
 /// Changes a job; a new spec's references replace the old ones.
 pub fn update_job(vault: &mut Vault, job: &JobRef, mut change: JobChange) -> Result<Job> {
     if let Some(spec) = &change.spec {

@@ -205,6 +205,39 @@ fn failed(error: &Error, log: String, result: serde_json::Value) -> RunOutcome {
     }
 }
 
+/// A template job's file is read at every run: the secrets it names must be
+/// among those approved when the job was saved (or approved since), or the
+/// run is refused before anything is decrypted.
+fn check_approved(job: &Job, references: &[SecretReference]) -> Result<()> {
+    if !matches!(job.spec, JobSpec::Template(_)) {
+        return Ok(());
+    }
+    let approved: std::collections::BTreeSet<(Option<&str>, &str)> = job
+        .bindings
+        .iter()
+        .filter(|b| b.source == coffer_core::job::BindingSource::Placeholder)
+        .map(|b| (b.manager.as_deref(), b.secret.as_str()))
+        .collect();
+    let mut new: Vec<String> = references
+        .iter()
+        .filter(|r| !approved.contains(&(r.manager.as_deref(), r.secret.as_str())))
+        .map(|r| match &r.manager {
+            Some(m) => format!("{m}:{}", r.secret),
+            None => r.secret.clone(),
+        })
+        .collect();
+    new.sort();
+    new.dedup();
+    if new.is_empty() {
+        return Ok(());
+    }
+    Err(coffer_core::Error::ApprovalNeeded {
+        job: job.name.clone(),
+        secrets: new,
+    }
+    .into())
+}
+
 /// Starts a run of `job` and resolves its secrets. A second run of a job
 /// that is running is refused ([`coffer_core::Error::JobRunning`]); a run
 /// that cannot start (a refused secret, a bad template) is recorded and
@@ -226,6 +259,9 @@ pub fn prepare(vault: &mut Vault, job: &JobRef, trigger: RunTrigger) -> Result<P
         Err(e) => return end(vault, e, None),
     };
     let references = references_of(&placeholders);
+    if let Err(e) = check_approved(&job, &references) {
+        return end(vault, e, None);
+    }
     let roles = roles_of(&job);
     let needs = Needs {
         placeholders,

@@ -331,7 +331,7 @@ fn run(g: &Global, out: Out, target: &JobTarget) -> Result<()> {
 }
 
 fn runs(g: &Global, out: Out, target: &JobTarget, limit: u32) -> Result<()> {
-    let vault = unlock::open(g)?;
+    let vault = unlock::open_unlocked(g, out)?;
     let runs = vault.job_runs(&reference(target), limit)?;
     if out.json {
         return Ok(out.json(&runs)?);
@@ -357,6 +357,23 @@ fn runs(g: &Global, out: Out, target: &JobTarget, limit: u32) -> Result<()> {
     Ok(())
 }
 
+fn approve(g: &Global, out: Out, target: &JobTarget) -> Result<()> {
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let (job, added) = coffer_jobs::define::approve_references(&mut vault, &reference(target))?;
+    if out.json {
+        return Ok(out.json(&json!({ "job": job.name, "approved": added }))?);
+    }
+    if added.is_empty() {
+        println!(
+            "job {}: its template uses no secret beyond those approved",
+            job.name
+        );
+    } else {
+        println!("job {}: approved {}", job.name, added.join(", "));
+    }
+    Ok(())
+}
+
 /// Runs a `coffer job` command.
 pub fn run_command(g: &Global, out: Out, command: JobCommand) -> Result<()> {
     match command {
@@ -365,6 +382,7 @@ pub fn run_command(g: &Global, out: Out, command: JobCommand) -> Result<()> {
         JobCommand::Show { target } => show(g, out, &target),
         JobCommand::Run { target } => run(g, out, &target),
         JobCommand::Runs { target, limit } => runs(g, out, &target, limit),
+        JobCommand::Approve { target } => approve(g, out, &target),
         JobCommand::Delete { target } => {
             let mut vault = unlock::open_unlocked(g, out)?;
             vault.delete_job(&reference(&target))?;

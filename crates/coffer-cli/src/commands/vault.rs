@@ -1,4 +1,4 @@
-//! `coffer vault rotate-key | change-passphrase | backup`.
+//! `coffer vault rotate-key | change-passphrase | backup | accept-restore`.
 
 use coffer_core::{KeyringState, Result};
 use serde_json::json;
@@ -16,9 +16,18 @@ fn passphrase(g: &Global) -> Result<coffer_core::SecretString> {
 }
 
 pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
-    let mut vault = unlock::open_unlocked(g, out)?;
     let (message, value) = match command {
+        VaultCommand::AcceptRestore => {
+            // An unlock refuses a rolled-back file, so this one opens locked.
+            let mut vault = unlock::open(g)?;
+            vault.accept_restore(&passphrase(g)?)?;
+            (
+                "The restored vault was accepted; its audit log records it.".to_owned(),
+                json!({ "accepted": true }),
+            )
+        }
         VaultCommand::RotateKey => {
+            let mut vault = unlock::open_unlocked(g, out)?;
             let keyring = vault.rotate_master_key(&passphrase(g)?)?;
             let note = match &keyring {
                 KeyringState::Unavailable(reason) => format!(" (OS keyring not updated: {reason})"),
@@ -32,6 +41,7 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
         VaultCommand::ChangePassphrase {
             new_passphrase_file,
         } => {
+            let mut vault = unlock::open_unlocked(g, out)?;
             let old = passphrase(g)?;
             let new = match &new_passphrase_file {
                 Some(file) => input::read_password_file("new passphrase", file)?,
@@ -44,7 +54,7 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
             )
         }
         VaultCommand::Backup { dest } => {
-            vault.backup_to(&dest)?;
+            unlock::open_unlocked(g, out)?.backup_to(&dest)?;
             (
                 format!("Backed up to {}.", dest.display()),
                 json!({ "backup": dest }),

@@ -262,3 +262,53 @@ fn secret_test_sends_one_request_and_shows_the_status() {
     env.run(&["secret", "test", "prod/db", "--url", "http://example.com/"])
         .fails(2);
 }
+
+#[test]
+fn run_logs_need_an_unlock_and_new_template_secrets_need_approval() {
+    let env = setup();
+    env.add_basic("other", "other-canary-71c2");
+    let template = env.file("app.tmpl", "user=${secret:prod/db#username}\n");
+    let output = env.path("app.conf");
+    env.run(&[
+        "job",
+        "add",
+        "template",
+        "render",
+        "--template",
+        template.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ])
+    .ok();
+    env.run(&["job", "run", "render"]).ok();
+    // The template now pulls in a secret the job was never approved for.
+    env.file(
+        "app.tmpl",
+        "user=${secret:prod/db#username}\nloot=${secret:other}\n",
+    );
+    let refused = env.run(&["job", "run", "render"]).fails(6);
+    assert!(
+        refused.stdout.contains("coffer job approve render"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "user=alice\n");
+    let approved = env.run(&["--json", "job", "approve", "render"]).ok().json();
+    assert_eq!(approved["approved"], serde_json::json!(["other"]));
+    env.run(&["job", "run", "render"]).ok();
+
+    // Run logs are sealed: without an unlock there is nothing to print.
+    let locked = std::process::Command::new(crate::support::bin())
+        .args(["--json", "job", "runs", "render"])
+        .env("COFFER_VAULT", &env.vault)
+        .env_remove("COFFER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(locked.status.code(), Some(5));
+    assert!(locked.stdout.is_empty());
+    let runs = env.run(&["--json", "job", "runs", "render"]).ok().json();
+    assert_eq!(runs.as_array().unwrap().len(), 3);
+    assert_eq!(runs[1]["status"], "refused");
+}

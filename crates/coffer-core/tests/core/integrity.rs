@@ -400,3 +400,76 @@ fn rotation_reseals_rows_logs_and_starts_an_audit_epoch() {
         "Default:svc",
     );
 }
+
+#[test]
+fn a_rolled_back_or_cut_file_is_caught_at_unlock() {
+    use crate::support::{in_keyring_session, passphrase, run_in_keyring_session, test_name};
+    use coffer_core::{KeyringState, KeyringUnlock};
+    if !in_keyring_session() {
+        return run_in_keyring_session(&test_name(
+            module_path!(),
+            "a_rolled_back_or_cut_file_is_caught_at_unlock",
+        ));
+    }
+    let (mut fx, state) = Fixture::create(true);
+    assert_eq!(state, KeyringState::Stored);
+    fx.register(basic("svc", "u", "v1")).unwrap();
+    fx.close();
+    let older = fx.path.with_extension("older");
+    std::fs::copy(&fx.path, &older).unwrap();
+    let reopen = |fx: &mut Fixture| {
+        fx.open_locked();
+        assert_eq!(fx.unlock_with_keyring().unwrap(), KeyringUnlock::Unlocked);
+    };
+    reopen(&mut fx);
+    let change = ValueChange {
+        set: inputs(&[("password", "v2")]),
+        ..Default::default()
+    };
+    fx.update_value(&named("svc"), change, None).unwrap();
+    fx.close();
+
+    // The whole file replaced by an older copy (v1 again).
+    std::fs::copy(&older, &fx.path).unwrap();
+    fx.open_locked();
+    expect_tampered(fx.unlock_with_keyring(), "rolled back");
+    expect_tampered(fx.unlock_with_passphrase(&passphrase()), "rolled back");
+    assert!(!fx.is_unlocked());
+    // A deliberate restore is accepted with the recovery passphrase, audited.
+    fx.accept_restore(&passphrase()).unwrap();
+    assert_eq!(reveal_all(&mut fx, &named("svc"))["password"], b"v1");
+    assert!(
+        fx.audit_entries(None, 5)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "vault.restore_accepted")
+    );
+    fx.close();
+    reopen(&mut fx);
+
+    // A cut at the tail with an older head copied back verifies by itself,
+    // and is caught at unlock.
+    let head: Vec<u8> = raw(&fx.path)
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let seq: i64 = raw(&fx.path)
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    fx.reveal(&named("svc"), None, None).unwrap();
+    fx.close();
+    let db = raw(&fx.path);
+    db.execute_batch("DROP TRIGGER audit_log_no_delete")
+        .unwrap();
+    db.execute("DELETE FROM audit_log WHERE seq > ?1", [seq])
+        .unwrap();
+    db.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+        [&head],
+    )
+    .unwrap();
+    drop(db);
+    fx.open_locked();
+    expect_tampered(fx.unlock_with_keyring(), "rolled back");
+}

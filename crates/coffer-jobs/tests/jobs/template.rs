@@ -442,3 +442,44 @@ fn placeholders_are_checked_as_typed_line_by_line_without_decrypting() {
         assert!(!line.contains("write-only-canary"));
     }
 }
+
+#[test]
+fn a_template_that_names_new_secrets_is_refused_until_a_person_approves() {
+    let mut fx = setup();
+    let output = template(&mut fx, "app", "user=${secret:prod/db#username}\n", false);
+    assert_eq!(fx.run("app").status, RunStatus::Succeeded);
+    // Whoever can edit the template file pulls another secret into the output.
+    let path = fx.file("app.tmpl");
+    std::fs::write(
+        &path,
+        "user=${secret:prod/db#username}\nloot=${secret:cfg#token}\n",
+    )
+    .unwrap();
+    let refused = fx.run("app");
+    assert_eq!(refused.status, RunStatus::Refused);
+    let error = refused.error.unwrap();
+    assert!(
+        error.contains("cfg") && error.contains("coffer job approve app"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "user=app\n");
+    let used_cfg = fx
+        .audit_entries(None, 1000)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "secret.use" && e.target.ends_with(":cfg"));
+    assert!(!used_cfg, "nothing was decrypted for the refused run");
+    // A person approves the new set; the run goes through.
+    let (_, added) =
+        coffer_jobs::define::approve_references(&mut fx, &JobRef::named("app")).unwrap();
+    assert_eq!(added, vec!["cfg".to_owned()]);
+    assert_eq!(fx.run("app").status, RunStatus::Succeeded);
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .contains(KV_CANARY)
+    );
+    // Dropping a secret from the template needs no approval.
+    std::fs::write(&path, "port=${secret:cfg#port}\n").unwrap();
+    assert_eq!(fx.run("app").status, RunStatus::Succeeded);
+}

@@ -212,6 +212,38 @@ fn canaries_never_leak() {
             .unwrap(),
     );
 
+    // A run whose log and error still carry values (a redaction miss): they
+    // are sealed like values, so no clear column and no page holds them.
+    let job = coffer_core::job::NewJob::new(
+        "canary-job",
+        coffer_core::job::JobSpec::Command(coffer_core::job::CommandSpec {
+            program: "/bin/true".into(),
+            args: Vec::new(),
+            env: Default::default(),
+            working_dir: None,
+            timeout_seconds: None,
+        }),
+    );
+    fx.create_job(job).unwrap();
+    let job = coffer_core::job::JobRef::named("canary-job");
+    let run = fx
+        .start_run(&job, coffer_core::job::RunTrigger::Manual)
+        .unwrap()
+        .run;
+    fx.finish_run(
+        run,
+        coffer_core::job::RunOutcome {
+            status: coffer_core::job::RunStatus::Failed,
+            log: format!("leaked {}", c(40)),
+            error: Some(format!("failed with {}", c(41))),
+            result: serde_json::json!({}),
+            state: None,
+            references: None,
+        },
+    )
+    .unwrap();
+    assert!(fx.job_runs(&job, 1).unwrap()[0].log.contains(&c(40)));
+
     // New values, a restore, and failing operations that carry canaries.
     let change = ValueChange {
         set: vec![text_input("password", &c(12))],

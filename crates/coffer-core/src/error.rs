@@ -100,6 +100,10 @@ pub enum Error {
     /// The vault is locked; unlock it first.
     #[error("the vault is locked")]
     Locked,
+    /// Another process replaced the master key (a rotation): the keys held
+    /// here no longer open the vault.
+    #[error("the master key was replaced by another process (a key rotation); unlock again")]
+    KeyReplaced,
     /// Another process holds the vault.
     #[error("vault {} is in use by another process{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     InUse {
@@ -294,7 +298,7 @@ impl Error {
             Self::PasswordRequired { .. } | Self::KeyPasswordRequired { .. } => {
                 ErrorCode::PasswordRequired
             }
-            Self::Locked => ErrorCode::Locked,
+            Self::Locked | Self::KeyReplaced => ErrorCode::Locked,
             Self::InUse { .. } => ErrorCode::InUse,
             Self::Refused { .. } | Self::ApprovalNeeded { .. } => ErrorCode::Refused,
             Self::WriteOnly { .. } => ErrorCode::WriteOnly,

@@ -136,16 +136,27 @@ fn init_refuses_an_existing_vault_and_short_passphrases() {
 }
 
 #[test]
-fn a_vault_in_use_is_refused_with_the_holder() {
+fn the_cli_works_beside_the_app_and_waits_for_nothing_but_a_migration() {
     let env = Env::new();
     env.add_basic("svc", "pw");
-    // Another holder of the vault's lock (as a running app would be).
     let lock = env.path("vault.db.lock");
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
+        .open(&lock)
+        .unwrap();
+    // The app holds the vault open (a shared lock): the CLI reads and writes.
+    file.lock_shared().unwrap();
+    env.run(&["secret", "list"]).ok();
+    env.add_basic("beside-the-app", "pw2");
+    drop(file);
+    // Only what needs the vault alone (a migration, as a process that holds
+    // the lock exclusively) makes it wait.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
         .open(&lock)
         .unwrap();
     file.lock().unwrap();

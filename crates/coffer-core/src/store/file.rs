@@ -1,5 +1,5 @@
-//! The vault file on disk: checks before SQLite touches it, and the
-//! one-process-at-a-time lock.
+//! The vault file on disk: checks before SQLite touches it, and the lock
+//! file that several processes share (and a migration takes alone).
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 use super::schema;
 use crate::error::{Error, Result};
 
-/// The lock that makes one process the vault's only user. Released on drop.
+/// The lock file beside the vault: shared by every process that has the vault
+/// open, exclusive for what must have it alone (creating it, migrating its
+/// schema). Writes themselves are serialised by SQLite. Released on drop.
 #[derive(Debug)]
 pub(crate) struct VaultLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
 }
 
 impl VaultLock {
@@ -22,36 +25,80 @@ impl VaultLock {
         PathBuf::from(name)
     }
 
-    /// Takes the lock, or reports who holds it.
-    pub fn acquire(vault: &Path) -> Result<Self> {
+    fn open(vault: &Path) -> Result<Self> {
         let path = Self::path_for(vault);
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io(format!("opening lock file {}", path.display()), e))?;
-        match file.try_lock() {
+        Ok(Self {
+            file,
+            path: vault.to_owned(),
+        })
+    }
+
+    /// Shares the vault with other processes (the app, the CLI, a sync);
+    /// `in_use` while one has it alone (creating or migrating it).
+    pub fn shared(vault: &Path) -> Result<Self> {
+        let mut lock = Self::open(vault)?;
+        match lock.file.try_lock_shared() {
+            Ok(()) => Ok(lock),
+            Err(std::fs::TryLockError::WouldBlock) => Err(lock.in_use()),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(
+                format!("locking {}", Self::path_for(vault).display()),
+                e,
+            )),
+        }
+    }
+
+    fn in_use(&mut self) -> Error {
+        let mut text = String::new();
+        let _ = self.file.read_to_string(&mut text);
+        Error::InUse {
+            path: self.path.clone(),
+            pid: text.trim().parse().ok(),
+        }
+    }
+
+    /// Has the vault alone, or reports that another process has it open.
+    pub fn exclusive(vault: &Path) -> Result<Self> {
+        let mut lock = Self::open(vault)?;
+        lock.take_exclusive()?;
+        Ok(lock)
+    }
+
+    /// Turns a shared lock into an exclusive one, if no other process holds it.
+    pub fn take_exclusive(&mut self) -> Result<()> {
+        match self.file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
-                let pid = text.trim().parse().ok();
-                return Err(Error::InUse {
-                    path: vault.to_owned(),
-                    pid,
-                });
-            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(self.in_use()),
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::io(format!("locking {}", path.display()), e));
+                return Err(Error::io(
+                    format!("locking {}", Self::path_for(&self.path).display()),
+                    e,
+                ));
             }
         }
-        // Record the holder for the "in use" message of a second process.
-        let _ = file
+        // Name the holder in the "in use" message of another process.
+        let _ = self
+            .file
             .set_len(0)
-            .and_then(|()| write!(file, "{}", std::process::id()));
-        Ok(Self { _file: file })
+            .and_then(|()| write!(self.file, "{}", std::process::id()));
+        Ok(())
+    }
+
+    /// Back to sharing, after an exclusive step.
+    pub fn share(&mut self) -> Result<()> {
+        let _ = self.file.set_len(0);
+        self.file.lock_shared().map_err(|e| {
+            Error::io(
+                format!("locking {}", Self::path_for(&self.path).display()),
+                e,
+            )
+        })
     }
 }
 

@@ -184,6 +184,17 @@ impl RunRow {
     }
 }
 
+/// A run marked `running`, with the process that runs it.
+#[derive(Debug, Clone)]
+pub(crate) struct RunningRow {
+    pub id: i64,
+    pub job_uid: Vec<u8>,
+    pub job_name: String,
+    pub org: String,
+    pub pid: Option<i64>,
+    pub pid_started: Option<i64>,
+}
+
 /// A job to insert.
 #[derive(Debug)]
 pub(crate) struct NewJobRow<'a> {
@@ -371,16 +382,26 @@ impl Reader<'_> {
             .transpose()
     }
 
-    /// Runs still marked `running`: (run id, job uid, job name, org).
-    pub fn running_runs(&self) -> Result<Vec<(i64, Vec<u8>, String, String)>> {
+    /// Runs still marked `running`, with the process that runs them.
+    pub fn running_runs(&self) -> Result<Vec<RunningRow>> {
         self.conn
             .prepare_cached(
-                "SELECT r.id, j.uid, j.name, o.name FROM job_runs r JOIN jobs j ON j.id = r.job_id
+                "SELECT r.id, j.uid, j.name, o.name, r.pid, r.pid_started
+                 FROM job_runs r JOIN jobs j ON j.id = r.job_id
                  JOIN organizations o ON o.id = j.org_id WHERE r.status = 'running'",
             )
             .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect()
+                s.query_map([], |r| {
+                    Ok(RunningRow {
+                        id: r.get(0)?,
+                        job_uid: r.get(1)?,
+                        job_name: r.get(2)?,
+                        org: r.get(3)?,
+                        pid: r.get(4)?,
+                        pid_started: r.get(5)?,
+                    })
+                })?
+                .collect()
             })
             .map_err(|e| sql_error("finding running jobs", e))
     }
@@ -480,11 +501,13 @@ impl StoreTx<'_> {
         job_name: &str,
         trigger: RunTrigger,
         now: Timestamp,
+        (pid, pid_started): (u32, Option<i64>),
     ) -> Result<i64> {
         let result = self.tx.execute(
-            "INSERT INTO job_runs (job_id, trigger, status, started_at, log, result)
-             VALUES (?1, ?2, 'running', ?3, '', '{}')",
-            params![job_rowid, trigger.as_str(), now.unix()],
+            "INSERT INTO job_runs (job_id, trigger, status, started_at, log, result, pid,
+                pid_started)
+             VALUES (?1, ?2, 'running', ?3, '', '{}', ?4, ?5)",
+            params![job_rowid, trigger.as_str(), now.unix(), pid, pid_started],
         );
         match result {
             Ok(_) => Ok(self.tx.last_insert_rowid()),

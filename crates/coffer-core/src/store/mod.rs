@@ -47,7 +47,7 @@ pub(crate) fn sql_error(context: impl Into<String>, error: rusqlite::Error) -> E
     }
 }
 
-/// An open vault file, held exclusively by this process.
+/// An open vault file, shared with other processes.
 pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
@@ -114,7 +114,7 @@ impl Store {
             Err(e) => return Err(Error::io(format!("checking {}", path.display()), e)),
         }
         file::ensure_parent(path)?;
-        let lock = VaultLock::acquire(path)?;
+        let mut lock = VaultLock::exclusive(path)?;
         if path.exists() {
             return Err(Error::VaultExists {
                 path: path.to_owned(),
@@ -137,7 +137,7 @@ impl Store {
             conn.pragma_update(None, "journal_mode", "WAL")
                 .map_err(|e| sql_error("enabling write-ahead logging", e))?;
             configure(&conn)?;
-            schema::migrate(&mut conn, 0)?;
+            schema::migrate(&mut conn)?;
             {
                 let tx = StoreTx::begin(&mut conn, Some(sealer))?;
                 init(&tx)?;
@@ -158,11 +158,12 @@ impl Store {
                 let _ = dir.sync_all();
             }
         }
+        lock.share()?;
         Self::open_locked(path, lock)
     }
 
-    /// Opens an existing vault file. Nothing is written unless the schema
-    /// needs migrating.
+    /// Opens an existing vault file, shared with other processes. Nothing is
+    /// written unless the schema needs migrating, which needs the vault alone.
     pub fn open(path: &Path) -> Result<Self> {
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -178,11 +179,11 @@ impl Store {
             }
             _ => {}
         }
-        let lock = VaultLock::acquire(path)?;
+        let lock = VaultLock::shared(path)?;
         Self::open_locked(path, lock)
     }
 
-    fn open_locked(path: &Path, lock: VaultLock) -> Result<Self> {
+    fn open_locked(path: &Path, mut lock: VaultLock) -> Result<Self> {
         file::precheck(path)?;
         let mut conn = Connection::open_with_flags(
             path,
@@ -219,7 +220,12 @@ impl Store {
         }
         set_checkpoint_on_close(&conn, true)?;
         configure(&conn)?;
-        schema::migrate(&mut conn, version)?;
+        if version < schema::LATEST {
+            // Processes using the old schema must be gone first.
+            lock.take_exclusive()?;
+            schema::migrate(&mut conn)?;
+            lock.share()?;
+        }
         Ok(Self {
             conn,
             path: path.to_owned(),
@@ -257,6 +263,15 @@ impl Store {
             let _ = std::fs::remove_file(dest);
         }
         result
+    }
+
+    /// `PRAGMA data_version`: changes whenever another connection (another
+    /// process, or another vault of this one) commits.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| sql_error("reading the data version", e))
     }
 
     /// `PRAGMA integrity_check`: `Ok(())` or the problems found.

@@ -188,6 +188,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE projects ADD COLUMN mac BLOB;
     ALTER TABLE job_runs ADD COLUMN sealed BLOB;
     "#,
+    // 7: several processes share a vault: a run records the process that
+    // runs it, so that only runs of processes that are gone are interrupted.
+    r#"
+    ALTER TABLE job_runs ADD COLUMN pid INTEGER;
+    ALTER TABLE job_runs ADD COLUMN pid_started INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -199,14 +205,16 @@ pub(crate) fn version(conn: &Connection) -> Result<u32> {
         .map_err(|e| sql_error("reading the schema version", e))
 }
 
-/// Brings the schema from `from` to [`LATEST`] in one transaction.
-pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<()> {
+/// Brings the schema to [`LATEST`] in one transaction, from the version read
+/// inside it (another process may have migrated since it was first read).
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| sql_error("starting a migration", e))?;
+    let from = version(&tx)?;
     if from >= LATEST {
         return Ok(());
     }
-    let tx = conn
-        .transaction()
-        .map_err(|e| sql_error("starting a migration", e))?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         tx.execute_batch(sql)
             .map_err(|e| sql_error(format!("migrating to schema {}", index + 1), e))?;

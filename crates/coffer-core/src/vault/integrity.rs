@@ -213,24 +213,29 @@ struct RunLog {
 impl Vault {
     /// The row keys while unlocked (a locked vault checks nothing: listing
     /// shows clear columns, and nothing else works without keys).
-    pub(super) fn row_keys(&self) -> Option<&RowKeys> {
-        self.keys.as_ref().map(|k| &k.rows)
+    /// Keys replaced by another process's rotation are an error, not "locked".
+    pub(super) fn row_keys(&self) -> Result<Option<&RowKeys>> {
+        match self.keys() {
+            Ok(keys) => Ok(Some(&keys.rows)),
+            Err(Error::Locked) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Checks a secret row when unlocked.
     pub(super) fn check_secret(&self, row: &SecretRow) -> Result<()> {
-        self.row_keys().map_or(Ok(()), |k| k.check_secret(row))
+        self.row_keys()?.map_or(Ok(()), |k| k.check_secret(row))
     }
 
     /// Checks a job row when unlocked.
     pub(super) fn check_job(&self, row: &JobRow) -> Result<()> {
-        self.row_keys()
+        self.row_keys()?
             .map_or(Ok(()), |k| k.check_job(self.store.read(), row))
     }
 
     /// Checks every sealed row (before key rotation re-tags them all).
     pub(super) fn verify_all_rows(&self) -> Result<()> {
-        let keys = self.row_keys().ok_or(Error::Locked)?;
+        let keys = self.row_keys()?.ok_or(Error::Locked)?;
         let read = self.store.read();
         for row in read.all_secrets()? {
             keys.check_secret(&row)?;
@@ -264,7 +269,7 @@ impl Vault {
     /// At unlock: checks the keyed record that every row is tagged, or tags
     /// an upgraded vault's rows (and seals its clear run logs) once.
     pub(super) fn ensure_rows_sealed(&mut self) -> Result<()> {
-        let keys = self.row_keys().ok_or(Error::Locked)?.clone();
+        let keys = self.row_keys()?.ok_or(Error::Locked)?.clone();
         let expected = keys.sealed_record(&self.vault_id)?;
         let read = self.store.read();
         match read.meta(META_ROWS_SEALED)? {

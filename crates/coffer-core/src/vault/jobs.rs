@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::integrity::RowKeys;
 use super::read::SecretUse;
+use super::shared::this_process;
 use super::{Vault, VaultCtx};
 use crate::audit::Record;
 use crate::clock::Timestamp;
@@ -535,7 +536,7 @@ impl Vault {
         self.check_job(&row)?;
         recheck(&job_of(self.store.read(), &row, self.now())?)?;
         let run = self.write(|tx, ctx| {
-            let run = tx.insert_run(row.rowid, &row.name, trigger, ctx.now)?;
+            let run = tx.insert_run(row.rowid, &row.name, trigger, ctx.now, this_process())?;
             audit_job(
                 tx,
                 ctx,
@@ -545,7 +546,7 @@ impl Vault {
             )?;
             Ok(run)
         })?;
-        self.active_runs.insert(run, row.rowid);
+        self.run_started(run, row.rowid);
         self.run_keys = Some(row_keys);
         let started_at = self.now();
         Ok(StartedRun {
@@ -604,7 +605,7 @@ impl Vault {
         let now = self.now();
         let next = next_run(schedule.as_ref(), row.enabled, now)?;
         let keys = self
-            .row_keys()
+            .row_keys()?
             .or(self.run_keys.as_ref())
             .ok_or(Error::Locked)?
             .clone();
@@ -640,7 +641,7 @@ impl Vault {
             }
             Ok(())
         })?;
-        self.active_runs.remove(&id);
+        self.run_ended(id);
         let finished = self.open_run(run, &keys);
         if self.active_runs.is_empty() {
             self.run_keys = None;
@@ -662,14 +663,14 @@ impl Vault {
 
     /// One run, with its log (sealed like values: needs the vault unlocked).
     pub fn job_run(&self, run: u32) -> Result<JobRun> {
-        let keys = self.row_keys().ok_or(Error::Locked)?;
+        let keys = self.row_keys()?.ok_or(Error::Locked)?;
         self.open_run(run, keys)
     }
 
     /// A job's newest runs, newest first, with their logs (needs the vault
     /// unlocked).
     pub fn job_runs(&self, job: &JobRef, limit: u32) -> Result<Vec<JobRun>> {
-        let keys = self.row_keys().ok_or(Error::Locked)?;
+        let keys = self.row_keys()?.ok_or(Error::Locked)?;
         let read = self.store.read();
         let row = find_job(read, job)?;
         read.job_runs(row.rowid, limit.min(KEEP_RUNS))?
@@ -678,20 +679,22 @@ impl Vault {
             .collect()
     }
 
-    /// Marks runs left `running` by a Coffer that stopped (not ones this
-    /// vault started) as interrupted. Done at every unlock.
+    /// Marks runs left `running` by a Coffer that stopped as interrupted:
+    /// not ones under way in this process, nor ones of another process that
+    /// is still running. Done at every unlock.
     pub(super) fn interrupt_stale_runs(&mut self) -> Result<u32> {
         let stale: Vec<(i64, Vec<u8>, String, String)> = self
             .store
             .read()
             .running_runs()?
             .into_iter()
-            .filter(|(run, ..)| !self.active_runs.contains_key(run))
+            .filter(|r| self.run_is_stale(r.id, r.pid, r.pid_started))
+            .map(|r| (r.id, r.job_uid, r.job_name, r.org))
             .collect();
         if stale.is_empty() {
             return Ok(0);
         }
-        let keys = self.row_keys().ok_or(Error::Locked)?.clone();
+        let keys = self.row_keys()?.ok_or(Error::Locked)?.clone();
         let vault_id = self.vault_id;
         let count = stale.len() as u32;
         self.write(|tx, ctx| {

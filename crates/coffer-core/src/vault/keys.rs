@@ -25,7 +25,7 @@ pub(super) const META_VAULT_ID: &str = "vault_id";
 pub(super) const META_KEYRING: &str = "keyring";
 const META_CREATED: &str = "created_at";
 const META_RECOVERY: &str = "recovery";
-const META_KEY_CHECK: &str = "key_check";
+pub(super) const META_KEY_CHECK: &str = "key_check";
 const META_AUDIT_KEY: &str = "audit_key";
 /// Earlier audit-key epochs and where the current one starts, sealed under
 /// the master key (absent until the first rotation).
@@ -273,6 +273,7 @@ impl Vault {
             KeyringState::Disabled
         };
         vault.keys = Some(Keys {
+            check: check_value(master.bytes(), KEY_CHECK, &[&vault.vault_id])?,
             master,
             audit: audit_key,
             rows,
@@ -286,9 +287,10 @@ impl Vault {
     /// [`Error::WrongKey`]; an unusable or empty keyring is
     /// [`KeyringUnlock::NeedsPassphrase`] with the reason.
     pub fn unlock_with_keyring(&mut self) -> Result<KeyringUnlock> {
-        if self.keys.is_some() {
+        if self.is_unlocked() {
             return Ok(KeyringUnlock::Unlocked);
         }
+        self.keys = None;
         if !self.keyring_enabled {
             return Ok(KeyringUnlock::NeedsPassphrase(
                 "this vault does not keep its master key in the OS keyring".into(),
@@ -332,7 +334,8 @@ impl Vault {
                 }
                 Err(_) => false,
             };
-        if self.keys.is_none() {
+        if !self.is_unlocked() {
+            self.keys = None;
             self.finish_unlock(master, "passphrase")?;
         }
         Ok(PassphraseUnlock { keyring_restored })
@@ -443,7 +446,9 @@ impl Vault {
             what: "the audit key".into(),
         })?;
         let rows = RowKeys::derive(&master, &self.vault_id)?;
+        self.seen_version.set(self.store.data_version()?);
         self.keys = Some(Keys {
+            check: check_value(master.bytes(), KEY_CHECK, &[&self.vault_id])?,
             master,
             audit: Zeroizing::new(audit),
             rows,
@@ -554,7 +559,9 @@ impl Vault {
         if self.run_keys.is_some() {
             self.run_keys = Some(new_rows.clone());
         }
+        self.seen_version.set(self.store.data_version()?);
         self.keys = Some(Keys {
+            check: check_value(new.bytes(), KEY_CHECK, &[&vault_id])?,
             master: new,
             audit: new_audit,
             rows: new_rows,

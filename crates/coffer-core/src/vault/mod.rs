@@ -11,6 +11,7 @@ mod register;
 mod rollback;
 mod seal;
 mod settings;
+mod shared;
 mod update;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,9 @@ struct Keys {
     master: crate::crypto::MasterKey,
     audit: Key32,
     rows: integrity::RowKeys,
+    /// The key-check value these keys match; another process's rotation
+    /// changes the stored one.
+    check: [u8; 32],
 }
 
 /// An open vault: a file held by this process, locked or unlocked.
@@ -56,6 +60,10 @@ pub struct Vault {
     run_keys: Option<integrity::RowKeys>,
     /// The audit entry last saved to the OS keyring for rollback detection.
     saved_head: Option<i64>,
+    /// `PRAGMA data_version` when the keys were last found current.
+    seen_version: std::cell::Cell<i64>,
+    /// `PRAGMA data_version` at the last [`Vault::refresh`].
+    polled_version: i64,
 }
 
 impl std::fmt::Debug for Vault {
@@ -125,6 +133,7 @@ impl Vault {
             })?;
         let keyring_enabled = read.meta(keys::META_KEYRING)?.as_deref() == Some(b"enabled");
         let settings = settings::load(read)?;
+        let version = store.data_version()?;
         Ok(Self {
             store,
             keys: None,
@@ -136,6 +145,8 @@ impl Vault {
             active_runs: std::collections::HashMap::new(),
             run_keys: None,
             saved_head: None,
+            seen_version: std::cell::Cell::new(version),
+            polled_version: version,
         })
     }
 
@@ -149,9 +160,9 @@ impl Vault {
         uuid::Uuid::from_bytes(self.vault_id).to_string()
     }
 
-    /// Whether keys are held.
+    /// Whether keys are held (and still open the vault).
     pub fn is_unlocked(&self) -> bool {
-        self.keys.is_some()
+        self.keys().is_ok()
     }
 
     /// Drops the keys. Listing still works; values need an unlock. Runs
@@ -213,7 +224,9 @@ impl Vault {
     }
 
     fn keys(&self) -> Result<&Keys> {
-        self.keys.as_ref().ok_or(Error::Locked)
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        self.keys_current(self.store.read(), &keys.check)?;
+        Ok(keys)
     }
 
     /// Runs `f` in one write transaction, committed only if it succeeds.
@@ -231,6 +244,14 @@ impl Vault {
             .or(self.run_keys.as_ref())
             .map(|k| k as &dyn Sealer);
         let tx = self.store.write(sealer)?;
+        // Inside the write lock: no rotation can slip in between this check
+        // and the write.
+        if let Some(keys) = ctx.keys {
+            let stored = tx.read().meta(keys::META_KEY_CHECK)?.unwrap_or_default();
+            if !bool::from(subtle::ConstantTimeEq::ct_eq(&keys.check[..], &stored[..])) {
+                return Err(Error::KeyReplaced);
+            }
+        }
         let value = f(&tx, &ctx)?;
         tx.commit()?;
         Ok(value)

@@ -104,5 +104,6 @@ impl Vault {
 impl Drop for Vault {
     fn drop(&mut self) {
         self.save_head();
+        self.forget_runs();
     }
 }

@@ -334,12 +334,14 @@ fn an_upgraded_vault_is_sealed_at_its_first_unlock() {
            ALTER TABLE organizations DROP COLUMN mac;
            ALTER TABLE projects DROP COLUMN mac;
            ALTER TABLE job_runs DROP COLUMN sealed;
+           ALTER TABLE job_runs DROP COLUMN pid;
+           ALTER TABLE job_runs DROP COLUMN pid_started;
            DROP TRIGGER audit_log_no_update;
            UPDATE audit_log SET detail = json_remove(detail, '$.sealed_rows') WHERE seq = 1;
            PRAGMA user_version = 5;"#,
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 6);
+    assert_eq!(fx.status().unwrap().schema_version, 7);
     let sealed = fx
         .audit_entries(None, 20)
         .unwrap()

@@ -38,27 +38,34 @@ pub fn create_job(vault: &mut Vault, mut new: NewJob) -> Result<Job> {
 pub fn approve_references(vault: &mut Vault, job: &JobRef) -> Result<(Job, Vec<String>)> {
     let current = vault.job(job)?;
     let references = spec_references(&current.spec)?;
-    let approved: std::collections::BTreeSet<(Option<String>, String)> = current
-        .bindings
-        .iter()
-        .filter(|b| b.source == coffer_core::job::BindingSource::Placeholder)
-        .map(|b| (b.manager.clone(), b.secret.clone()))
-        .collect();
-    let mut added: Vec<String> = references
-        .iter()
-        .filter(|r| !approved.contains(&(r.manager.clone(), r.secret.clone())))
-        .map(|r| match &r.manager {
-            Some(m) => format!("{m}:{}", r.secret),
-            None => r.secret.clone(),
-        })
-        .collect();
-    added.sort();
-    added.dedup();
+    let added = unapproved(&current, &references);
     let change = JobChange {
         references: Some(references),
         ..Default::default()
     };
     Ok((vault.update_job(job, change)?, added))
+}
+
+/// The secrets (`NAME`, or `MANAGER:NAME`) that `references` name beyond
+/// the job's approved placeholder bindings, sorted.
+pub fn unapproved(job: &Job, references: &[SecretReference]) -> Vec<String> {
+    let approved: std::collections::BTreeSet<(Option<&str>, &str)> = job
+        .bindings
+        .iter()
+        .filter(|b| b.source == coffer_core::job::BindingSource::Placeholder)
+        .map(|b| (b.manager.as_deref(), b.secret.as_str()))
+        .collect();
+    let mut new: Vec<String> = references
+        .iter()
+        .filter(|r| !approved.contains(&(r.manager.as_deref(), r.secret.as_str())))
+        .map(|r| match &r.manager {
+            Some(m) => format!("{m}:{}", r.secret),
+            None => r.secret.clone(),
+        })
+        .collect();
+    new.sort();
+    new.dedup();
+    new
 }
 
 /// Changes a job; a new spec's references replace the old ones.

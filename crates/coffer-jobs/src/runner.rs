@@ -212,22 +212,7 @@ fn check_approved(job: &Job, references: &[SecretReference]) -> Result<()> {
     if !matches!(job.spec, JobSpec::Template(_)) {
         return Ok(());
     }
-    let approved: std::collections::BTreeSet<(Option<&str>, &str)> = job
-        .bindings
-        .iter()
-        .filter(|b| b.source == coffer_core::job::BindingSource::Placeholder)
-        .map(|b| (b.manager.as_deref(), b.secret.as_str()))
-        .collect();
-    let mut new: Vec<String> = references
-        .iter()
-        .filter(|r| !approved.contains(&(r.manager.as_deref(), r.secret.as_str())))
-        .map(|r| match &r.manager {
-            Some(m) => format!("{m}:{}", r.secret),
-            None => r.secret.clone(),
-        })
-        .collect();
-    new.sort();
-    new.dedup();
+    let new = crate::define::unapproved(job, references);
     if new.is_empty() {
         return Ok(());
     }

@@ -184,6 +184,16 @@ impl RunRow {
     }
 }
 
+/// A run's log as stored: in clear (recorded before logs were sealed) or sealed.
+#[derive(Debug, Clone)]
+pub(crate) struct RunLogRow {
+    pub run: i64,
+    pub job_uid: Vec<u8>,
+    pub log: String,
+    pub error: Option<String>,
+    pub sealed: Option<Vec<u8>>,
+}
+
 /// A run marked `running`, with the process that runs it.
 #[derive(Debug, Clone)]
 pub(crate) struct RunningRow {
@@ -540,16 +550,28 @@ impl StoreTx<'_> {
     }
 
     /// Finished runs whose log is still in clear (recorded before logs were
-    /// sealed): (run id, job uid, log, error).
-    pub fn clear_run_logs(&self) -> Result<Vec<(i64, Vec<u8>, String, Option<String>)>> {
+    /// sealed).
+    pub fn clear_run_logs(&self) -> Result<Vec<RunLogRow>> {
+        self.run_logs("r.sealed IS NULL AND r.status <> 'running'")
+    }
+
+    fn run_logs(&self, condition: &str) -> Result<Vec<RunLogRow>> {
         self.tx
-            .prepare(
-                "SELECT r.id, j.uid, r.log, r.error FROM job_runs r JOIN jobs j ON j.id = r.job_id
-                 WHERE r.sealed IS NULL AND r.status <> 'running'",
-            )
+            .prepare(&format!(
+                "SELECT r.id, j.uid, r.log, r.error, r.sealed
+                 FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE {condition}"
+            ))
             .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect()
+                s.query_map([], |r| {
+                    Ok(RunLogRow {
+                        run: r.get(0)?,
+                        job_uid: r.get(1)?,
+                        log: r.get(2)?,
+                        error: r.get(3)?,
+                        sealed: r.get(4)?,
+                    })
+                })?
+                .collect()
             })
             .map_err(|e| sql_error("reading run logs", e))
     }
@@ -565,18 +587,9 @@ impl StoreTx<'_> {
             .map_err(|e| sql_error("sealing a run log", e))
     }
 
-    /// Every sealed run log: (run id, job uid, sealed), for key rotation.
-    pub fn sealed_run_logs(&self) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>> {
-        self.tx
-            .prepare(
-                "SELECT r.id, j.uid, r.sealed FROM job_runs r JOIN jobs j ON j.id = r.job_id
-                 WHERE r.sealed IS NOT NULL",
-            )
-            .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect()
-            })
-            .map_err(|e| sql_error("reading run logs", e))
+    /// Every sealed run log, for key rotation.
+    pub fn sealed_run_logs(&self) -> Result<Vec<RunLogRow>> {
+        self.run_logs("r.sealed IS NOT NULL")
     }
 
     /// Deletes all but the newest `keep` runs of a job.

@@ -173,6 +173,14 @@ pub(crate) fn project_message(id: i64, org_id: i64, name: &str) -> Vec<u8> {
     Fields::default().int(id).int(org_id).text(name).finish()
 }
 
+/// A project row with its tag.
+#[derive(Debug)]
+pub(crate) struct ProjectRow {
+    pub org_id: i64,
+    pub name: String,
+    pub mac: Option<Vec<u8>>,
+}
+
 /// The raw columns a job's tag covers.
 struct JobColumns {
     uid: Vec<u8>,
@@ -234,12 +242,18 @@ impl Reader<'_> {
     }
 
     /// A project's organization, name and tag.
-    pub fn project_sealed(&self, id: i64) -> Result<Option<(i64, String, Option<Vec<u8>>)>> {
+    pub fn project_sealed(&self, id: i64) -> Result<Option<ProjectRow>> {
         self.conn
             .prepare_cached("SELECT org_id, name, mac FROM projects WHERE id = ?1")
             .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
+                s.query_row([id], |r| {
+                    Ok(ProjectRow {
+                        org_id: r.get(0)?,
+                        name: r.get(1)?,
+                        mac: r.get(2)?,
+                    })
+                })
+                .optional()
             })
             .map_err(|e| sql_error("reading a project", e))
     }
@@ -356,11 +370,11 @@ impl StoreTx<'_> {
     }
 
     fn project_row_message(&self, id: i64) -> Result<Vec<u8>> {
-        let (org_id, name, _) = self
+        let project = self
             .read()
             .project_sealed(id)?
             .ok_or_else(|| Error::Internal(format!("sealing project {id}: missing")))?;
-        Ok(project_message(id, org_id, &name))
+        Ok(project_message(id, project.org_id, &project.name))
     }
 
     /// Tags an organization.

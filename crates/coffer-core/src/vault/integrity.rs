@@ -245,22 +245,24 @@ impl Vault {
         }
         let [_, _, orgs, projects] = read.sealed_row_ids()?;
         for id in orgs {
-            if let Some((name, mac)) = read.org_sealed(id)? {
-                if !keys.check(RowKind::Org, &org_message(id, &name), mac.as_deref())? {
-                    return Err(Error::Tampered {
-                        what: format!("the organization {name} (changed outside Coffer)"),
-                    });
-                }
+            let Some((name, mac)) = read.org_sealed(id)? else {
+                continue;
+            };
+            if !keys.check(RowKind::Org, &org_message(id, &name), mac.as_deref())? {
+                return Err(Error::Tampered {
+                    what: format!("the organization {name} (changed outside Coffer)"),
+                });
             }
         }
         for id in projects {
-            if let Some((org_id, name, mac)) = read.project_sealed(id)? {
-                let message = project_message(id, org_id, &name);
-                if !keys.check(RowKind::Project, &message, mac.as_deref())? {
-                    return Err(Error::Tampered {
-                        what: format!("the project {name} (changed outside Coffer)"),
-                    });
-                }
+            let Some(project) = read.project_sealed(id)? else {
+                continue;
+            };
+            let message = project_message(id, project.org_id, &project.name);
+            if !keys.check(RowKind::Project, &message, project.mac.as_deref())? {
+                return Err(Error::Tampered {
+                    what: format!("the project {} (changed outside Coffer)", project.name),
+                });
             }
         }
         Ok(())
@@ -304,15 +306,25 @@ impl Vault {
     }
 }
 
+/// A job's 16-byte id from a stored column.
+pub(super) fn job_uid(bytes: &[u8]) -> Result<[u8; 16]> {
+    bytes.try_into().map_err(|_| Error::Corrupt {
+        reason: "a job id is not 16 bytes".into(),
+    })
+}
+
 /// Seals run logs recorded in clear before the upgrade.
 fn seal_clear_logs(tx: &StoreTx<'_>, keys: &RowKeys, vault_id: &[u8; 16]) -> Result<u32> {
     let clear = tx.clear_run_logs()?;
-    for (run, job_uid, log, error) in &clear {
-        let uid: [u8; 16] = job_uid.as_slice().try_into().map_err(|_| Error::Corrupt {
-            reason: "a job id is not 16 bytes".into(),
-        })?;
-        let sealed = keys.seal_log(vault_id, &uid, *run, log, error.as_deref())?;
-        tx.seal_run_log(*run, &sealed)?;
+    for row in &clear {
+        let sealed = keys.seal_log(
+            vault_id,
+            &job_uid(&row.job_uid)?,
+            row.run,
+            &row.log,
+            row.error.as_deref(),
+        )?;
+        tx.seal_run_log(row.run, &sealed)?;
     }
     Ok(u32::try_from(clear.len()).unwrap_or(u32::MAX))
 }

@@ -699,9 +699,7 @@ impl Vault {
         let count = stale.len() as u32;
         self.write(|tx, ctx| {
             for (run, job_uid, name, org) in &stale {
-                let uid: [u8; 16] = job_uid[..].try_into().map_err(|_| Error::Corrupt {
-                    reason: "a job id is not 16 bytes".into(),
-                })?;
+                let uid = super::integrity::job_uid(job_uid)?;
                 let error = "Coffer stopped before the run finished";
                 let sealed = keys.seal_log(&vault_id, &uid, *run, "", Some(error))?;
                 tx.finish_run(*run, RunStatus::Interrupted, ctx.now, &sealed, "{}")?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::integrity::{META_ROWS_SEALED, RowKeys};
+use super::integrity::{META_ROWS_SEALED, RowKeys, job_uid};
 use super::{Keys, Vault};
 use crate::audit::{self, AuditKeys, Record};
 use crate::clock::Clock;
@@ -527,13 +527,13 @@ impl Vault {
             let rows = tx.reseal_all_with(&new_rows)?;
             tx.set_meta(META_ROWS_SEALED, &new_rows.sealed_record(&vault_id)?)?;
             let logs = tx.sealed_run_logs()?;
-            for (run, job_uid, sealed) in &logs {
-                let uid: [u8; 16] = job_uid[..].try_into().map_err(|_| Error::Corrupt {
-                    reason: "a job id is not 16 bytes".into(),
-                })?;
-                let (log, error) = old_rows.open_log(&vault_id, &uid, *run, sealed)?;
-                let resealed = new_rows.seal_log(&vault_id, &uid, *run, &log, error.as_deref())?;
-                tx.seal_run_log(*run, &resealed)?;
+            for row in &logs {
+                let uid = job_uid(&row.job_uid)?;
+                let sealed = row.sealed.as_deref().unwrap_or_default();
+                let (log, error) = old_rows.open_log(&vault_id, &uid, row.run, sealed)?;
+                let resealed =
+                    new_rows.seal_log(&vault_id, &uid, row.run, &log, error.as_deref())?;
+                tx.seal_run_log(row.run, &resealed)?;
             }
             let detail = serde_json::json!({
                 "data_keys": count,

@@ -143,7 +143,7 @@ fn a_run_is_interrupted_only_when_its_process_is_gone() {
     add_job(&mut fx);
     // A run under way in another vault of this process is left alone.
     let mut other = open_unlocked(&fx.path);
-    let run = other.start_run(&job_ref(), RunTrigger::Manual).unwrap().run;
+    other.start_run(&job_ref(), RunTrigger::Manual).unwrap();
     fx.lock();
     fx.unlock_with_passphrase(&passphrase()).unwrap();
     assert_eq!(run_status(&fx.path).as_deref(), Some("running"));

@@ -228,6 +228,13 @@ fn role_bindings(
                     "an ssh_key secret needs an ssh:// or user@host:path remote",
                 ));
             }
+            if !ssh
+                && (seen.contains_key(&SecretRole::Auth)
+                    || seen.contains_key(&SecretRole::ClientCertificate))
+            {
+                // As for http_fetch: credentials over TLS only (loopback aside).
+                validate::credential_url("repo_url", repo_url)?;
+            }
         }
         JobSpec::HttpFetch(s)
             if seen.contains_key(&SecretRole::Auth)

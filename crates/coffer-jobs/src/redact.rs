@@ -54,12 +54,17 @@ const URI_COMPONENT: &AsciiSet = &UNRESERVED
     .remove(b')');
 
 /// Replaces secret values (in their common encodings) in text.
-#[derive(Default)]
 pub struct Redactor {
     /// Longest first, without duplicates.
     patterns: Vec<Zeroizing<Vec<u8>>>,
     /// For each first byte, indexes into `patterns` (longest first).
     by_first: Vec<Vec<usize>>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl std::fmt::Debug for Redactor {
@@ -252,9 +257,17 @@ impl Redactor {
             return;
         }
         for form in forms_of(value) {
-            if !form.is_empty() && !self.patterns.iter().any(|p| p[..] == form[..]) {
-                self.patterns.push(form);
+            let Some(&first) = form.first() else {
+                continue;
+            };
+            // Duplicates are looked for among patterns with the same first
+            // byte only: a job with hundreds of values adds thousands.
+            let same_start = &mut self.by_first[usize::from(first)];
+            if same_start.iter().any(|&i| self.patterns[i][..] == form[..]) {
+                continue;
             }
+            same_start.push(self.patterns.len());
+            self.patterns.push(form);
         }
         self.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
         self.by_first = vec![Vec::new(); 256];

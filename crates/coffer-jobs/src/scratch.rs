@@ -119,12 +119,13 @@ fn private_dir(path: &Path) -> Result<()> {
 
 /// The per-user directory that holds scratch directories (created 0700).
 pub fn root() -> Result<PathBuf> {
-    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        if runtime.is_absolute() && private_dir_owned(&runtime) {
-            let dir = runtime.join("coffer");
-            if private_dir(&dir).is_ok() {
-                return Ok(dir);
-            }
+    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from)
+        && runtime.is_absolute()
+        && private_dir_owned(&runtime)
+    {
+        let dir = runtime.join("coffer");
+        if private_dir(&dir).is_ok() {
+            return Ok(dir);
         }
     }
     #[cfg(unix)]

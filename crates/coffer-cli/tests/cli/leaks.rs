@@ -2,6 +2,7 @@
 //! leave no key on disk (after the next start); `@FILE` refuses FIFOs and
 //! devices at once; short secret values are warned about.
 
+use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -55,24 +56,60 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Waits until a run's scratch directory holds the client key.
-fn wait_for_key(scratch_root: &Path, child: &mut Child) -> PathBuf {
+/// Waits until a run's scratch directory holds the client key, written
+/// whole (it contains `key_line`); what the run printed if it ended first.
+fn wait_for_key(scratch_root: &Path, child: &mut Child, key_line: &str) -> Result<PathBuf, String> {
     let started = Instant::now();
     loop {
-        if let Some(key) = files_under(scratch_root)
-            .into_iter()
-            .find(|p| p.file_name().is_some_and(|n| n == "client.key"))
-        {
-            return key;
+        if let Some(key) = files_under(scratch_root).into_iter().find(|p| {
+            p.file_name().is_some_and(|n| n == "client.key")
+                && std::fs::read_to_string(p).is_ok_and(|text| text.contains(key_line))
+        }) {
+            return Ok(key);
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("the run ended ({status}) before writing its key");
+            let mut printed = format!("{status}: ");
+            for stream in [
+                child.stdout.take().map(|s| Box::new(s) as Box<dyn Read>),
+                child.stderr.take().map(|s| Box::new(s) as Box<dyn Read>),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut stream = stream;
+                let _ = stream.read_to_string(&mut printed);
+            }
+            return Err(printed);
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "no key appeared"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Starts `coffer job run hang` and waits for its key. Once in a loaded
+/// full run the job ended before writing it (the cause could not be
+/// reproduced; it is printed): that is a setup failure, not what is under
+/// test, so it is tried a second time.
+fn run_until_key(
+    env: &Env,
+    runtime: &Path,
+    scratch_root: &Path,
+    key_line: &str,
+) -> (Child, PathBuf) {
+    let mut child = spawn(env, runtime, &["job", "run", "hang"]);
+    match wait_for_key(scratch_root, &mut child, key_line) {
+        Ok(key) => (child, key),
+        Err(printed) => {
+            eprintln!("the run ended before writing its key, trying again: {printed}");
+            let mut child = spawn(env, runtime, &["job", "run", "hang"]);
+            let key = wait_for_key(scratch_root, &mut child, key_line).unwrap_or_else(|printed| {
+                panic!("the run ended before writing its key: {printed}")
+            });
+            (child, key)
+        }
     }
 }
 
@@ -147,9 +184,7 @@ fn sigint_and_sigkill_mid_run_leave_no_key_on_disk() {
         .to_owned();
 
     // Ctrl-C: the run stops, cleans up and exits with 130.
-    let mut child = spawn(&env, &runtime, &["job", "run", "hang"]);
-    let key = wait_for_key(&scratch_root, &mut child);
-    assert!(std::fs::read_to_string(&key).unwrap().contains(&key_line));
+    let (child, _) = run_until_key(&env, &runtime, &scratch_root, &key_line);
     signal(&child, "INT");
     let run = wait_at_most(child, Duration::from_secs(20));
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
@@ -164,8 +199,7 @@ fn sigint_and_sigkill_mid_run_leave_no_key_on_disk() {
     assert!(!runs.stdout.contains(&key_line));
 
     // SIGKILL cannot be handled: the key stays until the next start.
-    let mut child = spawn(&env, &runtime, &["job", "run", "hang"]);
-    let key = wait_for_key(&scratch_root, &mut child);
+    let (mut child, key) = run_until_key(&env, &runtime, &scratch_root, &key_line);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(key.exists(), "the test needs a leftover to clean");

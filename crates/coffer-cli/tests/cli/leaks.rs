@@ -89,28 +89,22 @@ fn wait_for_key(scratch_root: &Path, child: &mut Child, key_line: &str) -> Resul
     }
 }
 
-/// Starts `coffer job run hang` and waits for its key. Once in a loaded
-/// full run the job ended before writing it (the cause could not be
-/// reproduced; it is printed): that is a setup failure, not what is under
-/// test, so it is tried a second time.
+/// Starts `coffer job run hang` and waits for its key. A clone killed
+/// earlier may have left `target/.git` behind (git makes it before it
+/// connects), which turns the next run into an update that fails at once:
+/// the test starts each run from no working copy.
 fn run_until_key(
     env: &Env,
     runtime: &Path,
     scratch_root: &Path,
+    target: &Path,
     key_line: &str,
 ) -> (Child, PathBuf) {
+    let _ = std::fs::remove_dir_all(target);
     let mut child = spawn(env, runtime, &["job", "run", "hang"]);
-    match wait_for_key(scratch_root, &mut child, key_line) {
-        Ok(key) => (child, key),
-        Err(printed) => {
-            eprintln!("the run ended before writing its key, trying again: {printed}");
-            let mut child = spawn(env, runtime, &["job", "run", "hang"]);
-            let key = wait_for_key(scratch_root, &mut child, key_line).unwrap_or_else(|printed| {
-                panic!("the run ended before writing its key: {printed}")
-            });
-            (child, key)
-        }
-    }
+    let key = wait_for_key(scratch_root, &mut child, key_line)
+        .unwrap_or_else(|printed| panic!("the run ended before writing its key: {printed}"));
+    (child, key)
 }
 
 /// A TCP server on loopback that accepts connections and never answers
@@ -184,7 +178,7 @@ fn sigint_and_sigkill_mid_run_leave_no_key_on_disk() {
         .to_owned();
 
     // Ctrl-C: the run stops, cleans up and exits with 130.
-    let (child, _) = run_until_key(&env, &runtime, &scratch_root, &key_line);
+    let (child, _) = run_until_key(&env, &runtime, &scratch_root, &target, &key_line);
     signal(&child, "INT");
     let run = wait_at_most(child, Duration::from_secs(20));
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
@@ -199,7 +193,7 @@ fn sigint_and_sigkill_mid_run_leave_no_key_on_disk() {
     assert!(!runs.stdout.contains(&key_line));
 
     // SIGKILL cannot be handled: the key stays until the next start.
-    let (mut child, key) = run_until_key(&env, &runtime, &scratch_root, &key_line);
+    let (mut child, key) = run_until_key(&env, &runtime, &scratch_root, &target, &key_line);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(key.exists(), "the test needs a leftover to clean");

@@ -3,7 +3,7 @@
 //! show them.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use coffer_core::secret::validate::MAX_SECRET_BYTES;
@@ -57,13 +57,22 @@ fn read_capped(reader: impl Read, field: &str, what: &str) -> Result<Zeroizing<V
     Ok(buf)
 }
 
-/// Reads a file (at most 4 MiB).
+/// Reads a regular file (at most 4 MiB, within 30 s). A FIFO, a device
+/// or a directory is refused before anything is read: reading a FIFO with
+/// no writer, or `/dev/zero`, would never end. `@-` is how to pipe a value.
 pub fn read_file(field: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::Io {
-        context: format!("opening {} for {field}", path.display()),
-        source: e,
-    })?;
-    read_capped(file, field, &path.display().to_string())
+    coffer_jobs::file_input::read_regular_file(path, MAX_SECRET_BYTES as u64).map_err(|e| {
+        match e.kind() {
+            ErrorKind::InvalidInput => {
+                Error::invalid(field, format!("{e} (or @- for standard input)"))
+            }
+            ErrorKind::FileTooLarge | ErrorKind::TimedOut => Error::invalid(field, e.to_string()),
+            _ => Error::Io {
+                context: format!("reading {} for {field}", path.display()),
+                source: e,
+            },
+        }
+    })
 }
 
 /// Removes one trailing line break (`echo secret | coffer ...` adds one).

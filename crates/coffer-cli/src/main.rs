@@ -10,11 +10,15 @@ mod args;
 mod commands;
 mod input;
 mod output;
+mod signals;
 mod unlock;
 
 use clap::Parser;
 
 fn main() {
+    // Scratch directories (keys for git over SSH, mTLS) left by runs that
+    // were killed: removed at every start, those of live processes kept.
+    coffer_jobs::scratch::remove_stale_scratch();
     let cli = args::Cli::parse();
     let json = cli.global.json;
     if let Err(failure) = commands::run(cli) {

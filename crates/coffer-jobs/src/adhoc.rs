@@ -93,7 +93,13 @@ impl ReadyProgram {
 
     /// Runs the program, passing its output on redacted; its exit code.
     pub fn run(self) -> Result<i32> {
-        let command = command_of(&self.program, &self.args, &self.env, &self.resolved)?;
+        let command = command_of(
+            &self.program,
+            &self.args,
+            &self.env,
+            &self.resolved,
+            crate::child_env::for_wrapped_program,
+        )?;
         let finished = process::run(
             command,
             &self.program,

@@ -5,6 +5,13 @@
 //! CA bundle and client certificate are passed as files through
 //! `GIT_CONFIG_*` variables; over SSH the key is a temporary 0600 file, and
 //! the server's host key is pinned on first use — a changed key fails.
+//!
+//! git runs with no system or global configuration and an environment from
+//! an allow list ([`crate::child_env`]); `HOME` and `XDG_CONFIG_HOME` are
+//! the run's scratch directory, so neither `~/.gitconfig`, `~/.ssh/config`
+//! nor `GIT_SSL_NO_VERIFY` in Coffer's environment can loosen a check.
+//! Credentials (and a client certificate) go over https only, or plain http
+//! to this machine, as for `http_fetch`.
 
 use std::path::Path;
 use std::process::Command;
@@ -19,7 +26,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::process::{self, OutputMode};
 use crate::resolve::Resolved;
-use crate::runner::{RunContext, role_secret};
+use crate::runner::{RunContext, role, role_secret};
 use crate::scratch::Scratch;
 
 /// Time limit of one git command.
@@ -69,6 +76,8 @@ fn pem_of_der(der: &[u8]) -> String {
 
 /// Environment and configuration for one run of git.
 struct GitSetup {
+    /// The scratch directory, git's `HOME`.
+    home: std::path::PathBuf,
     env: Vec<(String, Zeroizing<String>)>,
     config: Vec<(String, String)>,
     ssh_known_hosts: Option<std::path::PathBuf>,
@@ -78,17 +87,13 @@ struct GitSetup {
 impl GitSetup {
     fn command(&self, ctx: &RunContext) -> Command {
         let mut cmd = Command::new(&ctx.git);
-        for var in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_ASKPASS",
-            "SSH_ASKPASS",
-            "GIT_SSH",
-            "GIT_SSH_COMMAND",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("GIT_TERMINAL_PROMPT", "0").env("LC_ALL", "C");
+        crate::child_env::for_tool(&mut cmd);
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env("LC_ALL", "C")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", &self.home);
         for (name, value) in &self.env {
             cmd.env(name, value.as_str());
         }
@@ -111,6 +116,7 @@ fn setup(
     log: &mut Vec<String>,
 ) -> Result<GitSetup> {
     let mut setup = GitSetup {
+        home: scratch.path().to_owned(),
         env: Vec::new(),
         // An empty helper clears helpers from the user's configuration, so
         // no credential is stored by `credential.helper=store` and the like.
@@ -176,6 +182,12 @@ fn setup(
     }
     let url = url::Url::parse(&spec.repo_url)
         .map_err(|e| Error::invalid("repo_url", format!("{}: {e}", spec.repo_url)))?;
+    // As when the job was saved: a stored spec may have been changed since.
+    if role(roles, SecretRole::Auth).is_some()
+        || role(roles, SecretRole::ClientCertificate).is_some()
+    {
+        coffer_core::secret::validate::credential_url("repo_url", &spec.repo_url)?;
+    }
     if let Some((name, used)) = role_secret(resolved, roles, SecretRole::Auth)? {
         let (user, password) = match &used.data {
             SecretData::BasicAuth(b) => (

@@ -5,7 +5,11 @@
 //! - [`resolve`]: collects what a job references, checks it from clear
 //!   metadata, then decrypts each referenced secret once through
 //!   [`coffer_core::Vault::use_secret`] — never one it does not reference.
-//! - [`redact`]: values and their base64 and percent-encoded forms become `***`.
+//! - [`redact`]: secret values in the encodings programs print them in
+//!   (base64, hex, percent, JSON; wrapped across lines) become `***`.
+//! - [`child_env`]: the allow-listed environment of the programs runs start.
+//! - [`scratch`]: per-user 0700 scratch directories, stale ones removed.
+//! - [`file_input`]: files a person names, read without hanging.
 //! - [`runner`]: `http_fetch`, `git_fetch`, `template` and `command` runs in
 //!   three steps (prepare with the vault, execute without, complete with it).
 //! - [`scheduler`]: cron and interval schedules inside the desktop app,
@@ -22,8 +26,10 @@
 pub mod adhoc;
 pub mod atomic;
 pub mod check;
+pub mod child_env;
 pub mod define;
 mod error;
+pub mod file_input;
 mod git;
 pub mod http;
 pub mod placeholder;
@@ -33,7 +39,7 @@ pub mod redact;
 pub mod resolve;
 pub mod runner;
 pub mod scheduler;
-mod scratch;
+pub mod scratch;
 pub mod tls;
 
 pub use error::{Error, Result};

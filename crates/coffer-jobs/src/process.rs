@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,26 @@ use crate::redact::Redactor;
 
 /// Most bytes of output kept in memory for a log (the tail).
 const MAX_CAPTURE: usize = 1024 * 1024;
+/// How often a waiting run looks whether it was cancelled.
+const CANCEL_POLL: Duration = Duration::from_millis(100);
+
+/// The signal that cancelled every run of this process, or 0.
+static CANCELLED: AtomicI32 = AtomicI32::new(0);
+
+/// Cancels every run of this process (SIGINT or SIGTERM arrived): the
+/// programs they run are killed within a tenth of a second, and the runs end
+/// as failed, removing their scratch files as they unwind.
+pub fn cancel(signal: i32) {
+    CANCELLED.store(signal.max(1), Ordering::SeqCst);
+}
+
+/// The signal given to [`cancel`], if runs were cancelled.
+pub fn cancelled() -> Option<i32> {
+    match CANCELLED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
 
 /// What happens to the program's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,17 +142,23 @@ pub fn run(
             }
         }
     };
+    let mut interrupted = None;
     loop {
+        if let Some(signal) = cancelled() {
+            interrupted = Some(signal);
+            let _ = child.kill();
+            break;
+        }
         let wait = match deadline {
             Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) => left,
+                Some(left) => left.min(CANCEL_POLL),
                 None => {
                     timed_out = true;
                     let _ = child.kill();
                     break;
                 }
             },
-            None => Duration::from_secs(3600),
+            None => CANCEL_POLL,
         };
         match rx.recv_timeout(wait) {
             Ok((stream, chunk)) => {
@@ -155,6 +182,11 @@ pub fn run(
     let status = child
         .wait()
         .map_err(|e| Error::process(format!("waiting for {describe}: {e}")))?;
+    if let Some(signal) = interrupted {
+        return Err(Error::process(format!(
+            "{describe} was stopped: Coffer received signal {signal}"
+        )));
+    }
     Ok(Finished {
         exit_code: exit_code(status),
         timed_out,

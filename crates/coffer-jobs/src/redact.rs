@@ -1,26 +1,70 @@
-//! Redaction: every resolved value, and its base64 (standard and URL-safe,
-//! with and without padding) and percent-encoded forms, replaced by `***`,
-//! longest first. The patterns are zeroized when the redactor is dropped.
+//! Redaction: every resolved secret value, and the forms programs print it
+//! in — base64 (standard and URL-safe, with and without padding, and the
+//! runs of whole groups inside a longer encoded text), percent-encoding (as
+//! `urllib.parse.quote`, `quote_plus`, `encodeURIComponent` and form
+//! encoding write it, upper- or lower-case hex), hex (lower and upper case)
+//! and JSON string escaping — is replaced by `***`, longest first. A match
+//! may be split by line breaks (`base64` wraps at 76 columns, `xxd -p` at
+//! 60, `fold` anywhere). Only secret fields and values derived from them are
+//! added: public fields (user names, client ids, header names) are left
+//! alone. The patterns are zeroized when the redactor is dropped.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
 /// What replaces a value.
 pub const MASK: &str = "***";
 
+/// Values shorter than this (in bytes) are still redacted, but redacting
+/// them is likely to mangle unrelated output (`app` inside `application`):
+/// the CLI warns when such a secret is stored, and the desktop wizard should
+/// use [`mangles_output`] to warn the same way.
+pub const SHORT_SECRET_LEN: usize = 6;
+
+/// Whether redacting `value` is likely to mangle unrelated output: a
+/// non-empty secret value shorter than [`SHORT_SECRET_LEN`] bytes.
+pub fn mangles_output(value: &[u8]) -> bool {
+    !value.is_empty() && value.len() < SHORT_SECRET_LEN
+}
+
 /// Shortest run of a value whose base64 is redacted inside longer encoded
 /// text (shorter runs would hide unrelated text).
 const MIN_EMBEDDED_GROUP_BYTES: usize = 6;
 
+/// Most line-break bytes skipped in one place inside a match (`\r\n`).
+const MAX_BREAK: usize = 2;
+
+/// `urllib.parse.quote(v, safe="")` and `quote_plus`: RFC 3986 unreserved
+/// characters stay as they are.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+/// `urllib.parse.quote(v)`: `/` is safe by default.
+const PY_QUOTE: &AsciiSet = &UNRESERVED.remove(b'/');
+/// JavaScript's `encodeURIComponent`.
+const URI_COMPONENT: &AsciiSet = &UNRESERVED
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
 /// Replaces secret values (in their common encodings) in text.
-#[derive(Default)]
 pub struct Redactor {
     /// Longest first, without duplicates.
     patterns: Vec<Zeroizing<Vec<u8>>>,
     /// For each first byte, indexes into `patterns` (longest first).
     by_first: Vec<Vec<usize>>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl std::fmt::Debug for Redactor {
@@ -29,6 +73,173 @@ impl std::fmt::Debug for Redactor {
             .field("patterns", &self.patterns.len())
             .finish()
     }
+}
+
+/// Writes `%XX` escapes in lower case.
+fn lower_hex_escapes(encoded: &str) -> Zeroizing<String> {
+    let mut lower = Zeroizing::new(String::with_capacity(encoded.len()));
+    let mut after_percent = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            after_percent = 2;
+            lower.push(c);
+        } else if after_percent > 0 {
+            after_percent -= 1;
+            lower.push(c.to_ascii_lowercase());
+        } else {
+            lower.push(c);
+        }
+    }
+    lower
+}
+
+/// The inside of a JSON string holding `text`: `ascii` writes every
+/// non-ASCII character as `\uXXXX` (Python's default), `slash` escapes `/`
+/// as `\/` (PHP's default), `upper` writes `\u` escapes in upper case.
+fn json_escaped(text: &str, ascii: bool, slash: bool, upper: bool) -> Zeroizing<String> {
+    use std::fmt::Write as _;
+    let mut out = Zeroizing::new(String::with_capacity(text.len() + 8));
+    let unit = |out: &mut String, u: u32| {
+        let _ = if upper {
+            write!(out, "\\u{u:04X}")
+        } else {
+            write!(out, "\\u{u:04x}")
+        };
+    };
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' if slash => out.push_str("\\/"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => unit(&mut out, c as u32),
+            c if ascii && !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    unit(&mut out, u32::from(*u));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every form of `value` to redact (with duplicates).
+fn forms_of(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
+    let mut forms: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(value.to_vec())];
+    for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+        forms.push(Zeroizing::new(engine.encode(value).into_bytes()));
+    }
+    // Inside a longer encoded text (`user:password` in a Basic header,
+    // `echo $VALUE | base64`), the value's encoding depends on where it
+    // starts modulo 3. For each start, the run of whole 3-byte groups
+    // inside the value encodes the same way whatever surrounds it.
+    for skip in 1..3usize {
+        if let Some(rest) = value.get(skip..) {
+            let whole = rest.len() / 3 * 3;
+            if whole >= MIN_EMBEDDED_GROUP_BYTES {
+                for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                    forms.push(Zeroizing::new(engine.encode(&rest[..whole]).into_bytes()));
+                }
+            }
+        }
+    }
+    let whole = value.len() / 3 * 3;
+    if whole >= MIN_EMBEDDED_GROUP_BYTES && whole < value.len() {
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            forms.push(Zeroizing::new(engine.encode(&value[..whole]).into_bytes()));
+        }
+    }
+    // Hex: each byte is two digits wherever it starts, so a value inside a
+    // longer hex dump still shows whole.
+    let hex = Zeroizing::new(hex::encode(value));
+    forms.push(Zeroizing::new(hex.to_ascii_uppercase().into_bytes()));
+    forms.push(Zeroizing::new(hex.as_bytes().to_vec()));
+    if let Ok(text) = std::str::from_utf8(value) {
+        for set in [NON_ALPHANUMERIC, UNRESERVED, PY_QUOTE, URI_COMPONENT] {
+            let encoded = Zeroizing::new(utf8_percent_encode(text, set).to_string());
+            forms.push(Zeroizing::new(
+                lower_hex_escapes(&encoded).as_bytes().to_vec(),
+            ));
+            // `quote_plus` and form encoding write spaces as '+'.
+            if text.contains(' ') {
+                let plus = Zeroizing::new(encoded.replace("%20", "+"));
+                forms.push(Zeroizing::new(lower_hex_escapes(&plus).as_bytes().to_vec()));
+                forms.push(Zeroizing::new(plus.as_bytes().to_vec()));
+            }
+            forms.push(Zeroizing::new(encoded.as_bytes().to_vec()));
+        }
+        forms.push(Zeroizing::new(
+            url::form_urlencoded::byte_serialize(value)
+                .collect::<String>()
+                .into_bytes(),
+        ));
+        // JSON string escaping, in the variants encoders use.
+        let needs_escaping = text
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c == '/' || (c as u32) < 0x20 || !c.is_ascii());
+        if needs_escaping {
+            for ascii in [false, true] {
+                for slash in [false, true] {
+                    forms.push(Zeroizing::new(
+                        json_escaped(text, ascii, slash, false).as_bytes().to_vec(),
+                    ));
+                    forms.push(Zeroizing::new(
+                        json_escaped(text, ascii, slash, true).as_bytes().to_vec(),
+                    ));
+                }
+            }
+        }
+        // A multi-line value (a PEM key) may be printed line by line.
+        if text.contains('\n') {
+            for line in text.lines().map(str::trim).filter(|l| l.len() >= 16) {
+                forms.push(Zeroizing::new(line.as_bytes().to_vec()));
+            }
+        }
+    }
+    forms
+}
+
+fn is_break(byte: u8) -> bool {
+    byte == b'\n' || byte == b'\r'
+}
+
+/// How `pattern` matches at the start of `text`.
+enum Match {
+    /// It matches, taking this many bytes of `text` (line breaks included).
+    Whole(usize),
+    /// `text` ends while it still matches: more bytes may complete it.
+    Partial,
+    /// It does not match.
+    No,
+}
+
+/// Compares `pattern` with the start of `text`, where up to [`MAX_BREAK`]
+/// line-break bytes may interrupt the pattern between any two of its bytes
+/// (never before its first byte, never after its last).
+fn match_pattern(pattern: &[u8], text: &[u8]) -> Match {
+    let (mut p, mut t, mut breaks) = (0, 0, 0);
+    while p < pattern.len() {
+        let Some(&byte) = text.get(t) else {
+            return Match::Partial;
+        };
+        if byte == pattern[p] {
+            p += 1;
+            t += 1;
+            breaks = 0;
+        } else if p > 0 && is_break(byte) && breaks < MAX_BREAK {
+            t += 1;
+            breaks += 1;
+        } else {
+            return Match::No;
+        }
+    }
+    Match::Whole(t)
 }
 
 impl Redactor {
@@ -40,70 +251,23 @@ impl Redactor {
         }
     }
 
-    /// Adds a value and its encoded forms.
+    /// Adds a secret value (of any length) and its encoded forms.
     pub fn add(&mut self, value: &[u8]) {
         if value.is_empty() {
             return;
         }
-        let mut forms: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(value.to_vec())];
-        for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-            forms.push(Zeroizing::new(engine.encode(value).into_bytes()));
-        }
-        // Inside a longer encoded text (`user:password` in a Basic header,
-        // `echo $VALUE | base64`), the value's encoding depends on where it
-        // starts modulo 3. For each start, the run of whole 3-byte groups
-        // inside the value encodes the same way whatever surrounds it.
-        for skip in 1..3usize {
-            if let Some(rest) = value.get(skip..) {
-                let whole = rest.len() / 3 * 3;
-                if whole >= MIN_EMBEDDED_GROUP_BYTES {
-                    for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-                        forms.push(Zeroizing::new(engine.encode(&rest[..whole]).into_bytes()));
-                    }
-                }
+        for form in forms_of(value) {
+            let Some(&first) = form.first() else {
+                continue;
+            };
+            // Duplicates are looked for among patterns with the same first
+            // byte only: a job with hundreds of values adds thousands.
+            let same_start = &mut self.by_first[usize::from(first)];
+            if same_start.iter().any(|&i| self.patterns[i][..] == form[..]) {
+                continue;
             }
-        }
-        let whole = value.len() / 3 * 3;
-        if whole >= MIN_EMBEDDED_GROUP_BYTES && whole < value.len() {
-            for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-                forms.push(Zeroizing::new(engine.encode(&value[..whole]).into_bytes()));
-            }
-        }
-        if let Ok(text) = std::str::from_utf8(value) {
-            let encoded = Zeroizing::new(utf8_percent_encode(text, NON_ALPHANUMERIC).to_string());
-            // Some encoders write the hex digits in lower case.
-            let mut lower = Zeroizing::new(String::with_capacity(encoded.len()));
-            let mut after_percent = 0;
-            for c in encoded.chars() {
-                if c == '%' {
-                    after_percent = 2;
-                    lower.push(c);
-                } else if after_percent > 0 {
-                    after_percent -= 1;
-                    lower.push(c.to_ascii_lowercase());
-                } else {
-                    lower.push(c);
-                }
-            }
-            forms.push(Zeroizing::new(encoded.as_bytes().to_vec()));
-            forms.push(Zeroizing::new(lower.as_bytes().to_vec()));
-            // Form encoding writes spaces as '+'.
-            forms.push(Zeroizing::new(
-                url::form_urlencoded::byte_serialize(value)
-                    .collect::<String>()
-                    .into_bytes(),
-            ));
-            // A multi-line value (a PEM key) may be printed line by line.
-            if text.contains('\n') {
-                for line in text.lines().map(str::trim).filter(|l| l.len() >= 16) {
-                    forms.push(Zeroizing::new(line.as_bytes().to_vec()));
-                }
-            }
-        }
-        for form in forms {
-            if !form.is_empty() && !self.patterns.iter().any(|p| p[..] == form[..]) {
-                self.patterns.push(form);
-            }
+            same_start.push(self.patterns.len());
+            self.patterns.push(form);
         }
         self.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
         self.by_first = vec![Vec::new(); 256];
@@ -117,26 +281,31 @@ impl Redactor {
         self.patterns.is_empty()
     }
 
-    /// The pattern that matches at the start of `text`, if any (longest).
+    /// How many bytes of `text` the longest pattern matching at its start
+    /// takes, if any.
     fn match_at(&self, text: &[u8]) -> Option<usize> {
         let first = *text.first()?;
+        // Longest pattern first; a shorter pattern that matches with line
+        // breaks may take more bytes, so the longest pattern wins, not the
+        // longest span.
         self.by_first
             .get(usize::from(first))?
             .iter()
-            .map(|&i| &self.patterns[i])
-            .find(|p| text.starts_with(p))
-            .map(|p| p.len())
+            .find_map(|&i| match match_pattern(&self.patterns[i], text) {
+                Match::Whole(taken) => Some(taken),
+                Match::Partial | Match::No => None,
+            })
     }
 
-    /// Whether `tail` (shorter than some pattern) could be the start of a
-    /// match once more bytes arrive.
+    /// Whether `tail` could be the start of a match (longer than one found
+    /// now) once more bytes arrive.
     fn could_match(&self, tail: &[u8]) -> bool {
         let Some(&first) = tail.first() else {
             return false;
         };
         self.by_first[usize::from(first)]
             .iter()
-            .any(|&i| self.patterns[i].len() > tail.len() && self.patterns[i].starts_with(tail))
+            .any(|&i| matches!(match_pattern(&self.patterns[i], tail), Match::Partial))
     }
 
     /// Redacts bytes.
@@ -257,6 +426,60 @@ mod tests {
             let left: usize = out.split(MASK).map(str::len).sum();
             assert!(left <= text.len() - 16, "{text} -> {out}");
         }
+    }
+
+    #[test]
+    fn hex_json_and_python_quote_forms() {
+        let value = "a/b c~d_e.f-g\"h\\i\n\u{e9}";
+        let mut r = Redactor::new();
+        r.add(value.as_bytes());
+        for text in [
+            // urllib.parse.quote, quote(safe=""), quote_plus
+            "a/b%20c~d_e.f-g%22h%5Ci%0A%C3%A9",
+            "a%2Fb%20c~d_e.f-g%22h%5Ci%0A%C3%A9",
+            "a%2Fb+c~d_e.f-g%22h%5Ci%0A%C3%A9",
+            // json.dumps, ensure_ascii=False, and with \/
+            "a/b c~d_e.f-g\\\"h\\\\i\\n\\u00e9",
+            "a/b c~d_e.f-g\\\"h\\\\i\\n\u{e9}",
+            "a\\/b c~d_e.f-g\\\"h\\\\i\\n\\u00E9",
+        ] {
+            assert_eq!(r.redact(&format!("<{text}>")), "<***>", "{text}");
+        }
+        let hex = hex::encode(value);
+        assert_eq!(r.redact(&format!("x{hex}y")), "x***y");
+        assert_eq!(r.redact(&hex.to_uppercase()), "***");
+    }
+
+    #[test]
+    fn values_wrapped_across_lines_are_found() {
+        let value = "w".repeat(20) + &"0123456789".repeat(7);
+        let mut r = Redactor::new();
+        r.add(value.as_bytes());
+        let b64 = STANDARD.encode(&value);
+        let wrapped: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let text = format!("before\n{}\nafter\n", wrapped.join("\n"));
+        assert_eq!(r.redact(&text), "before\n***\nafter\n");
+        let crlf = format!("{}\r\n", wrapped.join("\r\n"));
+        assert_eq!(r.redact(&crlf), "***\r\n");
+        let folded: Vec<String> = value
+            .as_bytes()
+            .chunks(17)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let folded = format!("{}\n", folded.join("\n"));
+        for split in 1..folded.len() {
+            let mut s = r.stream();
+            let mut out = s.push(&folded.as_bytes()[..split]);
+            out.extend(s.push(&folded.as_bytes()[split..]));
+            out.extend(s.finish());
+            assert_eq!(String::from_utf8(out).unwrap(), "***\n", "split at {split}");
+        }
+        // A line break before a value, or between unrelated words, stays.
+        assert_eq!(r.redact("\nwwww\nw"), "\nwwww\nw");
     }
 
     #[test]

@@ -298,7 +298,8 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
         }
         uses.insert(name.clone(), used);
     }
-    // 3. The values placeholders ask for, and everything to redact.
+    // 3. Every secret field is redacted, whatever its length; then the
+    // values placeholders ask for.
     let mut redactor = Redactor::new();
     for used in uses.values() {
         for field in used.data.fields() {
@@ -326,8 +327,9 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
                 format!("secret {:?} has no such value", p.name),
             )
         })?;
+        // A public field (`#username`, `#client_id`) is no secret: redacting
+        // it would only mangle output. Secret fields were added above.
         let value = Zeroizing::new(field.value.into_owned());
-        redactor.add(&value);
         values.insert(key, value);
     }
     Ok(Resolved {

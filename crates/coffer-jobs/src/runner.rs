@@ -31,7 +31,8 @@ const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
 /// What runs need besides the vault; shared by every run of a process.
 #[derive(Debug, Clone)]
 pub struct RunContext {
-    /// Where temporary files (SSH keys, askpass scripts) are made.
+    /// Where a run's scratch directory (SSH keys, client keys, askpass
+    /// scripts) is made: by default the per-user [`crate::scratch::root`].
     pub temp_dir: PathBuf,
     /// The `git` program.
     pub git: PathBuf,
@@ -46,7 +47,7 @@ pub struct RunContext {
 impl Default for RunContext {
     fn default() -> Self {
         Self {
-            temp_dir: std::env::temp_dir(),
+            temp_dir: crate::scratch::root().unwrap_or_else(|_| std::env::temp_dir()),
             git: PathBuf::from("git"),
             ssh: PathBuf::from("ssh"),
             http: HttpOptions::default(),
@@ -172,22 +173,20 @@ fn work_of(job: &Job) -> Result<(Work, Vec<Located>, bool)> {
     })
 }
 
-/// Reads a template file (at most 16 MiB of UTF-8).
+/// Reads a template file (a regular file of at most 16 MiB of UTF-8; a
+/// FIFO or device is refused rather than waited on).
 pub fn read_template(path: &std::path::Path) -> Result<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("reading template {}", path.display()), e))?;
-    let mut text = String::new();
-    file.take(MAX_TEMPLATE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| Error::io(format!("reading template {}", path.display()), e))?;
-    if text.len() as u64 > MAX_TEMPLATE_BYTES {
-        return Err(Error::invalid(
-            "template",
-            format!("{} is larger than 16 MiB", path.display()),
-        ));
-    }
-    Ok(text)
+    let bytes =
+        crate::file_input::read_regular_file(path, MAX_TEMPLATE_BYTES).map_err(|e| {
+            match e.kind() {
+                std::io::ErrorKind::InvalidInput
+                | std::io::ErrorKind::FileTooLarge
+                | std::io::ErrorKind::TimedOut => Error::invalid("template", e.to_string()),
+                _ => Error::io(format!("reading template {}", path.display()), e),
+            }
+        })?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| Error::invalid("template", format!("{} is not UTF-8 text", path.display())))
 }
 
 fn failed(error: &Error, log: String, result: serde_json::Value) -> RunOutcome {
@@ -467,14 +466,18 @@ fn render_template(
     }))
 }
 
-/// Builds the command of a command job or `coffer run`.
+/// Builds the command of a command job or `coffer run`; `environment`
+/// sets up what it inherits (see [`crate::child_env`]) before the job's own
+/// variables are added.
 pub(crate) fn command_of(
     program: &str,
     args: &[Template],
     env: &[(String, Template)],
     resolved: &Resolved,
+    environment: fn(&mut std::process::Command),
 ) -> Result<std::process::Command> {
     let mut command = std::process::Command::new(program);
+    environment(&mut command);
     for arg in args {
         let value = arg.render(|p| resolved.value(p))?;
         command.arg(std::ffi::OsStr::new(&*String::from_utf8_lossy(&value)));
@@ -493,7 +496,13 @@ fn run_command(
     resolved: &Resolved,
     log: &mut Vec<String>,
 ) -> Result<serde_json::Value> {
-    let mut command = command_of(&spec.program, args, env, resolved)?;
+    let mut command = command_of(
+        &spec.program,
+        args,
+        env,
+        resolved,
+        crate::child_env::for_command_job,
+    )?;
     if let Some(dir) = &spec.working_dir {
         command.current_dir(dir);
     }

@@ -312,12 +312,16 @@ fn print_run(run: &JobRun, now: Timestamp) {
 
 fn run(g: &Global, out: Out, target: &JobTarget) -> Result<()> {
     let mut vault = unlock::open_unlocked(g, out)?;
+    crate::signals::handle_during_run();
     let run = coffer_jobs::run_job(
         &mut vault,
         &reference(target),
         RunTrigger::Manual,
         &RunContext::default(),
-    )?;
+    );
+    // Cancelled: the run was recorded as failed and its scratch removed.
+    crate::signals::exit_if_cancelled();
+    let run = run?;
     if out.json {
         out.json(&run)?;
     } else {

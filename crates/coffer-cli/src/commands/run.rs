@@ -37,7 +37,10 @@ pub fn run(
     for warning in ready.warnings() {
         out.note(warning);
     }
-    match ready.run()? {
+    crate::signals::handle_during_run();
+    let code = ready.run();
+    crate::signals::exit_if_cancelled();
+    match code? {
         0 => Ok(()),
         code => Err(Failure::Exit(code)),
     }

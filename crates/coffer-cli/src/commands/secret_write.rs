@@ -21,6 +21,37 @@ fn intake(fields: &FieldArgs) -> Result<Intake> {
     })
 }
 
+/// Warnings about secret fields so short that redacting them in job and
+/// `coffer run` output will also hide unrelated text; the threshold is
+/// [`coffer_jobs::redact::mangles_output`]'s. Printed on stderr (in JSON
+/// mode they are a `warnings` list in the output instead, since stderr then
+/// holds only a JSON error). Not errors: the command goes on.
+fn short_value_warnings(
+    out: Out,
+    kind: SecretType,
+    inputs: &coffer_core::secret::FieldInputs,
+) -> Vec<String> {
+    let warnings: Vec<String> = inputs
+        .iter()
+        .filter(|(name, value)| {
+            kind.is_secret_field(name) && coffer_jobs::redact::mangles_output(value.expose_secret())
+        })
+        .map(|(name, _)| {
+            format!(
+                "{name} is shorter than {} characters: redacting it in job and `coffer run` \
+                 output will also mask unrelated text that contains it",
+                coffer_jobs::redact::SHORT_SECRET_LEN
+            )
+        })
+        .collect();
+    if !out.json {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    warnings
+}
+
 fn expiry(meta: &MetaArgs) -> Result<Option<Timestamp>> {
     meta.expires
         .as_deref()
@@ -60,6 +91,7 @@ pub fn add(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
     let kind = SecretType::parse(&kind)?;
     let mut stdin = Stdin::default();
     let inputs = input::fields(kind, &fields.fields, &fields.files, &mut stdin)?;
+    let warnings = short_value_warnings(out, kind, &inputs);
     let mut new = NewSecret::from_fields(name, kind, inputs, &intake(&fields)?)?;
     new.org = Some(org);
     new.project = meta.project.clone();
@@ -88,7 +120,7 @@ pub fn add(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
         .map(|p| p.expose_secret().to_owned());
     if out.json {
         return out
-            .json(&json!({ "secret": registered.meta, "generated_store_password": generated }));
+            .json(&json!({ "secret": registered.meta, "generated_store_password": generated, "warnings": warnings }));
     }
     let m = &registered.meta;
     println!("Registered {} {} in {} (version 1).", m.kind, m.name, m.org);
@@ -163,6 +195,7 @@ pub fn update(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
     let password = input::optional_password("store password", store_password_file.as_ref())?;
     let mut stdin = Stdin::default();
     let set = input::fields(kind, &fields.fields, &fields.files, &mut stdin)?;
+    let warnings = short_value_warnings(out, kind, &set);
 
     let change = MetadataChange {
         description: meta.description.clone(),
@@ -228,6 +261,7 @@ pub fn update(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
         out.note(&format!("{}: store password changed", target.name));
     }
     if out.json {
+        report.insert("warnings".into(), json!(warnings));
         report.insert(
             "secret".into(),
             serde_json::to_value(vault.get(&secret)?).unwrap_or_default(),

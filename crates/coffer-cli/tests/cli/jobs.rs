@@ -183,7 +183,8 @@ fn coffer_run_passes_the_exit_code_and_redacts_output() {
         ])
         .fails(42);
     assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
-    assert!(run.stdout.starts_with("***:***\n***"), "{}", run.stdout);
+    // The user name is a public field: shown, not masked.
+    assert!(run.stdout.starts_with("alice:***\n***"), "{}", run.stdout);
     assert!(run.stderr.contains("oops"));
     env.run(&["run", "--", "/bin/true"]).ok();
     let run = env

@@ -89,7 +89,7 @@ impl Env {
         path
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
         cmd.args(args)
             .env("COFFER_VAULT", &self.vault)

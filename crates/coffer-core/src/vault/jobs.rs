@@ -244,6 +244,13 @@ fn spec_rules(spec: &JobSpec, bound: &[SecretRole]) -> Result<()> {
                     "an ssh_key secret needs an ssh:// or user@host:path remote",
                 ));
             }
+            if !ssh
+                && (has(SecretRole::Auth)
+                    || has(SecretRole::ClientCertificate))
+            {
+                // As for http_fetch: credentials over TLS only (loopback aside).
+                validate::credential_url("repo_url", repo_url)?;
+            }
         }
         JobSpec::HttpFetch(s) if has(SecretRole::Auth) || has(SecretRole::ClientCertificate) => {
             validate::credential_url("url", &s.url)?;

@@ -6,6 +6,7 @@
 mod git;
 mod http_fetch;
 mod kill;
+mod leaks;
 mod pki;
 mod schedule;
 mod server;

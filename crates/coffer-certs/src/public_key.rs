@@ -116,9 +116,21 @@ pub(crate) fn analyze_spki(
         let curve = spki
             .algorithm
             .parameters
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-            .ok_or(CertError::unsupported("EC key without a named curve"))?;
-        return ec_facts(curve, key);
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        return match curve {
+            Some(curve) => ec_facts(curve, key),
+            // Explicit curve parameters: no TLS stack accepts them, but the certificate
+            // is still worth tracking.
+            None => Ok(PublicKeyFacts {
+                algorithm: KeyAlgorithm::Unknown,
+                bits: 0,
+                curve: Some("explicit parameters".to_owned()),
+                id: PublicKeyId::Other {
+                    algorithm: oid,
+                    key: key.to_vec(),
+                },
+            }),
+        };
     }
     if oid == ED25519 || oid == ED448 {
         return edwards_facts(oid, key);

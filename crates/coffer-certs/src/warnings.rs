@@ -39,8 +39,8 @@ pub(crate) fn certificate_warnings(
         out.push(Warning::new(
             WarningCode::UnusableKey,
             format!(
-                "certificate {name} has a {} key, which Coffer cannot use for mutual TLS; \
-                 it is stored and its expiry tracked",
+                "certificate {name} has a key of type {}, which Coffer cannot use for \
+                 mutual TLS; it is stored and its expiry tracked",
                 key_name(s.key_algorithm)
             ),
         ));
@@ -130,6 +130,6 @@ fn key_name(algorithm: KeyAlgorithm) -> &'static str {
         KeyAlgorithm::MlDsa => "ML-DSA",
         KeyAlgorithm::MlKem => "ML-KEM",
         KeyAlgorithm::SlhDsa => "SLH-DSA",
-        _ => "unknown",
+        _ => "unknown (or EC with explicit curve parameters)",
     }
 }

@@ -7,6 +7,7 @@
 mod bundles;
 mod chain;
 mod consistency;
+mod corpus;
 mod dates_and_serials;
 mod errors;
 mod fixtures;

@@ -59,8 +59,8 @@ pub(crate) fn parse_certificate(der: &[u8]) -> Result<ParsedCertificate, CertErr
                 .map_or(e, |d| CertError::from_der(&d, WHAT)));
         }
     };
-    let cert = Certificate::from_der(&validity.decodable)
-        .map_err(|e| CertError::from_der(&e, WHAT))?;
+    let cert =
+        Certificate::from_der(&validity.decodable).map_err(|e| CertError::from_der(&e, WHAT))?;
     summarize(&cert, der, &validity)
 }
 

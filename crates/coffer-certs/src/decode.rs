@@ -127,9 +127,9 @@ fn decode_pem(
     let mut unstored: Vec<(usize, String, CertError)> = Vec::new();
     for (index, block) in split_pem_blocks(input)?.into_iter().enumerate() {
         let label = block.label;
-        let result = block
-            .contents
-            .and_then(|der| decode_pem_block(&label, &der, password, &work, &mut contents, options));
+        let result = block.contents.and_then(|der| {
+            decode_pem_block(&label, &der, password, &work, &mut contents, options)
+        });
         match result {
             Ok(()) => {}
             Err(e @ (CertError::NothingToStore { .. } | CertError::UnrecognizedFormat)) => {
@@ -314,7 +314,11 @@ fn signed_kind(tbs: &[u8]) -> Option<Kind> {
     if tags.first() == Some(&0xa0) {
         return None;
     }
-    if tags.len() <= 7 && tags.iter().any(|t| matches!(*t, UTC_TIME | GENERALIZED_TIME)) {
+    if tags.len() <= 7
+        && tags
+            .iter()
+            .any(|t| matches!(*t, UTC_TIME | GENERALIZED_TIME))
+    {
         return Some(Kind::Crl);
     }
     if tags == [INTEGER, SEQUENCE, SEQUENCE, 0xa0] {

@@ -130,7 +130,9 @@ fn pbes2_cipher_oid(algorithm: &AlgorithmIdentifierRef<'_>) -> Option<String> {
     if tag != OBJECT_IDENTIFIER {
         return None;
     }
-    ObjectIdentifier::from_bytes(oid).ok().map(|o| o.to_string())
+    ObjectIdentifier::from_bytes(oid)
+        .ok()
+        .map(|o| o.to_string())
 }
 
 fn decrypt_pbes2(
@@ -140,7 +142,10 @@ fn decrypt_pbes2(
     work: &WorkBudget,
     what: &'static str,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
-    if let Some(name) = pbes2_cipher_oid(algorithm).as_deref().and_then(legacy_pbes2_cipher) {
+    if let Some(name) = pbes2_cipher_oid(algorithm)
+        .as_deref()
+        .and_then(legacy_pbes2_cipher)
+    {
         return Err(CertError::legacy_encryption(name, what));
     }
     let der = algorithm

@@ -47,7 +47,12 @@ pub(crate) fn looks_like_pem(input: &[u8]) -> bool {
 pub fn parse_pem_blocks(input: &[u8]) -> Result<Vec<PemBlock>, CertError> {
     split_pem_blocks(input)?
         .into_iter()
-        .map(|b| b.contents.map(|der| PemBlock { label: b.label, der }))
+        .map(|b| {
+            b.contents.map(|der| PemBlock {
+                label: b.label,
+                der,
+            })
+        })
         .collect()
 }
 

@@ -44,7 +44,9 @@ pub(crate) fn parse_pkcs7(der: &[u8]) -> Result<Vec<ParsedCertificate>, CertErro
     let mut rest = certificates;
     while !rest.is_empty() {
         let (tag, _, after) = read_tlv(rest).ok_or(malformed.clone())?;
-        let whole = rest.get(..rest.len() - after.len()).ok_or(malformed.clone())?;
+        let whole = rest
+            .get(..rest.len() - after.len())
+            .ok_or(malformed.clone())?;
         // Attribute and "other" certificates ([1], [2], [3]) carry nothing to store.
         if tag == SEQUENCE {
             out.push(parse_certificate(whole)?);

@@ -45,12 +45,12 @@ pub(crate) fn unusable_algorithm(oid: &ObjectIdentifier) -> Option<Unusable> {
         "2.16.840.1.101.3.4.3.17" | "2.16.840.1.101.3.4.3.18" | "2.16.840.1.101.3.4.3.19" => {
             (KeyAlgorithm::MlDsa, "ML-DSA (post-quantum signature)")
         }
-        "2.16.840.1.101.3.4.4.1" | "2.16.840.1.101.3.4.4.2" | "2.16.840.1.101.3.4.4.3" => {
-            (KeyAlgorithm::MlKem, "ML-KEM (post-quantum key encapsulation)")
-        }
+        "2.16.840.1.101.3.4.4.1" | "2.16.840.1.101.3.4.4.2" | "2.16.840.1.101.3.4.4.3" => (
+            KeyAlgorithm::MlKem,
+            "ML-KEM (post-quantum key encapsulation)",
+        ),
         d if d.starts_with("2.16.840.1.101.3.4.3.")
-            && d
-                .rsplit('.')
+            && d.rsplit('.')
                 .next()
                 .and_then(|n| n.parse::<u32>().ok())
                 .is_some_and(|n| (20..=31).contains(&n)) =>
@@ -147,8 +147,9 @@ pub(crate) fn analyze_spki(
         KeyAlgorithm::X25519 => 256,
         KeyAlgorithm::X448 => 448,
         // The public key is an OCTET STRING of two coordinates.
-        KeyAlgorithm::Gost => read_tlv(key)
-            .map_or(0, |(_, k, _)| u32::try_from(k.len() * 4).unwrap_or(0)),
+        KeyAlgorithm::Gost => {
+            read_tlv(key).map_or(0, |(_, k, _)| u32::try_from(k.len() * 4).unwrap_or(0))
+        }
         _ => 0,
     };
     Ok(PublicKeyFacts {

@@ -87,7 +87,10 @@ fn not_a_key_line(text: &str) -> Option<CertError> {
             .iter()
             .any(|p| w.starts_with(p))
     };
-    if words.iter().any(|w| is_key_type(w) && w.contains("-cert-v01@openssh.com")) {
+    if words
+        .iter()
+        .any(|w| is_key_type(w) && w.contains("-cert-v01@openssh.com"))
+    {
         return Some(CertError::NothingToStore {
             what: "an SSH certificate (-cert.pub)",
             advice: "it holds a public key signed by an SSH CA, not the private key; \

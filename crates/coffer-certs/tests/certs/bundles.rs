@@ -31,7 +31,10 @@ fn pkcs7_bundles_in_pem_and_der_give_the_chain_leaf_first() {
         "-out",
         "chain.p7c",
     ]);
-    assert!(w.read_string("chain.p7b").starts_with("-----BEGIN PKCS7-----"));
+    assert!(
+        w.read_string("chain.p7b")
+            .starts_with("-----BEGIN PKCS7-----")
+    );
     let expected: Vec<String> = ["leaf.pem", "inter.pem", "root.pem"]
         .iter()
         .map(|n| openssl_cert(&w, n).sha256)
@@ -40,7 +43,11 @@ fn pkcs7_bundles_in_pem_and_der_give_the_chain_leaf_first() {
         let report = inspect(&w.read(file), None, &options_now())
             .unwrap_or_else(|e| panic!("{file}: {e} ({})", e.code()))
             .report;
-        let got: Vec<String> = report.certificates.iter().map(|c| c.sha256.clone()).collect();
+        let got: Vec<String> = report
+            .certificates
+            .iter()
+            .map(|c| c.sha256.clone())
+            .collect();
         assert_eq!(got, expected, "{file}");
         assert!(
             !report
@@ -54,12 +61,26 @@ fn pkcs7_bundles_in_pem_and_der_give_the_chain_leaf_first() {
             .report;
         assert_eq!(bundle.certificates.len(), 3);
         assert_eq!(bundle.certificates[2].sha256, expected[0]);
-        assert!(bundle.warnings.iter().any(|w| w.code == WarningCode::NotACa));
+        assert!(
+            bundle
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::NotACa)
+        );
     }
+    // BER with indefinite lengths around DER certificates, as Windows and Java write it.
+    let der = w.read("chain.p7c");
+    let ber = indefinite_outer_layers(&der);
+    let report = inspect(&ber, None, &options_now())
+        .expect("BER bundle")
+        .report;
+    assert_eq!(report.certificates.len(), 3);
     // A chain from a .p7b and its key given apart match.
     let mut with_key = w.read("chain.p7b");
     with_key.extend(w.read("leaf.key"));
-    let report = inspect(&with_key, None, &options_now()).expect("p7b + key").report;
+    let report = inspect(&with_key, None, &options_now())
+        .expect("p7b + key")
+        .report;
     assert_eq!(report.key_matches_leaf, Some(true));
 }
 
@@ -94,7 +115,9 @@ fn a_garbage_block_next_to_certificates_is_skipped_with_a_warning() {
     input.extend(w.read("leaf.pem"));
     input.extend(w.read("inter.pem"));
     input.extend(b"-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n");
-    let report = inspect(&input, None, &options_now()).expect("certificates kept").report;
+    let report = inspect(&input, None, &options_now())
+        .expect("certificates kept")
+        .report;
     assert_eq!(report.certificates.len(), 2);
     assert!(report.private_key.is_none());
     let ignored: Vec<&str> = report
@@ -104,9 +127,36 @@ fn a_garbage_block_next_to_certificates_is_skipped_with_a_warning() {
         .map(|w| w.message.as_str())
         .collect();
     assert_eq!(ignored.len(), 2, "{ignored:?}");
-    assert!(ignored[0].contains("PEM block 1 (PRIVATE KEY)"), "{ignored:?}");
-    assert!(ignored[1].contains("PEM block 4 (CERTIFICATE)"), "{ignored:?}");
+    assert!(
+        ignored[0].contains("PEM block 1 (PRIVATE KEY)"),
+        "{ignored:?}"
+    );
+    assert!(
+        ignored[1].contains("PEM block 4 (CERTIFICATE)"),
+        "{ignored:?}"
+    );
     // Alone, the garbage block is still an error with its own code.
     let err = inspect(garbage.as_bytes(), None, &options_now()).expect_err("garbage only");
     assert_eq!(err.code(), "malformed_der");
+}
+
+/// `ContentInfo` and its `[0]` re-encoded with indefinite lengths; the content as it was.
+fn indefinite_outer_layers(der: &[u8]) -> Vec<u8> {
+    fn header_len(at: &[u8]) -> usize {
+        if at[1] & 0x80 == 0 {
+            2
+        } else {
+            2 + usize::from(at[1] & 0x7f)
+        }
+    }
+    let body = &der[header_len(der)..];
+    let oid_len = 2 + usize::from(body[1]);
+    let (oid, explicit) = body.split_at(oid_len);
+    let signed_data = &explicit[header_len(explicit)..];
+    let mut out = vec![0x30, 0x80];
+    out.extend(oid);
+    out.extend([0xa0, 0x80]);
+    out.extend(signed_data);
+    out.extend([0, 0, 0, 0]);
+    out
 }

@@ -138,7 +138,14 @@ fn openssl_facts(path: &Path, bytes: &[u8]) -> Option<(String, String, String)> 
     }
     let output = Command::new("openssl")
         .args(["x509", "-noout", "-inform", if pem { "PEM" } else { "DER" }])
-        .args(["-serial", "-enddate", "-dateopt", "iso_8601", "-fingerprint", "-sha256"])
+        .args([
+            "-serial",
+            "-enddate",
+            "-dateopt",
+            "iso_8601",
+            "-fingerprint",
+            "-sha256",
+        ])
         .arg("-in")
         .arg(path)
         .output()
@@ -153,7 +160,9 @@ fn openssl_facts(path: &Path, bytes: &[u8]) -> Option<(String, String, String)> 
             .map(str::to_owned)
     };
     Some((
-        field("sha256 Fingerprint=")?.replace(':', "").to_lowercase(),
+        field("sha256 Fingerprint=")?
+            .replace(':', "")
+            .to_lowercase(),
         field("serial=")?.to_lowercase(),
         field("notAfter=")?.replace(' ', "T"),
     ))
@@ -177,7 +186,11 @@ fn cryptography_vectors_are_read_or_refused_as_openssl_reads_them() {
     for tree in TREES {
         files_under(&root.join(tree), &mut files);
     }
-    assert!(files.len() > 2000, "only {} files in the corpus", files.len());
+    assert!(
+        files.len() > 2000,
+        "only {} files in the corpus",
+        files.len()
+    );
     // A fixed clock: warnings and outcomes do not depend on the day the test runs.
     let options = InspectOptions::new(
         OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("2026-01-01"),
@@ -213,7 +226,9 @@ fn cryptography_vectors_are_read_or_refused_as_openssl_reads_them() {
     }
     let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
     for outcome in outcomes.values() {
-        *tally.entry(outcome.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
+        *tally
+            .entry(outcome.as_ref().err().copied().unwrap_or("ok"))
+            .or_default() += 1;
     }
     println!(
         "cryptography-vectors {VERSION}: {} files, {agreed} certificates agree with OpenSSL; \
@@ -298,19 +313,18 @@ fn check_files(root: &Path, files: &[PathBuf], options: &InspectOptions) -> Chec
 
 /// The files the intake issue names, each with its expected outcome.
 fn pinned_expectations(outcomes: &BTreeMap<String, Outcome>, failures: &mut Vec<String>) {
-    let mut expect = |name: &str, check: &dyn Fn(&Outcome) -> bool, what: &str| match outcomes
-        .get(name)
-    {
-        Some(outcome) if check(outcome) => {}
-        Some(outcome) => failures.push(format!(
-            "{name}: expected {what}, got {}",
-            match outcome {
-                Ok(i) => format!("ok with {} certificates", i.report.certificates.len()),
-                Err(code) => (*code).to_owned(),
-            }
-        )),
-        None => failures.push(format!("{name}: not in the corpus")),
-    };
+    let mut expect =
+        |name: &str, check: &dyn Fn(&Outcome) -> bool, what: &str| match outcomes.get(name) {
+            Some(outcome) if check(outcome) => {}
+            Some(outcome) => failures.push(format!(
+                "{name}: expected {what}, got {}",
+                match outcome {
+                    Ok(i) => format!("ok with {} certificates", i.report.certificates.len()),
+                    Err(code) => (*code).to_owned(),
+                }
+            )),
+            None => failures.push(format!("{name}: not in the corpus")),
+        };
     let ok = |o: &Outcome| o.is_ok();
     let code = |c: &'static str| move |o: &Outcome| o.as_ref().err() == Some(&c);
     let year = |o: &Outcome| {
@@ -365,7 +379,11 @@ fn pinned_expectations(outcomes: &BTreeMap<String, Outcome>, failures: &mut Vec<
         },
         "certificates with an ignored_block warning",
     );
-    for p7 in ["pkcs7/amazon-roots.p7b", "pkcs7/amazon-roots.der", "pkcs7/isrg.pem"] {
+    for p7 in [
+        "pkcs7/amazon-roots.p7b",
+        "pkcs7/amazon-roots.der",
+        "pkcs7/isrg.pem",
+    ] {
         expect(
             p7,
             &|o: &Outcome| o.as_ref().is_ok_and(|i| !i.report.certificates.is_empty()),
@@ -381,6 +399,10 @@ fn pinned_expectations(outcomes: &BTreeMap<String, Outcome>, failures: &mut Vec<
         "asymmetric/X25519/x25519-pkcs8.pem",
         "asymmetric/X25519/x25519-pkcs8.der",
     ] {
-        expect(name, &code("unsupported_algorithm"), "unsupported_algorithm");
+        expect(
+            name,
+            &code("unsupported_algorithm"),
+            "unsupported_algorithm",
+        );
     }
 }

@@ -30,16 +30,17 @@ fn with_not_before(w: &Workdir, der: &[u8], utc_time: &[u8; 13], name: &str) {
 fn validity_before_1970_is_read_as_openssl_reads_it() {
     let w = Workdir::new();
     w.root("ca", "ec:P-256", "/CN=Old Root", 30);
-    w.openssl(&[
-        "x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der",
-    ]);
+    w.openssl(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
     let der = w.read("ca.der");
     // UTCTime's range starts in 1950 (PKITS Validpre2000UTCnotBeforeDateTest3EE has such a
     // date); 1969 is the last year before the Unix epoch.
     for (time, name) in [(b"500101120000Z", "y1950"), (b"691231235959Z", "y1969")] {
         with_not_before(&w, &der, time, name);
         let reference = openssl_cert(&w, &format!("{name}.pem"));
-        for input in [w.read(&format!("{name}.der")), w.read(&format!("{name}.pem"))] {
+        for input in [
+            w.read(&format!("{name}.der")),
+            w.read(&format!("{name}.pem")),
+        ] {
             let report = inspect(&input, None, &options_now())
                 .unwrap_or_else(|e| panic!("{name}: {e} ({})", e.code()))
                 .report;
@@ -63,9 +64,7 @@ fn validity_before_1970_is_read_as_openssl_reads_it() {
 fn a_pre_1970_certificate_inside_pkcs12_is_accepted() {
     let w = Workdir::new();
     w.root("ca", "ec:P-256", "/CN=Old Root", 30);
-    w.openssl(&[
-        "x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der",
-    ]);
+    w.openssl(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
     with_not_before(&w, &w.read("ca.der"), b"500101000000Z", "old");
     w.openssl(&[
         "pkcs12", "-export", "-in", "old.pem", "-inkey", "ca.key", "-out", "old.p12", "-passout",

@@ -63,8 +63,8 @@ fn an_iteration_count_of_zero_is_malformed_not_a_wrong_password() {
     let w = Workdir::new();
     w.key("k.key", "ec:P-256");
     w.openssl(&[
-        "pkcs8", "-topk8", "-iter", "1", "-in", "k.key", "-passout", "pass:pw", "-outform",
-        "DER", "-out", "one.der",
+        "pkcs8", "-topk8", "-iter", "1", "-in", "k.key", "-passout", "pass:pw", "-outform", "DER",
+        "-out", "one.der",
     ]);
     let mut der = w.read("one.der");
     // PBKDF2 parameters: OCTET STRING salt (8 bytes), then INTEGER 1.
@@ -84,7 +84,14 @@ fn files_with_nothing_to_store_say_what_they_are_in_der_and_pem() {
     let w = Workdir::new();
     w.root("ca", "rsa:2048", "/CN=Nothing CA", 30);
     w.openssl(&[
-        "req", "-new", "-key", "ca.key", "-subj", "/CN=request", "-out", "req.pem",
+        "req",
+        "-new",
+        "-key",
+        "ca.key",
+        "-subj",
+        "/CN=request",
+        "-out",
+        "req.pem",
     ]);
     w.write("index.txt", "");
     w.write(
@@ -125,12 +132,26 @@ fn files_with_nothing_to_store_say_what_they_are_in_der_and_pem() {
         "dsa.pem",
     ]);
     for (pem, to_der, what) in [
-        ("req.pem", &["req", "-in", "req.pem"][..], "certificate signing request"),
+        (
+            "req.pem",
+            &["req", "-in", "req.pem"][..],
+            "certificate signing request",
+        ),
         ("crl.pem", &["crl", "-in", "crl.pem"][..], "revocation list"),
-        ("spki.pem", &["pkey", "-pubin", "-in", "spki.pem"][..], "public key"),
+        (
+            "spki.pem",
+            &["pkey", "-pubin", "-in", "spki.pem"][..],
+            "public key",
+        ),
         (
             "pkcs1pub.pem",
-            &["rsa", "-RSAPublicKey_in", "-in", "pkcs1pub.pem", "-RSAPublicKey_out"][..],
+            &[
+                "rsa",
+                "-RSAPublicKey_in",
+                "-in",
+                "pkcs1pub.pem",
+                "-RSAPublicKey_out",
+            ][..],
             "public key",
         ),
         ("dh.pem", &["dhparam", "-in", "dh.pem"][..], "parameters"),

@@ -56,7 +56,17 @@ fn putty_keys_v2_and_v3_plain_and_encrypted_match_their_openssh_originals() {
     ] {
         let original = format!("id_{kind}");
         w.ssh_keygen(&[
-            "-q", "-t", kind, "-b", bits, "-N", "", "-C", "putty@coffer", "-f", &original,
+            "-q",
+            "-t",
+            kind,
+            "-b",
+            bits,
+            "-N",
+            "",
+            "-C",
+            "putty@coffer",
+            "-f",
+            &original,
         ]);
         let expected = ssh_public_line(&w, &original, None);
         for version in ["2", "3"] {
@@ -125,18 +135,20 @@ fn putty_keys_altered_or_too_costly_are_refused_with_their_codes() {
         ],
     );
     // A changed comment breaks the MAC of a plain key: altered, not a password problem.
-    let altered = w.read_string("plain.ppk").replacen("Comment: ", "Comment: x", 1);
+    let altered = w
+        .read_string("plain.ppk")
+        .replacen("Comment: ", "Comment: x", 1);
     let err = inspect(altered.as_bytes(), None, &options_now()).expect_err("altered");
     assert_eq!(err.code(), "malformed_ssh_key", "{err}");
     // Argon2 memory beyond the cap is refused before any work.
-    let costly = w
-        .read_string("enc.ppk")
-        .replacen("Argon2-Memory: 8192", "Argon2-Memory: 4194304", 1);
+    let costly =
+        w.read_string("enc.ppk")
+            .replacen("Argon2-Memory: 8192", "Argon2-Memory: 4194304", 1);
     let err = inspect(costly.as_bytes(), Some(b"pw"), &options_now()).expect_err("costly");
     assert_eq!(err.code(), "too_costly", "{err}");
-    let version = w
-        .read_string("plain.ppk")
-        .replacen("PuTTY-User-Key-File-3", "PuTTY-User-Key-File-1", 1);
+    let version =
+        w.read_string("plain.ppk")
+            .replacen("PuTTY-User-Key-File-3", "PuTTY-User-Key-File-1", 1);
     let err = inspect(version.as_bytes(), None, &options_now()).expect_err("v1");
     assert_eq!(err.code(), "unsupported_algorithm", "{err}");
 }
@@ -195,6 +207,5 @@ fn puttygen(w: &Workdir, args: &[&str]) {
 /// ssh-keygen refuses private key files readable by others.
 fn set_private(w: &Workdir, name: &str) {
     use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(w.path(name), std::fs::Permissions::from_mode(0o600))
-        .expect("chmod");
+    std::fs::set_permissions(w.path(name), std::fs::Permissions::from_mode(0o600)).expect("chmod");
 }

@@ -56,7 +56,11 @@ fn a_dsa_certificate_is_kept_with_a_warning_and_its_key_refused_with_words() {
         .find(|w| w.code == WarningCode::UnusableKey)
         .expect("unusable_key warning");
     assert!(warning.message.contains("DSA"), "{}", warning.message);
-    assert!(warning.message.contains("mutual TLS"), "{}", warning.message);
+    assert!(
+        warning.message.contains("mutual TLS"),
+        "{}",
+        warning.message
+    );
 
     // The key: PKCS#8, and OpenSSL's traditional DER, which once read as a truncated RSA key.
     w.openssl(&[
@@ -110,7 +114,12 @@ fn x25519_and_x448_certificates_are_kept_and_a_ca_bundle_may_hold_a_dsa_ca() {
             .report;
         let cert = &report.certificates[0];
         assert_eq!((cert.key_algorithm, cert.key_bits), (algorithm, bits));
-        assert!(report.warnings.iter().any(|w| w.code == WarningCode::UnusableKey));
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::UnusableKey)
+        );
         let err = inspect(&w.read(&key), None, &options_now()).expect_err("agreement key");
         assert_eq!(err.code(), "unsupported_algorithm");
         assert!(err.to_string().contains(kind), "{err}");

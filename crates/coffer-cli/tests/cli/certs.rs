@@ -468,10 +468,68 @@ fn cert_inspect_reads_p7b_bundles_and_says_what_a_csr_is() {
     assert_eq!(error["error"]["code"], "nothing_to_store", "{}", run.stderr);
     let message = error["error"]["message"].as_str().unwrap();
     assert!(message.contains("certificate signing request"), "{message}");
-    let human = env.run(&["cert", "inspect", p(&dir.join("req.der"))]).fails(2);
+    let human = env
+        .run(&["cert", "inspect", p(&dir.join("req.der"))])
+        .fails(2);
     assert!(
         human.stderr.contains("a CSR holds no certificate"),
         "{}",
         human.stderr
     );
+}
+
+#[test]
+fn a_putty_key_is_stored_as_an_ssh_key_pair() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    tool(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "win@example",
+            "-f",
+            "win",
+        ],
+        dir,
+    );
+    std::fs::write(dir.join("pw"), "putty-pass").unwrap();
+    tool(
+        "puttygen",
+        &[
+            "win",
+            "-O",
+            "private",
+            "-o",
+            "win.ppk",
+            "--new-passphrase",
+            "pw",
+        ],
+        dir,
+    );
+    let pass = env.file("pass", "putty-pass\n");
+    env.run(&[
+        "secret",
+        "add",
+        "ssh_key_pair",
+        "ops/putty",
+        "--file",
+        &format!("private_key={}", p(&dir.join("win.ppk"))),
+        "--key-password-file",
+        p(&pass),
+    ])
+    .ok();
+    let fingerprint = tool("ssh-keygen", &["-lf", "win.pub"], dir);
+    let shown = env
+        .run(&["--json", "secret", "show", "ops/putty"])
+        .ok()
+        .json();
+    let stored = shown["public_fields"]["fingerprint_sha256"]
+        .as_str()
+        .unwrap();
+    assert!(fingerprint.contains(stored), "{fingerprint} / {stored}");
 }

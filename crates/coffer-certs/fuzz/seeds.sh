@@ -50,6 +50,41 @@ def ber(b):
     return out
 open(sys.argv[2], "wb").write(ber(open(sys.argv[1], "rb").read()))
 PY
+# PKCS#7 bundles: PEM, DER, BER (indefinite lengths, as Windows writes), and one with a CRL only.
+q openssl crl2pkcs7 -nocrl -certfile leaf.pem -certfile root.pem -out chain.p7b
+q openssl pkcs7 -in chain.p7b -outform DER -out chain.p7c
+python3 - chain.p7c chain-ber.p7c <<'PY'
+import sys
+def tlv(b):
+    n = b[1]; h = 2
+    if n >= 0x80:
+        c = n & 0x7f; n = int.from_bytes(b[2:2 + c], "big"); h = 2 + c
+    return b[0], b[h:h + n], b[h + n:]
+def ber(b):
+    out = b""
+    while b:
+        t, c, b = tlv(b)
+        if t & 0x20:
+            out += bytes([t, 0x80]) + ber(c) + b"\0\0"
+        else:
+            out += bytes([t]) + (bytes([len(c)]) if len(c) < 0x80 else b"\x84" + len(c).to_bytes(4, "big")) + c
+    return out
+t, c, _ = tlv(open(sys.argv[1], "rb").read())
+# Only the outer layers: certificates stay DER, as real BER bundles have them.
+oid_t, oid, rest = tlv(c)
+open(sys.argv[2], "wb").write(b"\x30\x80" + bytes([oid_t, len(oid)]) + oid + b"\xa0\x80" + rest[2 + (rest[1] & 0x7f if rest[1] & 0x80 else 0):] + b"\0\0\0\0")
+PY
+printf '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ndefault_md=sha256\ndefault_crl_days=30\n' > ca.cnf
+: > index.txt
+q openssl ca -gencrl -config ca.cnf -keyfile root.key -cert root.pem -out root.crl
+q openssl crl2pkcs7 -in root.crl -out crl-only.p7b
+# PuTTY keys (puttygen, Debian package putty-tools): v2 and v3, plain and encrypted; the
+# Argon2 cost of the v3 one fits the fuzz caps.
+printf pw > pw
+q puttygen id_ed25519 -O private -o ed-v2.ppk --ppk-param version=2
+q puttygen id_rsa -O private -o rsa-v3.ppk
+q puttygen id_ecdsa -O private -o ecdsa-v2-enc.ppk --ppk-param version=2 --new-passphrase pw
+q puttygen id_ed25519 -O private -o ed-v3-enc.ppk --new-passphrase pw --ppk-param kdf=argon2id,memory=32,passes=2,parallelism=1
 cat leaf.pem root.pem leaf.key > chain.pem
 sed 's/$/\r/' chain.pem > chain-crlf.pem
 
@@ -70,4 +105,10 @@ for f in legacy.p12 modern.p12 empty.p12 certs.p12 ber.p12; do
 done
 for f in id_ed25519 id_ecdsa id_rsa id_enc id_ed25519.pub id_rsa.pub; do
   seed openssh "$f" "$f"
+done
+for f in chain.p7b chain.p7c chain-ber.p7c crl-only.p7b; do
+  seed pkcs7 "$f" "$f"
+done
+for f in ed-v2.ppk rsa-v3.ppk ecdsa-v2-enc.ppk ed-v3-enc.ppk; do
+  seed ppk "$f" "$f"
 done

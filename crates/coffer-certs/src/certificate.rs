@@ -1,20 +1,20 @@
 //! One X.509 certificate: decoding and its summary.
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode, Reader, SliceReader};
+use der::{Decode, Encode};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 use x509_cert::certificate::{CertificateInner, Raw};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
     SubjectAltName, SubjectKeyIdentifier,
 };
-use x509_cert::time::Time;
 
 use crate::name::{common_name, format_name};
 use crate::public_key::{PublicKeyId, analyze_spki};
+use crate::tlv::whole_tlv;
+use crate::validity::{Validity, read_validity};
 use crate::{CertError, CertificateSummary};
 
 type Certificate = CertificateInner<Raw>;
@@ -50,25 +50,31 @@ impl ParsedCertificate {
 
 /// Decodes one DER certificate that must fill `der` exactly.
 pub(crate) fn parse_certificate(der: &[u8]) -> Result<ParsedCertificate, CertError> {
-    let cert = Certificate::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
-    summarize(&cert, der)
+    let validity = match read_validity(der) {
+        Ok(v) => v,
+        // x509-cert's reading of a broken certificate says whether it is cut short.
+        Err(e) => {
+            return Err(Certificate::from_der(der)
+                .err()
+                .map_or(e, |d| CertError::from_der(&d, WHAT)));
+        }
+    };
+    let cert =
+        Certificate::from_der(&validity.decodable).map_err(|e| CertError::from_der(&e, WHAT))?;
+    summarize(&cert, der, &validity)
 }
 
 /// Decodes the certificate at the start of `der`, ignoring what follows (OpenSSL's
 /// `TRUSTED CERTIFICATE` appends trust settings).
 pub(crate) fn parse_leading_certificate(der: &[u8]) -> Result<ParsedCertificate, CertError> {
-    let mut reader = SliceReader::new(der).map_err(|e| CertError::from_der(&e, WHAT))?;
-    let cert = Certificate::decode(&mut reader).map_err(|e| CertError::from_der(&e, WHAT))?;
-    let used =
-        usize::try_from(reader.position()).map_err(|_| CertError::MalformedDer { what: WHAT })?;
-    summarize(
-        &cert,
-        der.get(..used)
-            .ok_or(CertError::MalformedDer { what: WHAT })?,
-    )
+    parse_certificate(whole_tlv(der).ok_or(CertError::Truncated { what: WHAT })?)
 }
 
-fn summarize(cert: &Certificate, der: &[u8]) -> Result<ParsedCertificate, CertError> {
+fn summarize(
+    cert: &Certificate,
+    der: &[u8],
+    validity: &Validity<'_>,
+) -> Result<ParsedCertificate, CertError> {
     let tbs = cert.tbs_certificate();
     let spki_der = tbs
         .subject_public_key_info()
@@ -134,8 +140,8 @@ fn summarize(cert: &Certificate, der: &[u8]) -> Result<ParsedCertificate, CertEr
         issuer: format_name(tbs.issuer()),
         serial: serial_hex(tbs.serial_number().as_bytes()),
         san,
-        not_before: to_offset(tbs.validity().not_before)?,
-        not_after: to_offset(tbs.validity().not_after)?,
+        not_before: validity.not_before,
+        not_after: validity.not_after,
         sha256: hex::encode(Sha256::digest(der)),
         sha1: hex::encode(Sha1::digest(der)),
         key_algorithm: key.algorithm,
@@ -164,18 +170,25 @@ fn summarize(cert: &Certificate, der: &[u8]) -> Result<ParsedCertificate, CertEr
     })
 }
 
-fn to_offset(time: Time) -> Result<OffsetDateTime, CertError> {
-    let secs =
-        i64::try_from(time.to_unix_duration().as_secs()).map_err(|_| CertError::MalformedDer {
-            what: "certificate validity",
-        })?;
-    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| CertError::MalformedDer {
-        what: "certificate validity",
-    })
+/// The serial as `openssl x509 -serial` prints it, in lowercase: the magnitude in hex, with
+/// a `-` for a negative number (DER INTEGERs are two's complement).
+pub(crate) fn serial_hex(bytes: &[u8]) -> String {
+    if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
+        // Negate: invert every byte and add one, from the least significant byte up.
+        let mut magnitude: Vec<u8> = bytes.iter().map(|b| !b).collect();
+        for byte in magnitude.iter_mut().rev() {
+            let (sum, carry) = byte.overflowing_add(1);
+            *byte = sum;
+            if !carry {
+                break;
+            }
+        }
+        return format!("-{}", unsigned_hex(&magnitude));
+    }
+    unsigned_hex(bytes)
 }
 
-/// Lowercase hex of the serial's magnitude, as `openssl x509 -serial` prints it.
-fn serial_hex(bytes: &[u8]) -> String {
+fn unsigned_hex(bytes: &[u8]) -> String {
     let start = bytes
         .iter()
         .position(|&b| b != 0)

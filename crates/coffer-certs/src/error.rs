@@ -57,6 +57,24 @@ pub enum CertError {
         /// What failed to decrypt.
         what: &'static str,
     },
+    /// The input is recognized but holds nothing Coffer stores: a certificate signing
+    /// request, a CRL, a bare public key, parameters, an SSH certificate, `known_hosts`.
+    #[error("this is {what}; {advice}")]
+    NothingToStore {
+        /// What the input is, e.g. "a certificate signing request (CSR)".
+        what: &'static str,
+        /// What it holds and what to give Coffer instead.
+        advice: &'static str,
+    },
+    /// A private key whose parts disagree (curve, public point, RSA factors): damaged or
+    /// edited, and refused as OpenSSL's `pkey -check` refuses it.
+    #[error("the {what} is inconsistent: {reason}; export the key again from its source")]
+    InconsistentKey {
+        /// The key concerned.
+        what: &'static str,
+        /// Which parts disagree.
+        reason: &'static str,
+    },
     /// The input uses an algorithm this crate does not handle.
     #[error("unsupported algorithm: {algorithm}")]
     UnsupportedAlgorithm {
@@ -100,6 +118,8 @@ impl CertError {
             Self::MalformedSshKey { .. } => "malformed_ssh_key",
             Self::PasswordRequired { .. } => "password_required",
             Self::WrongPassword { .. } => "wrong_password",
+            Self::NothingToStore { .. } => "nothing_to_store",
+            Self::InconsistentKey { .. } => "inconsistent_key",
             Self::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
             Self::TooCostly { .. } => "too_costly",
             Self::UnexpectedPrivateKey => "unexpected_private_key",
@@ -120,6 +140,30 @@ impl CertError {
     pub(crate) fn unsupported_oid(oid: &der::asn1::ObjectIdentifier) -> Self {
         Self::UnsupportedAlgorithm {
             algorithm: oid.to_string(),
+        }
+    }
+
+    /// A private key of an algorithm Coffer does not keep, named in words when known.
+    pub(crate) fn unsupported_key(oid: &der::asn1::ObjectIdentifier) -> Self {
+        let name = crate::public_key::unusable_algorithm(oid)
+            .map_or_else(|| format!("algorithm {oid}"), |u| u.name.to_owned());
+        Self::UnsupportedAlgorithm {
+            algorithm: format!(
+                "{name} private key; Coffer keeps RSA, EC (P-256, P-384, P-521) and Ed25519 \
+                 keys: issue one of those instead"
+            ),
+        }
+    }
+
+    /// A legacy password-based encryption, named, with how to re-encrypt the file.
+    pub(crate) fn legacy_encryption(name: &str, what: &str) -> Self {
+        let advice = if what.starts_with("PKCS#12") {
+            "export it again with AES (`openssl pkcs12 -export` without -legacy)"
+        } else {
+            "re-encrypt it: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
+        };
+        Self::UnsupportedAlgorithm {
+            algorithm: format!("{name}, a legacy encryption of the {what}; {advice}"),
         }
     }
 

@@ -105,8 +105,9 @@ fn assemble(
         certificates,
         mut keys,
         ssh,
+        warnings: skipped,
     } = contents;
-    let mut warnings = Vec::new();
+    let mut warnings = skipped;
 
     // With several keys, prefer one that belongs to a certificate; the first otherwise.
     let matched = keys.iter().enumerate().find_map(|(k, key)| {

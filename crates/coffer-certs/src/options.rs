@@ -45,6 +45,8 @@ impl InspectOptions {
 /// | scrypt N · r · p | 2^21 | OpenSSL 2^14 · 8 · 1 = 2^17 | ≈ 0.5 s |
 /// | scrypt memory 128 · N · r | 256 MiB | OpenSSL 16 MiB | |
 /// | bcrypt-pbkdf rounds | 256 | ssh-keygen 16, hardening guides `-a 100` | ≈ 1.4 s |
+/// | Argon2 (PuTTY keys) memory KiB · passes | 2^21 | PuTTYgen 8 192 KiB · ≈ 10–30 | ≈ 2 s |
+/// | Argon2 memory | 256 MiB | PuTTYgen 8 MiB | |
 ///
 /// An input holding many encrypted items (PEM blocks, PKCS#12 bags) is also bounded as a
 /// whole by [`WorkLimits::max_total_work_permille`]. Beyond a cap the error is `too_costly`;
@@ -68,6 +70,11 @@ pub struct WorkLimits {
     /// bcrypt-pbkdf rounds in encrypted OpenSSH keys. Default 256 (ssh-keygen uses 16;
     /// hardening guides use `-a 64` to `-a 100`).
     pub max_bcrypt_rounds: u32,
+    /// Argon2 memory in KiB in encrypted PuTTY keys. Default 262 144 (256 MiB).
+    pub max_argon2_memory_kib: u64,
+    /// Argon2 work, memory in KiB times passes. Default 2^21 (PuTTYgen: 8 192 KiB, about
+    /// 10 to 30 passes).
+    pub max_argon2_work: u64,
     /// Total derivation work for one input, in thousandths of one derivation at its cap
     /// (each derivation costs at least one). Default 3 000: three derivations at their caps,
     /// or thousands of ordinary ones.
@@ -87,6 +94,8 @@ impl Default for WorkLimits {
             max_scrypt_memory_bytes: 256 * 1024 * 1024,
             max_scrypt_work: 1 << 21,
             max_bcrypt_rounds: 256,
+            max_argon2_memory_kib: 256 * 1024,
+            max_argon2_work: 1 << 21,
             max_total_work_permille: 3_000,
             max_certificates: 1_000,
         }

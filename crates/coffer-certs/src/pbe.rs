@@ -88,8 +88,51 @@ pub(crate) fn decrypt(
             what,
             Pkcs12Cipher::Rc2(5),
         ),
-        _ => Err(CertError::unsupported_oid(&algorithm.oid)),
+        _ => Err(legacy_scheme(&dotted).map_or_else(
+            || CertError::unsupported_oid(&algorithm.oid),
+            |name| CertError::legacy_encryption(name, what),
+        )),
     }
+}
+
+/// Password-based schemes that Coffer refuses to open, by name.
+fn legacy_scheme(dotted: &str) -> Option<&'static str> {
+    Some(match dotted {
+        "1.2.840.113549.1.5.1" => "PBES1 with MD2 and DES",
+        "1.2.840.113549.1.5.3" => "PBES1 with MD5 and DES",
+        "1.2.840.113549.1.5.4" => "PBES1 with MD2 and RC2",
+        "1.2.840.113549.1.5.6" => "PBES1 with MD5 and RC2",
+        "1.2.840.113549.1.5.10" => "PBES1 with SHA-1 and DES",
+        "1.2.840.113549.1.5.11" => "PBES1 with SHA-1 and RC2",
+        "1.2.840.113549.1.12.1.1" => "PKCS#12 PBE with SHA-1 and 128-bit RC4",
+        "1.2.840.113549.1.12.1.2" => "PKCS#12 PBE with SHA-1 and 40-bit RC4",
+        _ => return None,
+    })
+}
+
+/// Ciphers inside PBES2 that Coffer refuses, by name.
+fn legacy_pbes2_cipher(dotted: &str) -> Option<&'static str> {
+    Some(match dotted {
+        "1.2.840.113549.3.2" => "RC2-CBC in PBES2",
+        "1.3.14.3.2.7" => "single DES-CBC in PBES2",
+        "1.2.840.113549.3.4" => "RC4 in PBES2",
+        _ => return None,
+    })
+}
+
+/// The OID of the encryption scheme inside PBES2 parameters, read before a full decode so
+/// that an unsupported cipher is named rather than called malformed.
+fn pbes2_cipher_oid(algorithm: &AlgorithmIdentifierRef<'_>) -> Option<String> {
+    use crate::tlv::{OBJECT_IDENTIFIER, elements, read_tlv};
+    let params = elements(algorithm.parameters?.value())?;
+    let (_, scheme) = params.get(1)?;
+    let (tag, oid, _) = read_tlv(scheme)?;
+    if tag != OBJECT_IDENTIFIER {
+        return None;
+    }
+    ObjectIdentifier::from_bytes(oid)
+        .ok()
+        .map(|o| o.to_string())
 }
 
 fn decrypt_pbes2(
@@ -99,6 +142,12 @@ fn decrypt_pbes2(
     work: &WorkBudget,
     what: &'static str,
 ) -> Result<Zeroizing<Vec<u8>>, CertError> {
+    if let Some(name) = pbes2_cipher_oid(algorithm)
+        .as_deref()
+        .and_then(legacy_pbes2_cipher)
+    {
+        return Err(CertError::legacy_encryption(name, what));
+    }
     let der = algorithm
         .to_der()
         .map_err(|e| CertError::from_der(&e, what))?;
@@ -124,6 +173,9 @@ fn decrypt_pbes2(
 
 fn check_kdf(kdf: &Kdf, work: &WorkBudget) -> Result<(), CertError> {
     match kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count == 0 => Err(CertError::MalformedDer {
+            what: "PBKDF2 parameters (an iteration count of 0)",
+        }),
         Kdf::Pbkdf2(p) => work.charge(
             "PBKDF2 iteration count",
             p.iteration_count.into(),
@@ -180,6 +232,11 @@ fn decrypt_pkcs12(
         })?
         .decode_as::<Pkcs12PbeParams<'_>>()
         .map_err(|e| CertError::from_der(&e, "PKCS#12 PBE parameters"))?;
+    if params.iterations == 0 {
+        return Err(CertError::MalformedDer {
+            what: "PKCS#12 PBE parameters (an iteration count of 0)",
+        });
+    }
     work.charge(
         "PKCS#12 PBE iteration count",
         params.iterations.into(),

@@ -45,27 +45,50 @@ pub(crate) fn looks_like_pem(input: &[u8]) -> bool {
 /// `truncated` when a block has no END line, `malformed_pem` for mismatched labels or bad
 /// base64, `unsupported_algorithm` for OpenSSL's legacy `Proc-Type: 4,ENCRYPTED` blocks.
 pub fn parse_pem_blocks(input: &[u8]) -> Result<Vec<PemBlock>, CertError> {
+    split_pem_blocks(input)?
+        .into_iter()
+        .map(|b| {
+            b.contents.map(|der| PemBlock {
+                label: b.label,
+                der,
+            })
+        })
+        .collect()
+}
+
+/// One armoured block whose contents may have failed to decode.
+pub(crate) struct RawBlock {
+    pub label: String,
+    pub contents: Result<Zeroizing<Vec<u8>>, CertError>,
+}
+
+/// Splits `input` into its blocks, keeping a block's own error (bad base64, unexpected text)
+/// with it so that the caller may skip that block; broken armour fails the whole input.
+pub(crate) fn split_pem_blocks(input: &[u8]) -> Result<Vec<RawBlock>, CertError> {
     let mut blocks = Vec::new();
-    let mut open: Option<(String, Zeroizing<Vec<u8>>)> = None;
+    let mut open: Option<(String, Zeroizing<Vec<u8>>, Option<CertError>)> = None;
     for raw_line in input.split(|&b| b == b'\n') {
         let line = raw_line.trim_ascii();
         match open.as_mut() {
             None => {
                 if let Some(label) = armour_label(line, b"-----BEGIN ") {
-                    open = Some((label, Zeroizing::new(Vec::new())));
+                    open = Some((label, Zeroizing::new(Vec::new()), None));
                 }
             }
-            Some((label, base64)) => {
+            Some((label, base64, error)) => {
                 if let Some(end) = armour_label(line, b"-----END ") {
                     if end != *label {
                         return Err(CertError::MalformedPem {
                             reason: "END label does not match BEGIN label",
                         });
                     }
-                    let der = decode_base64(base64)?;
-                    blocks.push(PemBlock {
+                    let contents = match error.take() {
+                        Some(e) => Err(e),
+                        None => decode_base64(base64),
+                    };
+                    blocks.push(RawBlock {
                         label: std::mem::take(label),
-                        der,
+                        contents,
                     });
                     open = None;
                 } else if line.starts_with(b"-----BEGIN ") {
@@ -73,7 +96,12 @@ pub fn parse_pem_blocks(input: &[u8]) -> Result<Vec<PemBlock>, CertError> {
                         what: "PEM block (no END line)",
                     });
                 } else if line.contains(&b':') {
-                    check_header(line)?;
+                    if let Err(e) = check_header(line) {
+                        if matches!(e, CertError::UnsupportedAlgorithm { .. }) {
+                            return Err(e);
+                        }
+                        error.get_or_insert(e);
+                    }
                 } else {
                     base64.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
                 }

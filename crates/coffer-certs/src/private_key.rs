@@ -12,7 +12,7 @@ use crate::budget::WorkBudget;
 use crate::pbe::{self, Password};
 use crate::public_key::{
     EC_PUBLIC_KEY, ED448, ED25519, P256, P384, P521, PublicKeyFacts, PublicKeyId, RSA_ENCRYPTION,
-    RSA_PSS, curve_parameters, ec_facts, edwards_facts, rsa_facts,
+    RSA_PSS, bit_length, curve_parameters, ec_facts, edwards_facts, rsa_facts,
 };
 use crate::{CertError, PrivateKeySummary};
 
@@ -48,15 +48,21 @@ pub(crate) fn from_pkcs8(der: &[u8], encrypted: bool) -> Result<ParsedPrivateKey
         pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| CertError::from_der(&e, WHAT))?;
     let oid = info.algorithm.oid;
     let inner = info.private_key.as_bytes();
+    let mut pkcs8 = Zeroizing::new(der.to_vec());
     let facts = if oid == RSA_ENCRYPTION || oid == RSA_PSS {
         rsa_public(inner)?
     } else if oid == EC_PUBLIC_KEY {
-        let curve = info
+        let outer = info
             .algorithm
             .parameters
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
             .ok_or(CertError::unsupported("EC key without a named curve"))?;
-        ec_public(inner, Some(curve))?.1
+        let (curve, facts) = ec_public(inner, Some(outer))?;
+        if curve != outer {
+            // Stored with the curve the key really is on, so that no reader is misled.
+            pkcs8 = wrap_pkcs8(EC_PUBLIC_KEY, Some(&curve_parameters(&curve)?), inner)?;
+        }
+        facts
     } else if oid == ED25519 {
         let seed = <&OctetStringRef>::from_der(inner).map_err(|e| CertError::from_der(&e, WHAT))?;
         let seed: [u8; 32] = seed
@@ -67,14 +73,17 @@ pub(crate) fn from_pkcs8(der: &[u8], encrypted: bool) -> Result<ParsedPrivateKey
         let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
         edwards_facts(ED25519, public.as_bytes())?
     } else if oid == ED448 {
-        return Err(CertError::unsupported("Ed448 private key"));
+        return Err(CertError::unsupported(
+            "Ed448 private key; Coffer keeps RSA, EC (P-256, P-384, P-521) and Ed25519 keys: \
+             issue one of those instead",
+        ));
     } else {
-        return Err(CertError::unsupported_oid(&oid));
+        return Err(CertError::unsupported_key(&oid));
     };
     Ok(ParsedPrivateKey {
         summary: summary(&facts, encrypted),
         public: facts.id,
-        pkcs8: Zeroizing::new(der.to_vec()),
+        pkcs8,
     })
 }
 
@@ -133,43 +142,94 @@ pub(crate) fn decrypt_key(
 fn rsa_public(pkcs1_der: &[u8]) -> Result<PublicKeyFacts, CertError> {
     let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der)
         .map_err(|e| CertError::from_der(&e, "RSA private key"))?;
+    check_rsa(&key)?;
     Ok(rsa_facts(
         key.modulus.as_bytes(),
         key.public_exponent.as_bytes(),
     ))
 }
 
-/// Decodes a SEC1 key; `curve` comes from the PKCS#8 algorithm when wrapped.
+/// RSA moduli beyond this size are refused before any arithmetic (OpenSSL's own limit).
+const MAX_RSA_BITS: u64 = 16_384;
+
+/// The cheap consistency checks of OpenSSL's `pkey -check`: n = p·q, e·dP ≡ 1 (mod p−1),
+/// e·dQ ≡ 1 (mod q−1) and qInv·q ≡ 1 (mod p).
+fn check_rsa(key: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<(), CertError> {
+    use num_bigint::BigUint;
+    const WHAT: &str = "RSA private key";
+    crate::budget::check(
+        "RSA modulus size in bits",
+        bit_length(key.modulus.as_bytes()).into(),
+        MAX_RSA_BITS,
+    )?;
+    let int = |u: &pkcs1::UintRef<'_>| BigUint::from_bytes_be(u.as_bytes());
+    let (n, e) = (int(&key.modulus), int(&key.public_exponent));
+    let (p, q) = (int(&key.prime1), int(&key.prime2));
+    let (dp, dq, qinv) = (
+        int(&key.exponent1),
+        int(&key.exponent2),
+        int(&key.coefficient),
+    );
+    let one = BigUint::from(1u8);
+    if p <= one || q <= one || &p * &q != n {
+        return Err(CertError::InconsistentKey {
+            what: WHAT,
+            reason: "its modulus is not the product of its primes",
+        });
+    }
+    let crt_ok = (&e * &dp) % (&p - &one) == one
+        && (&e * &dq) % (&q - &one) == one
+        && (&qinv * &q) % &p == one;
+    if !crt_ok {
+        return Err(CertError::InconsistentKey {
+            what: WHAT,
+            reason: "its CRT exponents or coefficient do not match its primes",
+        });
+    }
+    Ok(())
+}
+
+/// Decodes a SEC1 key. As in OpenSSL, the curve named inside the key wins over `outer`
+/// (the PKCS#8 wrapper's); a public point, when present, must belong to the private scalar.
 fn ec_public(
     sec1_der: &[u8],
-    curve: Option<ObjectIdentifier>,
+    outer: Option<ObjectIdentifier>,
 ) -> Result<(ObjectIdentifier, PublicKeyFacts), CertError> {
     const WHAT: &str = "EC private key";
     let key = sec1::EcPrivateKey::from_der(sec1_der).map_err(|e| CertError::from_der(&e, WHAT))?;
-    let curve = match (curve, key.parameters) {
-        (Some(c), _) | (None, Some(EcParameters::NamedCurve(c))) => c,
+    let curve = match (key.parameters, outer) {
+        (Some(EcParameters::NamedCurve(c)), _) | (None, Some(c)) => c,
         (None, None) => {
             return Err(CertError::MalformedDer {
                 what: "EC private key without curve",
             });
         }
     };
-    let malformed = CertError::MalformedDer { what: WHAT };
+    let inconsistent = |reason| CertError::InconsistentKey { what: WHAT, reason };
+    let scalar = |_| inconsistent("its private scalar is not valid on its curve");
+    macro_rules! derive_point {
+        ($curve:ident) => {{
+            let derived = $curve::SecretKey::from_slice(key.private_key)
+                .map_err(scalar)?
+                .public_key();
+            if let Some(given) = key.public_key {
+                let given = $curve::PublicKey::from_sec1_bytes(given)
+                    .map_err(|_| inconsistent("its public point is not on its curve"))?;
+                if given != derived {
+                    return Err(inconsistent(
+                        "its public point does not belong to its private scalar",
+                    ));
+                }
+            }
+            derived.to_sec1_bytes()
+        }};
+    }
     let point: Box<[u8]> = if curve == P256 {
-        p256::SecretKey::from_slice(key.private_key)
-            .map_err(|_| malformed)?
-            .public_key()
-            .to_sec1_bytes()
+        derive_point!(p256)
     } else if curve == P384 {
-        p384::SecretKey::from_slice(key.private_key)
-            .map_err(|_| malformed)?
-            .public_key()
-            .to_sec1_bytes()
+        derive_point!(p384)
     } else if curve == P521 {
-        p521::SecretKey::from_slice(key.private_key)
-            .map_err(|_| malformed)?
-            .public_key()
-            .to_sec1_bytes()
+        derive_point!(p521)
     } else {
         key.public_key
             .ok_or(CertError::unsupported("EC curve without public key"))?

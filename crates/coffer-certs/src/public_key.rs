@@ -4,6 +4,7 @@ use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 use spki::SubjectPublicKeyInfoRef;
 
+use crate::tlv::{INTEGER, read_tlv};
 use crate::{CertError, KeyAlgorithm};
 
 pub(crate) const RSA_ENCRYPTION: ObjectIdentifier =
@@ -17,6 +18,49 @@ pub(crate) const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 pub(crate) const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 pub(crate) const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
+pub(crate) const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
+const DH_PKCS3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.3.1");
+const DH_X942: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10046.2.1");
+const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
+const X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
+
+/// An algorithm Coffer recognizes but cannot use: its kind and how to name it to a person.
+pub(crate) struct Unusable {
+    pub algorithm: KeyAlgorithm,
+    pub name: &'static str,
+}
+
+/// What the key algorithm `oid` is, when Coffer knows it but does not use it.
+pub(crate) fn unusable_algorithm(oid: &ObjectIdentifier) -> Option<Unusable> {
+    let dotted = oid.to_string();
+    let (algorithm, name) = match dotted.as_str() {
+        _ if *oid == DSA => (KeyAlgorithm::Dsa, "DSA"),
+        _ if *oid == DH_PKCS3 || *oid == DH_X942 => (KeyAlgorithm::Dh, "Diffie-Hellman (DH)"),
+        _ if *oid == X25519 => (KeyAlgorithm::X25519, "X25519 (key agreement only)"),
+        _ if *oid == X448 => (KeyAlgorithm::X448, "X448 (key agreement only)"),
+        // GOST R 34.10-2001 and -2012 (256 and 512 bits).
+        "1.2.643.2.2.19" | "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => {
+            (KeyAlgorithm::Gost, "GOST R 34.10")
+        }
+        "2.16.840.1.101.3.4.3.17" | "2.16.840.1.101.3.4.3.18" | "2.16.840.1.101.3.4.3.19" => {
+            (KeyAlgorithm::MlDsa, "ML-DSA (post-quantum signature)")
+        }
+        "2.16.840.1.101.3.4.4.1" | "2.16.840.1.101.3.4.4.2" | "2.16.840.1.101.3.4.4.3" => (
+            KeyAlgorithm::MlKem,
+            "ML-KEM (post-quantum key encapsulation)",
+        ),
+        d if d.starts_with("2.16.840.1.101.3.4.3.")
+            && d.rsplit('.')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| (20..=31).contains(&n)) =>
+        {
+            (KeyAlgorithm::SlhDsa, "SLH-DSA (post-quantum signature)")
+        }
+        _ => return None,
+    };
+    Some(Unusable { algorithm, name })
+}
 
 /// A public key reduced to what identifies it, so that a certificate's key and the public
 /// half of a private key compare equal whatever their encodings.
@@ -31,6 +75,11 @@ pub(crate) enum PublicKeyId {
     },
     /// Raw Ed25519 or Ed448 key.
     Edwards {
+        algorithm: ObjectIdentifier,
+        key: Vec<u8>,
+    },
+    /// A key Coffer does not use, compared as written.
+    Other {
         algorithm: ObjectIdentifier,
         key: Vec<u8>,
     },
@@ -67,14 +116,51 @@ pub(crate) fn analyze_spki(
         let curve = spki
             .algorithm
             .parameters
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-            .ok_or(CertError::unsupported("EC key without a named curve"))?;
-        return ec_facts(curve, key);
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        return match curve {
+            Some(curve) => ec_facts(curve, key),
+            // Explicit curve parameters: no TLS stack accepts them, but the certificate
+            // is still worth tracking.
+            None => Ok(PublicKeyFacts {
+                algorithm: KeyAlgorithm::Unknown,
+                bits: 0,
+                curve: Some("explicit parameters".to_owned()),
+                id: PublicKeyId::Other {
+                    algorithm: oid,
+                    key: key.to_vec(),
+                },
+            }),
+        };
     }
     if oid == ED25519 || oid == ED448 {
         return edwards_facts(oid, key);
     }
-    Err(CertError::unsupported_oid(&oid))
+    let algorithm = unusable_algorithm(&oid).map_or(KeyAlgorithm::Unknown, |u| u.algorithm);
+    let bits = match algorithm {
+        // The size of the prime p, the first INTEGER of the domain parameters.
+        KeyAlgorithm::Dsa | KeyAlgorithm::Dh => spki
+            .algorithm
+            .parameters
+            .and_then(|p| read_tlv(p.value()))
+            .filter(|(tag, _, _)| *tag == INTEGER)
+            .map_or(0, |(_, p, _)| bit_length(p)),
+        KeyAlgorithm::X25519 => 256,
+        KeyAlgorithm::X448 => 448,
+        // The public key is an OCTET STRING of two coordinates.
+        KeyAlgorithm::Gost => {
+            read_tlv(key).map_or(0, |(_, k, _)| u32::try_from(k.len() * 4).unwrap_or(0))
+        }
+        _ => 0,
+    };
+    Ok(PublicKeyFacts {
+        algorithm,
+        bits,
+        curve: None,
+        id: PublicKeyId::Other {
+            algorithm: oid,
+            key: key.to_vec(),
+        },
+    })
 }
 
 /// Facts about an RSA key from its modulus and exponent.

@@ -54,7 +54,8 @@ pub struct CertificateSummary {
     pub sha1: String,
     /// Public key algorithm.
     pub key_algorithm: KeyAlgorithm,
-    /// Public key size in bits (RSA modulus, curve size, 256 for Ed25519, 448 for Ed448).
+    /// Public key size in bits (RSA modulus, curve size, 256 for Ed25519, 448 for Ed448,
+    /// the prime for DSA and DH; 0 when the algorithm has no such size).
     pub key_bits: u32,
     /// Named curve of an EC key (`P-256`, `P-384`, `P-521`, or an OID).
     pub ec_curve: Option<String>,
@@ -77,9 +78,13 @@ pub struct CertificateSummary {
 }
 
 /// A public key algorithm.
+///
+/// Only `rsa`, `ec`, `ed25519` and `ed448` keys can be used (mutual TLS, key storage); a
+/// certificate with another key is stored and tracked with an `unusable_key` warning.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KeyAlgorithm {
     /// RSA.
     Rsa,
@@ -89,6 +94,50 @@ pub enum KeyAlgorithm {
     Ed25519,
     /// Ed448.
     Ed448,
+    /// DSA (FIPS 186, withdrawn).
+    Dsa,
+    /// Diffie-Hellman key agreement (PKCS#3 or X9.42).
+    Dh,
+    /// GOST R 34.10 (2001 or 2012).
+    Gost,
+    /// X25519 key agreement.
+    X25519,
+    /// X448 key agreement.
+    X448,
+    /// ML-DSA (FIPS 204).
+    MlDsa,
+    /// ML-KEM (FIPS 203).
+    MlKem,
+    /// SLH-DSA (FIPS 205).
+    SlhDsa,
+    /// Any other algorithm.
+    Unknown,
+}
+
+impl KeyAlgorithm {
+    /// The name as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rsa => "rsa",
+            Self::Ec => "ec",
+            Self::Ed25519 => "ed25519",
+            Self::Ed448 => "ed448",
+            Self::Dsa => "dsa",
+            Self::Dh => "dh",
+            Self::Gost => "gost",
+            Self::X25519 => "x25519",
+            Self::X448 => "x448",
+            Self::MlDsa => "ml_dsa",
+            Self::MlKem => "ml_kem",
+            Self::SlhDsa => "slh_dsa",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Whether Coffer can use such a key (TLS client authentication, stored private keys).
+    pub fn is_usable(self) -> bool {
+        matches!(self, Self::Rsa | Self::Ec | Self::Ed25519 | Self::Ed448)
+    }
 }
 
 /// The facts about a private key. Never contains key material.
@@ -176,6 +225,10 @@ pub enum WarningCode {
     ExtraPrivateKey,
     /// A CA bundle holds a certificate that is not a CA.
     NotACa,
+    /// A certificate's key algorithm cannot be used for mutual TLS; it is stored and tracked.
+    UnusableKey,
+    /// A PEM block was ignored (broken, or holding nothing Coffer stores).
+    IgnoredBlock,
 }
 
 impl WarningCode {
@@ -193,6 +246,8 @@ impl WarningCode {
             Self::ChainExpiresBeforeLeaf => "chain_expires_before_leaf",
             Self::ExtraPrivateKey => "extra_private_key",
             Self::NotACa => "not_a_ca",
+            Self::UnusableKey => "unusable_key",
+            Self::IgnoredBlock => "ignored_block",
         }
     }
 }

@@ -32,11 +32,18 @@ pub(crate) fn parse_private(
             )?;
         }
         let password = password.ok_or(CertError::PasswordRequired { what: PRIVATE })?;
+        // Only a failed check of the decrypted bytes means a wrong password; anything
+        // else (a cipher or KDF this build lacks, a broken file) must not send the user
+        // retrying passwords.
         key.decrypt(password).map_err(|e| match e {
+            ssh_key::Error::Crypto => CertError::WrongPassword { what: PRIVATE },
             ssh_key::Error::AlgorithmUnknown | ssh_key::Error::AlgorithmUnsupported { .. } => {
-                CertError::unsupported("OpenSSH key encryption cipher or KDF")
+                CertError::unsupported(&format!(
+                    "OpenSSH key encryption {}; re-encrypt it: `ssh-keygen -p -f KEY`",
+                    key.cipher().as_str()
+                ))
             }
-            _ => CertError::WrongPassword { what: PRIVATE },
+            other => map_decode_error(&other, PRIVATE),
         })?
     } else {
         key
@@ -54,6 +61,9 @@ pub(crate) fn parse_private(
 /// Decodes the first key line of `authorized_keys` text (options before the key allowed).
 pub(crate) fn parse_public(text: &str) -> Result<ParsedSshKey, CertError> {
     const WHAT: &str = "OpenSSH public key";
+    if let Some(refusal) = not_a_key_line(text) {
+        return Err(refusal);
+    }
     let entry = ssh_key::AuthorizedKeys::new(text)
         .next()
         .ok_or(CertError::UnrecognizedFormat)?
@@ -64,6 +74,62 @@ pub(crate) fn parse_public(text: &str) -> Result<ParsedSshKey, CertError> {
         private_openssh: None,
     })
 }
+
+/// SSH certificates and `known_hosts` files: public text that is not a key to store.
+fn not_a_key_line(text: &str) -> Option<CertError> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let is_key_type = |w: &str| {
+        ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+            .iter()
+            .any(|p| w.starts_with(p))
+    };
+    if words
+        .iter()
+        .any(|w| is_key_type(w) && w.contains("-cert-v01@openssh.com"))
+    {
+        return Some(CertError::NothingToStore {
+            what: "an SSH certificate (-cert.pub)",
+            advice: "it holds a public key signed by an SSH CA, not the private key; \
+                     store the private key as an SSH key pair",
+        });
+    }
+    let first = words.first()?;
+    let known_hosts = first.starts_with("|1|")
+        || first.starts_with('@')
+        || (!is_key_type(first)
+            && words.get(1).is_some_and(|w| is_key_type(w))
+            && !first.contains('=')
+            && !AUTHORIZED_KEYS_FLAGS
+                .iter()
+                .any(|f| first.split(',').any(|o| o.eq_ignore_ascii_case(f))));
+    known_hosts.then_some(CertError::NothingToStore {
+        what: "a known_hosts file",
+        advice: "it lists the public keys of servers you connect to; store your own key \
+                 pair (its private key) instead",
+    })
+}
+
+/// `authorized_keys` options without a value, which may come before the key type.
+const AUTHORIZED_KEYS_FLAGS: &[&str] = &[
+    "agent-forwarding",
+    "cert-authority",
+    "no-agent-forwarding",
+    "no-port-forwarding",
+    "no-pty",
+    "no-user-rc",
+    "no-x11-forwarding",
+    "port-forwarding",
+    "pty",
+    "no-touch-required",
+    "verify-required",
+    "restrict",
+    "user-rc",
+    "x11-forwarding",
+];
 
 /// Algorithm, size, `authorized_keys` line and SHA-256 fingerprint of `key`.
 pub(crate) fn summarize(
@@ -77,7 +143,18 @@ pub(crate) fn summarize(
         KeyData::Ecdsa(ec) => (SshAlgorithm::Ecdsa, curve_bits(ec.curve())),
         KeyData::SkEd25519(_) => (SshAlgorithm::SkEd25519, 256),
         KeyData::SkEcdsaSha2NistP256(_) => (SshAlgorithm::SkEcdsa, 256),
-        _ => return Err(CertError::unsupported(key.algorithm().as_str())),
+        KeyData::Dsa(_) => {
+            return Err(CertError::unsupported(
+                "ssh-dss (DSA) SSH key; OpenSSH no longer accepts DSA keys: generate an \
+                 Ed25519 key with `ssh-keygen -t ed25519`",
+            ));
+        }
+        _ => {
+            return Err(CertError::unsupported(&format!(
+                "SSH key type {}; Coffer keeps Ed25519, RSA and ECDSA keys",
+                key.algorithm().as_str()
+            )));
+        }
     };
     let public_key = key
         .to_openssh()

@@ -35,6 +35,16 @@ pub(crate) fn certificate_warnings(
             ),
         ));
     }
+    if !s.key_algorithm.is_usable() {
+        out.push(Warning::new(
+            WarningCode::UnusableKey,
+            format!(
+                "certificate {name} has a key of type {}, which Coffer cannot use for \
+                 mutual TLS; it is stored and its expiry tracked",
+                key_name(s.key_algorithm)
+            ),
+        ));
+    }
     if s.key_algorithm == KeyAlgorithm::Rsa && s.key_bits < MIN_RSA_BITS {
         out.push(weak_rsa(&format!("certificate {name}"), s.key_bits));
     }
@@ -103,4 +113,23 @@ pub(crate) fn is_weak_rsa(bits: u32) -> bool {
 pub(crate) fn display_name(cert: &ParsedCertificate) -> String {
     let s = &cert.summary;
     format!("\"{}\"", s.subject_cn.as_deref().unwrap_or(&s.subject))
+}
+
+/// A key algorithm as a person names it.
+fn key_name(algorithm: KeyAlgorithm) -> &'static str {
+    match algorithm {
+        KeyAlgorithm::Rsa => "RSA",
+        KeyAlgorithm::Ec => "EC",
+        KeyAlgorithm::Ed25519 => "Ed25519",
+        KeyAlgorithm::Ed448 => "Ed448",
+        KeyAlgorithm::Dsa => "DSA",
+        KeyAlgorithm::Dh => "Diffie-Hellman",
+        KeyAlgorithm::Gost => "GOST R 34.10",
+        KeyAlgorithm::X25519 => "X25519 (key agreement only)",
+        KeyAlgorithm::X448 => "X448 (key agreement only)",
+        KeyAlgorithm::MlDsa => "ML-DSA",
+        KeyAlgorithm::MlKem => "ML-KEM",
+        KeyAlgorithm::SlhDsa => "SLH-DSA",
+        _ => "unknown (or EC with explicit curve parameters)",
+    }
 }

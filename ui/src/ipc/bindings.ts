@@ -237,7 +237,10 @@ export type CertificateSummary = {
 	sha1: string,
 	/**  Public key algorithm. */
 	key_algorithm: KeyAlgorithm,
-	/**  Public key size in bits (RSA modulus, curve size, 256 for Ed25519, 448 for Ed448). */
+	/**
+	 *  Public key size in bits (RSA modulus, curve size, 256 for Ed25519, 448 for Ed448,
+	 *  the prime for DSA and DH; 0 when the algorithm has no such size).
+	 */
 	key_bits: number,
 	/**  Named curve of an EC key (`P-256`, `P-384`, `P-521`, or an OID). */
 	ec_curve: string | null,
@@ -627,7 +630,12 @@ export type JobUsage = {
 	enabled: boolean,
 };
 
-/**  A public key algorithm. */
+/**
+ *  A public key algorithm.
+ * 
+ *  Only `rsa`, `ec`, `ed25519` and `ed448` keys can be used (mutual TLS, key storage); a
+ *  certificate with another key is stored and tracked with an `unusable_key` warning.
+ */
 export type KeyAlgorithm = 
 /**  RSA. */
 "rsa" | 
@@ -636,7 +644,25 @@ export type KeyAlgorithm =
 /**  Ed25519. */
 "ed25519" | 
 /**  Ed448. */
-"ed448";
+"ed448" | 
+/**  DSA (FIPS 186, withdrawn). */
+"dsa" | 
+/**  Diffie-Hellman key agreement (PKCS#3 or X9.42). */
+"dh" | 
+/**  GOST R 34.10 (2001 or 2012). */
+"gost" | 
+/**  X25519 key agreement. */
+"x25519" | 
+/**  X448 key agreement. */
+"x448" | 
+/**  ML-DSA (FIPS 204). */
+"ml_dsa" | 
+/**  ML-KEM (FIPS 203). */
+"ml_kem" | 
+/**  SLH-DSA (FIPS 205). */
+"slh_dsa" | 
+/**  Any other algorithm. */
+"unknown";
 
 /**  One row of a key/value file. */
 export type KeyValueRow = {
@@ -1265,7 +1291,11 @@ export type WarningCode =
 /**  The input holds more than one private key; the first (or the leaf's) is used. */
 "extra_private_key" | 
 /**  A CA bundle holds a certificate that is not a CA. */
-"not_a_ca";
+"not_a_ca" | 
+/**  A certificate's key algorithm cannot be used for mutual TLS; it is stored and tracked. */
+"unusable_key" | 
+/**  A PEM block was ignored (broken, or holding nothing Coffer stores). */
+"ignored_block";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -13,6 +13,8 @@ pub fn fuzz_options() -> InspectOptions {
             max_scrypt_memory_bytes: 1 << 21,
             max_scrypt_work: 1 << 14,
             max_bcrypt_rounds: 4,
+            max_argon2_memory_kib: 64,
+            max_argon2_work: 256,
             ..WorkLimits::default()
         },
         ..InspectOptions::new(now)

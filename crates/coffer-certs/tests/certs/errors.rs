@@ -26,10 +26,7 @@ fn structural_error_codes() {
     assert_eq!(code(&[0xff, 0x00, 0x13], None, &o), "unrecognized_format");
     let only_params =
         "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
-    assert_eq!(
-        code(only_params.as_bytes(), None, &o),
-        "unrecognized_format"
-    );
+    assert_eq!(code(only_params.as_bytes(), None, &o), "nothing_to_store");
     let bad_base64 = format!("{CERT_HEAD}MII*not base64*\n{CERT_TAIL}");
     assert_eq!(code(bad_base64.as_bytes(), None, &o), "malformed_pem");
     let mismatched = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END PRIVATE KEY-----\n";

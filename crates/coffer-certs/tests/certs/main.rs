@@ -4,12 +4,19 @@
 // Fixture helpers run outside `#[test]` functions; a failed expectation there is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod bundles;
 mod chain;
+mod consistency;
+mod corpus;
+mod dates_and_serials;
 mod errors;
 mod fixtures;
 mod keys;
 mod mutations;
 mod pkcs12;
 mod reference;
+mod refusals;
 mod report_json;
 mod ssh;
+mod ssh_formats;
+mod unusable_keys;

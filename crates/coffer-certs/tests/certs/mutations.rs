@@ -16,6 +16,8 @@ const CODES: &[&str] = &[
     "wrong_password",
     "unsupported_algorithm",
     "too_costly",
+    "nothing_to_store",
+    "inconsistent_key",
 ];
 
 /// xorshift64*: a fixed seed makes every run try the same mutations.

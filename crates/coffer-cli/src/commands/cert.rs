@@ -101,7 +101,7 @@ fn print_report(report: &InspectionReport, file: &Path, key: Option<&PathBuf>) {
             ("  serial", cert.serial.clone()),
             (
                 "  key",
-                format!("{:?} {} bits", cert.key_algorithm, cert.key_bits).to_lowercase(),
+                format!("{} {} bits", cert.key_algorithm.as_str(), cert.key_bits),
             ),
             ("  signature", cert.signature_algorithm.clone()),
             ("  sha256", cert.sha256.clone()),
@@ -128,8 +128,8 @@ fn print_report(report: &InspectionReport, file: &Path, key: Option<&PathBuf>) {
             .map(|k| format!(" from {}", k.display()))
             .unwrap_or_default();
         println!(
-            "Private key{source}: {:?} {} bits{}{matches}",
-            pk.algorithm,
+            "Private key{source}: {} {} bits{}{matches}",
+            pk.algorithm.as_str(),
             pk.bits,
             if pk.encrypted { ", was encrypted" } else { "" }
         );

@@ -418,3 +418,118 @@ fn ssh_keys_generate_upload_and_give_their_public_key() {
 fn perms_600() -> std::fs::Permissions {
     std::os::unix::fs::PermissionsExt::from_mode(0o600)
 }
+
+#[test]
+fn cert_inspect_reads_p7b_bundles_and_says_what_a_csr_is() {
+    let env = Env::empty();
+    let pki = pki(env.dir.path(), 90);
+    let dir = env.dir.path();
+    tool(
+        "openssl",
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            p(&pki.chain),
+            "-outform",
+            "DER",
+            "-out",
+            "chain.p7b",
+        ],
+        dir,
+    );
+    let report = env
+        .run(&["--json", "cert", "inspect", p(&dir.join("chain.p7b"))])
+        .ok()
+        .json();
+    assert_eq!(report["certificates"].as_array().unwrap().len(), 2);
+    assert_eq!(report["certificates"][0]["sha256"], sha256_of(&pki.leaf));
+
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-new",
+            "-key",
+            p(&pki.key),
+            "-subj",
+            "/CN=request",
+            "-outform",
+            "DER",
+            "-out",
+            "req.der",
+        ],
+        dir,
+    );
+    let run = env
+        .run(&["--json", "cert", "inspect", p(&dir.join("req.der"))])
+        .fails(2);
+    let error = run.error_json();
+    assert_eq!(error["error"]["code"], "nothing_to_store", "{}", run.stderr);
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("certificate signing request"), "{message}");
+    let human = env
+        .run(&["cert", "inspect", p(&dir.join("req.der"))])
+        .fails(2);
+    assert!(
+        human.stderr.contains("a CSR holds no certificate"),
+        "{}",
+        human.stderr
+    );
+}
+
+#[test]
+fn a_putty_key_is_stored_as_an_ssh_key_pair() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    tool(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "win@example",
+            "-f",
+            "win",
+        ],
+        dir,
+    );
+    std::fs::write(dir.join("pw"), "putty-pass").unwrap();
+    tool(
+        "puttygen",
+        &[
+            "win",
+            "-O",
+            "private",
+            "-o",
+            "win.ppk",
+            "--new-passphrase",
+            "pw",
+        ],
+        dir,
+    );
+    let pass = env.file("pass", "putty-pass\n");
+    env.run(&[
+        "secret",
+        "add",
+        "ssh_key_pair",
+        "ops/putty",
+        "--file",
+        &format!("private_key={}", p(&dir.join("win.ppk"))),
+        "--key-password-file",
+        p(&pass),
+    ])
+    .ok();
+    let fingerprint = tool("ssh-keygen", &["-lf", "win.pub"], dir);
+    let shown = env
+        .run(&["--json", "secret", "show", "ops/putty"])
+        .ok()
+        .json();
+    let stored = shown["public_fields"]["fingerprint_sha256"]
+        .as_str()
+        .unwrap();
+    assert!(fingerprint.contains(stored), "{fingerprint} / {stored}");
+}

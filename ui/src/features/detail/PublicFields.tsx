@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { Icon } from "../../components/Icon";
 import { useToast } from "../../components/Toasts";
 import type { SecretMeta } from "../../ipc/client";
+import { keyAlgorithmLabel } from "../../lib/keyAlgorithms";
 import { formatDate, formatDateTime, parseTime, relative } from "../../lib/time";
 import { fieldLabel, formatBytes, stringList, text } from "./fieldNames";
 import { jsonText } from "./textRules";
@@ -202,7 +203,8 @@ function CertificateCard({ cert, role }: { cert: Cert; role: string }) {
   const notBefore = text(cert.not_before);
   const notAfter = text(cert.not_after);
   const sans = stringList(cert.san ?? cert.sans);
-  const key = text(cert.key_algorithm);
+  const algorithm = text(cert.key_algorithm);
+  const key = algorithm === null ? null : keyAlgorithmLabel(algorithm);
   const rows: Row[] = [];
   if (subject !== null) rows.push({ label: "Subject", value: subject, mono: true });
   const issuer = text(cert.issuer);

@@ -17,6 +17,7 @@ import {
   type TestReport,
 } from "../../ipc/client";
 import { TestReportView } from "../../components/TestReportView";
+import { usableForMtls } from "../../lib/keyAlgorithms";
 import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { formatDateTime } from "../../lib/time";
@@ -598,13 +599,24 @@ function RolePicker({
   return (
     <div className="field">
       <label htmlFor={id}>{ROLE_INFO[role].label}</label>
-      <SecretPicker id={id} types={types} org={org} value={value} onChange={onChange} describedBy={`${id}-hint`} />
+      <SecretPicker
+        id={id}
+        types={types}
+        org={org}
+        value={value}
+        onChange={onChange}
+        describedBy={`${id}-hint`}
+        usable={role === "client_certificate" ? MTLS_USABLE : undefined}
+      />
       <span id={`${id}-hint`} className="hint">
         {ROLE_INFO[role].hint}
       </span>
     </div>
   );
 }
+
+/** Client certificates whose key TLS cannot use (DSA, X25519, …) are stored for tracking only. */
+const MTLS_USABLE = { accepts: usableForMtls, reason: "key type not usable for mutual TLS" };
 
 /** The Test action inside the wizard: one authenticated request to the job's URL. */
 function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {

@@ -27,6 +27,7 @@ export function SecretPicker({
   value,
   onChange,
   describedBy,
+  usable,
 }: {
   id: string;
   types: SecretType[];
@@ -34,10 +35,14 @@ export function SecretPicker({
   value: string;
   onChange: (name: string) => void;
   describedBy?: string;
+  /** Secrets of the right type that cannot play the role (e.g. a DSA certificate for mTLS) are left out. */
+  usable?: { accepts: (meta: SecretMeta) => boolean; reason: string };
 }) {
   const secrets = useSecretsOfTypes(types, org);
-  const items = secrets.data ?? [];
-  const missing = value && secrets.data && !items.some((s) => s.name === value);
+  const all = secrets.data ?? [];
+  const items = usable ? all.filter(usable.accepts) : all;
+  const refused = usable && value ? all.find((s) => s.name === value && !usable.accepts(s)) : undefined;
+  const missing = value && secrets.data && !refused && !items.some((s) => s.name === value);
   return (
     <select
       id={id}
@@ -49,6 +54,11 @@ export function SecretPicker({
     >
       <option value="">{secrets.isPending ? "Loading…" : items.length ? "None" : "None (no compatible secret yet)"}</option>
       {missing ? <option value={value}>{value} (not found)</option> : null}
+      {refused && usable ? (
+        <option value={value} disabled>
+          {value} ({usable.reason})
+        </option>
+      ) : null}
       {items.map((meta) => (
         <option key={meta.id} value={meta.name} disabled={meta.status === "deactivated"}>
           {optionLabel(meta)}

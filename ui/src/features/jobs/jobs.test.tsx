@@ -211,6 +211,35 @@ describe("the job wizard", () => {
     await waitFor(() => expect(window.location.hash).toBe("#/jobs/j-new"));
   });
 
+  it("offers as client certificate only certificates whose key mutual TLS can use", async () => {
+    const user = userEvent.setup();
+    const cert = (id: string, name: string, key_algorithm: string) =>
+      secretMeta({ id, name, type: "certificate", public_fields: { certificates: [{ subject: `CN=${name}`, key_algorithm }] } });
+    const rsa = cert("c-1", "mtls/rsa", "rsa");
+    const dsa = cert("c-2", "legacy/dsa", "dsa");
+    shell({
+      list_secrets: (args) => {
+        const types = (args.query as { types?: string[] }).types ?? [];
+        const items = [REGISTRY, CA, rsa, dsa].filter((s) => types.includes(s.type));
+        return { total: items.length, items };
+      },
+    });
+    renderPage(<JobWizard />);
+    await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
+    await user.type(screen.getByLabelText("Name"), "nightly/mtls");
+    const url = screen.getByLabelText("URL");
+    await user.clear(url);
+    await user.type(url, "https://repo.example.com/a.tgz");
+    await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    const client = await screen.findByLabelText("Client certificate");
+    await waitFor(() => expect(within(client).getByRole("option", { name: /mtls\/rsa/ })).toBeInTheDocument());
+    expect(within(client).queryByRole("option", { name: /legacy\/dsa/ })).not.toBeInTheDocument();
+    // A CA bundle may hold such a CA: the CA picker still offers it.
+    const caPicker = screen.getByLabelText("CA bundle");
+    await waitFor(() => expect(within(caPicker).getByRole("option", { name: /legacy\/dsa/ })).toBeInTheDocument());
+  });
+
   it("marks a placeholder that does not resolve as it is typed, with the reason", async () => {
     const user = userEvent.setup();
     const check: TextCheck = {

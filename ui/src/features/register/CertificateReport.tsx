@@ -2,6 +2,7 @@ import { useState, type ReactNode } from "react";
 
 import { Icon } from "../../components/Icon";
 import type { CertificateSummary, InspectionReport, Warning, WarningCode } from "../../ipc/client";
+import { keyAlgorithmLabel } from "../../lib/keyAlgorithms";
 import { formatDate, parseTime } from "../../lib/time";
 
 const DAY = 86_400_000;
@@ -19,6 +20,8 @@ export const WARNING_MEANING: Record<WarningCode, string> = {
   chain_expires_before_leaf: "A CA of the chain expires before the leaf: the chain stops working then.",
   extra_private_key: "More than one private key: only the leaf's (or the first) is kept.",
   not_a_ca: "Not a CA: a certificate of the bundle cannot vouch for others.",
+  unusable_key: "Key type not usable for mutual TLS: the certificate is stored and its expiry tracked, but it cannot be a client certificate.",
+  ignored_block: "Part of the file was ignored: a block that is broken or holds nothing Coffer stores.",
 };
 
 const SERIOUS: WarningCode[] = ["expired", "not_yet_valid", "key_mismatch"];
@@ -86,8 +89,8 @@ export function KeyMatch({ report }: { report: InspectionReport }) {
 }
 
 function keyText(algorithm: string, bits: number, curve?: string | null): string {
-  const name = algorithm === "rsa" ? "RSA" : algorithm === "ec" ? "EC" : algorithm === "ed25519" ? "Ed25519" : algorithm === "ed448" ? "Ed448" : algorithm;
-  return `${name}${curve ? ` ${curve}` : ""} ${bits} bits`;
+  const name = keyAlgorithmLabel(algorithm);
+  return `${name}${curve ? ` ${curve}` : ""}${bits > 0 ? ` ${bits} bits` : ""}`;
 }
 
 function role(kind: "certificate" | "ca_bundle", cert: CertificateSummary, index: number): string {

@@ -244,10 +244,7 @@ fn spec_rules(spec: &JobSpec, bound: &[SecretRole]) -> Result<()> {
                     "an ssh_key secret needs an ssh:// or user@host:path remote",
                 ));
             }
-            if !ssh
-                && (has(SecretRole::Auth)
-                    || has(SecretRole::ClientCertificate))
-            {
+            if !ssh && (has(SecretRole::Auth) || has(SecretRole::ClientCertificate)) {
                 // As for http_fetch: credentials over TLS only (loopback aside).
                 validate::credential_url("repo_url", repo_url)?;
             }

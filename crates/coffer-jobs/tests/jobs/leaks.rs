@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use coffer_core::job::{
-    CommandSpec, GitFetchSpec, JobSpec, NewJob, RoleBinding, RunStatus, SecretRole, TemplateSpec,
+    CommandSpec, GitFetchSpec, JobRef, JobSpec, NewJob, RoleBinding, RunStatus, RunTrigger,
+    SecretRole, TemplateSpec,
 };
 use coffer_core::secret::SecretType;
 
@@ -525,13 +526,12 @@ fn a_stored_git_spec_changed_to_plain_http_is_refused_at_run_time() {
     assert_eq!(changed, 1);
     drop(db);
     fx.reopen();
-    let run = fx.run("edited");
-    assert_ne!(run.status, RunStatus::Succeeded);
-    let error = run.error.unwrap_or_default();
-    // Refused before git starts (a row check may refuse it even earlier).
-    assert!(
-        error.contains("must use https") || error.contains("tamper"),
-        "{error}\n{}",
-        run.log
-    );
+    // Refused before git starts: the row's integrity tag no longer matches
+    // (and the spec would be refused on its own as credentials over http).
+    let ctx = fx.context();
+    let error = coffer_jobs::run_job(&mut fx, &JobRef::named("edited"), RunTrigger::Manual, &ctx)
+        .expect_err("an edited job does not run");
+    assert_eq!(error.code(), "tampered", "{error}");
+    assert!(error.to_string().contains("job Default:edited"), "{error}");
+    assert!(!fx.path.with_file_name("checkout").join(".git").exists());
 }

@@ -100,6 +100,9 @@ describe("RegisterWizard: credentials", () => {
     // A short user name is public: no warning for it.
     await user.type(screen.getByRole("textbox", { name: "Username" }), "app");
     await user.type(screen.getByLabelText("Password"), "hunt2");
+    expect(screen.getByRole("note")).toHaveTextContent(
+      "The password is shorter than 6 characters: redacting a value this short will mangle job output.",
+    );
     await next(user);
     await details(user, "prod/short");
     expect(screen.getByRole("note")).toHaveTextContent(

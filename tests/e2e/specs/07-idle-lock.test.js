@@ -72,12 +72,19 @@ describe("the idle lock with a job running every minute", { timeout: 420_000 }, 
   it(
     "has dropped the keys: a reveal asks to unlock",
     step("idle-reveal", async () => {
-      const outcome = await browser.executeAsync((id, done) => {
-        window.__TAURI_INTERNALS__
-          .invoke("reveal_field", { id, field: "token", storePassword: null })
-          .then((value) => done({ ok: true, value }))
-          .catch((error) => done({ ok: false, error }));
-      }, secretId);
+      // The shell itself, as the page asks it (execute waits for the promise).
+      const outcome = JSON.parse(
+        await browser.execute(
+          (id) =>
+            window.__TAURI_INTERNALS__
+              .invoke("reveal_field", { id, field: "token", storePassword: null })
+              .then(
+                (value) => JSON.stringify({ ok: true, value }),
+                (error) => JSON.stringify({ ok: false, error }),
+              ),
+          secretId,
+        ),
+      );
       assert.equal(outcome.ok, false, "the reveal was refused");
       assert.equal(outcome.error.code, "locked", JSON.stringify(outcome.error));
       assert.ok(!JSON.stringify(outcome).includes(TOKEN), "no value came back");

@@ -14,24 +14,7 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(15)).await;
-            let state = app.state::<AppState>();
-            let idle = lock(&state.last_activity).elapsed();
-            let locked_now = {
-                let mut slot = lock(&state.vault);
-                match slot.as_mut() {
-                    Some(vault) if vault.is_unlocked() => {
-                        let minutes = vault.settings().idle_lock_minutes;
-                        let due =
-                            minutes > 0 && idle >= Duration::from_secs(u64::from(minutes) * 60);
-                        if due {
-                            vault.lock();
-                        }
-                        due
-                    }
-                    _ => false,
-                }
-            };
-            if locked_now {
+            if lock_if_idle(&app.state::<AppState>()) {
                 let _ = VaultLocked {
                     reason: "idle".into(),
                 }
@@ -39,4 +22,15 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
             }
         }
     });
+}
+
+/// Locks when the time since a person's last activity reached the setting.
+pub(crate) fn lock_if_idle(state: &AppState) -> bool {
+    let idle = lock(&state.last_activity).elapsed();
+    state.lock_vault(|vault| is_due(vault.settings().idle_lock_minutes, idle))
+}
+
+/// Whether `idle` reached the setting (`0` turns the idle lock off).
+pub(crate) fn is_due(minutes: u32, idle: Duration) -> bool {
+    minutes > 0 && idle >= Duration::from_secs(u64::from(minutes) * 60)
 }

@@ -1,6 +1,6 @@
 //! State managed once by Tauri: the vault (opened at start when it exists),
-//! files the user handed over by dropping or picking them, and activity for
-//! the idle lock.
+//! files the user handed over by dropping or picking them, activity for the
+//! idle lock, and the one way the app locks.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,7 +21,9 @@ pub struct AppState {
     pub open_error: Mutex<Option<IpcError>>,
     /// Files dropped on the window or chosen in a native dialog.
     pub files: Mutex<FileTokens>,
-    /// The last time the user did something.
+    /// The last time a person did something: input the UI reports (`touch`),
+    /// an unlock, "Run now". Commands in general do not count: the UI
+    /// refetches and background checks would keep the vault open forever.
     pub last_activity: Mutex<Instant>,
     /// Wakes the expiry checker after a change that may move an expiry.
     pub expiry_wake: Arc<tokio::sync::Notify>,
@@ -36,6 +38,11 @@ impl AppState {
             .map(PathBuf::from)
             .or_else(|| coffer_core::default_vault_path().ok())
             .unwrap_or_else(|| PathBuf::from("coffer-vault.db"));
+        Self::new(vault_path)
+    }
+
+    /// State for the vault at `vault_path`, opened when it exists.
+    pub fn new(vault_path: PathBuf) -> Self {
         let state = Self {
             vault_path,
             vault: Arc::new(Mutex::new(None)),
@@ -73,9 +80,37 @@ impl AppState {
         self.expiry_wake.notify_one();
     }
 
-    /// Records user activity (for the idle lock).
+    /// Records that a person did something (the idle lock counts from it).
     pub fn touch(&self) {
         *lock(&self.last_activity) = Instant::now();
+    }
+
+    /// The one way the app locks (the Lock button, the tray, the idle lock):
+    /// if `due` says so for the unlocked vault, drops its keys and forgets
+    /// the OAuth tokens jobs fetched with them. Returns whether it locked.
+    pub fn lock_vault(&self, due: impl FnOnce(&Vault) -> bool) -> bool {
+        let locked = {
+            let mut slot = lock(&self.vault);
+            match slot.as_mut() {
+                Some(vault) if vault.is_unlocked() && due(vault) => {
+                    vault.lock();
+                    true
+                }
+                _ => false,
+            }
+        };
+        if locked {
+            self.run_context.tokens.clear();
+        }
+        locked
+    }
+
+    /// Locks now (the Lock button, the tray).
+    pub fn lock_now(&self) {
+        if !self.lock_vault(|_| true) {
+            // Already locked: a run that straddled that lock may have cached a token since.
+            self.run_context.tokens.clear();
+        }
     }
 }
 
@@ -87,13 +122,13 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Runs `f` on the vault on a blocking thread, so the UI never waits on
-/// SQLite or Argon2 inside the async runtime.
+/// SQLite or Argon2 inside the async runtime. Not user activity (see
+/// [`AppState::last_activity`]).
 pub async fn with_vault<T, F>(state: &AppState, f: F) -> IpcResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Vault) -> coffer_core::Result<T> + Send + 'static,
 {
-    state.touch();
     let vault = Arc::clone(&state.vault);
     tauri::async_runtime::spawn_blocking(move || {
         let mut slot = lock(&vault);
@@ -117,3 +152,6 @@ where
     state.expiry_changed();
     result
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@ use tauri::{App, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::events::VaultLocked;
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::window;
 
 /// Adds the tray icon where the platform has one.
@@ -30,10 +30,7 @@ pub fn create<R: Runtime>(app: &App<R>) -> tauri::Result<()> {
         .on_menu_event(|app, event| match event.id().as_ref() {
             "open" => window::show_main(app),
             "lock" => {
-                let state = app.state::<AppState>();
-                if let Some(vault) = lock(&state.vault).as_mut() {
-                    vault.lock();
-                }
+                app.state::<AppState>().lock_now();
                 let _ = VaultLocked {
                     reason: "tray".into(),
                 }

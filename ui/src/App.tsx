@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import { Icon, type IconName } from "./components/Icon";
 import { useToast } from "./components/Toasts";
@@ -16,6 +16,7 @@ import { TrashPage } from "./features/trash/TrashPage";
 import { FirstRun } from "./features/unlock/FirstRun";
 import { Unlock } from "./features/unlock/Unlock";
 import { api, errorMessage, events } from "./ipc/client";
+import { useActivityReport } from "./lib/activity";
 import { listenForDrops, useDrops } from "./lib/drops";
 import { useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
@@ -90,30 +91,20 @@ export function App() {
   return <Console vaultPath={s.vault_path} onLocked={() => setAutoUnlock(false)} />;
 }
 
+/** Tells the shell a person used the window; a failure only means no vault to keep open. */
+function reportActivity() {
+  void api.touch().catch(() => undefined);
+}
+
 function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => void }) {
   const [route] = useRoute();
   const client = useQueryClient();
   const status = useVaultStatus();
   const drops = useDrops();
   const toast = useToast();
-  const lastTouch = useRef(0);
 
-  // The idle lock counts from the last thing the user did.
-  useEffect(() => {
-    const onActivity = () => {
-      const now = Date.now();
-      if (now - lastTouch.current > 30_000) {
-        lastTouch.current = now;
-        void api.touch();
-      }
-    };
-    window.addEventListener("keydown", onActivity);
-    window.addEventListener("pointerdown", onActivity);
-    return () => {
-      window.removeEventListener("keydown", onActivity);
-      window.removeEventListener("pointerdown", onActivity);
-    };
-  }, []);
+  // The idle lock counts from a person's last input; refetches do not count.
+  useActivityReport(reportActivity);
 
   const lock = async () => {
     try {

@@ -46,6 +46,7 @@ pub async fn create_vault(
     })
     .await
     .map_err(|e| IpcError::internal(e.to_string()))?;
+    state.touch();
     state.expiry_changed();
     result
 }
@@ -54,6 +55,8 @@ pub async fn create_vault(
 #[tauri::command]
 #[specta::specta]
 pub async fn unlock_with_keyring(state: State<'_, AppState>) -> IpcResult<KeyringUnlock> {
+    // The idle lock counts from the unlock, not from input before a lock.
+    state.touch();
     with_vault(&state, Vault::unlock_with_keyring).await
 }
 
@@ -64,21 +67,19 @@ pub async fn unlock_with_passphrase(
     state: State<'_, AppState>,
     passphrase: SecretInput,
 ) -> IpcResult<PassphraseUnlock> {
+    state.touch();
     with_vault(&state, move |v| {
         v.unlock_with_passphrase(&passphrase.to_secret())
     })
     .await
 }
 
-/// Locks now.
+/// Locks now (and forgets cached OAuth tokens).
 #[tauri::command]
 #[specta::specta]
 pub async fn lock_vault(state: State<'_, AppState>) -> IpcResult<()> {
-    with_vault(&state, |v| {
-        v.lock();
-        Ok(())
-    })
-    .await
+    state.lock_now();
+    Ok(())
 }
 
 /// Path, keyring state, counts and settings.
@@ -151,7 +152,9 @@ pub async fn verify_audit(state: State<'_, AppState>) -> IpcResult<AuditVerifica
     with_vault(&state, |v| v.verify_audit()).await
 }
 
-/// Records user activity (the idle lock counts from the last one).
+/// Records that a person used the window (key, pointer, wheel): the idle
+/// lock counts from the last time. The UI sends it, throttled; nothing else
+/// it does counts.
 #[tauri::command]
 #[specta::specta]
 pub fn touch(state: State<'_, AppState>) {

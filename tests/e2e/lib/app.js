@@ -29,7 +29,7 @@ function need(name) {
 export const APP = () => need("COFFER_E2E_APP");
 export const CLI = () => need("COFFER_E2E_CLI");
 export const WORK = () => need("COFFER_E2E_WORK");
-export const SHOTS = () => process.env.COFFER_E2E_SHOTS || path.join(ROOT, "docs/screenshots");
+export const SHOTS = () => need("COFFER_E2E_SHOTS");
 
 export const PASSPHRASE = "correct horse battery staple 42";
 

@@ -16,7 +16,7 @@ export const commands = {
 	unlockWithKeyring: () => typedError<KeyringUnlock, IpcError>(__TAURI_INVOKE("unlock_with_keyring")),
 	/**  Unlocks with the recovery passphrase. */
 	unlockWithPassphrase: (passphrase: string) => typedError<PassphraseUnlock, IpcError>(__TAURI_INVOKE("unlock_with_passphrase", { passphrase })),
-	/**  Locks now. */
+	/**  Locks now (and forgets cached OAuth tokens). */
 	lockVault: () => typedError<null, IpcError>(__TAURI_INVOKE("lock_vault")),
 	/**  Path, keyring state, counts and settings. */
 	vaultStatus: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("vault_status")),
@@ -30,7 +30,11 @@ export const commands = {
 	backupVault: () => typedError<string | null, IpcError>(__TAURI_INVOKE("backup_vault")),
 	/**  Checks the audit log's chain. */
 	verifyAudit: () => typedError<AuditVerification, IpcError>(__TAURI_INVOKE("verify_audit")),
-	/**  Records user activity (the idle lock counts from the last one). */
+	/**
+	 *  Records that a person used the window (key, pointer, wheel): the idle
+	 *  lock counts from the last time. The UI sends it, throttled; nothing else
+	 *  it does counts.
+	 */
 	touch: () => __TAURI_INVOKE<void>("touch"),
 	/**  A page of secrets (or of the trash) with the total count. */
 	listSecrets: (query: SecretQuery) => typedError<SecretPage, IpcError>(__TAURI_INVOKE("list_secrets", { query })),

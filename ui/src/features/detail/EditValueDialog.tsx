@@ -1,12 +1,13 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useId, useMemo, useState } from "react";
-import { useFieldArray, useForm } from "react-hook-form";
+import { useFieldArray, useForm, useWatch } from "react-hook-form";
 
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { api, errorMessage, type FieldSpec, type SecretMeta, type ValueOutcome } from "../../ipc/client";
 import { fieldLabel, formatBytes, MULTILINE_FIELDS, stringList } from "./fieldNames";
+import { isShortValue, ShortValueWarning } from "./ShortValueWarning";
 import { UsageSummary, type SecretUsage } from "./UsedBy";
 import type { PasswordGate } from "./useStorePassword";
 import { publicValue, valueChange, valueSchema, type PickedFile, type ValueForm } from "./valueForm";
@@ -48,6 +49,7 @@ export function EditValueDialog({
   const added = useFieldArray({ control, name: "added" });
   const errors = formState.errors;
   const takesKeyPassword = meta.type === "certificate" || meta.type === "ssh_key_pair";
+  const shortLabels = shortTyped(meta, specs, useWatch({ control }) as Partial<ValueForm>);
 
   const submit = handleSubmit(async (form) => {
     setFailure(null);
@@ -256,6 +258,7 @@ export function EditValueDialog({
             <input className="input" type="password" autoComplete="off" {...register("keyPassword")} />
           </Field>
         ) : null}
+        <ShortValueWarning labels={shortLabels} />
         {failure ? (
           <div className="notice notice-error" role="alert">
             {failure}
@@ -264,4 +267,16 @@ export function EditValueDialog({
       </form>
     </Dialog>
   );
+}
+
+/** The secret values typed so far that are short, by label (files are not checked). */
+function shortTyped(meta: SecretMeta, specs: FieldSpec[], form: Partial<ValueForm>): string[] {
+  if (meta.type === "key_value") {
+    const existing = (form.existing ?? []).filter((row) => !row.remove && isShortValue(row.value)).map((row) => row.key);
+    const added = (form.added ?? []).flatMap((row, i) => (isShortValue(row.value) ? [row.key || `New key ${i + 1}`] : []));
+    return [...existing, ...added];
+  }
+  return specs
+    .filter((spec) => spec.secret && isShortValue(form.fields?.[spec.name] ?? ""))
+    .map((spec) => fieldLabel(meta.type, spec.name));
 }

@@ -249,6 +249,25 @@ describe("SecretDetail", () => {
     ]);
   });
 
+  it("warns, without blocking, while a new secret value is under 6 characters", async () => {
+    const user = userEvent.setup();
+    const ipc = shell(secretMeta(), { update_value: () => ({ outcome: "new_version", version: 2 }) });
+    await openPage(secretMeta());
+    await user.click(screen.getByRole("button", { name: "Set new value" }));
+    const dialog = await screen.findByRole("dialog", { name: "New value for prod/registry" });
+    const warning = "Password is shorter than 6 characters: redacting a value this short will mangle job output.";
+    expect(within(dialog).queryByText(warning)).not.toBeInTheDocument();
+    const password = within(dialog).getByLabelText("Password");
+    await user.type(password, "abcde");
+    expect(within(dialog).getByText(warning)).toBeInTheDocument();
+    await user.type(password, "f");
+    expect(within(dialog).queryByText(warning)).not.toBeInTheDocument();
+    await user.type(password, "{Backspace}");
+    await user.click(within(dialog).getByRole("button", { name: "Save new value" }));
+    expect(await screen.findByText("Saved as version 2.")).toBeInTheDocument();
+    expect(ipc.of("update_value")[0]?.set).toEqual([{ name: "password", value: { kind: "text", text: "abcde" } }]);
+  });
+
   it("says so when a new value equals the old one", async () => {
     const user = userEvent.setup();
     shell(secretMeta(), { update_value: () => ({ outcome: "unchanged" }) });

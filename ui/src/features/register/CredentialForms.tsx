@@ -6,6 +6,7 @@ import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { PasswordInput } from "../../components/PasswordInput";
 import type { FieldInput } from "../../ipc/client";
+import { isShortValue, ShortValueWarning } from "../detail/ShortValueWarning";
 import type { FieldProblem, ValueDraft } from "./draft";
 import { RootError, StepActions, useProblem } from "./parts";
 import { parseScopes } from "./rules";
@@ -48,10 +49,11 @@ export function randomPassword(length = 24): string {
 }
 
 export function BasicAuthForm({ onBack, onNext, problem }: ValueFormProps) {
-  const { register, handleSubmit, setValue, setError, formState } = useForm({
+  const { register, handleSubmit, setValue, setError, control, formState } = useForm({
     resolver: zodResolver(basicAuthSchema),
     defaultValues: { username: "", password: "" },
   });
+  const short = isShortValue(useWatch({ control, name: "password" }));
   const [generated, setGenerated] = useState(false);
   useProblem(problem, setError, (f) => (f === "username" || f === "password" ? f : null));
   const errors = formState.errors;
@@ -79,6 +81,7 @@ export function BasicAuthForm({ onBack, onNext, problem }: ValueFormProps) {
       >
         <PasswordInput what="password" {...register("password", { onChange: () => setGenerated(false) })} />
       </Field>
+      <ShortValueWarning labels={short ? ["The password"] : []} />
       <div>
         <button
           type="button"
@@ -104,6 +107,7 @@ export function BearerTokenForm({ onBack, onNext, problem }: ValueFormProps) {
   });
   useProblem(problem, setError, (f) => (f === "header_name" || f === "token" ? f : null));
   const header = useWatch({ control, name: "header_name" }).trim() || "Authorization";
+  const short = isShortValue(useWatch({ control, name: "token" }));
   const standard = header.toLowerCase() === "authorization";
   const errors = formState.errors;
   const submit = handleSubmit((form) => {
@@ -123,6 +127,7 @@ export function BearerTokenForm({ onBack, onNext, problem }: ValueFormProps) {
       <Field label="Token" error={errors.token?.message}>
         <PasswordInput what="token" className="input mono" {...register("token")} />
       </Field>
+      <ShortValueWarning labels={short ? ["The token"] : []} />
       <Field label="Header name" error={errors.header_name?.message}>
         <input className="input mono" autoComplete="off" spellCheck={false} {...register("header_name")} />
       </Field>
@@ -149,10 +154,11 @@ export function BearerTokenForm({ onBack, onNext, problem }: ValueFormProps) {
 }
 
 export function ApiKeyForm({ onBack, onNext, problem }: ValueFormProps) {
-  const { register, handleSubmit, setError, formState } = useForm({
+  const { register, handleSubmit, setError, control, formState } = useForm({
     resolver: zodResolver(apiKeySchema),
     defaultValues: { header_name: "X-API-Key", value: "" },
   });
+  const short = isShortValue(useWatch({ control, name: "value" }));
   useProblem(problem, setError, (f) => (f === "header_name" || f === "value" ? f : null));
   const errors = formState.errors;
   const submit = handleSubmit((form) => {
@@ -175,6 +181,7 @@ export function ApiKeyForm({ onBack, onNext, problem }: ValueFormProps) {
       <Field label="Key value" error={errors.value?.message}>
         <PasswordInput what="key value" className="input mono" {...register("value")} />
       </Field>
+      <ShortValueWarning labels={short ? ["The key value"] : []} />
       <RootError message={errors.root?.server?.message} />
       <StepActions onBack={onBack} />
     </form>
@@ -189,6 +196,7 @@ export function ClientCredentialsForm({ onBack, onNext, problem }: ValueFormProp
   const names = ["client_id", "client_secret", "scopes", "token_url", "audience"] as const;
   useProblem(problem, setError, (f) => names.find((n) => n === f) ?? null);
   const scopes = parseScopes(useWatch({ control, name: "scopes" })).scopes;
+  const short = isShortValue(useWatch({ control, name: "client_secret" }));
   const errors = formState.errors;
   const submit = handleSubmit((form) => {
     const parsed = parseScopes(form.scopes).scopes;
@@ -223,6 +231,7 @@ export function ClientCredentialsForm({ onBack, onNext, problem }: ValueFormProp
           <PasswordInput what="client secret" className="input mono" {...register("client_secret")} />
         </Field>
       </div>
+      <ShortValueWarning labels={short ? ["The client secret"] : []} />
       <Field
         label="Scopes (optional)"
         hint="Separated by spaces, commas or new lines, e.g. profile email orders.read"

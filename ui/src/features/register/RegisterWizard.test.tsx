@@ -93,6 +93,38 @@ describe("RegisterWizard: credentials", () => {
     );
   });
 
+  it("warns, without blocking, that redacting a short secret value will mangle job output", async () => {
+    const user = userEvent.setup();
+    const ipc = shell();
+    await openWizard("basic_auth");
+    // A short user name is public: no warning for it.
+    await user.type(screen.getByRole("textbox", { name: "Username" }), "app");
+    await user.type(screen.getByLabelText("Password"), "hunt2");
+    expect(screen.getByRole("note")).toHaveTextContent(
+      "The password is shorter than 6 characters: redacting a value this short will mangle job output.",
+    );
+    await next(user);
+    await details(user, "prod/short");
+    expect(screen.getByRole("note")).toHaveTextContent(
+      "Password is shorter than 6 characters: redacting a value this short will mangle job output.",
+    );
+    await registerNow(user);
+    expect((await sentRequest(ipc)).fields).toEqual([
+      { name: "username", value: { kind: "text", text: "app" } },
+      { name: "password", value: { kind: "text", text: "hunt2" } },
+    ]);
+  });
+
+  it("does not warn about a secret value of 6 characters", async () => {
+    const user = userEvent.setup();
+    shell();
+    await openWizard("api_key");
+    await user.type(screen.getByLabelText("Key value"), "abcdef");
+    await next(user);
+    await details(user, "prod/key");
+    expect(screen.queryByText(/will mangle job output/)).not.toBeInTheDocument();
+  });
+
   it("generates a strong password on request", async () => {
     const user = userEvent.setup();
     shell();

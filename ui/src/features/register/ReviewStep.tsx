@@ -1,9 +1,12 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 
 import { Icon } from "../../components/Icon";
-import type { SecretType } from "../../ipc/client";
+import { api, type SecretType } from "../../ipc/client";
+import { keys } from "../../lib/queries";
 import { typeLabel } from "../../lib/secretTypes";
 import { formatDate } from "../../lib/time";
+import { shortSecretFields, ShortValueWarning } from "../detail/ShortValueWarning";
 import { Warnings } from "./CertificateReport";
 import type { MetaDraft, ValueDraft } from "./draft";
 
@@ -31,6 +34,7 @@ export function ReviewStep({
   onBack: () => void;
   onRegister: () => void;
 }) {
+  const types = useQuery({ queryKey: keys.types, queryFn: api.secretTypes, staleTime: Infinity });
   const leaf = type === "certificate" ? value.report?.certificates[0] : undefined;
   const expires = leaf
     ? `${formatDate(leaf.not_after)} (from the leaf certificate)`
@@ -102,6 +106,7 @@ export function ReviewStep({
         </section>
       </div>
       {value.report ? <Warnings warnings={value.report.warnings} /> : null}
+      <ShortValueWarning labels={shortSecretFields(type, value.fields, types.data)} />
       {value.allowKeyMismatch ? (
         <div className="notice notice-error" role="note">
           <Icon name="alert" />

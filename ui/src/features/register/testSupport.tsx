@@ -4,7 +4,7 @@ import { screen, waitFor } from "@testing-library/react";
 import type { UserEvent } from "@testing-library/user-event";
 import { expect } from "vitest";
 
-import { mockShell, renderPage, secretMeta, type CommandHandler } from "../../components/testing";
+import { mockShell, renderPage, SECRET_TYPES, secretMeta, type CommandHandler } from "../../components/testing";
 import type { CertificateSummary, InspectionReport, RegisterRequest, SecretType } from "../../ipc/client";
 import { RegisterWizard } from "./RegisterWizard";
 
@@ -23,6 +23,7 @@ export function shell(extra: Record<string, CommandHandler> = {}) {
     },
     list_secrets: () => ({ total: 0, items: [] }),
     vault_status: () => ({}),
+    secret_types: () => SECRET_TYPES,
     ...extra,
   });
 }

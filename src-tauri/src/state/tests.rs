@@ -1,0 +1,151 @@
+//! The idle lock's clock and the one lock path, on a real vault file and a
+//! real OAuth token endpoint on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use coffer_core::secret::{ClientCredentials, SecretData, SecretId};
+use coffer_core::{CreateOptions, SecretString, SystemClock, Vault};
+use coffer_jobs::http::{HttpOptions, auth_header};
+use coffer_jobs::tls::TlsSetup;
+
+use super::{AppState, lock, with_vault};
+use crate::idle::{is_due, lock_if_idle};
+
+/// State over a new, unlocked vault in `dir`.
+fn unlocked_state(dir: &tempfile::TempDir) -> AppState {
+    let path = dir.path().join("vault.db");
+    let mut options = CreateOptions::new(SecretString::from("correct horse battery"));
+    options.use_keyring = false;
+    let (vault, _) = Vault::create(&path, options, Arc::new(SystemClock)).unwrap();
+    drop(vault);
+    let state = AppState::new(path);
+    lock(&state.vault)
+        .as_mut()
+        .unwrap()
+        .unlock_with_passphrase(&SecretString::from("correct horse battery"))
+        .unwrap();
+    state
+}
+
+/// Makes the last activity `ago` old.
+fn idle_for(state: &AppState, ago: Duration) -> Instant {
+    let then = Instant::now().checked_sub(ago).unwrap();
+    *lock(&state.last_activity) = then;
+    then
+}
+
+/// Serves one client-credentials token request, as an identity provider would.
+fn token_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(n) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = n.trim().parse().unwrap();
+            }
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        reader.read_exact(&mut vec![0u8; length]).unwrap();
+        let body = r#"{"access_token":"tok-from-idp","token_type":"Bearer","expires_in":3600}"#;
+        let mut stream = reader.into_inner();
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    url
+}
+
+/// Caches a token the way a job run does.
+fn cache_a_token(state: &AppState) {
+    let credentials = SecretData::ClientCredentials(ClientCredentials {
+        client_id: "app".into(),
+        client_secret: SecretString::from("client-secret-value"),
+        scopes: Vec::new(),
+        token_url: Some(token_endpoint()),
+        audience: None,
+    });
+    let id = SecretId::parse("0b0e4a9e-0000-4000-8000-000000000001").unwrap();
+    let options = HttpOptions {
+        timeout: Duration::from_secs(30),
+        ..HttpOptions::default()
+    };
+    let tokens = &state.run_context.tokens;
+    auth_header(&credentials, id, 1, &TlsSetup::default(), tokens, &options).unwrap();
+    assert_eq!(tokens.len(), 1);
+}
+
+#[test]
+fn reading_the_vault_is_not_user_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    let then = idle_for(&state, Duration::from_secs(60));
+    // What the UI refetches after a job run, and the expiry checker's reads.
+    tauri::async_runtime::block_on(async {
+        with_vault(&state, |v| v.status()).await.unwrap();
+        with_vault(&state, |v| v.jobs(None)).await.unwrap();
+    });
+    assert_eq!(*lock(&state.last_activity), then);
+    state.touch();
+    assert!(*lock(&state.last_activity) > then);
+}
+
+#[test]
+fn the_idle_lock_drops_the_keys_and_the_oauth_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    {
+        let mut slot = lock(&state.vault);
+        let vault = slot.as_mut().unwrap();
+        let mut settings = vault.settings().clone();
+        settings.idle_lock_minutes = 1;
+        vault.update_settings(settings).unwrap();
+    }
+    cache_a_token(&state);
+
+    state.touch();
+    assert!(!lock_if_idle(&state));
+    assert!(lock(&state.vault).as_ref().unwrap().is_unlocked());
+    assert_eq!(state.run_context.tokens.len(), 1, "not idle yet: kept");
+
+    idle_for(&state, Duration::from_secs(61));
+    assert!(lock_if_idle(&state));
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    assert!(state.run_context.tokens.is_empty());
+}
+
+#[test]
+fn locking_now_drops_the_keys_and_the_oauth_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    cache_a_token(&state);
+    state.lock_now();
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    assert!(state.run_context.tokens.is_empty());
+
+    // A run that straddled the lock may cache a token afterwards: the next
+    // lock request forgets it although the vault is already locked.
+    cache_a_token(&state);
+    state.lock_now();
+    assert!(state.run_context.tokens.is_empty());
+}
+
+#[test]
+fn the_idle_lock_is_off_at_zero_minutes() {
+    assert!(!is_due(0, Duration::from_secs(86_400)));
+    assert!(!is_due(2, Duration::from_secs(119)));
+    assert!(is_due(2, Duration::from_secs(120)));
+}

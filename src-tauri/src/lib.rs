@@ -39,6 +39,9 @@ pub fn run() {
         .on_window_event(files::on_window_event)
         .setup(move |app| {
             commands.mount_events(app);
+            // Key files that runs of a killed Coffer left behind (only those
+            // whose process is gone: the CLI may be running a job now).
+            coffer_jobs::scratch::remove_stale_scratch();
             if let Err(e) = tray::create(app) {
                 eprintln!("coffer-desktop: no tray icon: {e}");
             }

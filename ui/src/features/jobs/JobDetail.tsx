@@ -307,7 +307,10 @@ function RunItem({ run, open }: { run: JobRun; open: boolean }) {
           ) : (
             <p className="small muted">No output.</p>
           )}
-          <p className="small muted">Secret values, and their base64 and URL-encoded forms, are shown as ***.</p>
+          <p className="small muted">
+            Secret values are shown as ***, also as base64, hex, URL or JSON escapes and across wrapped lines; public
+            fields such as user names are shown as they are.
+          </p>
         </div>
       </details>
     </li>

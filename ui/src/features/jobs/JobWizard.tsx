@@ -509,7 +509,10 @@ function CommandSettings({
         <TextField label="Working directory" value={draft.workingDir} onChange={(workingDir) => set({ workingDir })} error={problems.workingDir} hint="Optional." />
         <TextField label="Time limit (seconds)" value={draft.timeout} onChange={(timeout) => set({ timeout })} error={problems.timeout} hint="Optional: one hour by default." />
       </div>
-      <p className="small muted">Its output is kept in the run history with every secret value, and its base64 and URL-encoded forms, replaced by ***.</p>
+      <p className="small muted">
+        Its output is kept, encrypted, in the run history with every secret value replaced by *** (also as base64,
+        hex, URL or JSON escapes and across wrapped lines); public fields such as user names are left as they are.
+      </p>
     </>
   );
 }

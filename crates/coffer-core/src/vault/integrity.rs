@@ -73,15 +73,20 @@ impl RowKeys {
         if !self.check(RowKind::Secret, &row.seal().encode(), row.mac.as_deref())? {
             return Err(tampered(format!("secret {}:{}", row.org, row.name)));
         }
-        self.check_org_project(
+        match self.failing_org_or_project(
             row.org_id,
             &row.org,
             row.org_mac.as_deref(),
             row.project_id,
             row.project.as_deref(),
             row.project_seal.as_ref(),
-        )
-        .map_err(|what| tampered(format!("{what} of secret {}:{}", row.org, row.name)))
+        ) {
+            Some(what) => Err(tampered(format!(
+                "{what} of secret {}:{}",
+                row.org, row.name
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Checks a job row, its bindings, organization and project.
@@ -97,21 +102,23 @@ impl RowKeys {
                 what: format!("{name} (changed outside Coffer)"),
             });
         }
-        self.check_org_project(
+        match self.failing_org_or_project(
             row.org_id,
             &row.org,
             row.org_mac.as_deref(),
             row.project_id,
             row.project.as_deref(),
             row.project_seal.as_ref(),
-        )
-        .map_err(|what| Error::Tampered {
-            what: format!("{what} of {name} (changed outside Coffer)"),
-        })
+        ) {
+            Some(what) => Err(Error::Tampered {
+                what: format!("{what} of {name} (changed outside Coffer)"),
+            }),
+            None => Ok(()),
+        }
     }
 
-    /// `Err(what)` names the organization or project whose row fails.
-    fn check_org_project(
+    /// Names the organization or project whose row fails its check, if any.
+    fn failing_org_or_project(
         &self,
         org_id: i64,
         org: &str,
@@ -119,10 +126,10 @@ impl RowKeys {
         project_id: Option<i64>,
         project: Option<&str>,
         project_seal: Option<&(Option<Vec<u8>>, i64)>,
-    ) -> std::result::Result<(), String> {
+    ) -> Option<String> {
         let ok = |r: Result<bool>| r.unwrap_or(false);
         if !ok(self.check(RowKind::Org, &org_message(org_id, org), org_mac)) {
-            return Err(format!("the organization {org}"));
+            return Some(format!("the organization {org}"));
         }
         if let Some(id) = project_id {
             let name = project.unwrap_or_default();
@@ -138,10 +145,10 @@ impl RowKeys {
                 None => false,
             };
             if !fits {
-                return Err(format!("the project {name:?}"));
+                return Some(format!("the project {name:?}"));
             }
         }
-        Ok(())
+        None
     }
 
     /// Seals a run's log and error.

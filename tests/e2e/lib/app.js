@@ -305,3 +305,62 @@ export function guarded(getBrowser) {
     }
   };
 }
+
+/**
+ * Fills the scenario's vault (not yet created) with `count` basic-auth secrets
+ * named svc-000000, svc-000001, … through coffer-core (tests/e2e/vaultgen), the
+ * master key in the OS keyring and the recovery passphrase PASSPHRASE.
+ */
+export function bigVault(dir, count) {
+  execFileSync(need("COFFER_E2E_VAULTGEN"), [path.join(dir, "vault.db"), String(count)], {
+    env: { ...scenarioEnv(dir), COFFER_VAULTGEN_PASSPHRASE: PASSPHRASE },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
+
+/**
+ * Resizes the window so that the page (the viewport) is `width` × `height`,
+ * checks that it really is, and returns the size.
+ */
+export async function viewport(browser, width, height) {
+  const inner = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
+  await browser.setWindowSize(width, height);
+  let [w, h] = await inner();
+  if (w !== width || h !== height) {
+    // Window decorations: grow the window by what the frame takes.
+    await browser.setWindowSize(width + (width - w), height + (height - h));
+    [w, h] = await until(
+      async () => {
+        const size = await inner();
+        return size[0] === width && size[1] === height ? size : null;
+      },
+      { message: `a ${width}×${height} page` },
+    );
+  }
+  await settle(browser, 300);
+  return [w, h];
+}
+
+/**
+ * Chooses `name` in the secret picker (a search-as-you-type combobox) labelled
+ * `label`: types the name, then clicks the option that is exactly it.
+ */
+export async function chooseSecret(browser, label, name) {
+  const input = await control(browser, label);
+  await typeInto(browser, input, name);
+  const option = await until(
+    () =>
+      browser.execute((wanted) => {
+        for (const o of document.querySelectorAll('[role="listbox"] [role="option"]')) {
+          if (o.querySelector(".picker-name")?.textContent === wanted) return o;
+        }
+        return null;
+      }, name),
+    { message: `the option ${name}` },
+  );
+  await browser.$(option).click();
+  await until(async () => (await input.getValue()) === name && (await input.getAttribute("aria-expanded")) === "false", {
+    message: `${name} chosen`,
+  });
+  return input;
+}

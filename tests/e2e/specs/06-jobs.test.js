@@ -9,7 +9,7 @@ import https from "node:https";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { cli, control, guarded, heading, initVault, launch, nav, scenario, shot, until, typeInto } from "../lib/app.js";
+import { chooseSecret, cli, control, guarded, heading, initVault, launch, nav, scenario, shot, until, typeInto } from "../lib/app.js";
 import { selfSigned } from "../lib/fixtures.js";
 
 const USER = "deploy";
@@ -103,12 +103,17 @@ describe("a job that really runs with a secret", { timeout: 300_000 }, () => {
 
       await atStep("Secrets it uses");
       // Only compatible types are offered: the CA bundle is not a credential.
-      const credentials = await control(browser, "Credentials");
-      const offered = await credentials.$$("option").map((o) => o.getAttribute("value"));
-      assert.ok(offered.includes("e2e/registry"), `credentials offered: ${offered}`);
+      await (await control(browser, "Credentials")).click();
+      const offered = await until(
+        async () => {
+          const names = await browser.execute(() => [...document.querySelectorAll('[role="listbox"] .picker-name')].map((n) => n.textContent));
+          return names.includes("e2e/registry") ? names : null;
+        },
+        { message: "the credentials offered" },
+      );
       assert.ok(!offered.includes("e2e/private-ca"), `a CA bundle is not offered as credentials: ${offered}`);
-      await credentials.selectByAttribute("value", "e2e/registry");
-      await (await control(browser, "CA bundle")).selectByAttribute("value", "e2e/private-ca");
+      await chooseSecret(browser, "Credentials", "e2e/registry");
+      await chooseSecret(browser, "CA bundle", "e2e/private-ca");
       // The Test action: one authenticated request, status and TLS facts, never the value.
       await (await button("Test the credentials")).click();
       const report = await until(

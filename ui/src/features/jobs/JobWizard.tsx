@@ -23,8 +23,8 @@ import { navigate } from "../../lib/router";
 import { formatDateTime } from "../../lib/time";
 import { draftOf, emptyDraft, inputOf, parseInterval, scheduleOf, settingsProblems, type JobDraft } from "./draft";
 import { KIND_INFO, KIND_ORDER, ROLE_INFO } from "./labels";
-import { PlaceholderField, TemplateFileCheck, type CheckContext } from "./PlaceholderField";
-import { SecretPicker, useSecretsOfTypes } from "./SecretPicker";
+import { PlaceholderField, TemplateFileCheck, templateCheck, usePlaceholderProblems, type CheckContext } from "./PlaceholderField";
+import { SecretPicker, useSecretByName } from "./SecretPicker";
 import "../register/register.css";
 import "./jobs.css";
 
@@ -63,6 +63,7 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
   const [touched, setTouched] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const [confirmProblems, setConfirmProblems] = useState<"next" | "save" | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -88,6 +89,8 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
     toDisk: draft.kind === "template",
     allowWriteOnly: draft.allowWriteOnly,
   };
+
+  const checked = useCheckProblems(draft, context);
 
   const chooseKind = (kind: JobKind) => {
     setTouched(true);
@@ -197,7 +200,9 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
               setShowProblems(true);
               if (Object.keys(problems).length === 0) {
                 setShowProblems(false);
-                next("security");
+                // Placeholders that do not resolve are not a form error (the secret may come later), but they are said.
+                if (checked.problems.length) setConfirmProblems("next");
+                else next("security");
               }
             }}
           />
@@ -213,11 +218,32 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
             busy={busy}
             failure={failure}
             editing={Boolean(editing)}
+            problems={checked.problems}
+            checking={checked.pending}
             onBack={() => next("schedule")}
-            onSave={() => void save()}
+            onSave={() => (checked.problems.length ? setConfirmProblems("save") : void save())}
           />
         ) : null}
       </section>
+      <ConfirmDialog
+        open={confirmProblems !== null}
+        title={confirmProblems === "save" ? (editing ? "Save with these problems?" : "Create the job with these problems?") : "Go on with these problems?"}
+        confirmLabel={confirmProblems === "save" ? (editing ? "Save anyway" : "Create anyway") : "Go on anyway"}
+        cancelLabel="Fix them"
+        onClose={() => {
+          if (confirmProblems === "save" && draft.kind === "command") next("settings");
+          setConfirmProblems(null);
+        }}
+        onConfirm={() => {
+          const what = confirmProblems;
+          setConfirmProblems(null);
+          if (what === "next") next("security");
+          else void save();
+        }}
+      >
+        <ProblemList problems={checked.problems} />
+        <p className="small muted">Every run is refused until they are fixed.</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirmCancel}
         title={editing ? "Discard these changes?" : "Discard this job?"}
@@ -234,6 +260,43 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
       </ConfirmDialog>
     </div>
   );
+}
+
+/** The placeholder problems of the job's arguments, environment or template file, as a run would meet them. */
+function useCheckProblems(draft: JobDraft, context: CheckContext) {
+  const texts =
+    draft.kind === "command"
+      ? [
+          ...draft.args.map((text, i) => ({ where: `Argument ${i + 1}`, text })),
+          ...draft.env.map((pair, i) => ({ where: pair.key.trim() ? `Variable ${pair.key.trim()}` : `Variable ${i + 1}`, text: pair.value })),
+        ]
+      : [];
+  const placeholders = usePlaceholderProblems(texts, context);
+  const path = draft.kind === "template" ? draft.template.trim() : "";
+  const template = useQuery(templateCheck(path, context));
+  const problems = [...placeholders.problems];
+  if (path.startsWith("/")) {
+    if (template.error) problems.push(`Template file: ${errorMessage(template.error)}`);
+    for (const p of template.data?.problems ?? []) problems.push(`Template file, line ${p.line}, column ${p.column}: ${p.placeholder} — ${p.message}`);
+  }
+  return { problems, pending: placeholders.pending || (path.startsWith("/") && template.isFetching && !template.data) };
+}
+
+function ProblemList({ problems }: { problems: string[] }) {
+  return (
+    <ul className="job-problems">
+      {problems.map((p) => (
+        <li key={p} className="error">
+          {p}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A command line as a POSIX shell would need it typed: each argument quoted when it must be. */
+export function shellQuote(words: string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(" ");
 }
 
 function Actions({ onBack, children }: { onBack: (() => void) | undefined; children: ReactNode }) {
@@ -533,12 +596,12 @@ function SecurityStep({
   onNext: () => void;
 }) {
   const org = draft.org || "Default";
-  const offered = useSecretsOfTypes(secret ? info.roles.flatMap((r) => r.accepts) : [], org);
-  // A secret the wizard was opened for fills the first empty role that accepts it.
+  const offered = useSecretByName(secret, [...new Set(info.roles.flatMap((r) => r.accepts))], org);
+  // A secret the wizard was opened for fills the first empty role that accepts it (searched in the whole vault).
   const [offeredOnce, setOfferedOnce] = useState(false);
-  if (secret && !offeredOnce && offered.data) {
+  if (secret && !offeredOnce && offered.isSuccess) {
     setOfferedOnce(true);
-    const meta = offered.data.find((s) => s.name === secret);
+    const meta = offered.data;
     const role = meta && info.roles.find((r) => r.accepts.includes(meta.type) && !draft.roles[r.role]);
     if (role) set({ roles: { ...draft.roles, [role.role]: secret } });
   }
@@ -626,10 +689,11 @@ function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
   const [report, setReport] = useState<TestReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const all = useSecretsOfTypes(["basic_auth", "bearer_token", "api_key", "client_credentials", "certificate", "ca_bundle"], org);
-  const byName = (name: string | undefined) => (name ? (all.data?.find((s) => s.name === name) ?? null) : null);
-  const subject = byName(draft.roles.auth) ?? byName(draft.roles.client_certificate);
-  const ca = byName(draft.roles.ca_bundle);
+  const auth = useSecretByName(draft.roles.auth, ["basic_auth", "bearer_token", "api_key", "client_credentials"], org);
+  const client = useSecretByName(draft.roles.client_certificate, ["certificate"], org);
+  const caBundle = useSecretByName(draft.roles.ca_bundle, ["ca_bundle", "certificate"], org);
+  const subject = auth.data ?? client.data ?? null;
+  const ca = caBundle.data ?? null;
   const run = async () => {
     if (!subject) return;
     setBusy(true);
@@ -757,6 +821,8 @@ function ReviewStep({
   busy,
   failure,
   editing,
+  problems,
+  checking,
   onBack,
   onSave,
 }: {
@@ -765,6 +831,8 @@ function ReviewStep({
   busy: boolean;
   failure: string | null;
   editing: boolean;
+  problems: string[];
+  checking: boolean;
   onBack: () => void;
   onSave: () => void;
 }) {
@@ -788,11 +856,46 @@ function ReviewStep({
       ["Output", <code key="o">{spec.output} (0600)</code>],
       ["Write-only values", spec.allow_write_only_to_disk ? "Allowed in the output" : "Refused"],
     );
-  if (spec.kind === "command")
+  if (spec.kind === "command") {
+    const args = spec.args ?? [];
+    const env = Object.entries(spec.env ?? {});
     rows.push(
-      ["Command", <code key="c">{[spec.program, ...(spec.args ?? [])].join(" ")}</code>],
-      ["Environment", Object.keys(spec.env ?? {}).length ? Object.keys(spec.env ?? {}).join(", ") : "—"],
+      ["Program", <code key="p">{spec.program}</code>],
+      [
+        "Arguments",
+        args.length ? (
+          <ol key="a" className="job-args" aria-label="Arguments, as passed">
+            {args.map((arg, i) => (
+              <li key={i}>
+                <code>{arg}</code>
+                {arg === "" ? <span className="small muted"> (empty)</span> : null}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          "None"
+        ),
+      ],
+      ["As a shell line", <code key="s" className="job-shell">{shellQuote([spec.program, ...args])}</code>],
+      [
+        "Environment",
+        env.length ? (
+          <ul key="e" className="job-args" aria-label="Environment">
+            {env.map(([key, value]) => (
+              <li key={key}>
+                <code>
+                  {key}={value}
+                </code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          "—"
+        ),
+      ],
     );
+    if (spec.working_dir) rows.push(["Working directory", <code key="w">{spec.working_dir}</code>]);
+  }
   for (const binding of input.roles) rows.push([ROLE_INFO[binding.role].label, <code key={binding.role}>{binding.secret}</code>]);
   rows.push(["Schedule", input.schedule ? `${input.schedule.type === "cron" ? `cron ${input.schedule.expression} (UTC)` : `every ${draft.interval}`}${input.enabled ? "" : " (off)"}` : "Only by hand"]);
   if (input.org) rows.push(["Organization", input.org]);
@@ -807,6 +910,18 @@ function ReviewStep({
           </div>
         ))}
       </dl>
+      {problems.length ? (
+        <div className="notice notice-warn" role="alert">
+          <Icon name="alert" />
+          <div>
+            <p>
+              <strong>{problems.length === 1 ? "1 problem" : `${problems.length} problems`}</strong>: every run is refused until
+              {problems.length === 1 ? " it is" : " they are"} fixed.
+            </p>
+            <ProblemList problems={problems} />
+          </div>
+        </div>
+      ) : null}
       {failure ? (
         <div className="notice notice-error" role="alert">
           <Icon name="alert" />
@@ -814,7 +929,7 @@ function ReviewStep({
         </div>
       ) : null}
       <Actions onBack={onBack}>
-        <button type="button" className="btn btn-primary" disabled={busy} aria-busy={busy} onClick={onSave}>
+        <button type="button" className="btn btn-primary" disabled={busy || checking} aria-busy={busy || checking} onClick={onSave}>
           {busy ? "Saving…" : editing ? "Save" : "Create job"}
         </button>
       </Actions>

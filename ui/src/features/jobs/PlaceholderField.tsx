@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState, type ReactNode } from "react";
 
 import { Icon } from "../../components/Icon";
@@ -53,23 +53,42 @@ export type CheckContext = {
   allowWriteOnly: boolean;
 };
 
-/** Checks a text's placeholders against the vault as it is typed (debounced; nothing is decrypted). */
-export function usePlaceholderCheck(text: string, context: CheckContext) {
-  const debounced = useDebounced(text, 250);
-  const wanted = debounced.includes("${secret:");
-  return useQuery({
-    queryKey: ["placeholder-check", debounced, context.org, context.project, context.toDisk, context.allowWriteOnly],
+/** The check of one text's placeholders (shared by the fields and the wizard's list of problems). */
+function placeholderCheck(text: string, context: CheckContext) {
+  return {
+    queryKey: ["placeholder-check", text, context.org, context.project, context.toDisk, context.allowWriteOnly],
     queryFn: () =>
       api.checkPlaceholders({
-        text: debounced,
+        text,
         org: context.org,
         project: context.project,
         to_disk: context.toDisk,
         allow_write_only_to_disk: context.allowWriteOnly,
       }),
-    enabled: wanted,
+    enabled: text.includes("${secret:"),
     staleTime: 5_000,
+  };
+}
+
+/** Checks a text's placeholders against the vault as it is typed (debounced; nothing is decrypted). */
+export function usePlaceholderCheck(text: string, context: CheckContext) {
+  const debounced = useDebounced(text, 250);
+  return useQuery(placeholderCheck(debounced, context));
+}
+
+/**
+ * The placeholder problems of several texts (e.g. a command's arguments and environment), each
+ * prefixed with where it is ("Argument 2: …"); `pending` while a check is still running.
+ */
+export function usePlaceholderProblems(texts: { where: string; text: string }[], context: CheckContext) {
+  const checks = useQueries({ queries: texts.map(({ text }) => placeholderCheck(text, context)) });
+  const problems: string[] = [];
+  checks.forEach((check, i) => {
+    const where = texts[i]?.where ?? "";
+    if (check.error) problems.push(`${where}: ${errorMessage(check.error)}`);
+    for (const p of check.data?.problems ?? []) problems.push(`${where}: ${p.placeholder} — ${p.message}`);
   });
+  return { problems, pending: checks.some((c) => c.isFetching && !c.data) };
 }
 
 /** The text with its placeholders marked: green when they resolve, red with the reason when not. */
@@ -184,22 +203,27 @@ export function PlaceholderField({
   );
 }
 
-/** The placeholders of a template file, checked as a run would read it (debounced as the path is typed). */
-export function TemplateFileCheck({ path, context }: { path: string; context: CheckContext }) {
-  const debounced = useDebounced(path.trim(), 300);
-  const check = useQuery({
-    queryKey: ["template-check", debounced, context.org, context.project, context.allowWriteOnly],
+/** The check of a template file's placeholders (shared by the field and the wizard's list of problems). */
+export function templateCheck(path: string, context: CheckContext) {
+  return {
+    queryKey: ["template-check", path, context.org, context.project, context.allowWriteOnly],
     queryFn: () =>
       api.checkTemplateFile({
-        path: debounced,
+        path,
         org: context.org,
         project: context.project,
         allow_write_only_to_disk: context.allowWriteOnly,
       }),
-    enabled: debounced.startsWith("/"),
+    enabled: path.startsWith("/"),
     retry: false,
     staleTime: 2_000,
-  });
+  };
+}
+
+/** The placeholders of a template file, checked as a run would read it (debounced as the path is typed). */
+export function TemplateFileCheck({ path, context }: { path: string; context: CheckContext }) {
+  const debounced = useDebounced(path.trim(), 300);
+  const check = useQuery(templateCheck(debounced, context));
   if (!debounced.startsWith("/")) return null;
   return (
     <div className="template-check small" aria-live="polite">

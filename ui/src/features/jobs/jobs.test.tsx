@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ipcError, mockShell, renderPage, secretMeta } from "../../components/testing";
-import type { Job, JobKindInfo, JobRun, TextCheck } from "../../ipc/client";
+import type { Job, JobKindInfo, JobRun, SecretMeta, TextCheck } from "../../ipc/client";
 import { JobDetail } from "./JobDetail";
 import { JobsPage } from "./JobsPage";
 import { JobWizard } from "./JobWizard";
@@ -25,6 +25,17 @@ const KINDS: JobKindInfo[] = [
 
 const REGISTRY = secretMeta({ id: "s-1", name: "prod/registry", type: "basic_auth" });
 const CA = secretMeta({ id: "s-2", name: "corp/ca", type: "ca_bundle", public_fields: {} });
+
+/** Answers list_secrets like the vault: type, organization and text filter, sorted by name, paged. */
+function listed(all: SecretMeta[], args: Record<string, unknown>) {
+  const query = args.query as { types?: string[]; text?: string | null; limit?: number; offset?: number };
+  const text = (query.text ?? "").toLowerCase();
+  const matching = all
+    .filter((s) => (query.types ?? []).includes(s.type) && (text === "" || s.name.toLowerCase().includes(text) || s.description.toLowerCase().includes(text)))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const offset = query.offset ?? 0;
+  return { total: matching.length, items: matching.slice(offset, offset + (query.limit ?? 100)) };
+}
 
 function job(overrides: Partial<Job> = {}): Job {
   return {
@@ -78,6 +89,9 @@ function run(overrides: Partial<JobRun> = {}): JobRun {
 
 beforeEach(() => {
   vi.spyOn(console, "error").mockImplementation(() => undefined);
+  // jsdom lays nothing out: give elements a size so the picker's virtualized list renders rows.
+  vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(280);
+  vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(400);
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -125,11 +139,7 @@ describe("the job wizard", () => {
   function shell(extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
     return mockShell({
       job_kinds: () => KINDS,
-      list_secrets: (args) => {
-        const types = (args.query as { types?: string[] }).types ?? [];
-        const items = [REGISTRY, CA].filter((s) => types.includes(s.type));
-        return { total: items.length, items };
-      },
+      list_secrets: (args) => listed([REGISTRY, CA], args),
       preview_schedule: () => ({ description: "every 6h", next_runs: ["2026-11-22T16:00:00Z"] }),
       test_secret: () => ({
         url: "https://repo.example.com/a.tgz",
@@ -172,13 +182,16 @@ describe("the job wizard", () => {
     await user.click(screen.getByRole("button", { name: /Next/ }));
 
     // Security: each role offers only secrets of its types.
-    const credentials = await screen.findByLabelText("Credentials");
-    await waitFor(() => expect(within(credentials).getByRole("option", { name: /prod\/registry/ })).toBeInTheDocument());
-    expect(within(credentials).queryByRole("option", { name: /corp\/ca/ })).not.toBeInTheDocument();
-    await user.selectOptions(credentials, "prod/registry");
-    const caPicker = screen.getByLabelText("CA bundle");
-    await waitFor(() => expect(within(caPicker).getByRole("option", { name: /corp\/ca/ })).toBeInTheDocument());
-    await user.selectOptions(caPicker, "corp/ca");
+    await user.click(await screen.findByLabelText("Credentials"));
+    let list = await screen.findByRole("listbox");
+    await waitFor(() => expect(within(list).getByRole("option", { name: /prod\/registry/ })).toBeInTheDocument());
+    expect(within(list).queryByRole("option", { name: /corp\/ca/ })).not.toBeInTheDocument();
+    await user.click(within(list).getByRole("option", { name: /prod\/registry/ }));
+    expect(screen.getByLabelText("Credentials")).toHaveValue("prod/registry");
+    await user.click(screen.getByLabelText("CA bundle"));
+    list = await screen.findByRole("listbox");
+    await waitFor(() => expect(within(list).getByRole("option", { name: /corp\/ca/ })).toBeInTheDocument());
+    await user.click(within(list).getByRole("option", { name: /corp\/ca/ }));
     await user.click(screen.getByRole("button", { name: /Test the credentials/ }));
     expect(await screen.findByText("HTTP 200 OK")).toBeInTheDocument();
     expect(ipc.of("test_secret")[0]).toEqual({ id: "s-1", url: "https://repo.example.com/a.tgz", caBundle: "s-2", project: null });
@@ -217,13 +230,7 @@ describe("the job wizard", () => {
       secretMeta({ id, name, type: "certificate", public_fields: { certificates: [{ subject: `CN=${name}`, key_algorithm }] } });
     const rsa = cert("c-1", "mtls/rsa", "rsa");
     const dsa = cert("c-2", "legacy/dsa", "dsa");
-    shell({
-      list_secrets: (args) => {
-        const types = (args.query as { types?: string[] }).types ?? [];
-        const items = [REGISTRY, CA, rsa, dsa].filter((s) => types.includes(s.type));
-        return { total: items.length, items };
-      },
-    });
+    shell({ list_secrets: (args) => listed([REGISTRY, CA, rsa, dsa], args) });
     renderPage(<JobWizard />);
     await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
     await user.type(screen.getByLabelText("Name"), "nightly/mtls");
@@ -232,12 +239,68 @@ describe("the job wizard", () => {
     await user.type(url, "https://repo.example.com/a.tgz");
     await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
     await user.click(screen.getByRole("button", { name: /Next/ }));
-    const client = await screen.findByLabelText("Client certificate");
-    await waitFor(() => expect(within(client).getByRole("option", { name: /mtls\/rsa/ })).toBeInTheDocument());
-    expect(within(client).queryByRole("option", { name: /legacy\/dsa/ })).not.toBeInTheDocument();
+    await user.click(await screen.findByLabelText("Client certificate"));
+    let list = await screen.findByRole("listbox");
+    await waitFor(() => expect(within(list).getByRole("option", { name: /mtls\/rsa/ })).toBeInTheDocument());
+    expect(within(list).queryByRole("option", { name: /legacy\/dsa/ })).not.toBeInTheDocument();
+    expect(screen.getByText(/1 not usable: key type not usable for mutual TLS/)).toBeInTheDocument();
+    await user.keyboard("{Escape}");
     // A CA bundle may hold such a CA: the CA picker still offers it.
-    const caPicker = screen.getByLabelText("CA bundle");
-    await waitFor(() => expect(within(caPicker).getByRole("option", { name: /legacy\/dsa/ })).toBeInTheDocument());
+    await user.click(screen.getByLabelText("CA bundle"));
+    list = await screen.findByRole("listbox");
+    await waitFor(() => expect(within(list).getByRole("option", { name: /legacy\/dsa/ })).toBeInTheDocument());
+  });
+
+  it("searches a 10,000-secret vault as it is typed, type-filtered, and chooses with the keyboard", async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      secretMeta({ id: `b-${i}`, name: `svc-${String(i).padStart(5, "0")}`, type: i % 2 ? "bearer_token" : "basic_auth", description: "" }),
+    );
+    const ipc = shell({ list_secrets: (args) => listed([...many, CA], args) });
+    renderPage(<JobWizard />);
+    await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
+    await user.type(screen.getByLabelText("Name"), "nightly/big");
+    await user.type(screen.getByLabelText("URL"), "repo.example.com/a.tgz");
+    await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    const input = await screen.findByRole("combobox", { name: "Credentials" });
+    await user.click(input);
+    const list = await screen.findByRole("listbox");
+    expect(await screen.findByText("10,000 secrets")).toBeInTheDocument();
+    // Virtualized: only a window of the rows is in the page.
+    expect(within(list).getAllByRole("option").length).toBeLessThan(40);
+    expect(within(list).queryByRole("option", { name: /corp\/ca/ })).not.toBeInTheDocument();
+    await user.type(input, "svc-0500");
+    expect(await screen.findByText("10 secrets match “svc-0500”")).toBeInTheDocument();
+    const sent = ipc.of("list_secrets").at(-1)?.query as { text: string; types: string[] };
+    expect(sent.text).toBe("svc-0500");
+    expect(sent.types).toEqual(["basic_auth", "bearer_token", "api_key", "client_credentials"]);
+    // The first match is active; arrows move, Enter chooses.
+    expect(input).toHaveAttribute("aria-activedescendant", expect.stringMatching(/-opt-1$/));
+    await user.keyboard("{ArrowDown}{ArrowUp}{Enter}");
+    expect(input).toHaveValue("svc-05000");
+    expect(input).toHaveAttribute("aria-expanded", "false");
+    // Escape closes without changing the choice.
+    await user.clear(input);
+    await user.type(input, "svc-09");
+    await screen.findByText(/1,000 secrets match “svc-09”/);
+    await user.keyboard("{ArrowDown}{Escape}");
+    expect(input).toHaveValue("svc-05000");
+    expect(screen.queryByRole("listbox")).not.toBeInTheDocument();
+  });
+
+  it("pre-selects the secret it was opened for, even far down a big vault", async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 10_000 }, (_, i) => secretMeta({ id: `b-${i}`, name: `svc-${String(i).padStart(5, "0")}`, type: "basic_auth" }));
+    shell({ list_secrets: (args) => listed(many, args) });
+    renderPage(<JobWizard secret="svc-05000" />);
+    await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
+    await user.type(screen.getByLabelText("Name"), "nightly/one");
+    await user.type(screen.getByLabelText("URL"), "repo.example.com/a.tgz");
+    await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    await waitFor(() => expect(screen.getByRole("combobox", { name: "Credentials" })).toHaveValue("svc-05000"));
+    expect(screen.queryByText(/is not a/)).not.toBeInTheDocument();
   });
 
   it("marks a placeholder that does not resolve as it is typed, with the reason", async () => {
@@ -262,9 +325,65 @@ describe("the job wizard", () => {
     expect(sent).toMatchObject({ text: "${secret:prod/db#pasword}", to_disk: false });
   });
 
+  it("lists a command's placeholder problems and creates it only when confirmed; shows the arguments as passed", async () => {
+    const user = userEvent.setup();
+    const bad: TextCheck = {
+      placeholders: 1,
+      secrets: ["prod/db"],
+      problems: [{ line: 1, column: 1, placeholder: "${secret:prod/db#pasword}", message: 'secret "prod/db" has no field "pasword"', code: "not_found" }],
+    };
+    const ipc = shell({ check_placeholders: (args) => ((args.input as { text: string }).text.includes("pasword") ? bad : { placeholders: 0, secrets: [], problems: [] }) });
+    renderPage(<JobWizard />);
+    await user.click(await screen.findByRole("button", { name: /Command/ }));
+    await user.type(screen.getByLabelText("Name"), "db/dump");
+    await user.type(screen.getByLabelText("Program"), "/usr/bin/pg_dump");
+    for (const arg of ["--file", "/tmp/a b.sql", "it's", ""]) {
+      await user.click(screen.getByRole("button", { name: /Add an argument/ }));
+      const field = screen.getAllByLabelText(/^Argument \d+$/).at(-1);
+      if (!field) throw new Error("no argument field");
+      if (arg) {
+        await user.click(field);
+        await user.paste(arg);
+      }
+    }
+    await user.click(screen.getByRole("button", { name: /Add a variable/ }));
+    await user.type(screen.getByLabelText("Variable 1"), "PGPASSWORD");
+    await user.click(screen.getByLabelText("Value"));
+    await user.paste("${secret:prod/db#pasword}");
+    expect(await screen.findByText(/has no field "pasword"/)).toBeInTheDocument();
+
+    // Next: the problems are listed and must be confirmed.
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    let dialog = await screen.findByRole("dialog", { name: "Go on with these problems?" });
+    expect(within(dialog).getByText('Variable PGPASSWORD: ${secret:prod/db#pasword} — secret "prod/db" has no field "pasword"')).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Fix them" }));
+    expect(screen.getByRole("heading", { name: "Settings" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Go on anyway" }));
+    await user.click(await screen.findByRole("button", { name: /Next/ }));
+    await user.click(await screen.findByRole("button", { name: /Next/ }));
+
+    // Review: the problems stay in view; the arguments one per line, exactly, and shell-quoted.
+    await screen.findByRole("heading", { name: "Review" });
+    expect(screen.getByText("1 problem")).toBeInTheDocument();
+    const args = screen.getByRole("list", { name: "Arguments, as passed" });
+    expect(within(args).getAllByRole("listitem").map((li) => li.querySelector("code")?.textContent)).toEqual(["--file", "/tmp/a b.sql", "it's", ""]);
+    expect(within(args).getByText("(empty)")).toBeInTheDocument();
+    expect(screen.getByText(`/usr/bin/pg_dump --file '/tmp/a b.sql' 'it'\\''s' ''`)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Create job" }));
+    dialog = await screen.findByRole("dialog", { name: "Create the job with these problems?" });
+    expect(ipc.of("create_job")).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Create anyway" }));
+    await waitFor(() => expect(ipc.of("create_job")).toHaveLength(1));
+    expect((ipc.of("create_job")[0]?.input as { spec: { args: string[] } }).spec.args).toEqual(["--file", "/tmp/a b.sql", "it's", ""]);
+  });
+
   it("sends a refused save back to the step that can fix it", async () => {
     const user = userEvent.setup();
-    shell({ create_job: () => ipcError("already_exists", 'a job named "nightly/artifact" already exists in Default') });
+    shell({
+      create_job: () => ipcError("already_exists", 'a job named "nightly/artifact" already exists in Default'),
+      check_template_file: () => ({ placeholders: 0, secrets: [], problems: [] }),
+    });
     renderPage(<JobWizard />);
     await user.click(await screen.findByRole("button", { name: /Template/ }));
     await user.type(screen.getByLabelText("Name"), "nightly/artifact");

@@ -165,7 +165,7 @@ describe("RegisterWizard: certificate", () => {
     });
     await openWizard("certificate");
     await user.upload(screen.getByLabelText("Certificate file"), file("notes.pem", "hello"));
-    expect(await screen.findByText("No certificate, key or PKCS#12 data found (not_pem)")).toBeInTheDocument();
+    expect(await screen.findByText("No certificate, key or PKCS#12 data found")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Remove certificate file" }));
     readable = true;
     await user.upload(screen.getByLabelText("Certificate file"), file("chain.pem", PEM));
@@ -218,8 +218,87 @@ describe("RegisterWizard: certificate", () => {
     await openWizard();
     dropForTest([{ token: "t1", name: "client.pfx", size: 3000 }]);
     expect(await screen.findByRole("heading", { level: 2, name: "Certificate: the value" })).toBeInTheDocument();
-    expect(screen.getByText(/client.pfx opened as Certificate/)).toBeInTheDocument();
+    expect(screen.getByText(/client.pfx: a certificate, opened as a Certificate/)).toBeInTheDocument();
     expect(await screen.findByRole("region", { name: "Certificate chain" })).toBeInTheDocument();
+  });
+
+  // What each dropped file holds, as the shell's generic inspection reports it.
+  const HOLDS = {
+    leaf: report({ certificates: [certificate()] }),
+    chain: report(),
+    key: report({ certificates: [], private_key: { algorithm: "ec", bits: 256, encrypted: false }, key_matches_leaf: null }),
+    roots: report({ certificates: [certificate({ is_ca: true, subject_cn: "Root" }), certificate({ is_ca: true, subject_cn: "Issuing", sha256: "11".repeat(32) })] }),
+  };
+  const byToken = (holds: Record<string, (typeof HOLDS)[keyof typeof HOLDS]>) => (args: Record<string, unknown>) => {
+    const token = (args.input as { token?: string }).token ?? "";
+    if (args.kind === "certificate") return report({ key_matches_leaf: true, private_key: { algorithm: "ec", bits: 256, encrypted: false } });
+    return holds[token] ?? ipcError("invalid_input", "not a certificate or key");
+  };
+
+  it("decides by content: chain.pem with leaf.key opens the Certificate with both, not the CA bundle", async () => {
+    const ipc = shell({ inspect_input: byToken({ "t-chain": HOLDS.chain, "t-key": HOLDS.key }) });
+    await openWizard();
+    dropForTest([
+      { token: "t-chain", name: "chain.pem", size: 3000 },
+      { token: "t-key", name: "leaf.key", size: 300 },
+    ]);
+    expect(await screen.findByRole("heading", { level: 2, name: "Certificate: the value" })).toBeInTheDocument();
+    expect(screen.getByText(/chain.pem, leaf.key: a certificate and its private key, opened as a Certificate/)).toBeInTheDocument();
+    await waitFor(() =>
+      expect(ipc.of("inspect_input").at(-1)).toEqual({
+        kind: "certificate",
+        input: { kind: "file", token: "t-chain" },
+        privateKey: { kind: "file", token: "t-key" },
+        password: null,
+      }),
+    );
+    expect(await screen.findByText(/matches the leaf certificate/)).toBeInTheDocument();
+  });
+
+  it("decides by content: a file of CA certificates only, whatever its name, opens the CA bundle", async () => {
+    shell({ inspect_input: byToken({ "t-roots": HOLDS.roots }) });
+    await openWizard();
+    dropForTest([{ token: "t-roots", name: "server.crt", size: 2000 }]);
+    expect(await screen.findByRole("heading", { level: 2, name: "CA bundle: the value" })).toBeInTheDocument();
+    expect(screen.getByText(/server.crt: only CA certificates, opened as a CA bundle/)).toBeInTheDocument();
+  });
+
+  it("asks what a key dropped alone is, and opens the form chosen with it", async () => {
+    const user = userEvent.setup();
+    const ipc = shell({ inspect_input: byToken({ "t-key": HOLDS.key }) });
+    await openWizard();
+    dropForTest([{ token: "t-key", name: "id_deploy", size: 400 }]);
+    const ask = await screen.findByRole("group", { name: "What is this key?" });
+    expect(within(ask).getByText(/id_deploy holds a private key and no certificate/)).toBeInTheDocument();
+    await user.click(within(ask).getByRole("button", { name: "A certificate's private key" }));
+    expect(await screen.findByRole("heading", { level: 2, name: "Certificate: the value" })).toBeInTheDocument();
+    expect(await screen.findByText("id_deploy")).toBeInTheDocument();
+    // The key went to the key box: the certificate box is still empty.
+    expect(ipc.of("inspect_input").filter((c) => c.kind === "certificate")).toEqual([]);
+  });
+
+  it("asks about a key alone, and an SSH key pair takes it", async () => {
+    const user = userEvent.setup();
+    shell({ inspect_input: byToken({ "t-key": HOLDS.key }) });
+    await openWizard();
+    dropForTest([{ token: "t-key", name: "deploy.pem", size: 400 }]);
+    await user.click(within(await screen.findByRole("group", { name: "What is this key?" })).getByRole("button", { name: "An SSH key pair" }));
+    expect(await screen.findByRole("heading", { level: 2, name: "SSH key pair: the value" })).toBeInTheDocument();
+  });
+
+  it("opens one wizard with several files: the leaf's file as the certificate, its key, the rest said", async () => {
+    const ipc = shell({ inspect_input: byToken({ "t-roots": HOLDS.roots, "t-leaf": HOLDS.leaf, "t-key": HOLDS.key }) });
+    await openWizard();
+    dropForTest([
+      { token: "t-roots", name: "roots.pem", size: 2000 },
+      { token: "t-leaf", name: "leaf.pem", size: 1200 },
+      { token: "t-key", name: "leaf.key", size: 300 },
+    ]);
+    expect(await screen.findByRole("heading", { level: 2, name: "Certificate: the value" })).toBeInTheDocument();
+    await waitFor(() =>
+      expect(ipc.of("inspect_input").at(-1)).toMatchObject({ kind: "certificate", input: { token: "t-leaf" }, privateKey: { token: "t-key" } }),
+    );
+    expect(await screen.findByText(/roots.pem not used/)).toBeInTheDocument();
   });
 
   it("chooses files in the native dialog", async () => {

@@ -15,7 +15,8 @@ import { FileDrop } from "./FileDrop";
 import { RootError, StepActions, useProblem } from "./parts";
 import { caBundleSchema, certificateSchema } from "./schemas";
 import { fromHandedFile, looksLikeKey, type Source } from "./sources";
-import { useDroppedFiles } from "./useDroppedFiles";
+import { AlreadyStored } from "./sameCertificate";
+import { droppedKind, useDroppedFiles } from "./useDroppedFiles";
 import { useInspection, type Inspection } from "./useInspection";
 
 /** A name proposal from a certificate's common name. */
@@ -32,6 +33,7 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
   const toast = useToast();
   const { inspect, state, reset } = useInspection("certificate");
   const [password, setPassword] = useState("");
+  const [openedAt] = useState(() => Date.now());
   const passwordId = useId();
   const { handleSubmit, setValue, setError, clearErrors, control, register, formState } = useForm({
     resolver: zodResolver(certificateSchema),
@@ -67,10 +69,19 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
   useDroppedFiles(active, (files: HandedFile[]) => {
     let cert = certificate;
     let key = privateKey;
-    for (const file of files) {
-      if (looksLikeKey(file.name) && (cert || files.length > 1)) key = fromHandedFile(file);
-      else cert = fromHandedFile(file);
-    }
+    // By content when the wizard read the files (a key alone, a certificate), else by name.
+    const isKey = (file: HandedFile) => {
+      const kind = droppedKind(file);
+      return kind ? kind === "key" : looksLikeKey(file.name) && (cert !== null || files.length > 1);
+    };
+    const keys = files.filter(isKey);
+    // The leaf's file first: a certificate that is not a CA, then CA-only files.
+    const certs = files.filter((f) => !isKey(f)).sort((a, b) => Number(droppedKind(a) === "ca") - Number(droppedKind(b) === "ca"));
+    if (keys[0]) key = fromHandedFile(keys[0]);
+    if (certs[0]) cert = fromHandedFile(certs[0]);
+    const unused = [...certs.slice(1), ...keys.slice(1)];
+    if (unused.length)
+      toast.info(`A certificate takes one chain file and one key: ${unused.map((f) => f.name).join(", ")} not used. Put the whole chain in one PEM file.`);
     setValue("certificate", cert, { shouldDirty: true });
     setValue("private_key", key, { shouldDirty: true });
     setPassword("");
@@ -98,7 +109,10 @@ export function CertificateForm({ onBack, onNext, problem, active }: ValueFormPr
     } else {
       review.push({ label: "Private key", value: "none" });
     }
-    if (leaf) review.push({ label: "Leaf", value: leaf.subject, mono: true }, { label: "Expires", value: `${formatDate(leaf.not_after)} (from the leaf)` });
+    if (leaf) {
+      const expired = Date.parse(leaf.not_after) <= openedAt;
+      review.push({ label: "Leaf", value: leaf.subject, mono: true }, { label: expired ? "Expired" : "Expires", value: `${formatDate(leaf.not_after)} (from the leaf)` });
+    }
     if (report.key_matches_leaf !== null) {
       review.push({ label: "Key matches the leaf", value: report.key_matches_leaf ? "yes" : "NO — stored anyway" });
     }
@@ -235,9 +249,11 @@ export function CertificateFindings({
           ) : null}
         </p>
       ) : null}
+      <AlreadyStored type={bundle ? "ca_bundle" : "certificate"} sha256={leaf?.sha256} />
       {!bundle ? <KeyMatch report={report} /> : null}
       {mismatchControl}
-      <Warnings warnings={report.warnings} />
+      {/* The key check above already says a mismatch, in words: once is enough. */}
+      <Warnings warnings={bundle ? report.warnings : report.warnings.filter((w) => w.code !== "key_mismatch")} />
       <ChainCards kind={bundle ? "ca_bundle" : "certificate"} certificates={report.certificates} />
     </div>
   );

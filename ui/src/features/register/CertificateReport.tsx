@@ -46,7 +46,6 @@ function WarningList({ kind, warnings }: { kind: "error" | "warn"; warnings: War
         {warnings.map((w, i) => (
           <li key={`${w.code}-${i}`}>
             <strong>{WARNING_MEANING[w.code]}</strong>
-            <span className="muted small"> ({w.code})</span>
             <br />
             <span className="small">{w.message}</span>
           </li>
@@ -176,22 +175,35 @@ function CertCard({ cert, role, now }: { cert: CertificateSummary; role: string;
   );
 }
 
+/**
+ * Calendar days from `now` to `then` in the local time zone (today 0, tomorrow 1), so that a
+ * certificate valid for 20 days reads "20 days left" on the day it was issued. A local helper:
+ * the app-wide day rule lives in lib/time.ts.
+ */
+export function calendarDaysBetween(now: number, then: number): number {
+  const midnight = (t: number) => {
+    const d = new Date(t);
+    return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
+  };
+  return Math.round((midnight(then) - midnight(now)) / DAY);
+}
+
 /** From notBefore to notAfter, with the share elapsed and the days left. */
 export function ValidityBar({ notBefore, notAfter, now }: { notBefore: string; notAfter: string; now: number }) {
   const start = parseTime(notBefore)?.getTime();
   const end = parseTime(notAfter)?.getTime();
   if (start === undefined || end === undefined || end <= start) return null;
   const share = Math.min(1, Math.max(0, (now - start) / (end - start)));
-  const days = Math.floor((end - now) / DAY);
+  const days = calendarDaysBetween(now, end);
   let state: "valid" | "expiring" | "expired" | "future" = "valid";
   let text: string;
   if (now >= end) {
     state = "expired";
-    const ago = Math.max(0, Math.floor((now - end) / DAY));
+    const ago = Math.max(0, calendarDaysBetween(end, now));
     text = ago === 0 ? "Expired today" : `Expired ${ago} day${ago === 1 ? "" : "s"} ago`;
   } else if (now < start) {
     state = "future";
-    const wait = Math.ceil((start - now) / DAY);
+    const wait = Math.max(1, calendarDaysBetween(now, start));
     text = `Not valid for ${wait} more day${wait === 1 ? "" : "s"}`;
   } else {
     if (days < 30) state = "expiring";

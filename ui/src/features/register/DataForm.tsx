@@ -15,7 +15,7 @@ import { nameFromCn } from "./CertificateForm";
 
 /** Opaque data: a file (any bytes, its name kept) or typed text. */
 export function DataForm({ onBack, onNext, problem, active }: ValueFormProps) {
-  const { register, handleSubmit, setValue, setError, control, formState } = useForm({
+  const { register, handleSubmit, setValue, setError, clearErrors, control, formState } = useForm({
     resolver: zodResolver(dataSchema),
     defaultValues: { mode: "file" as "file" | "text", file: null, text: "", content_type: "", file_name: "" },
   });
@@ -26,6 +26,8 @@ export function DataForm({ onBack, onNext, problem, active }: ValueFormProps) {
   });
 
   const setFile = (source: Source | null) => {
+    // A new file (or none) replaces the one refused before, and its error.
+    clearErrors("file");
     setValue("file", source, { shouldDirty: true, shouldValidate: formState.isSubmitted });
     setValue("file_name", source && source.name !== "Pasted text" ? source.name : "");
     setValue("content_type", source ? guessMediaType(source) : "");

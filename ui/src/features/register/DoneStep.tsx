@@ -1,15 +1,18 @@
+import { useState } from "react";
+
 import { CopyButton } from "../../components/CopyButton";
 import { Icon } from "../../components/Icon";
 import type { RegisterResponse } from "../../ipc/client";
 import { typeLabel } from "../../lib/secretTypes";
 import { routeHref } from "../../lib/router";
-import { formatDate } from "../../lib/time";
+import { formatDate, parseTime } from "../../lib/time";
 import { text } from "../detail/fieldNames";
 import { SshSummary } from "./SshForm";
 
 /** Registered: where to go next, and what is shown only now. */
 export function DoneStep({ response, onAnother }: { response: RegisterResponse; onAnother: () => void }) {
   const secret = response.secret;
+  const [now] = useState(() => Date.now());
   const publicKey = text(secret.public_fields.public_key);
   const fingerprint = text(secret.public_fields.fingerprint_sha256) ?? text(secret.public_fields.fingerprint) ?? "";
   const algorithm = text(secret.public_fields.algorithm) ?? "";
@@ -22,7 +25,12 @@ export function DoneStep({ response, onAnother }: { response: RegisterResponse; 
           <p>
             <strong>Registered.</strong> {typeLabel(secret.type)} <span className="mono">{secret.name}</span> is in{" "}
             <span className="mono">{secret.org}</span>
-            {secret.expires_at ? `, expiring ${formatDate(secret.expires_at)}` : ""}.
+            {secret.expires_at
+              ? (parseTime(secret.expires_at)?.getTime() ?? 0) <= now
+                ? `, already expired (on ${formatDate(secret.expires_at)})`
+                : `, expiring ${formatDate(secret.expires_at)}`
+              : ""}
+            .
           </p>
         </div>
       </div>

@@ -106,10 +106,11 @@ export function FileDrop({
             >
               Choose file…
             </button>
-            <label className="reg-file-input small">
-              <span>or read it in the page:</span>
+            {/* The page's own file input stays for tests (WebDriver drives it); people use the native dialog. */}
+            <label className="visually-hidden">
               <input
                 type="file"
+                tabIndex={-1}
                 aria-label={label}
                 accept={accept}
                 onChange={(e) => {

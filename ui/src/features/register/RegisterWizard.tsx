@@ -23,10 +23,9 @@ import { buildRequest, problemOf, stepOfField, type FieldProblem, type MetaDraft
 import { KeyValueForm } from "./KeyValueForm";
 import { MetadataStep } from "./MetadataStep";
 import { ReviewStep } from "./ReviewStep";
-import { guessType } from "./sources";
 import { SshForm } from "./SshForm";
 import { TypeStep } from "./TypeStep";
-import { useDroppedFiles } from "./useDroppedFiles";
+import { planDrop, useDroppedFiles } from "./useDroppedFiles";
 import "./register.css";
 
 type Step = "type" | "value" | "meta" | "review" | "done";
@@ -111,16 +110,28 @@ export function RegisterWizard({ initialType }: { initialType: string | null }) 
     heading.current?.focus();
   }, [step]);
 
-  // Files dropped before a type is chosen choose it; its form then takes them.
-  const peek = drops.pending > 0 && step === "type" ? peekDroppedFiles()[0] : undefined;
-  if (peek) {
-    const guessed = guessType(peek.name);
-    setState({
-      ...start(guessed, state.run + 1),
-      notice: `${peek.name} opened as ${typeLabel(guessed)}, from its name. Go back to choose another type.`,
+  // Files dropped before a type is chosen choose it by what they hold (read by the shell); its form
+  // then takes them all. A key alone could be an SSH key or a certificate's: the wizard asks.
+  const [reading, setReading] = useState(false);
+  const [askKey, setAskKey] = useState<{ notice: string } | null>(null);
+  const planning = useRef(false);
+  const dropped = drops.pending > 0 && step === "type" && !askKey;
+  useEffect(() => {
+    if (!dropped || planning.current) return;
+    planning.current = true;
+    setReading(true);
+    void planDrop([...peekDroppedFiles()]).then((plan) => {
+      planning.current = false;
+      setReading(false);
+      setEntered(true);
+      if ("ask" in plan) setAskKey({ notice: plan.notice });
+      else setState((s) => ({ ...start(plan.type, s.run + 1), notice: plan.notice }));
     });
-    setEntered(true);
-  }
+  }, [dropped]);
+  const answerKey = (chosen: SecretType) => {
+    setAskKey(null);
+    setState((s) => ({ ...start(chosen, s.run + 1), notice: chosen === "certificate" ? "The key is in; add its certificate." : null }));
+  };
 
   useDroppedFiles(step === "value" && type !== null && !TAKES_FILES.has(type), () => {
     toast.info(`${type ? typeLabel(type) : "This"} secrets take no files: drop certificates, keys, .env or data files on their forms.`);
@@ -128,6 +139,7 @@ export function RegisterWizard({ initialType }: { initialType: string | null }) 
 
   const choose = (chosen: SecretType) => {
     setFailure(null);
+    setAskKey(null);
     setState((s) =>
       s.type === chosen ? { ...s, step: "value", notice: null } : { ...start(chosen, s.run + 1), notice: null },
     );
@@ -202,6 +214,27 @@ export function RegisterWizard({ initialType }: { initialType: string | null }) 
           <div className="notice notice-info" role="status">
             <Icon name="file" />
             <p>{state.notice}</p>
+          </div>
+        ) : null}
+        {step === "type" && reading ? (
+          <p className="muted" role="status">
+            Reading the dropped files…
+          </p>
+        ) : null}
+        {step === "type" && askKey ? (
+          <div className="notice notice-info reg-ask" role="group" aria-label="What is this key?">
+            <Icon name="file" />
+            <div className="stack" style={{ gap: 8 }}>
+              <p>{askKey.notice} What is it?</p>
+              <div className="row">
+                <button type="button" className="btn" onClick={() => answerKey("ssh_key_pair")}>
+                  An SSH key pair
+                </button>
+                <button type="button" className="btn" onClick={() => answerKey("certificate")}>
+                  A certificate&apos;s private key
+                </button>
+              </div>
+            </div>
           </div>
         ) : null}
         {step === "type" ? <TypeStep chosen={type} onChoose={choose} /> : null}

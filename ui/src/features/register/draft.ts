@@ -102,7 +102,8 @@ export function problemOf(error: unknown): FieldProblem | null {
 }
 
 function sentence(text: string): string {
-  const trimmed = text.trim();
+  // Without the internal code a message may end with, e.g. "… (key_mismatch)".
+  const trimmed = text.trim().replace(/ \([a-z0-9_]+\)$/, "");
   const first = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?)]$/.test(first) ? first : `${first}.`;
 }

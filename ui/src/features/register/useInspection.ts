@@ -58,7 +58,8 @@ function fieldOf(error: unknown): string | null {
   return /^([a-z_]+): /.exec(error.message)?.[1] ?? null;
 }
 
-function withoutField(message: string): string {
-  const rest = message.replace(/^[a-z_]+: /, "");
+/** The message without the field it names and the internal code it may end with ("… (key_mismatch)"). */
+export function withoutField(message: string): string {
+  const rest = message.replace(/^[a-z_]+: /, "").replace(/ \([a-z0-9_]+\)\.?$/, "");
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }

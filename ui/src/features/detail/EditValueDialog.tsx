@@ -5,7 +5,9 @@ import { useFieldArray, useForm, useWatch } from "react-hook-form";
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
+import { PasswordInput } from "../../components/PasswordInput";
 import { api, errorMessage, type FieldSpec, type SecretMeta, type ValueOutcome } from "../../ipc/client";
+import { GeneratePasswordButton, GENERATED_HINT } from "../register/PasswordGenerator";
 import { fieldLabel, formatBytes, MULTILINE_FIELDS, stringList } from "./fieldNames";
 import { isShortValue, ShortValueWarning } from "./ShortValueWarning";
 import { UsageSummary, type SecretUsage } from "./UsedBy";
@@ -35,7 +37,8 @@ export function EditValueDialog({
   const [files, setFiles] = useState<Record<string, PickedFile>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const resolver = useMemo(() => zodResolver(valueSchema(meta, specs)), [meta, specs]);
-  const { register, handleSubmit, control, formState } = useForm<ValueForm>({
+  const [generated, setGenerated] = useState<string | null>(null);
+  const { register, handleSubmit, control, formState, setValue } = useForm<ValueForm>({
     resolver,
     defaultValues: {
       fields: Object.fromEntries(specs.map((s) => [s.name, s.secret ? "" : publicValue(meta, s.name)])),
@@ -111,14 +114,7 @@ export function EditValueDialog({
             {existing.fields.map((row, i) => (
               <div className="kv-edit-row" key={row.id}>
                 <span className="mono kv-edit-key">{row.key}</span>
-                <input
-                  className="input"
-                  type="password"
-                  autoComplete="new-password"
-                  placeholder="unchanged"
-                  aria-label={`New value of ${row.key}`}
-                  {...register(`existing.${i}.value`)}
-                />
+                <PasswordInput what={`value of ${row.key}`} placeholder="unchanged" aria-label={`New value of ${row.key}`} {...register(`existing.${i}.value`)} />
                 <label className="check small">
                   <input type="checkbox" {...register(`existing.${i}.remove`)} />
                   <span>Remove</span>
@@ -220,15 +216,25 @@ export function EditValueDialog({
                     </Field>
                   )
                 ) : (
-                  <Field label={label} hint="Leave empty to keep the current value." error={error}>
-                    <input
-                      className="input"
-                      type="password"
-                      autoComplete="new-password"
-                      placeholder="unchanged"
-                      {...register(`fields.${spec.name}`)}
-                    />
-                  </Field>
+                  <>
+                    <Field label={label} hint={generated === spec.name ? GENERATED_HINT : "Leave empty to keep the current value."} error={error}>
+                      <PasswordInput
+                        what={fieldLabel(meta.type, spec.name).toLowerCase()}
+                        placeholder="unchanged"
+                        {...register(`fields.${spec.name}`, { onChange: () => setGenerated(null) })}
+                      />
+                    </Field>
+                    {spec.name === "password" ? (
+                      <div>
+                        <GeneratePasswordButton
+                          onGenerate={(password) => {
+                            setValue(`fields.${spec.name}`, password, { shouldDirty: true, shouldValidate: true });
+                            setGenerated(spec.name);
+                          }}
+                        />
+                      </div>
+                    ) : null}
+                  </>
                 )}
                 <div className="row small">
                   {MULTILINE_FIELDS.has(spec.name) ? (

@@ -9,6 +9,7 @@ import type { FieldInput } from "../../ipc/client";
 import { isShortValue, ShortValueWarning } from "../detail/ShortValueWarning";
 import type { FieldProblem, ValueDraft } from "./draft";
 import { RootError, StepActions, useProblem } from "./parts";
+import { GeneratePasswordButton, GENERATED_HINT } from "./PasswordGenerator";
 import { parseScopes } from "./rules";
 import { apiKeySchema, basicAuthSchema, bearerTokenSchema, clientCredentialsSchema } from "./schemas";
 
@@ -32,20 +33,6 @@ function draft(fields: FieldInput[], review: ValueDraft["review"]): ValueDraft {
     report: null,
     suggestedName: null,
   };
-}
-
-const PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.!@#%+=";
-
-/** A strong random password: 24 characters, each equally likely. */
-export function randomPassword(length = 24): string {
-  const limit = 256 - (256 % PASSWORD_ALPHABET.length);
-  let out = "";
-  while (out.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(64))) {
-      if (byte < limit && out.length < length) out += PASSWORD_ALPHABET.charAt(byte % PASSWORD_ALPHABET.length);
-    }
-  }
-  return out;
 }
 
 export function BasicAuthForm({ onBack, onNext, problem }: ValueFormProps) {
@@ -76,23 +63,19 @@ export function BasicAuthForm({ onBack, onNext, problem }: ValueFormProps) {
       </Field>
       <Field
         label="Password"
-        hint={generated ? "A random 24-character password was generated: show it to set it on the other system." : undefined}
+        hint={generated ? GENERATED_HINT : undefined}
         error={errors.password?.message}
       >
         <PasswordInput what="password" {...register("password", { onChange: () => setGenerated(false) })} />
       </Field>
       <ShortValueWarning labels={short ? ["The password"] : []} />
       <div>
-        <button
-          type="button"
-          className="btn btn-sm"
-          onClick={() => {
-            setValue("password", randomPassword(), { shouldDirty: true, shouldValidate: true });
+        <GeneratePasswordButton
+          onGenerate={(password) => {
+            setValue("password", password, { shouldDirty: true, shouldValidate: true });
             setGenerated(true);
           }}
-        >
-          <Icon name="refresh" /> Generate a strong password
-        </button>
+        />
       </div>
       <RootError message={errors.root?.server?.message} />
       <StepActions onBack={onBack} />

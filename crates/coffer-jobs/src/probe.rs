@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use coffer_core::certs::{InspectOptions, inspect};
@@ -16,7 +15,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{AuthHeader, HttpOptions, TokenCache, auth_header};
-use crate::tls::TlsSetup;
+use crate::tls::{ClientAuthSeen, TlsSetup};
 
 /// The TLS facts of a connection.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -36,8 +35,12 @@ pub struct TlsFacts {
     pub peer_san: Vec<String>,
     /// Certificates the server sent.
     pub chain_length: u32,
-    /// Whether a client certificate was offered.
-    pub client_certificate: bool,
+    /// Whether the server asked for a client certificate (a TLS CertificateRequest).
+    pub client_certificate_requested: bool,
+    /// Whether a client certificate was sent (only ever when asked for).
+    pub client_certificate_sent: bool,
+    /// Whether the test had a client certificate to offer.
+    pub client_certificate_available: bool,
 }
 
 /// What a test found.
@@ -69,6 +72,8 @@ pub struct TestOptions {
     pub ca_bundle: Option<SecretRef>,
     /// The project to use the secrets as.
     pub project: Option<String>,
+    /// The store password of the tested secret, when it has one (asked by the caller).
+    pub store_password: Option<coffer_core::SecretString>,
 }
 
 fn host_port(url: &Url) -> Result<(String, u16)> {
@@ -84,7 +89,7 @@ fn host_port(url: &Url) -> Result<(String, u16)> {
     Ok((host, port))
 }
 
-fn facts(conn: &rustls::ClientConnection, client_cert: bool) -> TlsFacts {
+fn facts(conn: &rustls::ClientConnection, seen: &ClientAuthSeen, available: bool) -> TlsFacts {
     let protocol = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
         Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_owned(),
@@ -113,7 +118,9 @@ fn facts(conn: &rustls::ClientConnection, client_cert: bool) -> TlsFacts {
         peer_not_after: leaf.as_ref().map(|l| Timestamp::from_datetime(l.not_after)),
         peer_san: leaf.map(|l| l.san).unwrap_or_default(),
         chain_length: certs.len() as u32,
-        client_certificate: client_cert,
+        client_certificate_requested: seen.requested(),
+        client_certificate_sent: seen.sent(),
+        client_certificate_available: available,
     }
 }
 
@@ -159,7 +166,7 @@ pub fn probe(
     }
     request.push_str("\r\n");
     let (head, tls_facts) = if parsed.scheme() == "https" {
-        let config: Arc<rustls::ClientConfig> = tls.rustls_config()?;
+        let (config, seen) = tls.rustls_config()?;
         let name = rustls::pki_types::ServerName::try_from(host.clone())
             .map_err(|e| Error::invalid("url", format!("{host}: {e}")))?;
         let mut conn = rustls::ClientConnection::new(config, name).map_err(|e| Error::Tls {
@@ -169,10 +176,10 @@ pub fn probe(
         while conn.is_handshaking() {
             conn.complete_io(&mut tcp).map_err(|e| Error::Tls {
                 host: format!("{host}:{port}"),
-                message: e.to_string(),
+                message: handshake_failure(&e),
             })?;
         }
-        let facts = facts(&conn, tls.identity_subject.is_some());
+        let facts = facts(&conn, &seen, tls.identity_subject.is_some());
         let mut stream = rustls::Stream::new(&mut conn, &mut tcp);
         stream
             .write_all(request.as_bytes())
@@ -197,6 +204,21 @@ pub fn probe(
             .unwrap_or_else(|| "no credentials".into()),
         elapsed_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
     })
+}
+
+/// A failed handshake in words, with what to do when the server's CA is unknown.
+fn handshake_failure(error: &std::io::Error) -> String {
+    match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            "its certificate is issued by a CA this machine does not trust (UnknownIssuer): \
+             choose the server's CA bundle for the test, or bind it as the job's CA bundle"
+                .to_owned()
+        }
+        _ => error.to_string(),
+    }
 }
 
 fn read_head(stream: &mut impl Read, host: &str) -> Result<(u16, String, Option<String>)> {
@@ -276,7 +298,12 @@ pub fn prepare_test(
         let used = vault.use_secret(ca, options.project.as_deref(), "test", None)?;
         tls.add_roots(&used.data, &used.meta.name)?;
     }
-    let used = vault.use_secret(secret, options.project.as_deref(), "test", None)?;
+    let used = vault.use_secret(
+        secret,
+        options.project.as_deref(),
+        "test",
+        options.store_password.as_ref(),
+    )?;
     Ok(PreparedTest {
         url: url.to_owned(),
         tls,

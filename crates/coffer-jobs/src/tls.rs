@@ -2,11 +2,15 @@
 //! trust roots plus a CA bundle secret, and an optional client identity
 //! from a certificate secret. Verification is always on.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use coffer_core::ExposeSecret;
 use coffer_core::secret::SecretData;
+use rustls::SignatureScheme;
+use rustls::client::ResolvesClientCert;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
 use crate::error::{Error, Result};
@@ -148,8 +152,9 @@ impl TlsSetup {
             .build()
     }
 
-    /// A rustls client configuration with the same roots and identity.
-    pub fn rustls_config(&self) -> Result<Arc<rustls::ClientConfig>> {
+    /// A rustls client configuration with the same roots and identity, and
+    /// what its handshakes did about a client certificate (the Test reports it).
+    pub fn rustls_config(&self) -> Result<(Arc<rustls::ClientConfig>, Arc<ClientAuthSeen>)> {
         let mut store = rustls::RootCertStore::empty();
         let (_added, _ignored) = store.add_parsable_certificates(
             self.roots()
@@ -163,7 +168,7 @@ impl TlsSetup {
                 message: e.to_string(),
             })?
             .with_root_certificates(store);
-        let config = match &self.identity {
+        let key = match &self.identity {
             Some((chain, key)) => {
                 let chain: Vec<CertificateDer<'static>> = chain
                     .iter()
@@ -172,16 +177,71 @@ impl TlsSetup {
                 let key = PrivateKeyDer::try_from(key.der().to_vec()).map_err(|e| {
                     Error::invalid("client_certificate", format!("unusable private key: {e}"))
                 })?;
-                builder.with_client_auth_cert(chain, key).map_err(|e| {
-                    Error::invalid(
-                        "client_certificate",
-                        format!("unusable client certificate: {e}"),
-                    )
-                })?
+                let certified =
+                    CertifiedKey::from_der(chain, key, &ring_provider()).map_err(|e| {
+                        Error::invalid(
+                            "client_certificate",
+                            format!("unusable client certificate: {e}"),
+                        )
+                    })?;
+                Some(Arc::new(certified))
             }
-            None => builder.with_no_client_auth(),
+            None => None,
         };
-        Ok(Arc::new(config))
+        let seen = Arc::new(ClientAuthSeen::default());
+        let config = builder.with_client_cert_resolver(Arc::new(ObservingResolver {
+            key,
+            seen: seen.clone(),
+        }));
+        Ok((Arc::new(config), seen))
+    }
+}
+
+/// What the client-certificate step of a handshake did: whether the server
+/// asked for a certificate (a CertificateRequest), and whether one was sent.
+#[derive(Debug, Default)]
+pub struct ClientAuthSeen {
+    requested: AtomicBool,
+    sent: AtomicBool,
+}
+
+impl ClientAuthSeen {
+    /// The server sent a CertificateRequest.
+    pub fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// A client certificate went to the server.
+    pub fn sent(&self) -> bool {
+        self.sent.load(Ordering::SeqCst)
+    }
+}
+
+/// Offers the identity (if any) and records that the server asked for it:
+/// rustls calls a resolver only when a CertificateRequest arrives.
+#[derive(Debug)]
+struct ObservingResolver {
+    key: Option<Arc<CertifiedKey>>,
+    seen: Arc<ClientAuthSeen>,
+}
+
+impl ResolvesClientCert for ObservingResolver {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.seen.requested.store(true, Ordering::SeqCst);
+        let key = self.key.clone()?;
+        // rustls sends the certificate only when the key can sign with a scheme the server accepts.
+        if key.key.choose_scheme(sigschemes).is_some() {
+            self.seen.sent.store(true, Ordering::SeqCst);
+        }
+        Some(key)
+    }
+
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
     }
 }
 

@@ -221,7 +221,8 @@ pub async fn secret_usage(state: State<'_, AppState>, id: SecretId) -> IpcResult
 
 /// The Test action: one request to `url` with the secret (and optionally a
 /// CA bundle secret as trust root); the status and TLS facts come back,
-/// never the value. The vault is free while the server answers.
+/// never the value. The vault is free while the server answers. A
+/// store-password secret needs `store_password` (`password_required` otherwise).
 #[tauri::command]
 #[specta::specta]
 pub async fn test_secret(
@@ -230,12 +231,14 @@ pub async fn test_secret(
     url: String,
     ca_bundle: Option<SecretId>,
     project: Option<String>,
+    store_password: Option<crate::dto::SecretInput>,
 ) -> IpcResult<TestReport> {
     let url = url.trim().to_owned();
     let prepared = with_vault_jobs(&state, move |v| {
         let options = TestOptions {
             ca_bundle: ca_bundle.map(SecretRef::Id),
             project: project.filter(|p| !p.trim().is_empty()),
+            store_password: crate::dto::secret(store_password.as_ref()),
         };
         coffer_jobs::probe::prepare_test(v, &SecretRef::Id(id), &url, &options)
     })

@@ -324,21 +324,21 @@ export function bigVault(dir, count) {
  */
 export async function viewport(browser, width, height) {
   const inner = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(width, height);
-  let [w, h] = await inner();
-  if (w !== width || h !== height) {
-    // Window decorations: grow the window by what the frame takes.
-    await browser.setWindowSize(width + (width - w), height + (height - h));
-    [w, h] = await until(
-      async () => {
-        const size = await inner();
-        return size[0] === width && size[1] === height ? size : null;
-      },
-      { message: `a ${width}×${height} page` },
-    );
-  }
+  let frame = [0, 0];
+  const size = await until(
+    async () => {
+      // Window decorations (if any) take the difference: grow the window by it.
+      await browser.setWindowSize(width + frame[0], height + frame[1]);
+      await settle(browser, 100);
+      const [w, h] = await inner();
+      if (w === width && h === height) return [w, h];
+      frame = [frame[0] + width - w, frame[1] + height - h];
+      return null;
+    },
+    { timeout: 30_000, interval: 200, message: `a ${width}×${height} page` },
+  );
   await settle(browser, 300);
-  return [w, h];
+  return size;
 }
 
 /**
@@ -363,4 +363,27 @@ export async function chooseSecret(browser, label, name) {
     message: `${name} chosen`,
   });
   return input;
+}
+
+/**
+ * Gives `file` to the page's own file input labelled `label` (kept out of sight
+ * for people, who use the native dialog): WebKit's driver types only into an
+ * element it can see, so the input is shown for the moment it takes the file.
+ */
+export async function setFileInput(browser, label, file) {
+  const input = await browser.$(`input[type="file"][aria-label="${label}"]`);
+  await browser.execute((el) => {
+    el.dataset.e2eHidden = el.parentElement.className;
+    el.parentElement.className = "";
+    el.style.cssText = "position:fixed;left:0;top:0;width:240px;height:32px;z-index:99999";
+  }, input);
+  await input.setValue(file);
+  try {
+    await browser.execute((el) => {
+      el.style.cssText = "";
+      el.parentElement.className = el.dataset.e2eHidden ?? "";
+    }, input);
+  } catch {
+    // The box took the file and no longer shows its input.
+  }
 }

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { cli, control, guarded, heading, initVault, launch, listRows, nav, scenario, shot, until, typeInto } from "../lib/app.js";
+import { cli, control, guarded, heading, initVault, launch, listRows, nav, scenario, setFileInput, shot, until, typeInto } from "../lib/app.js";
 import { caBundle, selfSigned } from "../lib/fixtures.js";
 
 describe("registering one secret of each type", { timeout: 300_000 }, () => {
@@ -161,11 +161,9 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
     "certificate, from the file input, inspected before saving",
     step("reg-certificate", async () => {
       await chooseType("Certificate");
-      const certInput = await browser.$('input[type="file"][aria-label="Certificate file"]');
-      await certInput.setValue(tls.cert);
+      await setFileInput(browser, "Certificate file", tls.cert);
       await until(async () => (await browser.$$(".reg-findings")).length > 0, { timeout: 20_000, message: "the certificate report" });
-      const keyInput = await browser.$('input[type="file"][aria-label="Private key file (optional)"]');
-      await keyInput.setValue(tls.key);
+      await setFileInput(browser, "Private key file (optional)", tls.key);
       await until(async () => /matches/i.test(await browser.$(".reg-findings").getText()), { timeout: 20_000, message: "the key check" });
       const findings = await browser.$(".reg-findings").getText();
       assert.match(findings, /api-client\.example\.com/);
@@ -185,7 +183,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
     "CA bundle, from the file input",
     step("reg-ca_bundle", async () => {
       await chooseType("CA bundle");
-      await browser.$('input[type="file"][aria-label="CA bundle file"]').setValue(bundle);
+      await setFileInput(browser, "CA bundle file", bundle);
       await until(async () => /Example Root CA B/.test(await browser.$(".reg-findings").getText()), { timeout: 20_000, message: "the bundle's CAs" });
       await next();
       await details({ name: "e2e/roots", description: "Corporate roots", label: "env=e2e" });

@@ -7,7 +7,26 @@ import { after, before, describe, it } from "node:test";
 
 import { Key } from "webdriverio";
 
-import { bigVault, chooseSecret, control, guarded, heading, launch, scenario, shot, typeInto, until, viewport } from "../lib/app.js";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+
+import { bigVault, chooseSecret, cli, control, guarded, heading, launch, listRows, scenario, setFileInput, settle, shot, typeInto, until, viewport } from "../lib/app.js";
+import { selfSigned } from "../lib/fixtures.js";
+
+/** A server certificate for 127.0.0.1 signed by `ca`. */
+function serverCert(dir, ca) {
+  const key = path.join(dir, "server.key");
+  const csr = path.join(dir, "server.csr");
+  const cert = path.join(dir, "server.crt");
+  const ext = path.join(dir, "server.ext");
+  fs.writeFileSync(ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n");
+  const run = (args) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"]);
+  run(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "30", "-extfile", ext]);
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
 
 const SIZES = [
   [1024, 700],
@@ -21,13 +40,29 @@ describe("the job wizard on a 10,000-secret vault", { timeout: 300_000 }, () => 
   let app;
   const step = guarded(() => browser);
 
+  const files = path.join(dir, "files");
+  let leaf;
+  let stranger;
+  let server;
+  let serverUrl;
+
   before(async () => {
     bigVault(dir, 10_000);
+    leaf = selfSigned(files, "short", { cn: "short.example.com", days: 20 });
+    stranger = selfSigned(files, "stranger", { cn: "stranger.example.com", days: 20 });
+    cli(dir, ["secret", "add", "certificate", "tls/short", "--file", `certificate=${leaf.cert}`, "--file", `private_key=${leaf.key}`]);
+    // An HTTPS server that never asks for a client certificate, and answers 401.
+    const ca = selfSigned(files, "server-ca", { cn: "Coffer E2E Server CA", ca: true, days: 30 });
+    cli(dir, ["secret", "add", "ca_bundle", "e2e/server-ca", "--file", `certificates=${ca.cert}`]);
+    server = https.createServer(serverCert(files, ca), (_req, res) => res.writeHead(401, { "WWW-Authenticate": "Basic" }).end("who are you?"));
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    serverUrl = `https://127.0.0.1:${server.address().port}/api`;
     ({ browser, app } = await launch(dir));
     await heading(browser, "Secrets", 60_000);
   });
   after(async () => {
     await app?.quit();
+    server?.close();
   });
 
   const stepTitle = () => browser.$("#job-step-title").getText();
@@ -49,6 +84,8 @@ describe("the job wizard on a 10,000-secret vault", { timeout: 300_000 }, () => 
     "pre-selects svc-005000 when a job is started from its page",
     step("use-in-job", async () => {
       await viewport(browser, 1280, 800);
+      await until(async () => (await listRows(browser)).length > 0, { timeout: 30_000, message: "the first rows" });
+      await settle(browser, 300);
       await typeInto(browser, await browser.$('[aria-label="Filter by name or description"]'), "svc-005000");
       const row = await browser.$('[data-testid="secret-row-svc-005000"] .cell-name');
       await row.waitForClickable({ timeout: 15_000 });
@@ -164,6 +201,75 @@ describe("the job wizard on a 10,000-secret vault", { timeout: 300_000 }, () => 
       await shots("set-new-value");
       await (await dialog.$("button=Save new value")).click();
       await until(async () => !(await browser.$("dialog[open]").isExisting()), { message: "the dialog to close" });
+    }),
+  );
+
+  it(
+    "shows one picker per upload box; a 20-day certificate already stored, with a key that does not match",
+    step("upload-boxes", async () => {
+      await browser.execute(() => {
+        window.location.hash = "#/register/certificate";
+      });
+      await until(async () => (await browser.$("#reg-step-title").getText()) === "Certificate: the value", { message: "the certificate form" });
+      // What a person can see and click in the boxes: the native dialog's button, once per box.
+      const pickers = await browser.execute(() =>
+        [...document.querySelectorAll(".reg-drop button, .reg-drop input[type=file]")]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            if (r.width < 4 || r.height < 4) return false;
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return hit !== null && (hit === e || e.contains(hit));
+          })
+          .map((e) => (e.tagName === "INPUT" ? "file input" : e.textContent.trim())),
+      );
+      assert.deepEqual(pickers, ["Choose file…", "Choose file…"], "one visible picker per box");
+      await shots("upload-empty");
+      await setFileInput(browser, "Certificate file", leaf.cert);
+      await setFileInput(browser, "Private key file (optional)", stranger.key);
+      const findings = await until(
+        async () => {
+          const text = await browser.$(".reg-findings").getText();
+          return /does not match/.test(text) && /already in the vault/.test(text) ? text : null;
+        },
+        { timeout: 20_000, message: "the findings" },
+      );
+      assert.match(findings, /already in the vault as tls\/short/);
+      assert.match(await browser.$(".reg-validity-text").getText(), /^20 days left$/);
+      assert.equal(findings.match(/does not match/g).length, 1, "the mismatch is said once");
+      assert.ok(!/\(key_mismatch\)/.test(findings), "no internal codes");
+      await shots("upload-findings");
+    }),
+  );
+
+  it(
+    "tests a certificate against a server that never asks for one: says so, and explains the 401",
+    step("certificate-test", async () => {
+      await (await button("Cancel")).click();
+      await (await browser.$("button=Discard")).click();
+      await heading(browser, "Secrets");
+      await typeInto(browser, await browser.$('[aria-label="Filter by name or description"]'), "tls/short");
+      const row = await browser.$('[data-testid="secret-row-tls/short"] .cell-name');
+      await row.waitForClickable({ timeout: 15_000 });
+      await row.click();
+      await heading(browser, "tls/short");
+      await (await button("Test…")).click();
+      const dialog = await browser.$("dialog[open]");
+      await dialog.waitForDisplayed({ timeout: 10_000 });
+      await typeInto(browser, await control(browser, "URL"), serverUrl);
+      await (await control(browser, "CA bundle (optional)")).selectByVisibleText("e2e/server-ca");
+      await (await dialog.$("button=Test")).click();
+      const report = await until(
+        async () => {
+          const region = await browser.$('section[aria-label="Test result"]');
+          return (await region.isExisting()) ? region.getText() : null;
+        },
+        { timeout: 30_000, message: "the test's report" },
+      );
+      assert.match(report, /HTTP 401/);
+      assert.match(report, /not asked for by the server, so not sent/);
+      assert.match(report, /did not ask for a client certificate, so none was sent; it answered 401/);
+      assert.ok(!/presented|did not accept these credentials/.test(report), report);
+      await shots("certificate-test");
     }),
   );
 });

@@ -22,14 +22,41 @@ const BADGE: Record<StatusClass, string> = {
   other: "badge badge-neutral",
 };
 
+/** Why a 401 or 403 came back, from what was actually sent. */
+function refusalHint(report: TestReport): string {
+  const tls = report.tls;
+  const code = report.status;
+  if (tls?.client_certificate_available) {
+    if (!tls.client_certificate_requested)
+      return `The server did not ask for a client certificate, so none was sent; it answered ${code}. This URL may want other credentials (a password or a token), or its TLS front end does not request certificates.`;
+    if (!tls.client_certificate_sent)
+      return `The server asked for a client certificate, but this one could not be sent (its key cannot sign with what the server accepts); it answered ${code}.`;
+    return code === 401
+      ? "The client certificate was sent and the server answered 401: it does not accept this certificate here (check that the server trusts its issuer and maps it to an account)."
+      : "The client certificate was sent and accepted as an identity, but that identity may not use this URL (403): check its permissions.";
+  }
+  if (report.sent.startsWith("no credentials"))
+    return `No credentials were sent (this test only checks the CA), so ${code} is what an anonymous request gets.`;
+  return code === 401
+    ? `The server did not accept these credentials (${report.sent}): check the value, or that it is meant for this server.`
+    : "The server knows who this is but refuses access: check the account's permissions or scopes for this URL.";
+}
+
+/** What the handshake did about a client certificate, in words. */
+function clientCertificateText(tls: TlsFacts): string {
+  if (tls.client_certificate_requested) {
+    if (tls.client_certificate_sent) return "asked for by the server; sent";
+    return tls.client_certificate_available ? "asked for by the server; not sent (its key cannot sign as the server asks)" : "asked for by the server; none to send";
+  }
+  return tls.client_certificate_available ? "not asked for by the server, so not sent" : "not asked for";
+}
+
 function statusHint(report: TestReport): string {
   switch (statusClass(report.status)) {
     case "ok":
       return "The server accepted the request.";
     case "credentials":
-      return report.status === 401
-        ? "The server did not accept these credentials: check the value, or that it is meant for this server."
-        : "The server knows who this is but refuses access: check the account's permissions or scopes for this URL.";
+      return refusalHint(report);
     case "redirect":
       return "The server redirects elsewhere. Redirects are not followed, so the credentials went nowhere else.";
     default:
@@ -77,7 +104,7 @@ function tlsRows(tls: TlsFacts): [string, ReactNode][] {
       ),
     ],
     ["Chain", `${tls.chain_length} certificate${tls.chain_length === 1 ? "" : "s"} sent by the server`],
-    ["Client certificate", tls.client_certificate ? "presented" : "not presented"],
+    ["Client certificate", clientCertificateText(tls)],
   ];
 }
 

@@ -120,9 +120,10 @@ export const commands = {
 	/**
 	 *  The Test action: one request to `url` with the secret (and optionally a
 	 *  CA bundle secret as trust root); the status and TLS facts come back,
-	 *  never the value. The vault is free while the server answers.
+	 *  never the value. The vault is free while the server answers. A
+	 *  store-password secret needs `store_password` (`password_required` otherwise).
 	 */
-	testSecret: (id: string, url: string, caBundle: string | null, project: string | null) => typedError<TestReport, IpcError>(__TAURI_INVOKE("test_secret", { id, url, caBundle, project })),
+	testSecret: (id: string, url: string, caBundle: string | null, project: string | null, storePassword: string | null) => typedError<TestReport, IpcError>(__TAURI_INVOKE("test_secret", { id, url, caBundle, project, storePassword })),
 	/**
 	 *  Checks the placeholders of a text as it is typed: syntax, unknown
 	 *  secrets and fields, secrets the job may not use. Nothing is decrypted.
@@ -1194,8 +1195,12 @@ export type TlsFacts = {
 	peer_san: string[],
 	/**  Certificates the server sent. */
 	chain_length: number,
-	/**  Whether a client certificate was offered. */
-	client_certificate: boolean,
+	/**  Whether the server asked for a client certificate (a TLS CertificateRequest). */
+	client_certificate_requested: boolean,
+	/**  Whether a client certificate was sent (only ever when asked for). */
+	client_certificate_sent: boolean,
+	/**  Whether the test had a client certificate to offer. */
+	client_certificate_available: boolean,
 };
 
 /**  A secret type and its fields, for the wizard. */

@@ -24,6 +24,7 @@ pub fn test(
     let options = TestOptions {
         ca_bundle: ca_bundle.map(|n| SecretRef::in_org(&target.org, n)),
         project,
+        store_password: None,
     };
     let report = test_secret(&mut vault, &reference(target), url, &options)?;
     if out.json {
@@ -49,6 +50,18 @@ pub fn test(
             if !tls.peer_san.is_empty() {
                 rows.push(("names", tls.peer_san.join(", ")));
             }
+            let client = match (
+                tls.client_certificate_requested,
+                tls.client_certificate_sent,
+                tls.client_certificate_available,
+            ) {
+                (true, true, _) => "asked for by the server; sent",
+                (true, false, true) => "asked for by the server; not sent (its key cannot sign)",
+                (true, false, false) => "asked for by the server; none to send",
+                (false, _, true) => "not asked for by the server, so not sent",
+                (false, _, false) => "not asked for",
+            };
+            rows.push(("client certificate", client.to_owned()));
         }
         pairs(&rows);
     }

@@ -88,6 +88,28 @@ fn certs(pem: &str) -> Vec<CertificateDer<'static>> {
         .collect()
 }
 
+/// A server that never asks for a client certificate (no CertificateRequest).
+pub fn server_config_without_client_auth() -> Arc<rustls::ServerConfig> {
+    let pki = pki();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::try_from(
+        ureq::tls::parse_pem(pki.server_key_pem.as_bytes())
+            .find_map(|i| match i.unwrap() {
+                ureq::tls::PemItem::PrivateKey(k) => Some(k.der().to_vec()),
+                _ => None,
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs(&pki.server_cert_pem), key)
+        .unwrap();
+    Arc::new(config)
+}
+
 /// The servers' TLS configuration: the server certificate, and client
 /// certificates of the client CA verified when offered (routes decide
 /// whether one is required).

@@ -4,7 +4,11 @@
 use coffer_core::secret::SecretRef;
 use coffer_jobs::probe::{TestOptions, test_secret};
 
+use std::sync::Arc;
+
 use crate::http_fetch::{PASSWORD, secrets, servers};
+use crate::pki::server_config_without_client_auth;
+use crate::server;
 use crate::support::Fixture;
 
 #[test]
@@ -15,6 +19,7 @@ fn test_reports_status_and_tls_facts_without_the_value() {
     let with_ca = TestOptions {
         ca_bundle: Some(SecretRef::named("ca")),
         project: None,
+        store_password: None,
     };
     let report = test_secret(
         &mut fx,
@@ -66,8 +71,27 @@ fn test_reports_status_and_tls_facts_without_the_value() {
     )
     .unwrap();
     assert_eq!(report.status, 200, "{report:?}");
-    assert!(report.tls.unwrap().client_certificate);
+    let tls = report.tls.unwrap();
+    assert!(
+        tls.client_certificate_requested,
+        "the server asks (optionally)"
+    );
+    assert!(tls.client_certificate_sent);
+    assert!(tls.client_certificate_available);
     assert!(report.sent.contains("coffer-client"), "{}", report.sent);
+
+    // A password test against a server that asks for a certificate: asked, none to send.
+    let report = test_secret(
+        &mut fx,
+        &SecretRef::named("basic"),
+        &servers.main.url("127.0.0.1", "/basic"),
+        &with_ca,
+    )
+    .unwrap();
+    let tls = report.tls.unwrap();
+    assert!(tls.client_certificate_requested);
+    assert!(!tls.client_certificate_sent);
+    assert!(!tls.client_certificate_available);
 
     // Redirects are reported, not followed.
     let report = test_secret(
@@ -81,7 +105,7 @@ fn test_reports_status_and_tls_facts_without_the_value() {
     assert!(report.location.unwrap().contains("localhost"));
     assert!(servers.other.requests().is_empty());
 
-    // Without the CA the server is not trusted.
+    // Without the CA the server is not trusted, and the error says what to do.
     let err = test_secret(
         &mut fx,
         &SecretRef::named("basic"),
@@ -90,6 +114,8 @@ fn test_reports_status_and_tls_facts_without_the_value() {
     )
     .unwrap_err();
     assert_eq!(err.code(), "tls", "{err}");
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    assert!(err.to_string().contains("CA bundle"), "{err}");
     assert!(!err.to_string().contains(PASSWORD));
     let uses = fx
         .audit_entries(Some(&SecretRef::named("basic")), 10)
@@ -97,5 +123,39 @@ fn test_reports_status_and_tls_facts_without_the_value() {
         .into_iter()
         .filter(|e| e.action == "secret.use" && e.detail["purpose"] == "test")
         .count();
-    assert_eq!(uses, 3);
+    assert_eq!(uses, 4);
+}
+
+#[test]
+fn test_reports_that_a_server_never_asked_for_the_client_certificate() {
+    let server = server::start(
+        server_config_without_client_auth(),
+        Arc::new(|req: &server::Request| {
+            if req.client_cert {
+                server::Response::ok("with a certificate")
+            } else {
+                server::Response::status(401, "who are you?")
+            }
+        }),
+    );
+    let mut fx = Fixture::new();
+    secrets(&mut fx);
+    let with_ca = TestOptions {
+        ca_bundle: Some(SecretRef::named("ca")),
+        project: None,
+        store_password: None,
+    };
+    let report = test_secret(
+        &mut fx,
+        &SecretRef::named("client-cert"),
+        &server.url("127.0.0.1", "/"),
+        &with_ca,
+    )
+    .unwrap();
+    assert_eq!(report.status, 401);
+    let tls = report.tls.unwrap();
+    assert!(!tls.client_certificate_requested, "never asked");
+    assert!(!tls.client_certificate_sent, "so none was sent");
+    assert!(tls.client_certificate_available, "though one was there");
+    assert!(server.requests().iter().all(|r| !r.client_cert));
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { ipcError, mockShell, renderPage, SECRET_TYPES, secretMeta, type CommandHandler } from "../../components/testing";
-import type { SecretMeta, TestReport } from "../../ipc/client";
+import type { SecretMeta, TestReport, TlsFacts } from "../../ipc/client";
 import { SecretDetail } from "./SecretDetail";
 import { testUrlProblem } from "./TestDialog";
 
@@ -26,7 +26,9 @@ const REPORT: TestReport = {
     peer_not_after: "2099-03-01T00:00:00Z",
     peer_san: ["registry.example.com", "*.registry.example.com"],
     chain_length: 2,
-    client_certificate: false,
+    client_certificate_requested: false,
+    client_certificate_sent: false,
+    client_certificate_available: false,
   },
 };
 
@@ -86,7 +88,7 @@ describe("the Test action", () => {
     const busy = await within(dialog).findByRole("button", { name: "Testing…" });
     expect(busy).toBeDisabled();
     expect(ipc.of("test_secret")).toEqual([
-      { id: meta.id, url: "https://registry.example.com/v2/", caBundle: "ca-1", project: "payments" },
+      { id: meta.id, url: "https://registry.example.com/v2/", caBundle: "ca-1", project: "payments", storePassword: null },
     ]);
 
     answer(REPORT);
@@ -102,7 +104,7 @@ describe("the Test action", () => {
     expect(within(result).getByText("CN=Corp Issuing CA")).toBeInTheDocument();
     expect(within(result).getByText("registry.example.com, *.registry.example.com")).toBeInTheDocument();
     expect(within(result).getByText("2 certificates sent by the server")).toBeInTheDocument();
-    expect(within(result).getByText("not presented")).toBeInTheDocument();
+    expect(within(result).getByText("not asked for")).toBeInTheDocument();
     expect(within(dialog).getByRole("button", { name: "Test" })).toBeEnabled();
     // Nothing reveals or copies the value.
     expect(ipc.of("reveal_field")).toEqual([]);
@@ -127,7 +129,7 @@ describe("the Test action", () => {
     await user.click(within(dialog).getByRole("button", { name: "Test" }));
     let result = await within(dialog).findByRole("region", { name: "Test result" });
     expect(within(result).getByText("HTTP 401 Unauthorized")).toHaveClass("badge-expired");
-    expect(within(result).getByText(/did not accept these credentials/)).toBeInTheDocument();
+    expect(within(result).getByText("The server did not accept these credentials (basic auth as deploy): check the value, or that it is meant for this server.")).toBeInTheDocument();
     expect(within(result).queryByText("Redirects to")).not.toBeInTheDocument();
 
     await user.click(within(dialog).getByRole("button", { name: "Test" }));
@@ -137,6 +139,54 @@ describe("the Test action", () => {
     expect(within(result).getByText("Redirects to")).toBeInTheDocument();
     expect(within(result).getByText("https://login.example.com/")).toBeInTheDocument();
     expect(within(result).getByText(/Redirects are not followed/)).toBeInTheDocument();
+  });
+
+  it("says whether the server asked for the client certificate, and explains a 401 by what was sent", async () => {
+    const meta = secretMeta({ type: "certificate", public_fields: {} });
+    const mtls = (requested: boolean, sent: boolean, status: number): TestReport => ({
+      ...REPORT,
+      status,
+      reason: status === 200 ? "OK" : status === 401 ? "Unauthorized" : "Forbidden",
+      ok: status === 200,
+      sent: "client certificate CN=deploy",
+      tls: { ...(REPORT.tls as TlsFacts), client_certificate_requested: requested, client_certificate_sent: sent, client_certificate_available: true },
+    });
+    const answers = [mtls(false, false, 401), mtls(true, true, 403), mtls(true, true, 200)];
+    shell(meta, { test_secret: () => answers.shift() });
+    const { user, dialog } = await openTest(meta);
+    await user.type(within(dialog).getByLabelText("URL"), "https://api.example.com/");
+    await user.click(within(dialog).getByRole("button", { name: "Test" }));
+    let result = await within(dialog).findByRole("region", { name: "Test result" });
+    expect(within(result).getByText("not asked for by the server, so not sent")).toBeInTheDocument();
+    expect(within(result).getByText(/The server did not ask for a client certificate, so none was sent; it answered 401\./)).toBeInTheDocument();
+    expect(within(result).queryByText(/did not accept these credentials/)).not.toBeInTheDocument();
+    expect(within(result).queryByText(/presented/)).not.toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole("button", { name: "Test" }));
+    await within(dialog).findByText("HTTP 403 Forbidden");
+    result = within(dialog).getByRole("region", { name: "Test result" });
+    expect(within(result).getByText("asked for by the server; sent")).toBeInTheDocument();
+    expect(within(result).getByText(/The client certificate was sent and accepted as an identity/)).toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole("button", { name: "Test" }));
+    await within(dialog).findByText("HTTP 200 OK");
+    expect(within(dialog).getByText("asked for by the server; sent")).toBeInTheDocument();
+  });
+
+  it("asks for a store-password secret's store password before testing it", async () => {
+    const meta = secretMeta({ protection: "password" });
+    const ipc = shell(meta, {
+      test_secret: (args) =>
+        args.storePassword === "open sesame" ? REPORT : ipcError("password_required", "this secret needs its store password"),
+    });
+    const { user, dialog } = await openTest(meta);
+    await user.type(within(dialog).getByLabelText("URL"), "https://registry.example.com/v2/");
+    await user.click(within(dialog).getByRole("button", { name: "Test" }));
+    const ask = await screen.findByRole("dialog", { name: "Store password" });
+    await user.type(within(ask).getByLabelText("Store password"), "open sesame");
+    await user.click(within(ask).getByRole("button", { name: /Test|Unlock|OK|Continue/ }));
+    expect(await within(dialog).findByRole("region", { name: "Test result" })).toBeInTheDocument();
+    expect(ipc.of("test_secret").map((c) => c.storePassword)).toEqual(["open sesame"]);
   });
 
   it("shows a TLS failure with a hint, and no result", async () => {
@@ -155,7 +205,7 @@ describe("the Test action", () => {
     expect(within(alert).getByText(/pick its CA bundle and test again/)).toBeInTheDocument();
     expect(within(alert).getByText(/refused the client certificate/)).toBeInTheDocument();
     expect(within(dialog).queryByRole("region", { name: "Test result" })).not.toBeInTheDocument();
-    expect(ipc.of("test_secret")).toEqual([{ id: meta.id, url: "https://internal.example.com/", caBundle: null, project: null }]);
+    expect(ipc.of("test_secret")).toEqual([{ id: meta.id, url: "https://internal.example.com/", caBundle: null, project: null, storePassword: null }]);
   });
 
   it("offers the test for write-only secrets, but not for types it cannot send", async () => {

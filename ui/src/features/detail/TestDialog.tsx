@@ -7,6 +7,7 @@ import { Icon } from "../../components/Icon";
 import { TestReportView } from "../../components/TestReportView";
 import { api, CofferError, errorMessage, type SecretMeta, type SecretType, type TestReport } from "../../ipc/client";
 import { keys } from "../../lib/queries";
+import { useStorePassword } from "./useStorePassword";
 
 /** Types the Test action can send: credentials, a client certificate, or trust roots. */
 const HOW_SENT: Partial<Record<SecretType, string>> = {
@@ -104,6 +105,8 @@ export function TestDialog({ meta, onClose }: { meta: SecretMeta; onClose: () =>
   const [report, setReport] = useState<TestReport | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const picksCa = meta.type !== "ca_bundle";
+  // A store-password secret is used only with its password: asked here, kept while the dialog is open.
+  const gate = useStorePassword(meta.protection === "password", meta.name);
   const bundles = useQuery({
     queryKey: [...keys.secrets, "ca-bundles"],
     queryFn: () =>
@@ -123,7 +126,10 @@ export function TestDialog({ meta, onClose }: { meta: SecretMeta; onClose: () =>
     setReport(null);
     setFailure(null);
     try {
-      setReport(await api.testSecret(meta.id, target, picksCa && caId ? caId : null, meta.project));
+      const report = await gate.run("Test", (password) =>
+        api.testSecret(meta.id, target, picksCa && caId ? caId : null, meta.project, password),
+      );
+      if (report) setReport(report);
     } catch (error) {
       setFailure(describeFailure(error, meta, Boolean(caId)));
     } finally {
@@ -209,6 +215,7 @@ export function TestDialog({ meta, onClose }: { meta: SecretMeta; onClose: () =>
         ) : null}
         {report ? <TestReportView report={report} /> : null}
       </form>
+      {gate.dialog}
     </Dialog>
   );
 }

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 import { ConfirmDialog } from "../../components/Dialog";
@@ -13,6 +13,7 @@ import {
   type Job,
   type JobKind,
   type JobKindInfo,
+  type SecretMeta,
   type SecretRole,
   type TestReport,
 } from "../../ipc/client";
@@ -210,7 +211,9 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
         {step === "security" && draft.kind && info ? (
           <SecurityStep draft={draft} set={set} info={info} secret={secret ?? null} onBack={() => next("settings")} onNext={() => next("schedule")} />
         ) : null}
-        {step === "schedule" ? <ScheduleStep draft={draft} set={set} onBack={() => next("security")} onNext={() => next("review")} /> : null}
+        {step === "schedule" ? (
+          <ScheduleStep draft={draft} set={set} storePassword={checked.storePassword} onBack={() => next("security")} onNext={() => next("review")} />
+        ) : null}
         {step === "review" && draft.kind ? (
           <ReviewStep
             draft={draft}
@@ -262,6 +265,11 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
   );
 }
 
+/** The secret names `${secret:NAME}` and `${secret:NAME#FIELD}` placeholders of a text use. */
+function placeholderSecrets(text: string): string[] {
+  return [...text.matchAll(/\$\{secret:(?:[^:}#\n]+:)?([^}#\n]+)(?:#[^}\n]*)?\}/g)].map((m) => m[1] ?? "").filter(Boolean);
+}
+
 /** The placeholder problems of the job's arguments, environment or template file, as a run would meet them. */
 function useCheckProblems(draft: JobDraft, context: CheckContext) {
   const texts =
@@ -272,14 +280,24 @@ function useCheckProblems(draft: JobDraft, context: CheckContext) {
         ]
       : [];
   const placeholders = usePlaceholderProblems(texts, context);
+  const names = [...new Set(texts.flatMap(({ text }) => placeholderSecrets(text)))];
+  const found = useQueries({
+    queries: names.map((name) => ({
+      queryKey: [...keys.secrets, "by-name", context.org ?? "Default", name, "any"],
+      queryFn: async () =>
+        (await api.listSecrets({ text: name, org: context.org ?? "Default", sort: "name", limit: 1000, scope: "live" })).items.find((s) => s.name === name) ?? null,
+    })),
+  });
   const path = draft.kind === "template" ? draft.template.trim() : "";
   const template = useQuery(templateCheck(path, context));
   const problems = [...placeholders.problems];
+  const storePassword = found.flatMap((f) => (f.data?.protection === "password" ? [f.data.name] : []));
+  for (const name of storePassword) problems.push(`${name} ${STORE_PASSWORD_REASON}: every run using it is refused.`);
   if (path.startsWith("/")) {
     if (template.error) problems.push(`Template file: ${errorMessage(template.error)}`);
     for (const p of template.data?.problems ?? []) problems.push(`Template file, line ${p.line}, column ${p.column}: ${p.placeholder} — ${p.message}`);
   }
-  return { problems, pending: placeholders.pending || (path.startsWith("/") && template.isFetching && !template.data) };
+  return { problems, storePassword, pending: placeholders.pending || (path.startsWith("/") && template.isFetching && !template.data) };
 }
 
 function ProblemList({ problems }: { problems: string[] }) {
@@ -672,7 +690,7 @@ function RolePicker({
         value={value}
         onChange={onChange}
         describedBy={`${id}-hint`}
-        usable={role === "client_certificate" ? MTLS_USABLE : undefined}
+        usable={role === "client_certificate" ? MTLS_USABLE : JOB_USABLE}
       />
       <span id={`${id}-hint`} className="hint">
         {ROLE_INFO[role].hint}
@@ -681,8 +699,15 @@ function RolePicker({
   );
 }
 
+/** A secret with its own store password cannot be used by a job: no run can ask for the password. */
+const STORE_PASSWORD_REASON = "has its own store password, which a job's runs cannot ask for";
+const JOB_USABLE = { accepts: (meta: SecretMeta) => meta.protection !== "password", reason: STORE_PASSWORD_REASON };
+
 /** Client certificates whose key TLS cannot use (DSA, X25519, …) are stored for tracking only. */
-const MTLS_USABLE = { accepts: usableForMtls, reason: "key type not usable for mutual TLS" };
+const MTLS_USABLE = {
+  accepts: (meta: SecretMeta) => usableForMtls(meta) && meta.protection !== "password",
+  reason: "key type not usable for mutual TLS, or a store password runs cannot ask for",
+};
 
 /** The Test action inside the wizard: one authenticated request to the job's URL. */
 function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
@@ -700,7 +725,7 @@ function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
     setError(null);
     setReport(null);
     try {
-      setReport(await api.testSecret(subject.id, draft.url.trim(), ca?.id ?? null, draft.project || null));
+      setReport(await api.testSecret(subject.id, draft.url.trim(), ca?.id ?? null, draft.project || null, null));
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -734,11 +759,14 @@ function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
 function ScheduleStep({
   draft,
   set,
+  storePassword,
   onBack,
   onNext,
 }: {
   draft: JobDraft;
   set: (patch: Partial<JobDraft>) => void;
+  /** Secrets the job uses that have their own store password. */
+  storePassword: string[];
   onBack: () => void;
   onNext: () => void;
 }) {
@@ -796,6 +824,15 @@ function ScheduleStep({
             </span>
           ) : null}
         </div>
+      ) : null}
+      {schedule && storePassword.length ? (
+        <p className="notice notice-warn small" role="note">
+          <Icon name="alert" />
+          <span>
+            Scheduled runs cannot ask for a store password: with {storePassword.join(", ")} (which has its own), every scheduled run
+            is refused.
+          </span>
+        </p>
       ) : null}
       {schedule ? (
         <label className="check">

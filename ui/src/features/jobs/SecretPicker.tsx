@@ -197,7 +197,7 @@ export function SecretPicker({
         aria-invalid={missing || Boolean(refused) || undefined}
         autoComplete="off"
         spellCheck={false}
-        placeholder={`None — type to search ${types.map(typeLabel).join(", ").toLowerCase()}`}
+        placeholder="None — type a name to search"
         value={text}
         onChange={(e) => {
           setText(e.target.value);
@@ -265,7 +265,7 @@ export function SecretPicker({
       ) : null}
       {missing ? (
         <span className="error">
-          <code>{value}</code> is not a {types.map(typeLabel).join(" or ").toLowerCase()} in {org}.
+          <code>{value}</code>: no secret of this name and type ({types.map(typeLabel).join(", ")}) in {org}.
         </span>
       ) : null}
       {refused && usable ? (

@@ -31,7 +31,7 @@ function listed(all: SecretMeta[], args: Record<string, unknown>) {
   const query = args.query as { types?: string[]; text?: string | null; limit?: number; offset?: number };
   const text = (query.text ?? "").toLowerCase();
   const matching = all
-    .filter((s) => (query.types ?? []).includes(s.type) && (text === "" || s.name.toLowerCase().includes(text) || s.description.toLowerCase().includes(text)))
+    .filter((s) => (!query.types?.length || query.types.includes(s.type)) && (text === "" || s.name.toLowerCase().includes(text) || s.description.toLowerCase().includes(text)))
     .sort((a, b) => a.name.localeCompare(b.name));
   const offset = query.offset ?? 0;
   return { total: matching.length, items: matching.slice(offset, offset + (query.limit ?? 100)) };
@@ -194,7 +194,7 @@ describe("the job wizard", () => {
     await user.click(within(list).getByRole("option", { name: /corp\/ca/ }));
     await user.click(screen.getByRole("button", { name: /Test the credentials/ }));
     expect(await screen.findByText("HTTP 200 OK")).toBeInTheDocument();
-    expect(ipc.of("test_secret")[0]).toEqual({ id: "s-1", url: "https://repo.example.com/a.tgz", caBundle: "s-2", project: null });
+    expect(ipc.of("test_secret")[0]).toEqual({ id: "s-1", url: "https://repo.example.com/a.tgz", caBundle: "s-2", project: null, storePassword: null });
     await user.click(screen.getByRole("button", { name: /Next/ }));
 
     // Schedule with a preview.
@@ -300,7 +300,7 @@ describe("the job wizard", () => {
     await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
     await user.click(screen.getByRole("button", { name: /Next/ }));
     await waitFor(() => expect(screen.getByRole("combobox", { name: "Credentials" })).toHaveValue("svc-05000"));
-    expect(screen.queryByText(/is not a/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/no secret of this name/)).not.toBeInTheDocument();
   });
 
   it("marks a placeholder that does not resolve as it is typed, with the reason", async () => {
@@ -376,6 +376,53 @@ describe("the job wizard", () => {
     await user.click(within(dialog).getByRole("button", { name: "Create anyway" }));
     await waitFor(() => expect(ipc.of("create_job")).toHaveLength(1));
     expect((ipc.of("create_job")[0]?.input as { spec: { args: string[] } }).spec.args).toEqual(["--file", "/tmp/a b.sql", "it's", ""]);
+  });
+
+  it("refuses store-password secrets with the reason, and says scheduled runs cannot ask for the password", async () => {
+    const user = userEvent.setup();
+    const vaulted = secretMeta({ id: "s-9", name: "vaulted/db", type: "basic_auth", protection: "password" });
+    shell({
+      list_secrets: (args) => listed([REGISTRY, CA, vaulted], args),
+      check_placeholders: () => ({ placeholders: 1, secrets: ["vaulted/db"], problems: [] }),
+    });
+    renderPage(<JobWizard />);
+    // As a role: not offered, and the list says why.
+    await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
+    await user.type(screen.getByLabelText("Name"), "nightly/x");
+    await user.type(screen.getByLabelText("URL"), "repo.example.com/a.tgz");
+    await user.type(screen.getByLabelText("Target file"), "/srv/a.tgz");
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    await user.click(await screen.findByRole("combobox", { name: "Credentials" }));
+    const list = await screen.findByRole("listbox");
+    await waitFor(() => expect(within(list).getByRole("option", { name: /prod\/registry/ })).toBeInTheDocument());
+    expect(within(list).queryByRole("option", { name: /vaulted\/db/ })).not.toBeInTheDocument();
+    expect(screen.getByText(/1 not usable: has its own store password, which a job's runs cannot ask for/)).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    await user.click(await screen.findByRole("button", { name: "Discard" }));
+  });
+
+  it("lists a placeholder naming a store-password secret as a problem, and warns where the schedule is set", async () => {
+    const user = userEvent.setup();
+    const vaulted = secretMeta({ id: "s-9", name: "vaulted/db", type: "basic_auth", protection: "password" });
+    shell({
+      list_secrets: (args) => listed([REGISTRY, CA, vaulted], args),
+      check_placeholders: () => ({ placeholders: 1, secrets: ["vaulted/db"], problems: [] }),
+    });
+    renderPage(<JobWizard />);
+    await user.click(await screen.findByRole("button", { name: /Command/ }));
+    await user.type(screen.getByLabelText("Name"), "db/dump");
+    await user.type(screen.getByLabelText("Program"), "/usr/bin/pg_dump");
+    await user.click(screen.getByRole("button", { name: /Add an argument/ }));
+    await user.click(screen.getByLabelText("Argument 1"));
+    await user.paste("--password=${secret:vaulted/db#password}");
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    const dialog = await screen.findByRole("dialog", { name: "Go on with these problems?" });
+    expect(within(dialog).getByText(/vaulted\/db has its own store password, which a job's runs cannot ask for: every run using it is refused/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Go on anyway" }));
+    await user.click(await screen.findByRole("button", { name: /Next/ }));
+    await user.click(await screen.findByRole("radio", { name: /At a fixed interval/ }));
+    expect(await screen.findByText(/Scheduled runs cannot ask for a store password: with vaulted\/db/)).toBeInTheDocument();
   });
 
   it("sends a refused save back to the step that can fix it", async () => {

@@ -341,10 +341,22 @@ impl PreparedTest {
         let mut report = probe(&url, auth.as_ref(), &tls, http.timeout)?;
         if auth.is_none() {
             report.sent = match &used.data {
-                SecretData::Certificate(_) => format!(
-                    "client certificate {}",
-                    tls.identity_subject.clone().unwrap_or_default()
-                ),
+                SecretData::Certificate(_) => {
+                    let subject = tls.identity_subject.clone().unwrap_or_default();
+                    let (requested, sent) = report.tls.as_ref().map_or((false, false), |t| {
+                        (t.client_certificate_requested, t.client_certificate_sent)
+                    });
+                    match (requested, sent) {
+                        (_, true) => format!("client certificate {subject}"),
+                        (true, false) => format!(
+                            "nothing: the server asked for a client certificate, but {subject} \
+                             cannot sign as it asks"
+                        ),
+                        (false, _) => format!(
+                            "nothing: the server did not ask for the client certificate {subject}"
+                        ),
+                    }
+                }
                 _ => format!("no credentials; trusting {}", used.meta.name),
             };
         }

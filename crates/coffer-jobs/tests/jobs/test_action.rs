@@ -157,5 +157,10 @@ fn test_reports_that_a_server_never_asked_for_the_client_certificate() {
     assert!(!tls.client_certificate_requested, "never asked");
     assert!(!tls.client_certificate_sent, "so none was sent");
     assert!(tls.client_certificate_available, "though one was there");
+    assert!(
+        report.sent.starts_with("nothing: the server did not ask"),
+        "{}",
+        report.sent
+    );
     assert!(server.requests().iter().all(|r| !r.client_cert));
 }

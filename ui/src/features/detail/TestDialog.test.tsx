@@ -148,7 +148,7 @@ describe("the Test action", () => {
       status,
       reason: status === 200 ? "OK" : status === 401 ? "Unauthorized" : "Forbidden",
       ok: status === 200,
-      sent: "client certificate CN=deploy",
+      sent: requested ? "client certificate CN=deploy" : "nothing: the server did not ask for the client certificate CN=deploy",
       tls: { ...(REPORT.tls as TlsFacts), client_certificate_requested: requested, client_certificate_sent: sent, client_certificate_available: true },
     });
     const answers = [mtls(false, false, 401), mtls(true, true, 403), mtls(true, true, 200)];

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 
 import { Icon, type IconName } from "./components/Icon";
 import { useToast } from "./components/Toasts";
+import { AuditPage } from "./features/audit/AuditPage";
 import { ExpiryPage } from "./features/expiry/ExpiryPage";
 import { JobDetail } from "./features/jobs/JobDetail";
 import { JobEdit } from "./features/jobs/JobEdit";
@@ -122,6 +123,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     { route: { view: "jobs" }, label: "Jobs", icon: "layers" },
     { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
     { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
+    { route: { view: "audit", secret: null }, label: "Audit log", icon: "shield" },
     { route: { view: "settings" }, label: "Settings", icon: "settings" },
   ];
   const current =
@@ -170,6 +172,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}
+        {route.view === "audit" ? <AuditPage key={route.secret ?? ""} secretId={route.secret} /> : null}
       </main>
       {drops.hovering ? <div className="drop-overlay">Drop certificates, keys or files to register them</div> : null}
     </div>

@@ -14,7 +14,6 @@ mod idle;
 mod ipc_limit;
 mod notify;
 mod schedule;
-mod startup;
 mod state;
 mod tray;
 mod window;
@@ -39,8 +38,6 @@ pub fn run() {
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {
-            // First: it overlaps the WebView's start-up.
-            startup::unlock_early(app.handle());
             commands.mount_events(app);
             // Key files that runs of a killed Coffer left behind (only those
             // whose process is gone: the CLI may be running a job now).

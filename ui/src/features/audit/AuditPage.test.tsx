@@ -20,8 +20,12 @@ function entry(seq: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
 }
 
 /** A log of `n` entries served newest first in pages, filtered by action like the core. */
-function shell(n: number, extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
-  const all = Array.from({ length: n }, (_, i) => entry(n - i, i % 2 ? { action: "secret.use", actor: "bob" } : {}));
+function shell(
+  n: number,
+  extra: Record<string, (args: Record<string, unknown>) => unknown> = {},
+  overrides: Record<number, Partial<AuditEntry>> = {},
+) {
+  const all = Array.from({ length: n }, (_, i) => entry(n - i, { ...(i % 2 ? { action: "secret.use", actor: "bob" } : {}), ...overrides[n - i] }));
   return mockShell({
     audit_facets: () => ({ actors: ["alice", "bob"], actions: ["secret.reveal", "secret.use", "vault.unlock"] }),
     audit_page: (args) => {
@@ -49,12 +53,13 @@ describe("AuditPage", () => {
   });
 
   it("shows the newest entries with labels, and how many there are", async () => {
-    shell(3);
+    shell(3, {}, { 2: { action: "vault.unlock", secret_id: null, target: "/home/alice/vault.db" } });
     renderPage(<AuditPage />);
     expect(await screen.findByText("3 entries")).toBeInTheDocument();
     const table = screen.getByRole("table", { name: "Audit entries" });
     expect(within(table).getByText("Default:svc-3")).toBeInTheDocument();
     expect(within(table).getAllByText("Revealed").length).toBe(2);
+    expect(within(table).getByText("Unlocked")).toHaveAttribute("title", "vault.unlock");
     expect(within(table).getAllByText("field: password · version: 1")).toHaveLength(3);
     // The target of an entry about a secret links to it.
     expect(within(table).getByRole("link", { name: "Default:svc-3" })).toHaveAttribute("href", expect.stringContaining("#/secrets/"));

@@ -22,6 +22,30 @@ export const AUDIT_PAGE_SIZE = 200;
 const ROW_HEIGHT = 40;
 const COLUMNS = "64px 170px 110px minmax(150px, 1fr) minmax(160px, 1.4fr) minmax(160px, 2fr)";
 
+/** Vault and job actions in words (secret actions come from the secret's Audit tab). */
+const VAULT_ACTIONS: Record<string, string> = {
+  "vault.create": "Vault created",
+  "vault.unlock": "Unlocked",
+  "vault.backup": "Backed up",
+  "vault.change_passphrase": "Changed the passphrase",
+  "vault.rotate_key": "Rotated the master key",
+  "vault.keyring": "Changed the keyring setting",
+  "vault.settings": "Changed settings",
+  "vault.seal_rows": "Sealed the rows",
+  "vault.restore_accepted": "Accepted a restore",
+  "job.create": "Created a job",
+  "job.update": "Edited a job",
+  "job.delete": "Deleted a job",
+  "job.run": "Started a run",
+  "job.run_finish": "Finished a run",
+  "job.run_interrupted": "Run interrupted",
+};
+
+/** An action in words; unknown actions as they are logged. */
+export function auditActionLabel(action: string): string {
+  return VAULT_ACTIONS[action] ?? actionLabel(action);
+}
+
 export type AuditForm = {
   target: string;
   actor: string;
@@ -120,7 +144,7 @@ export function AuditPage({ secretId = null }: { secretId?: string | null }) {
             <option value="">Any action</option>
             {facets.data?.actions.map((a) => (
               <option key={a} value={a}>
-                {actionLabel(a) === a ? a : `${actionLabel(a)} (${a})`}
+                {auditActionLabel(a) === a ? a : `${auditActionLabel(a)} (${a})`}
               </option>
             ))}
           </select>
@@ -254,7 +278,7 @@ function AuditCells({ entry, now }: { entry: AuditEntry; now: Date }) {
         {entry.actor}
       </span>
       <span role="cell" className="cell" title={entry.action}>
-        {actionLabel(entry.action)}
+        {auditActionLabel(entry.action)}
       </span>
       <span role="cell" className="cell" title={entry.target}>
         {entry.secret_id ? <a href={routeHref({ view: "secret", id: entry.secret_id })}>{entry.target}</a> : entry.target}

@@ -19,6 +19,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./vitest.setup.ts"],
-    css: false,
+    // Stylesheets are not applied in jsdom; app.css is read as text by the contrast test.
+    css: { include: [/styles\/app\.css/] },
   },
 });

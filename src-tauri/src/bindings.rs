@@ -4,7 +4,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{files, jobs, register, secrets, settings, vault};
+use crate::commands::{audit, files, jobs, register, secrets, settings, vault};
 use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
@@ -30,6 +30,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             secrets::get_secret,
             secrets::secret_versions,
             secrets::audit_entries,
+            audit::audit_page,
+            audit::audit_facets,
+            audit::export_audit,
             secrets::organizations,
             secrets::reveal_field,
             secrets::copy_field,

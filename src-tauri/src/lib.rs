@@ -50,6 +50,7 @@ pub fn run() {
             schedule::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window::tune_webview(&window);
+                window::trim_webview_caches(&window);
                 let _ = window.set_title("Coffer");
             }
             Ok(())

@@ -36,3 +36,22 @@ pub fn tune_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     #[cfg(not(target_os = "linux"))]
     let _ = window;
 }
+
+/// Coffer shows one local page and never browses, so the caches that WebKit
+/// sizes for a browser by default (memory cache of pages and resources, the
+/// back/forward page cache) only hold memory. `DocumentViewer` is WebKit's
+/// smallest model: no page cache and a small resource cache (see
+/// docs/benchmarks.md for what it saves).
+pub fn trim_webview_caches<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = window.with_webview(|webview| {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}

@@ -1,25 +1,30 @@
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 
 import { Icon, type IconName } from "./components/Icon";
 import { useToast } from "./components/Toasts";
-import { ExpiryPage } from "./features/expiry/ExpiryPage";
-import { JobDetail } from "./features/jobs/JobDetail";
-import { JobEdit } from "./features/jobs/JobEdit";
-import { JobsPage } from "./features/jobs/JobsPage";
-import { JobWizard } from "./features/jobs/JobWizard";
-import { RegisterWizard } from "./features/register/RegisterWizard";
-import { SecretDetail } from "./features/detail/SecretDetail";
 import { SecretsPage } from "./features/secrets/SecretsPage";
-import { SettingsPage } from "./features/settings/SettingsPage";
-import { TrashPage } from "./features/trash/TrashPage";
-import { FirstRun } from "./features/unlock/FirstRun";
 import { Unlock } from "./features/unlock/Unlock";
 import { api, errorMessage, events } from "./ipc/client";
 import { useActivityReport } from "./lib/activity";
 import { listenForDrops, useDrops } from "./lib/drops";
 import { useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
+
+// The first screen is the secrets list (or the unlock screen): only they are
+// in the entry chunk. Every other route is its own chunk, fetched when first
+// opened, so start-up parses and compiles less (docs/benchmarks.md).
+const AuditPage = lazy(() => import("./features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
+const ExpiryPage = lazy(() => import("./features/expiry/ExpiryPage").then((m) => ({ default: m.ExpiryPage })));
+const FirstRun = lazy(() => import("./features/unlock/FirstRun").then((m) => ({ default: m.FirstRun })));
+const JobDetail = lazy(() => import("./features/jobs/JobDetail").then((m) => ({ default: m.JobDetail })));
+const JobEdit = lazy(() => import("./features/jobs/JobEdit").then((m) => ({ default: m.JobEdit })));
+const JobsPage = lazy(() => import("./features/jobs/JobsPage").then((m) => ({ default: m.JobsPage })));
+const JobWizard = lazy(() => import("./features/jobs/JobWizard").then((m) => ({ default: m.JobWizard })));
+const RegisterWizard = lazy(() => import("./features/register/RegisterWizard").then((m) => ({ default: m.RegisterWizard })));
+const SecretDetail = lazy(() => import("./features/detail/SecretDetail").then((m) => ({ default: m.SecretDetail })));
+const SettingsPage = lazy(() => import("./features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const TrashPage = lazy(() => import("./features/trash/TrashPage").then((m) => ({ default: m.TrashPage })));
 
 const APP_STATUS = ["app-status"] as const;
 
@@ -86,7 +91,13 @@ export function App() {
       </div>
     );
   }
-  if (!s.exists) return <FirstRun vaultPath={s.vault_path} onCreated={refresh} />;
+  if (!s.exists) {
+    return (
+      <Suspense fallback={<div className="gate" aria-busy="true" />}>
+        <FirstRun vaultPath={s.vault_path} onCreated={refresh} />
+      </Suspense>
+    );
+  }
   if (!s.unlocked) return <Unlock auto={autoUnlock} onUnlocked={refresh} />;
   return <Console vaultPath={s.vault_path} onLocked={() => setAutoUnlock(false)} />;
 }
@@ -122,6 +133,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     { route: { view: "jobs" }, label: "Jobs", icon: "layers" },
     { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
     { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
+    { route: { view: "audit", secret: null }, label: "Audit log", icon: "shield" },
     { route: { view: "settings" }, label: "Settings", icon: "settings" },
   ];
   const current =
@@ -161,6 +173,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
       </nav>
       <main className="main">
         {route.view === "secrets" ? <SecretsPage /> : null}
+        <Suspense fallback={<div className="page" aria-busy="true" />}>
         {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
         {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}
         {route.view === "jobs" ? <JobsPage /> : null}
@@ -170,6 +183,8 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}
+        {route.view === "audit" ? <AuditPage key={route.secret ?? ""} secretId={route.secret} /> : null}
+        </Suspense>
       </main>
       {drops.hovering ? <div className="drop-overlay">Drop certificates, keys or files to register them</div> : null}
     </div>

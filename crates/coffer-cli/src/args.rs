@@ -482,19 +482,52 @@ pub enum SecretCommand {
     },
 }
 
+/// The filters of `audit list` and `audit export` (the desktop audit page's).
+#[derive(Debug, clap::Args)]
+pub struct AuditFilterArgs {
+    /// Only entries about this secret.
+    #[arg(long, value_name = "NAME")]
+    pub secret: Option<String>,
+    /// Its organization.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+    /// Only entries whose target contains TEXT (any case; also purged secrets).
+    #[arg(long, value_name = "TEXT")]
+    pub target: Option<String>,
+    /// Only entries by this actor.
+    #[arg(long, value_name = "USER")]
+    pub actor: Option<String>,
+    /// Only this action (secret.reveal, vault.unlock, ...).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// At or after this time (2027-01-31 or 2027-01-31T12:00:00Z).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Before this time (same forms).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// The newest audit entries.
+    /// The newest audit entries, optionally filtered.
     List {
-        /// Only entries about this secret.
-        #[arg(long, value_name = "NAME")]
-        secret: Option<String>,
-        /// Its organization.
-        #[arg(long, default_value = "Default", value_name = "ORG")]
-        org: String,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
         /// How many.
         #[arg(long, default_value_t = 50, value_name = "N")]
         limit: u32,
+        /// Only entries older than entry SEQ (the next page after SEQ).
+        #[arg(long, value_name = "SEQ")]
+        before: Option<u32>,
+    },
+    /// Every entry that the filters match, as CSV or JSON, on stdout.
+    Export {
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// csv or json.
+        #[arg(long, value_name = "FORMAT", default_value = "csv")]
+        format: String,
     },
     /// Check the hash chain; names the first broken entry.
     Verify,

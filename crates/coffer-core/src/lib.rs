@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod audit_query;
 mod clock;
 mod crypto;
 mod error;
@@ -18,6 +19,7 @@ mod store;
 mod vault;
 
 pub use audit::{AuditEntry, AuditVerification};
+pub use audit_query::{AUDIT_PAGE_MAX, AuditExportFormat, AuditFacets, AuditFilter, AuditPage};
 pub use clock::{Clock, DAY, FixedClock, SystemClock, Timestamp};
 pub use coffer_certs as certs;
 pub use crypto::KdfParams;

@@ -44,6 +44,18 @@ export const commands = {
 	secretVersions: (id: string) => typedError<VersionInfo[], IpcError>(__TAURI_INVOKE("secret_versions", { id })),
 	/**  Audit entries about one secret, or all when `id` is null. */
 	auditEntries: (id: string | null, limit: number) => typedError<AuditEntry[], IpcError>(__TAURI_INVOKE("audit_entries", { id, limit })),
+	/**
+	 *  One page of entries matching `filter`, newest first, older than `before`
+	 *  (the previous page's `next_before`); the first page also counts matches.
+	 */
+	auditPage: (filter: AuditFilter, before: number | null, limit: number) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("audit_page", { filter, before, limit })),
+	/**  The actors and actions to filter by. */
+	auditFacets: () => typedError<AuditFacets, IpcError>(__TAURI_INVOKE("audit_facets")),
+	/**
+	 *  Asks where to save, then writes every entry matching `filter` there as
+	 *  CSV or JSON. `null` when the person cancels the dialog.
+	 */
+	exportAudit: (filter: AuditFilter, format: AuditExportFormat) => typedError<AuditExported | null, IpcError>(__TAURI_INVOKE("export_audit", { filter, format })),
 	/**  Organizations with their projects. */
 	organizations: () => typedError<OrgSummary[], IpcError>(__TAURI_INVOKE("organizations")),
 	/**  Reveals one field (audited). Write-only secrets refuse. */
@@ -178,6 +190,55 @@ export type AuditEntry = {
 	target: string,
 	/**  Details without values (version numbers, field names, reasons). */
 	detail: { [key in string]: unknown },
+};
+
+/**  The format of an export. */
+export type AuditExportFormat = 
+/**  A header line, then `seq,at,actor,action,secret_id,target,detail` (detail as JSON). */
+"csv" | 
+/**  A JSON array of entries, as `coffer audit list --json` prints them. */
+"json";
+
+/**  What an export wrote. */
+export type AuditExported = {
+	/**  The file. */
+	path: string,
+	/**  How many entries. */
+	entries: number,
+};
+
+/**  What the log's entries can be filtered by. */
+export type AuditFacets = {
+	/**  Every actor that appears, sorted. */
+	actors: string[],
+	/**  Every action that appears, sorted. */
+	actions: string[],
+};
+
+/**  Which entries. Every part is optional; the parts that are set must all match. */
+export type AuditFilter = {
+	/**  Only entries about this secret (also once it is purged). */
+	secret_id?: string | null,
+	/**  Case-insensitive substring of the target (`Default:db-password`). */
+	target?: string | null,
+	/**  Only this actor (exactly). */
+	actor?: string | null,
+	/**  Only this action (exactly, e.g. `secret.reveal`). */
+	action?: string | null,
+	/**  At or after this time. */
+	since?: string | null,
+	/**  Before this time. */
+	until?: string | null,
+};
+
+/**  One page of matching entries, newest first. */
+export type AuditPage = {
+	/**  The entries. */
+	entries: AuditEntry[],
+	/**  How many entries match in all (counted for the first page only: `null` after). */
+	total: number | null,
+	/**  Pass as `before` for the next page; `null` at the end. */
+	next_before: number | null,
 };
 
 /**  The result of checking the chain. */

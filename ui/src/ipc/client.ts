@@ -58,6 +58,9 @@ export const api = {
   getSecret: (id: string) => unwrap(commands.getSecret(id)),
   secretVersions: (id: string) => unwrap(commands.secretVersions(id)),
   auditEntries: (id: string | null, limit: number) => unwrap(commands.auditEntries(id, limit)),
+  auditPage: (...a: Parameters<typeof commands.auditPage>) => unwrap(commands.auditPage(...a)),
+  auditFacets: () => unwrap(commands.auditFacets()),
+  exportAudit: (...a: Parameters<typeof commands.exportAudit>) => unwrap(commands.exportAudit(...a)),
   organizations: () => unwrap(commands.organizations()),
   revealField: (id: string, field: string, storePassword: string | null = null) =>
     unwrap(commands.revealField(id, field, storePassword)),

@@ -13,7 +13,8 @@ export type Route =
   | { view: "job-edit"; id: string }
   | { view: "expiry" }
   | { view: "trash" }
-  | { view: "settings" };
+  | { view: "settings" }
+  | { view: "audit"; secret: string | null };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
       return { view: "trash" };
     case "settings":
       return { view: "settings" };
+    case "audit":
+      return { view: "audit", secret: arg ?? null };
     default:
       return { view: "secrets" };
   }
@@ -50,6 +53,8 @@ export function routeHref(route: Route): string {
       return route.secret ? `#/jobs/new/${encodeURIComponent(route.secret)}` : "#/jobs/new";
     case "job-edit":
       return `#/jobs/${encodeURIComponent(route.id)}/edit`;
+    case "audit":
+      return route.secret ? `#/audit/${encodeURIComponent(route.secret)}` : "#/audit";
     default:
       return `#/${route.view}`;
   }

@@ -1,18 +1,24 @@
-//! `coffer audit list | verify`.
+//! `coffer audit list | export | verify`.
 
 use coffer_core::secret::SecretRef;
-use coffer_core::{Error, Result};
+use coffer_core::{
+    AUDIT_PAGE_MAX, AuditEntry, AuditExportFormat, AuditFilter, Error, Result, Timestamp, Vault,
+};
 
-use crate::args::{AuditCommand, Global};
+use crate::args::{AuditCommand, AuditFilterArgs, Global};
 use crate::output::{Out, table, when};
 use crate::unlock;
 
 pub fn run(g: &Global, out: Out, command: AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::List { secret, org, limit } => {
+        AuditCommand::List {
+            filter,
+            limit,
+            before,
+        } => {
             let vault = unlock::open(g)?;
-            let secret = secret.map(|name| SecretRef::in_org(org, name));
-            let entries = vault.audit_entries(secret.as_ref(), limit)?;
+            let filter = filter_of(&vault, filter)?;
+            let entries = newest(&vault, &filter, before, limit)?;
             if out.json {
                 return out.json(&entries);
             }
@@ -35,6 +41,23 @@ pub fn run(g: &Global, out: Out, command: AuditCommand) -> Result<()> {
                 })
                 .collect();
             table(&["SEQ", "WHEN", "WHO", "ACTION", "TARGET", "DETAIL"], &rows);
+            Ok(())
+        }
+        AuditCommand::Export { filter, format } => {
+            let vault = unlock::open(g)?;
+            let filter = filter_of(&vault, filter)?;
+            let format = match format.as_str() {
+                "csv" => AuditExportFormat::Csv,
+                "json" => AuditExportFormat::Json,
+                other => {
+                    return Err(Error::invalid(
+                        "format",
+                        format!("{other:?} is not an export format (csv or json)"),
+                    ));
+                }
+            };
+            let stdout = std::io::stdout().lock();
+            vault.audit_export(&filter, format, std::io::BufWriter::new(stdout))?;
             Ok(())
         }
         AuditCommand::Verify => {
@@ -60,4 +83,49 @@ pub fn run(g: &Global, out: Out, command: AuditCommand) -> Result<()> {
             }
         }
     }
+}
+
+/// The core's filter from the command line's: the secret by name, times parsed.
+fn filter_of(vault: &Vault, args: AuditFilterArgs) -> Result<AuditFilter> {
+    let secret_id = match args.secret {
+        Some(name) => Some(vault.get(&SecretRef::in_org(args.org, name))?.id),
+        None => None,
+    };
+    Ok(AuditFilter {
+        secret_id,
+        target: args.target,
+        actor: args.actor,
+        action: args.action,
+        since: args
+            .since
+            .map(|t| Timestamp::parse("since", &t))
+            .transpose()?,
+        until: args
+            .until
+            .map(|t| Timestamp::parse("until", &t))
+            .transpose()?,
+    })
+}
+
+/// Up to `limit` matching entries, newest first, in pages of the core's size.
+fn newest(
+    vault: &Vault,
+    filter: &AuditFilter,
+    mut before: Option<u32>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>> {
+    if limit == 0 {
+        return Err(Error::invalid("limit", "at least 1 entry"));
+    }
+    let mut entries = Vec::new();
+    while (entries.len() as u64) < u64::from(limit) {
+        let want = (limit - entries.len() as u32).min(AUDIT_PAGE_MAX);
+        let page = vault.audit_page(filter, before, want)?;
+        entries.extend(page.entries);
+        match page.next_before {
+            Some(next) => before = Some(next),
+            None => break,
+        }
+    }
+    Ok(entries)
 }

@@ -75,3 +75,63 @@ fn the_append_only_triggers_refuse_edits() {
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
 }
+
+#[test]
+fn list_and_export_filter_like_the_desktop_page() {
+    let env = populated();
+    let list = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["--json", "audit", "list"];
+        all.extend_from_slice(args);
+        env.run(&all).ok().json().as_array().unwrap().clone()
+    };
+    let reveals = list(&["--action", "secret.reveal"]);
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0]["target"], "Default:s1");
+    assert_eq!(
+        list(&["--target", "S2"]).len(),
+        list(&["--secret", "s2"]).len()
+    );
+    assert!(list(&["--actor", "nobody-at-all"]).is_empty());
+    assert!(list(&["--until", "2000-01-01"]).is_empty());
+    let everything = list(&["--limit", "1000"]);
+    assert_eq!(list(&["--since", "2000-01-01"]).len(), everything.len());
+    // The next page after an entry starts just below it.
+    let seq = everything[2]["seq"].as_u64().unwrap();
+    let next = list(&["--before", &seq.to_string(), "--limit", "1"]);
+    assert_eq!(next[0]["seq"].as_u64().unwrap(), seq - 1);
+
+    let csv = env
+        .run(&["audit", "export", "--action", "secret.create"])
+        .ok()
+        .stdout
+        .clone();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "seq,at,actor,action,secret_id,target,detail");
+    assert_eq!(lines.len(), 5, "{csv}");
+    let json = env
+        .run(&["audit", "export", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(json.as_array().unwrap().len(), everything.len());
+    assert!(!csv.contains("pw,") && !json.to_string().contains("\"pw\""));
+}
+
+#[test]
+fn bad_audit_filters_are_refused_in_words() {
+    let env = populated();
+    let run = env.run(&["audit", "export", "--format", "xml"]).fails(2);
+    assert!(run.stderr.contains("csv or json"), "{}", run.stderr);
+    let run = env
+        .run(&[
+            "audit",
+            "list",
+            "--since",
+            "2030-01-02",
+            "--until",
+            "2030-01-01",
+        ])
+        .fails(2);
+    assert!(run.stderr.contains("before it starts"), "{}", run.stderr);
+    let run = env.run(&["audit", "list", "--since", "yesterday"]).fails(2);
+    assert!(run.stderr.contains("not a date"), "{}", run.stderr);
+}

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub(crate) use audit::{AuditRow, NewAuditRow};
+pub(crate) use audit::{AuditRow, AuditSelect, NewAuditRow};
 pub(crate) use file::VaultLock;
 pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
 pub use orgs::OrgSummary;

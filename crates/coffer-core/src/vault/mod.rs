@@ -1,6 +1,7 @@
 //! The `Vault` facade: the one API that the desktop shell, the CLI and the
 //! tests use. Nothing outside the core touches SQL or keys.
 
+mod audit_page;
 mod integrity;
 mod jobs;
 mod keys;

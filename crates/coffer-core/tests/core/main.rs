@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_page;
 mod canary;
 mod concurrency;
 mod crash;

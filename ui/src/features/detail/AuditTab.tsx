@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import { api, errorMessage, type AuditEntry } from "../../ipc/client";
 import { keys } from "../../lib/queries";
+import { routeHref } from "../../lib/router";
 import { formatDateTime, relative } from "../../lib/time";
 import { jsonText } from "./textRules";
 
@@ -51,7 +52,8 @@ export function AuditTab({ id }: { id: string }) {
   return (
     <div className="stack">
       <p className="muted small">
-        The newest {entries.data.length === 100 ? "100 " : ""}entries, newest first. Values are never written to the log.
+        The newest {entries.data.length === 100 ? "100 " : ""}entries, newest first. Values are never written to the log.{" "}
+        <a href={routeHref({ view: "audit", secret: id })}>Filter, verify or export them in the audit log</a>
       </p>
       <table className="data-table">
         <thead>

@@ -5,8 +5,9 @@ import { PassphraseCard, RotateKeyCard } from "./KeyCards";
 import { AuditCard, BackupCard, VaultCard } from "./MaintenanceCards";
 import "./settings.css";
 import { SettingsForm } from "./SettingsForm";
+import { ThemeCard } from "./ThemeCard";
 
-/** Settings, keys, backup and the audit log's check. */
+/** Settings, appearance, keys, backup and the audit log's check. */
 export function SettingsPage() {
   const settings = useSettings();
   const status = useVaultStatus();
@@ -31,6 +32,7 @@ export function SettingsPage() {
           <RotateKeyCard />
         </div>
         <div className="stack settings-column">
+          <ThemeCard />
           {status.data ? <VaultCard status={status.data} /> : null}
           {status.data ? <KeyringCard keyring={status.data.keyring} /> : null}
           <BackupCard />

@@ -5,7 +5,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{files, jobs, register, secrets, settings, vault};
-use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultLocked};
+use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
 /// The commands and events, for the app and for the exporter.
@@ -70,6 +70,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             FilesDropped,
             DragHover,
             VaultLocked,
+            VaultChanged,
             OpenSecret,
             OpenView,
             JobRunFinished,

@@ -16,6 +16,7 @@ mod notify;
 mod schedule;
 mod state;
 mod tray;
+mod watch;
 mod window;
 
 use tauri::Manager;
@@ -48,6 +49,7 @@ pub fn run() {
             notify::spawn(app.handle(), wake);
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
+            watch::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window::tune_webview(&window);
                 let _ = window.set_title("Coffer");

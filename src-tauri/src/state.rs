@@ -105,6 +105,31 @@ impl AppState {
         locked
     }
 
+    /// Follows what other processes (the CLI) did to the vault while it is
+    /// unlocked: one `PRAGMA data_version` when nothing changed. After
+    /// another process rotated the master key, the keys held here are
+    /// dropped (like a lock) so nothing is written with a dead key.
+    pub fn follow_others(&self) -> Followed {
+        let followed = {
+            let mut slot = lock(&self.vault);
+            let Some(vault) = slot.as_mut().filter(|v| v.holds_keys()) else {
+                return Followed::Nothing;
+            };
+            match vault.refresh() {
+                Ok(false) | Err(_) => Followed::Nothing,
+                Ok(true) if vault.is_unlocked() => Followed::Changed,
+                Ok(true) => {
+                    vault.lock();
+                    Followed::KeyReplaced
+                }
+            }
+        };
+        if followed == Followed::KeyReplaced {
+            self.run_context.tokens.clear();
+        }
+        followed
+    }
+
     /// Locks now (the Lock button, the tray).
     pub fn lock_now(&self) {
         if !self.lock_vault(|_| true) {
@@ -112,6 +137,17 @@ impl AppState {
             self.run_context.tokens.clear();
         }
     }
+}
+
+/// What [`AppState::follow_others`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// Nothing changed (or the vault is locked).
+    Nothing,
+    /// Another process changed the vault: what the window shows is stale.
+    Changed,
+    /// Another process replaced the master key: the vault is locked now.
+    KeyReplaced,
 }
 
 /// Locks a mutex, recovering from a panic in another holder.

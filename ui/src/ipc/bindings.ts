@@ -145,6 +145,7 @@ export const events = {
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
 	openView: makeEvent<OpenView, OpenView>("open-view"),
+	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
 
@@ -1217,9 +1218,15 @@ version: number } |
 /**  The value was already equal; nothing was written. */
 { outcome: "unchanged" };
 
-/**  The vault was locked by the shell (idle timeout, tray). */
+/**  Another process (the CLI) changed the vault: what the page shows may be stale. */
+export type VaultChanged = Record<string, never>;
+
+/**
+ *  The vault was locked by the shell (idle timeout, tray, or another
+ *  process replaced the master key).
+ */
 export type VaultLocked = {
-	/**  Why: `idle` or `tray`. */
+	/**  Why: `idle`, `tray` or `key_replaced`. */
 	reason: string,
 };
 

@@ -165,6 +165,13 @@ impl Vault {
         self.keys().is_ok()
     }
 
+    /// Whether keys are held, current or not: a holder whose keys another
+    /// process's rotation made stale is not [`Vault::is_unlocked`] but still
+    /// holds them until [`Vault::refresh`] or [`Vault::lock`] drops them.
+    pub fn holds_keys(&self) -> bool {
+        self.keys.is_some()
+    }
+
     /// Drops the keys. Listing still works; values need an unlock. Runs
     /// under way keep what they need to record their end.
     pub fn lock(&mut self) {

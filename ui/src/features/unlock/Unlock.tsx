@@ -15,7 +15,16 @@ type Phase = { kind: "trying" } | { kind: "locked" } | { kind: "passphrase"; rea
  * Unlocking. At start the OS keyring is tried silently; after a lock the
  * user unlocks with a click (keyring) or the recovery passphrase.
  */
-export function Unlock({ auto, onUnlocked }: { auto: boolean; onUnlocked: () => void }) {
+export function Unlock({
+  auto,
+  reason = null,
+  onUnlocked,
+}: {
+  auto: boolean;
+  /** Why the vault locked: `idle`, `tray`, `manual`, `key_replaced`, or null at start. */
+  reason?: string | null;
+  onUnlocked: () => void;
+}) {
   const [phase, setPhase] = useState<Phase>(auto ? { kind: "trying" } : { kind: "locked" });
   const [failure, setFailure] = useState<string | null>(null);
   const tried = useRef(false);
@@ -61,6 +70,14 @@ export function Unlock({ auto, onUnlocked }: { auto: boolean; onUnlocked: () => 
         <img className="logo" src="/coffer.svg" alt="" />
         <h1>{phase.kind === "trying" ? "Unlocking…" : "Coffer is locked"}</h1>
         {phase.kind === "trying" ? <p className="muted">Asking the OS keyring for the master key.</p> : null}
+        {reason === "key_replaced" && phase.kind !== "trying" ? (
+          <div className="notice notice-info" role="status">
+            <p>
+              Another process (the <code>coffer</code> CLI or another Coffer) replaced the master key. This window
+              dropped the old key instead of writing with it: unlock again to continue with the new one.
+            </p>
+          </div>
+        ) : null}
         {phase.kind === "locked" ? (
           <>
             <p className="muted">Your secrets stay encrypted until you unlock the vault.</p>

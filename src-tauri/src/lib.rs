@@ -14,6 +14,7 @@ mod idle;
 mod ipc_limit;
 mod notify;
 mod schedule;
+mod signals;
 mod state;
 mod tray;
 mod watch;
@@ -50,6 +51,7 @@ pub fn run() {
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
             watch::spawn(app.handle());
+            signals::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window::tune_webview(&window);
                 let _ = window.set_title("Coffer");

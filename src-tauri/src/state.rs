@@ -130,6 +130,13 @@ impl AppState {
         followed
     }
 
+    /// Closes the vault for good (the app is exiting): drops its keys and
+    /// the OAuth tokens, then the vault itself (its connection and lock).
+    pub fn close(&self) {
+        self.lock_now();
+        drop(lock(&self.vault).take());
+    }
+
     /// Locks now (the Lock button, the tray).
     pub fn lock_now(&self) {
         if !self.lock_vault(|_| true) {

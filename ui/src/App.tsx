@@ -92,7 +92,20 @@ export function App() {
     );
   }
   if (!s.exists) return <FirstRun vaultPath={s.vault_path} onCreated={refresh} />;
-  if (!s.unlocked) return <Unlock auto={autoUnlock} reason={lockReason} onUnlocked={refresh} />;
+  if (!s.unlocked) {
+    return (
+      <Unlock
+        // A new lock (another reason) starts the screen afresh.
+        key={lockReason ?? "start"}
+        auto={autoUnlock}
+        reason={lockReason}
+        keyringAllowed={s.keyring_allowed}
+        usesKeyring={s.uses_keyring}
+        quickUnlock={s.quick_unlock}
+        onUnlocked={refresh}
+      />
+    );
+  }
   return (
     <Console
       vaultPath={s.vault_path}

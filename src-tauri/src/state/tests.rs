@@ -211,3 +211,37 @@ fn changes_by_another_process_are_followed_and_a_rotation_locks() {
     }))
     .unwrap();
 }
+
+#[test]
+fn after_any_lock_the_keyring_no_longer_unlocks_and_a_pin_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    assert!(state.keyring_allowed(), "at start the keyring may unlock");
+    lock(&state.vault)
+        .as_mut()
+        .unwrap()
+        .set_quick_unlock(&SecretString::from("2468"))
+        .unwrap();
+    state.lock_now();
+    assert!(!state.keyring_allowed());
+    let outcome = tauri::async_runtime::block_on(with_vault(&state, |v| {
+        v.unlock_with_pin(&SecretString::from("2468"))
+    }))
+    .unwrap();
+    assert_eq!(outcome, coffer_core::PinUnlock::Unlocked);
+    assert!(!state.keyring_allowed(), "still not after unlocking again");
+
+    // The idle lock and another process's rotation end keyring unlocks too.
+    let fresh = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&fresh);
+    {
+        let mut slot = lock(&state.vault);
+        let vault = slot.as_mut().unwrap();
+        let mut settings = vault.settings().clone();
+        settings.idle_lock_minutes = 1;
+        vault.update_settings(settings).unwrap();
+    }
+    idle_for(&state, Duration::from_secs(61));
+    assert!(lock_if_idle(&state));
+    assert!(!state.keyring_allowed());
+}

@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "unlock_with_pin",
     "set_quick_unlock",
     "clear_quick_unlock",
+    "save_secret_to_file",
     "lock_vault",
     "vault_status",
     "rotate_master_key",

@@ -4,7 +4,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{files, jobs, register, secrets, settings, vault};
+use crate::commands::{export, files, jobs, register, secrets, settings, vault};
 use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
@@ -36,6 +36,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             secrets::organizations,
             secrets::reveal_field,
             secrets::copy_field,
+            export::save_secret_to_file,
             secrets::update_metadata,
             secrets::update_value,
             secrets::restore_version,

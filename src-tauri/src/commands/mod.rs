@@ -1,5 +1,6 @@
 //! Tauri commands, one module per area; each is a few lines over `Vault`.
 
+pub mod export;
 pub mod files;
 pub mod jobs;
 pub mod register;

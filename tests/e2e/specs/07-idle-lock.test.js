@@ -47,7 +47,9 @@ describe("the idle lock with a job running every minute", { timeout: 420_000 }, 
       await typeInto(browser, await control(browser, "Quick-unlock PIN"), PIN);
       await typeInto(browser, await control(browser, "Repeat the PIN"), PIN);
       await browser.$("button=Set the PIN").click();
-      await browser.$("*=A quick-unlock PIN is set for this session").waitForDisplayed();
+      await until(async () => (await browser.$("main").getText()).includes("A quick-unlock PIN is set for this session"), {
+        message: "the PIN set",
+      });
       await typeInto(browser, await control(browser, "Lock after idle (minutes)"), "2");
       await browser.$("button=Save settings").click();
       await until(async () => (await toasts(browser)).some((t) => /saved/i.test(t)), { message: "the settings saved" });
@@ -119,7 +121,10 @@ describe("the idle lock with a job running every minute", { timeout: 420_000 }, 
       assert.equal(keyring.error.code, "locked");
       await typeInto(browser, await control(browser, "PIN"), "0000");
       await browser.$("button=Unlock").click();
-      await browser.$("*=That PIN is not right: 2 tries left").waitForDisplayed({ timeout: 20_000 });
+      await until(async () => (await browser.$(".gate-card").getText()).includes("That PIN is not right: 2 tries left"), {
+        timeout: 20_000,
+        message: "the wrong-PIN error",
+      });
       await typeInto(browser, await control(browser, "PIN"), PIN);
       await browser.$("button=Unlock").click();
       await until(async () => (await browser.$("h1").getText()) === "e2e/idle-token", { timeout: 20_000, message: "the secret's page again" });

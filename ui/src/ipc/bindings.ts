@@ -66,6 +66,11 @@ export const commands = {
 	 *  Returns that time in seconds.
 	 */
 	copyField: (id: string, field: string, storePassword: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("copy_field", { id, field, storePassword })),
+	/**
+	 *  Asks where to save a data secret's bytes or a certificate's PEM chain,
+	 *  then writes them (audited as saved to a file); `None` when cancelled.
+	 */
+	saveSecretToFile: (id: string, storePassword: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_secret_to_file", { id, storePassword })),
 	/**  Changes metadata. */
 	updateMetadata: (id: string, patch: MetadataPatch) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("update_metadata", { id, patch })),
 	/**  Changes the value; a new version when it differs. */

@@ -66,6 +66,8 @@ export const api = {
     unwrap(commands.revealField(id, field, storePassword)),
   copyField: (id: string, field: string, storePassword: string | null = null) =>
     unwrap(commands.copyField(id, field, storePassword)),
+  saveSecretToFile: (id: string, storePassword: string | null = null) =>
+    unwrap(commands.saveSecretToFile(id, storePassword)),
   updateMetadata: (...a: Parameters<typeof commands.updateMetadata>) =>
     unwrap(commands.updateMetadata(...a)),
   updateValue: (...a: Parameters<typeof commands.updateValue>) => unwrap(commands.updateValue(...a)),

@@ -4,8 +4,8 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{audit, files, jobs, register, secrets, settings, vault};
-use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultLocked};
+use crate::commands::{audit, export, files, jobs, register, secrets, settings, vault};
+use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
 /// The commands and events, for the app and for the exporter.
@@ -18,6 +18,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             vault::create_vault,
             vault::unlock_with_keyring,
             vault::unlock_with_passphrase,
+            vault::unlock_with_pin,
+            vault::set_quick_unlock,
+            vault::clear_quick_unlock,
             vault::lock_vault,
             vault::vault_status,
             vault::rotate_master_key,
@@ -36,6 +39,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             secrets::organizations,
             secrets::reveal_field,
             secrets::copy_field,
+            export::save_secret_to_file,
             secrets::update_metadata,
             secrets::update_value,
             secrets::restore_version,
@@ -73,6 +77,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             FilesDropped,
             DragHover,
             VaultLocked,
+            VaultChanged,
             OpenSecret,
             OpenView,
             JobRunFinished,

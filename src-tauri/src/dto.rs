@@ -295,6 +295,13 @@ pub struct AppStatus {
     pub open_error: Option<IpcError>,
     /// Whether it is unlocked.
     pub unlocked: bool,
+    /// Whether the OS keyring may unlock it now: only at start, never after
+    /// a lock (a lock asks for something only the person knows).
+    pub keyring_allowed: bool,
+    /// Whether a quick-unlock PIN is set (this session only, memory only).
+    pub quick_unlock: bool,
+    /// Whether the vault keeps its master key in the OS keyring.
+    pub uses_keyring: bool,
 }
 
 /// The outcome of an action on several secrets.

@@ -3,12 +3,17 @@
 use serde::Serialize;
 use tauri_specta::Event;
 
-/// The vault was locked by the shell (idle timeout, tray).
+/// The vault was locked by the shell (idle timeout, tray, or another
+/// process replaced the master key).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct VaultLocked {
-    /// Why: `idle` or `tray`.
+    /// Why: `idle`, `tray` or `key_replaced`.
     pub reason: String,
 }
+
+/// Another process (the CLI) changed the vault: what the page shows may be stale.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct VaultChanged {}
 
 /// Open a secret's detail (a notification was clicked).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]

@@ -14,8 +14,10 @@ mod idle;
 mod ipc_limit;
 mod notify;
 mod schedule;
+mod signals;
 mod state;
 mod tray;
+mod watch;
 mod window;
 
 use tauri::Manager;
@@ -48,6 +50,8 @@ pub fn run() {
             notify::spawn(app.handle(), wake);
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
+            watch::spawn(app.handle());
+            signals::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window::tune_webview(&window);
                 window::trim_webview_caches(&window);

@@ -3,6 +3,7 @@
 //! idle lock, and the one way the app locks.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -29,6 +30,9 @@ pub struct AppState {
     pub expiry_wake: Arc<tokio::sync::Notify>,
     /// What job runs share (the OAuth 2.0 token cache, temporary files).
     pub run_context: coffer_jobs::RunContext,
+    /// Whether the OS keyring may unlock the vault: at start only. After a
+    /// lock, unlocking needs the quick-unlock PIN or the recovery passphrase.
+    keyring_allowed: AtomicBool,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             expiry_wake: Arc::new(tokio::sync::Notify::new()),
             run_context: coffer_jobs::RunContext::default(),
+            keyring_allowed: AtomicBool::new(true),
         };
         state.try_open();
         state
@@ -100,18 +105,71 @@ impl AppState {
             }
         };
         if locked {
+            self.keyring_allowed.store(false, Ordering::SeqCst);
             self.run_context.tokens.clear();
         }
         locked
     }
 
+    /// Whether the OS keyring may unlock the vault now (at start, never
+    /// after a lock).
+    pub fn keyring_allowed(&self) -> bool {
+        self.keyring_allowed.load(Ordering::SeqCst)
+    }
+
+    /// Follows what other processes (the CLI) did to the vault while it is
+    /// unlocked: one `PRAGMA data_version` when nothing changed. After
+    /// another process rotated the master key, the keys held here are
+    /// dropped (like a lock) so nothing is written with a dead key.
+    pub fn follow_others(&self) -> Followed {
+        let followed = {
+            let mut slot = lock(&self.vault);
+            let Some(vault) = slot.as_mut().filter(|v| v.holds_keys()) else {
+                return Followed::Nothing;
+            };
+            match vault.refresh() {
+                Ok(false) | Err(_) => Followed::Nothing,
+                Ok(true) if vault.is_unlocked() => Followed::Changed,
+                Ok(true) => {
+                    vault.lock();
+                    Followed::KeyReplaced
+                }
+            }
+        };
+        if followed == Followed::KeyReplaced {
+            self.keyring_allowed.store(false, Ordering::SeqCst);
+            self.run_context.tokens.clear();
+        }
+        followed
+    }
+
+    /// Closes the vault for good (the app is exiting): drops its keys and
+    /// the OAuth tokens, then the vault itself (its connection and lock).
+    pub fn close(&self) {
+        self.lock_now();
+        drop(lock(&self.vault).take());
+    }
+
     /// Locks now (the Lock button, the tray).
     pub fn lock_now(&self) {
+        // Even over a locked vault: "Lock" always ends keyring unlocks.
+        self.keyring_allowed.store(false, Ordering::SeqCst);
         if !self.lock_vault(|_| true) {
             // Already locked: a run that straddled that lock may have cached a token since.
             self.run_context.tokens.clear();
         }
     }
+}
+
+/// What [`AppState::follow_others`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// Nothing changed (or the vault is locked).
+    Nothing,
+    /// Another process changed the vault: what the window shows is stale.
+    Changed,
+    /// Another process replaced the master key: the vault is locked now.
+    KeyReplaced,
 }
 
 /// Locks a mutex, recovering from a panic in another holder.

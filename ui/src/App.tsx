@@ -8,7 +8,7 @@ import { Unlock } from "./features/unlock/Unlock";
 import { api, errorMessage, events } from "./ipc/client";
 import { useActivityReport } from "./lib/activity";
 import { listenForDrops, useDrops } from "./lib/drops";
-import { useVaultStatus } from "./lib/queries";
+import { refreshAfterOtherProcess, useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
 
 // The first screen is the secrets list (or the unlock screen): only they are
@@ -44,6 +44,7 @@ export function App() {
   const client = useQueryClient();
   const status = useQuery({ queryKey: APP_STATUS, queryFn: api.appStatus });
   const [autoUnlock, setAutoUnlock] = useState(true);
+  const [lockReason, setLockReason] = useState<string | null>(null);
   const toast = useToast();
 
   const refresh = useCallback(() => void client.invalidateQueries(), [client]);
@@ -52,9 +53,13 @@ export function App() {
     const stops: Promise<() => void>[] = [
       events.vaultLocked.listen((event) => {
         setAutoUnlock(false);
+        setLockReason(event.payload.reason);
         void forgetAfterLock(client);
-        toast.info(event.payload.reason === "idle" ? "Locked after inactivity." : "Locked.");
+        if (event.payload.reason !== "key_replaced") {
+          toast.info(event.payload.reason === "idle" ? "Locked after inactivity." : "Locked.");
+        }
       }),
+      events.vaultChanged.listen(() => void refreshAfterOtherProcess(client)),
       events.openSecret.listen((event) => navigate({ view: "secret", id: event.payload.id })),
       events.openJob.listen((event) => navigate({ view: "job", id: event.payload.id })),
       events.jobRunFinished.listen((event) => {
@@ -98,8 +103,29 @@ export function App() {
       </Suspense>
     );
   }
-  if (!s.unlocked) return <Unlock auto={autoUnlock} onUnlocked={refresh} />;
-  return <Console vaultPath={s.vault_path} onLocked={() => setAutoUnlock(false)} />;
+  if (!s.unlocked) {
+    return (
+      <Unlock
+        // A new lock (another reason) starts the screen afresh.
+        key={lockReason ?? "start"}
+        auto={autoUnlock}
+        reason={lockReason}
+        keyringAllowed={s.keyring_allowed}
+        usesKeyring={s.uses_keyring}
+        quickUnlock={s.quick_unlock}
+        onUnlocked={refresh}
+      />
+    );
+  }
+  return (
+    <Console
+      vaultPath={s.vault_path}
+      onLocked={() => {
+        setAutoUnlock(false);
+        setLockReason("manual");
+      }}
+    />
+  );
 }
 
 /** Tells the shell a person used the window; a failure only means no vault to keep open. */

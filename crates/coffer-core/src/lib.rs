@@ -28,7 +28,7 @@ pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{OrgSummary, SecretCounts};
 pub use vault::{
-    CreateOptions, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PassphraseUnlock, PurgeReason,
-    Registered, RevealedField, SecretUse, Settings, UsePolicyNote, Vault, VaultStatus,
-    default_vault_path,
+    CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PIN_MIN_CHARS,
+    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, RevealedField, SecretUse,
+    Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
 };

@@ -1,6 +1,7 @@
 //! Tauri commands, one module per area; each is a few lines over `Vault`.
 
 pub mod audit;
+pub mod export;
 pub mod files;
 pub mod jobs;
 pub mod register;

@@ -110,10 +110,11 @@ pub async fn copy_field(
     store_password: Option<SecretInput>,
 ) -> IpcResult<u32> {
     let (value, seconds) = with_vault(&state, move |v| {
-        let fields = v.reveal(
+        let fields = v.reveal_for(
             &SecretRef::Id(id),
             Some(&field),
             dto::secret(store_password.as_ref()).as_ref(),
+            coffer_core::Disclosure::Copied,
         )?;
         let value = fields
             .into_iter()

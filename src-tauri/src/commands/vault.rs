@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use coffer_core::{
-    AuditVerification, CreateOptions, KeyringState, KeyringUnlock, PassphraseUnlock, SystemClock,
-    Vault, VaultStatus,
+    AuditVerification, CreateOptions, ErrorCode, KeyringState, KeyringUnlock, PassphraseUnlock,
+    PinUnlock, SystemClock, Vault, VaultStatus,
 };
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -18,12 +18,19 @@ use crate::state::{AppState, lock, with_vault};
 #[specta::specta]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     state.try_open();
-    let unlocked = lock(&state.vault).as_ref().is_some_and(Vault::is_unlocked);
+    let (unlocked, quick_unlock, uses_keyring) = lock(&state.vault)
+        .as_ref()
+        .map_or((false, false, false), |v| {
+            (v.is_unlocked(), v.has_quick_unlock(), v.uses_keyring())
+        });
     AppStatus {
         vault_path: state.vault_path.display().to_string(),
         exists: state.vault_path.exists(),
         open_error: lock(&state.open_error).clone(),
         unlocked,
+        keyring_allowed: state.keyring_allowed(),
+        quick_unlock,
+        uses_keyring,
     }
 }
 
@@ -55,6 +62,13 @@ pub async fn create_vault(
 #[tauri::command]
 #[specta::specta]
 pub async fn unlock_with_keyring(state: State<'_, AppState>) -> IpcResult<KeyringUnlock> {
+    if !state.keyring_allowed() {
+        return Err(IpcError::new(
+            ErrorCode::Locked,
+            "After a lock, Coffer unlocks with your quick-unlock PIN or the recovery passphrase, \
+             not the OS keyring.",
+        ));
+    }
     // The idle lock counts from the unlock, not from input before a lock.
     state.touch();
     with_vault(&state, Vault::unlock_with_keyring).await
@@ -70,6 +84,34 @@ pub async fn unlock_with_passphrase(
     state.touch();
     with_vault(&state, move |v| {
         v.unlock_with_passphrase(&passphrase.to_secret())
+    })
+    .await
+}
+
+/// Unlocks with the quick-unlock PIN (after a lock). Three wrong PINs turn
+/// quick unlock off; the recovery passphrase is then needed.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_with_pin(state: State<'_, AppState>, pin: SecretInput) -> IpcResult<PinUnlock> {
+    state.touch();
+    with_vault(&state, move |v| v.unlock_with_pin(&pin.to_secret())).await
+}
+
+/// Sets the quick-unlock PIN for this session: a lock keeps the master key
+/// in memory, sealed under a key derived from it. Nothing is written to disk.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_quick_unlock(state: State<'_, AppState>, pin: SecretInput) -> IpcResult<()> {
+    with_vault(&state, move |v| v.set_quick_unlock(&pin.to_secret())).await
+}
+
+/// Turns quick unlock off (the sealed key is dropped).
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_quick_unlock(state: State<'_, AppState>) -> IpcResult<()> {
+    with_vault(&state, |v| {
+        v.clear_quick_unlock();
+        Ok(())
     })
     .await
 }
@@ -123,15 +165,27 @@ pub async fn set_keyring(state: State<'_, AppState>, enabled: bool) -> IpcResult
     with_vault(&state, move |v| v.set_keyring(enabled)).await
 }
 
+/// A backup's default file name, dated (UTC): `coffer-backup-2026-12-07.db`.
+pub(crate) fn backup_file_name(now: coffer_core::Timestamp) -> String {
+    let date = now.to_datetime().date();
+    format!(
+        "coffer-backup-{:04}-{:02}-{:02}.db",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 /// Asks where to save a backup, then writes it; `None` when cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_vault(app: AppHandle, state: State<'_, AppState>) -> IpcResult<Option<String>> {
+    let name = backup_file_name(coffer_core::Clock::now(&SystemClock));
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
             .file()
             .set_title("Back up the vault")
-            .set_file_name("coffer-backup.db")
+            .set_file_name(name)
             .add_filter("Coffer vault", &["db"])
             .blocking_save_file()
     })
@@ -159,4 +213,17 @@ pub async fn verify_audit(state: State<'_, AppState>) -> IpcResult<AuditVerifica
 #[specta::specta]
 pub fn touch(state: State<'_, AppState>) {
     state.touch();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn a_backup_is_named_after_its_day() {
+        let at = coffer_core::Timestamp::parse("t", "2026-12-07T23:59:59Z").unwrap();
+        assert_eq!(super::backup_file_name(at), "coffer-backup-2026-12-07.db");
+        let at = coffer_core::Timestamp::parse("t", "2027-01-02T00:00:00Z").unwrap();
+        assert_eq!(super::backup_file_name(at), "coffer-backup-2027-01-02.db");
+    }
 }

@@ -12,7 +12,7 @@ use coffer_core::{CreateOptions, SecretString, SystemClock, Vault};
 use coffer_jobs::http::{HttpOptions, auth_header};
 use coffer_jobs::tls::TlsSetup;
 
-use super::{AppState, lock, with_vault};
+use super::{AppState, Followed, lock, with_vault};
 use crate::idle::{is_due, lock_if_idle};
 
 /// State over a new, unlocked vault in `dir`.
@@ -148,4 +148,100 @@ fn the_idle_lock_is_off_at_zero_minutes() {
     assert!(!is_due(0, Duration::from_secs(86_400)));
     assert!(!is_due(2, Duration::from_secs(119)));
     assert!(is_due(2, Duration::from_secs(120)));
+}
+
+/// A second handle on the same file, unlocked: what the CLI beside the app is.
+fn other_process(state: &AppState) -> Vault {
+    let mut other = Vault::open(&state.vault_path, Arc::new(SystemClock)).unwrap();
+    other
+        .unlock_with_passphrase(&SecretString::from("correct horse battery"))
+        .unwrap();
+    other
+}
+
+#[test]
+fn changes_by_another_process_are_followed_and_a_rotation_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    assert_eq!(state.follow_others(), Followed::Nothing);
+    // The app's own writes are not news.
+    {
+        let mut slot = lock(&state.vault);
+        let vault = slot.as_mut().unwrap();
+        let mut settings = vault.settings().clone();
+        settings.idle_lock_minutes = 7;
+        vault.update_settings(settings).unwrap();
+    }
+    assert_eq!(state.follow_others(), Followed::Nothing);
+
+    let mut other = other_process(&state);
+    let mut settings = other.settings().clone();
+    settings.idle_lock_minutes = 9;
+    other.update_settings(settings).unwrap();
+    assert_eq!(state.follow_others(), Followed::Changed);
+    assert_eq!(
+        lock(&state.vault)
+            .as_ref()
+            .unwrap()
+            .settings()
+            .idle_lock_minutes,
+        9,
+        "the settings were re-read"
+    );
+    assert_eq!(state.follow_others(), Followed::Nothing, "once per change");
+
+    cache_a_token(&state);
+    other
+        .rotate_master_key(&SecretString::from("correct horse battery"))
+        .unwrap();
+    assert_eq!(state.follow_others(), Followed::KeyReplaced);
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    assert!(state.run_context.tokens.is_empty());
+    // Locked: nothing to follow until unlocked again, with the new key.
+    assert_eq!(state.follow_others(), Followed::Nothing);
+    lock(&state.vault)
+        .as_mut()
+        .unwrap()
+        .unlock_with_passphrase(&SecretString::from("correct horse battery"))
+        .unwrap();
+    tauri::async_runtime::block_on(with_vault(&state, |v| {
+        let mut settings = v.settings().clone();
+        settings.idle_lock_minutes = 3;
+        v.update_settings(settings)
+    }))
+    .unwrap();
+}
+
+#[test]
+fn after_any_lock_the_keyring_no_longer_unlocks_and_a_pin_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    assert!(state.keyring_allowed(), "at start the keyring may unlock");
+    lock(&state.vault)
+        .as_mut()
+        .unwrap()
+        .set_quick_unlock(&SecretString::from("2468"))
+        .unwrap();
+    state.lock_now();
+    assert!(!state.keyring_allowed());
+    let outcome = tauri::async_runtime::block_on(with_vault(&state, |v| {
+        v.unlock_with_pin(&SecretString::from("2468"))
+    }))
+    .unwrap();
+    assert_eq!(outcome, coffer_core::PinUnlock::Unlocked);
+    assert!(!state.keyring_allowed(), "still not after unlocking again");
+
+    // The idle lock and another process's rotation end keyring unlocks too.
+    let fresh = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&fresh);
+    {
+        let mut slot = lock(&state.vault);
+        let vault = slot.as_mut().unwrap();
+        let mut settings = vault.settings().clone();
+        settings.idle_lock_minutes = 1;
+        vault.update_settings(settings).unwrap();
+    }
+    idle_for(&state, Duration::from_secs(61));
+    assert!(lock_if_idle(&state));
+    assert!(!state.keyring_allowed());
 }

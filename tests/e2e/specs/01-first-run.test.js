@@ -72,7 +72,7 @@ describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
   );
 
   it(
-    "locks now, shows the unlock screen, and unlocks again",
+    "locks now, shows the unlock screen, and unlocks again with the passphrase only",
     step("lock-now", async () => {
       await browser.$("button*=Lock now").click();
       await heading(browser, "Coffer is locked");
@@ -80,8 +80,7 @@ describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
       assert.equal(await browser.$("aside, nav[aria-label='Main']").isExisting(), false, "the console is gone");
       await shot(browser, "e2e-unlock.png");
 
-      // The recovery passphrase also unlocks.
-      await browser.$("button=Use the recovery passphrase").click();
+      // After a lock the keyring no longer unlocks: the recovery passphrase does (no PIN is set).
       const field = await browser.$("aria/Recovery passphrase");
       await typeInto(browser, field, "not the passphrase");
       await browser.$("button=Unlock").click();
@@ -93,11 +92,13 @@ describe("first run, keyring unlock, lock", { timeout: 180_000 }, () => {
       await browser.$("button=Unlock").click();
       await heading(browser, "Secrets", 30_000);
 
-      // Lock again and unlock with the keyring button.
+      // Lock again: still the passphrase, never a keyring button.
       await browser.$("button*=Lock now").click();
       await heading(browser, "Coffer is locked");
+      assert.equal(await browser.$("button*=keyring").isExisting(), false, "no keyring button after a lock");
+      await typeInto(browser, await browser.$("aria/Recovery passphrase"), PASSPHRASE);
       await browser.$("button=Unlock").click();
-      await heading(browser, "Secrets", 15_000);
+      await heading(browser, "Secrets", 30_000);
       await nav(browser, "Settings");
       await heading(browser, "Settings");
     }),

@@ -2,7 +2,8 @@
 // every minute with the Jobs page open and untouched (each run makes the page
 // refetch), the idle lock is set to 2 minutes; the unlock screen shows within
 // 3 minutes of the last input and the shell has dropped the keys (a reveal
-// asks to unlock).
+// asks to unlock). Unlocking then asks for the quick-unlock PIN set in
+// Settings, never the OS keyring.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { cli, control, guarded, heading, initVault, launch, nav, scenario, toasts, typeInto, until } from "../lib/app.js";
 
 const TOKEN = "e2e-idle-token-5521";
+const PIN = "2468";
 
 describe("the idle lock with a job running every minute", { timeout: 420_000 }, () => {
   const dir = scenario("idle");
@@ -38,10 +40,16 @@ describe("the idle lock with a job running every minute", { timeout: 420_000 }, 
   });
 
   it(
-    "sets the idle lock to 2 minutes",
+    "sets the idle lock to 2 minutes and a quick-unlock PIN",
     step("idle-settings", async () => {
       await nav(browser, "Settings");
       await browser.$("h2=Vault settings").waitForDisplayed();
+      await typeInto(browser, await control(browser, "Quick-unlock PIN"), PIN);
+      await typeInto(browser, await control(browser, "Repeat the PIN"), PIN);
+      await browser.$("button=Set the PIN").click();
+      await until(async () => (await browser.$("main").getText()).includes("A quick-unlock PIN is set for this session"), {
+        message: "the PIN set",
+      });
       await typeInto(browser, await control(browser, "Lock after idle (minutes)"), "2");
       await browser.$("button=Save settings").click();
       await until(async () => (await toasts(browser)).some((t) => /saved/i.test(t)), { message: "the settings saved" });
@@ -94,6 +102,32 @@ describe("the idle lock with a job running every minute", { timeout: 420_000 }, 
       }, secretId);
       await browser.$("button=Unlock").waitForDisplayed();
       assert.equal(await browser.$("h1").getText(), "Coffer is locked");
+    }),
+  );
+
+  it(
+    "unlocks with the PIN, not the keyring",
+    step("idle-pin", async () => {
+      // The shell refuses a keyring unlock after a lock, whatever the page asks.
+      const keyring = JSON.parse(
+        await browser.execute(() =>
+          window.__TAURI_INTERNALS__.invoke("unlock_with_keyring").then(
+            (value) => JSON.stringify({ ok: true, value }),
+            (error) => JSON.stringify({ ok: false, error }),
+          ),
+        ),
+      );
+      assert.equal(keyring.ok, false, JSON.stringify(keyring));
+      assert.equal(keyring.error.code, "locked");
+      await typeInto(browser, await control(browser, "PIN"), "0000");
+      await browser.$("button=Unlock").click();
+      await until(async () => (await browser.$(".gate-card").getText()).includes("That PIN is not right: 2 tries left"), {
+        timeout: 20_000,
+        message: "the wrong-PIN error",
+      });
+      await typeInto(browser, await control(browser, "PIN"), PIN);
+      await browser.$("button=Unlock").click();
+      await until(async () => (await browser.$("h1").getText()) === "e2e/idle-token", { timeout: 20_000, message: "the secret's page again" });
     }),
   );
 });

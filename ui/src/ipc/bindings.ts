@@ -16,6 +16,18 @@ export const commands = {
 	unlockWithKeyring: () => typedError<KeyringUnlock, IpcError>(__TAURI_INVOKE("unlock_with_keyring")),
 	/**  Unlocks with the recovery passphrase. */
 	unlockWithPassphrase: (passphrase: string) => typedError<PassphraseUnlock, IpcError>(__TAURI_INVOKE("unlock_with_passphrase", { passphrase })),
+	/**
+	 *  Unlocks with the quick-unlock PIN (after a lock). Three wrong PINs turn
+	 *  quick unlock off; the recovery passphrase is then needed.
+	 */
+	unlockWithPin: (pin: string) => typedError<PinUnlock, IpcError>(__TAURI_INVOKE("unlock_with_pin", { pin })),
+	/**
+	 *  Sets the quick-unlock PIN for this session: a lock keeps the master key
+	 *  in memory, sealed under a key derived from it. Nothing is written to disk.
+	 */
+	setQuickUnlock: (pin: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_quick_unlock", { pin })),
+	/**  Turns quick unlock off (the sealed key is dropped). */
+	clearQuickUnlock: () => typedError<null, IpcError>(__TAURI_INVOKE("clear_quick_unlock")),
 	/**  Locks now (and forgets cached OAuth tokens). */
 	lockVault: () => typedError<null, IpcError>(__TAURI_INVOKE("lock_vault")),
 	/**  Path, keyring state, counts and settings. */
@@ -66,6 +78,11 @@ export const commands = {
 	 *  Returns that time in seconds.
 	 */
 	copyField: (id: string, field: string, storePassword: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("copy_field", { id, field, storePassword })),
+	/**
+	 *  Asks where to save a data secret's bytes or a certificate's PEM chain,
+	 *  then writes them (audited as saved to a file); `None` when cancelled.
+	 */
+	saveSecretToFile: (id: string, storePassword: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_secret_to_file", { id, storePassword })),
 	/**  Changes metadata. */
 	updateMetadata: (id: string, patch: MetadataPatch) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("update_metadata", { id, patch })),
 	/**  Changes the value; a new version when it differs. */
@@ -158,6 +175,7 @@ export const events = {
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
 	openView: makeEvent<OpenView, OpenView>("open-view"),
+	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
 
@@ -172,6 +190,15 @@ export type AppStatus = {
 	open_error: IpcError | null,
 	/**  Whether it is unlocked. */
 	unlocked: boolean,
+	/**
+	 *  Whether the OS keyring may unlock it now: only at start, never after
+	 *  a lock (a lock asks for something only the person knows).
+	 */
+	keyring_allowed: boolean,
+	/**  Whether a quick-unlock PIN is set (this session only, memory only). */
+	quick_unlock: boolean,
+	/**  Whether the vault keeps its master key in the OS keyring. */
+	uses_keyring: boolean,
 };
 
 /**  An audit entry as shown. */
@@ -622,8 +649,15 @@ export type JobKindInfo = {
 
 /**  One run of a job. */
 export type JobRun = {
-	/**  Run number (unique in the vault). */
+	/**  Run id (unique in the vault; what commands take). */
 	id: number,
+	/**  The run's number among its job's runs (#1 is the job's first run). */
+	number: number,
+	/**
+	 *  How long it ran in milliseconds, when known (not for a run under way
+	 *  or interrupted).
+	 */
+	duration_ms: number | null,
 	/**  The job. */
 	job_id: string,
 	/**  The job's name. */
@@ -812,6 +846,22 @@ export type PassphraseUnlock = {
 	/**  The master key was (re)saved to the OS keyring, which lacked it. */
 	keyring_restored: boolean,
 };
+
+/**  The result of a PIN unlock. */
+export type PinUnlock = 
+/**  The vault is unlocked. */
+{ outcome: "unlocked" } | 
+/**  Not the PIN; `tries_left` more are allowed. */
+{ outcome: "wrong_pin"; 
+/**  Tries left before the recovery passphrase is needed. */
+tries_left: number } | 
+/**
+ *  Quick unlock is not (or no longer) possible: the recovery passphrase
+ *  is needed. The reason says why.
+ */
+{ outcome: "needs_passphrase"; 
+/**  Why. */
+reason: string };
 
 /**  The facts about a private key. Never contains key material. */
 export type PrivateKeySummary = {
@@ -1283,9 +1333,15 @@ version: number } |
 /**  The value was already equal; nothing was written. */
 { outcome: "unchanged" };
 
-/**  The vault was locked by the shell (idle timeout, tray). */
+/**  Another process (the CLI) changed the vault: what the page shows may be stale. */
+export type VaultChanged = Record<string, never>;
+
+/**
+ *  The vault was locked by the shell (idle timeout, tray, or another
+ *  process replaced the master key).
+ */
 export type VaultLocked = {
-	/**  Why: `idle` or `tray`. */
+	/**  Why: `idle`, `tray` or `key_replaced`. */
 	reason: string,
 };
 

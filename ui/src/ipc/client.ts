@@ -45,6 +45,9 @@ export const api = {
     unwrap(commands.createVault(passphrase, useKeyring)),
   unlockWithKeyring: () => unwrap(commands.unlockWithKeyring()),
   unlockWithPassphrase: (passphrase: string) => unwrap(commands.unlockWithPassphrase(passphrase)),
+  unlockWithPin: (pin: string) => unwrap(commands.unlockWithPin(pin)),
+  setQuickUnlock: (pin: string) => unwrap(commands.setQuickUnlock(pin)),
+  clearQuickUnlock: () => unwrap(commands.clearQuickUnlock()),
   lockVault: () => unwrap(commands.lockVault()),
   vaultStatus: () => unwrap(commands.vaultStatus()),
   rotateMasterKey: (passphrase: string) => unwrap(commands.rotateMasterKey(passphrase)),
@@ -66,6 +69,8 @@ export const api = {
     unwrap(commands.revealField(id, field, storePassword)),
   copyField: (id: string, field: string, storePassword: string | null = null) =>
     unwrap(commands.copyField(id, field, storePassword)),
+  saveSecretToFile: (id: string, storePassword: string | null = null) =>
+    unwrap(commands.saveSecretToFile(id, storePassword)),
   updateMetadata: (...a: Parameters<typeof commands.updateMetadata>) =>
     unwrap(commands.updateMetadata(...a)),
   updateValue: (...a: Parameters<typeof commands.updateValue>) => unwrap(commands.updateValue(...a)),

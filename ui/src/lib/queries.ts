@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import { api } from "../ipc/client";
 
@@ -43,4 +43,30 @@ export function useInvalidateSecrets() {
       client.invalidateQueries({ queryKey: keys.status }),
       client.invalidateQueries({ queryKey: keys.orgs }),
     ]);
+}
+
+/** Queries that show what the vault holds (not its static catalogues). */
+const VAULT_CONTENT: readonly string[] = [
+  keys.status[0],
+  keys.secrets[0],
+  "secret",
+  "versions",
+  "audit",
+  keys.orgs[0],
+  keys.settings[0],
+  keys.jobs[0],
+  "job",
+  "job-runs",
+  "usage",
+];
+
+/**
+ * Another process (the CLI) changed the vault: refetches what shows its
+ * content. Cached data stays on screen until the new answer arrives, so
+ * nothing flickers.
+ */
+export function refreshAfterOtherProcess(client: QueryClient): Promise<void> {
+  return client.invalidateQueries({
+    predicate: (query) => typeof query.queryKey[0] === "string" && VAULT_CONTENT.includes(query.queryKey[0]),
+  });
 }

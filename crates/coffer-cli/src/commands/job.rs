@@ -280,13 +280,16 @@ fn show(g: &Global, out: Out, target: &JobTarget) -> Result<()> {
 
 fn print_run(run: &JobRun, now: Timestamp) {
     let mut rows: Vec<(&str, String)> = vec![
-        ("run", run.id.to_string()),
+        ("run", format!("#{}", run.number)),
         ("status", run.status.to_string()),
         ("trigger", run.trigger.as_str().to_owned()),
         ("started", when(run.started_at, now)),
     ];
     if let Some(at) = run.finished_at {
         rows.push(("finished", when(at, now)));
+    }
+    if let Some(ms) = run.duration_ms {
+        rows.push(("took", duration(ms)));
     }
     if let serde_json::Value::Object(map) = &run.result {
         for (k, v) in map {
@@ -349,16 +352,29 @@ fn runs(g: &Global, out: Out, target: &JobTarget, limit: u32) -> Result<()> {
         .iter()
         .map(|r| {
             vec![
-                r.id.to_string(),
+                format!("#{}", r.number),
                 r.status.to_string(),
                 r.trigger.as_str().to_owned(),
                 when(r.started_at, now),
+                r.duration_ms.map(duration).unwrap_or_default(),
                 r.error.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["RUN", "STATUS", "TRIGGER", "STARTED", "ERROR"], &rows);
+    table(
+        &["RUN", "STATUS", "TRIGGER", "STARTED", "TOOK", "ERROR"],
+        &rows,
+    );
     Ok(())
+}
+
+/// A run's duration: milliseconds below a second, then seconds, then minutes.
+fn duration(ms: u32) -> String {
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{:.1} s", f64::from(ms) / 1000.0),
+        _ => format!("{} min {} s", ms / 60_000, ms % 60_000 / 1000),
+    }
 }
 
 fn approve(g: &Global, out: Out, target: &JobTarget) -> Result<()> {

@@ -9,9 +9,9 @@ mod aead;
 mod kdf;
 mod keys;
 
-pub(crate) use aead::{NONCE_LEN, open, seal};
+pub(crate) use aead::{NONCE_LEN, Sealed, open, seal};
 pub use kdf::KdfParams;
-pub(crate) use kdf::{PasswordLock, b64};
+pub(crate) use kdf::{PasswordLock, b64, derive};
 pub(crate) use keys::{DataKey, Key32, MasterKey, check_value};
 
 use crate::error::{Error, Result};
@@ -42,6 +42,8 @@ pub(crate) enum Purpose {
     RunLog,
     /// An earlier audit-key epoch's key, under the VMK.
     AuditEpoch,
+    /// The VMK in memory while locked, under a quick-unlock PIN's key.
+    QuickUnlock,
 }
 
 impl Purpose {
@@ -53,6 +55,7 @@ impl Purpose {
             Self::AuditKey => b"audit-key",
             Self::RunLog => b"run-log",
             Self::AuditEpoch => b"audit-epoch",
+            Self::QuickUnlock => b"quick-unlock",
         }
     }
 }

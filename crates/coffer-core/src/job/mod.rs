@@ -526,8 +526,13 @@ pub struct JobUsage {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct JobRun {
-    /// Run number (unique in the vault).
+    /// Run id (unique in the vault; what commands take).
     pub id: u32,
+    /// The run's number among its job's runs (#1 is the job's first run).
+    pub number: u32,
+    /// How long it ran in milliseconds, when known (not for a run under way
+    /// or interrupted).
+    pub duration_ms: Option<u32>,
     /// The job.
     pub job_id: JobId,
     /// The job's name.

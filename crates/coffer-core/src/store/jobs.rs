@@ -158,10 +158,14 @@ pub(crate) struct RunRow {
     pub result: String,
     /// The log and error, sealed (`nonce ‖ ciphertext`).
     pub sealed: Option<Vec<u8>>,
+    /// The run's number among its job's runs.
+    pub number: i64,
+    /// How long it ran, when known.
+    pub duration_ms: Option<i64>,
 }
 
 const RUN_COLUMNS: &str = "r.id, j.uid, j.name, r.trigger, r.status, r.started_at, \
-    r.finished_at, r.log, r.error, r.result, r.sealed";
+    r.finished_at, r.log, r.error, r.result, r.sealed, r.number, r.duration_ms";
 
 impl RunRow {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -180,6 +184,8 @@ impl RunRow {
             error: row.get(8)?,
             result: row.get(9)?,
             sealed: row.get(10)?,
+            number: row.get::<_, Option<i64>>(11)?.unwrap_or(row.get(0)?),
+            duration_ms: row.get(12)?,
         })
     }
 }
@@ -515,8 +521,9 @@ impl StoreTx<'_> {
     ) -> Result<i64> {
         let result = self.tx.execute(
             "INSERT INTO job_runs (job_id, trigger, status, started_at, log, result, pid,
-                pid_started)
-             VALUES (?1, ?2, 'running', ?3, '', '{}', ?4, ?5)",
+                pid_started, number)
+             VALUES (?1, ?2, 'running', ?3, '', '{}', ?4, ?5,
+                (SELECT COALESCE(MAX(number), 0) + 1 FROM job_runs WHERE job_id = ?1))",
             params![job_rowid, trigger.as_str(), now.unix(), pid, pid_started],
         );
         match result {
@@ -538,12 +545,13 @@ impl StoreTx<'_> {
         now: Timestamp,
         sealed: &[u8],
         result: &str,
+        duration_ms: Option<i64>,
     ) -> Result<()> {
         self.tx
             .execute(
                 "UPDATE job_runs SET status = ?2, finished_at = ?3, log = '', error = NULL,
-                    result = ?4, sealed = ?5 WHERE id = ?1",
-                params![id, status.as_str(), now.unix(), result, sealed],
+                    result = ?4, sealed = ?5, duration_ms = ?6 WHERE id = ?1",
+                params![id, status.as_str(), now.unix(), result, sealed, duration_ms],
             )
             .map(drop)
             .map_err(|e| sql_error("recording the end of a run", e))

@@ -265,6 +265,21 @@ impl Store {
         result
     }
 
+    /// Runs `f` in one read transaction: every query in it sees the same
+    /// snapshot, whatever other processes commit meanwhile (a check that
+    /// reads a table and then a record about it must not see a write fall
+    /// between the two).
+    pub fn snapshot<T>(&self, f: impl FnOnce(Reader<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| sql_error("starting a read transaction", e))?;
+        let value = f(Reader { conn: &tx })?;
+        tx.commit()
+            .map_err(|e| sql_error("ending a read transaction", e))?;
+        Ok(value)
+    }
+
     /// `PRAGMA data_version`: changes whenever another connection (another
     /// process, or another vault of this one) commits.
     pub fn data_version(&self) -> Result<i64> {

@@ -201,6 +201,18 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS audit_by_action ON audit_log (action, seq);
     CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at, seq);
     "#,
+    // 9: runs are numbered per job (#1 is a job's first run, whatever other
+    // jobs ran) and record their duration in milliseconds (timestamps are
+    // whole seconds). Existing runs are numbered in order; their duration
+    // is what their timestamps tell.
+    r#"
+    ALTER TABLE job_runs ADD COLUMN number INTEGER;
+    ALTER TABLE job_runs ADD COLUMN duration_ms INTEGER;
+    UPDATE job_runs SET number =
+        (SELECT count(*) FROM job_runs p WHERE p.job_id = job_runs.job_id AND p.id <= job_runs.id);
+    UPDATE job_runs SET duration_ms = (finished_at - started_at) * 1000
+        WHERE finished_at IS NOT NULL AND status <> 'interrupted';
+    "#,
 ];
 
 /// The schema version this build writes.

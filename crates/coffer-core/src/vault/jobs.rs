@@ -102,6 +102,11 @@ fn run_of(row: RunRow, keys: &RowKeys, vault_id: &[u8; 16]) -> Result<JobRun> {
     };
     Ok(JobRun {
         id: u32::try_from(row.id).map_err(|_| Error::Internal("run id out of range".into()))?,
+        number: u32::try_from(row.number)
+            .map_err(|_| Error::Internal("run number out of range".into()))?,
+        duration_ms: row
+            .duration_ms
+            .map(|d| u32::try_from(d.max(0)).unwrap_or(u32::MAX)),
         job_id: row.job_uid,
         job_name: row.job_name.clone(),
         trigger: row.trigger,
@@ -627,8 +632,12 @@ impl Vault {
             .map(reference_bindings)
             .transpose()?;
         let audited = self.keys.is_some();
+        let duration_ms = self
+            .run_clocks
+            .get(&id)
+            .map(|started| i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
         self.write(|tx, ctx| {
-            tx.finish_run(id, outcome.status, ctx.now, &sealed, &result)?;
+            tx.finish_run(id, outcome.status, ctx.now, &sealed, &result, duration_ms)?;
             tx.set_job_progress(row.rowid, state.as_deref(), next)?;
             if let Some(references) = &references {
                 tx.set_job_bindings(row.rowid, true, references)?;
@@ -706,7 +715,7 @@ impl Vault {
                 let uid = super::integrity::job_uid(job_uid)?;
                 let error = "Coffer stopped before the run finished";
                 let sealed = keys.seal_log(&vault_id, &uid, *run, "", Some(error))?;
-                tx.finish_run(*run, RunStatus::Interrupted, ctx.now, &sealed, "{}")?;
+                tx.finish_run(*run, RunStatus::Interrupted, ctx.now, &sealed, "{}", None)?;
                 ctx.audit(
                     tx,
                     Record {

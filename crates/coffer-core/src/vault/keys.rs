@@ -380,13 +380,13 @@ impl Vault {
         Ok((master, kek))
     }
 
-    fn key_matches(&self, master: &MasterKey) -> Result<bool> {
+    pub(super) fn key_matches(&self, master: &MasterKey) -> Result<bool> {
         let stored = required(self.store.read(), META_KEY_CHECK)?;
         let expected = check_value(master.bytes(), KEY_CHECK, &[&self.vault_id])?;
         Ok(bool::from(expected.ct_eq(&stored[..])))
     }
 
-    fn finish_unlock(&mut self, master: MasterKey, method: &str) -> Result<()> {
+    pub(super) fn finish_unlock(&mut self, master: MasterKey, method: &str) -> Result<()> {
         self.finish_unlock_with(master, method, true)
     }
 

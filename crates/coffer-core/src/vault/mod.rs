@@ -7,6 +7,7 @@ mod jobs;
 mod keys;
 mod lifecycle;
 mod notices;
+mod quick;
 mod read;
 mod register;
 mod rollback;
@@ -23,7 +24,8 @@ use serde::Serialize;
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
-pub use read::{RevealedField, SecretUse, UsePolicyNote};
+pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
+pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use settings::{ExpiredPolicy, Settings};
 
@@ -56,6 +58,11 @@ pub struct Vault {
     settings: Settings,
     /// Runs this vault started and has not finished: run id → job row id.
     active_runs: std::collections::HashMap<i64, i64>,
+    /// When each of those runs started (their durations are measured here:
+    /// the clock's timestamps are whole seconds).
+    run_clocks: std::collections::HashMap<i64, std::time::Instant>,
+    /// The master key wrapped by a quick-unlock PIN (memory only).
+    quick: Option<quick::QuickUnlock>,
     /// While runs are under way, the keys they need to record their end even
     /// after the vault was locked (row tags and run logs; no value keys).
     run_keys: Option<integrity::RowKeys>,
@@ -144,6 +151,8 @@ impl Vault {
             keyring_enabled,
             settings,
             active_runs: std::collections::HashMap::new(),
+            run_clocks: std::collections::HashMap::new(),
+            quick: None,
             run_keys: None,
             saved_head: None,
             seen_version: std::cell::Cell::new(version),
@@ -164,6 +173,18 @@ impl Vault {
     /// Whether keys are held (and still open the vault).
     pub fn is_unlocked(&self) -> bool {
         self.keys().is_ok()
+    }
+
+    /// Whether this vault keeps its master key in the OS keyring.
+    pub fn uses_keyring(&self) -> bool {
+        self.keyring_enabled
+    }
+
+    /// Whether keys are held, current or not: a holder whose keys another
+    /// process's rotation made stale is not [`Vault::is_unlocked`] but still
+    /// holds them until [`Vault::refresh`] or [`Vault::lock`] drops them.
+    pub fn holds_keys(&self) -> bool {
+        self.keys.is_some()
     }
 
     /// Drops the keys. Listing still works; values need an unlock. Runs

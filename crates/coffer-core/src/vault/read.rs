@@ -15,6 +15,28 @@ use crate::secret::{
 };
 use crate::store::{Db, OrgSummary, Reader, SecretRow};
 
+/// What a revealed value is taken out for; each is its own audit action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    /// Shown on screen or printed (`secret.reveal`).
+    Shown,
+    /// Copied to the clipboard (`secret.copy`).
+    Copied,
+    /// Saved to a file (`secret.export`).
+    SavedToFile,
+}
+
+impl Disclosure {
+    /// The audit action.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Shown => "secret.reveal",
+            Self::Copied => "secret.copy",
+            Self::SavedToFile => "secret.export",
+        }
+    }
+}
+
 /// Builds the listed form of a row.
 pub(super) fn meta_of(
     read: Reader<'_>,
@@ -145,6 +167,18 @@ impl Vault {
         field: Option<&str>,
         password: Option<&SecretString>,
     ) -> Result<Vec<RevealedField>> {
+        self.reveal_for(secret, field, password, Disclosure::Shown)
+    }
+
+    /// Like [`Vault::reveal`] (the same rules), audited as what the value
+    /// is taken out for: shown, copied to the clipboard, or saved to a file.
+    pub fn reveal_for(
+        &mut self,
+        secret: &SecretRef,
+        field: Option<&str>,
+        password: Option<&SecretString>,
+        purpose: Disclosure,
+    ) -> Result<Vec<RevealedField>> {
         let row = self.find(secret)?;
         if row.write_only {
             return Err(Error::WriteOnly { name: row.name });
@@ -175,7 +209,7 @@ impl Vault {
         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         let detail = json!({ "version": row.current_version, "fields": names });
         self.write(|tx, ctx| {
-            ctx.audit_secret(tx, "secret.reveal", &row.id, &target_of(&row), detail)
+            ctx.audit_secret(tx, purpose.action(), &row.id, &target_of(&row), detail)
         })?;
         Ok(fields)
     }
@@ -248,6 +282,9 @@ impl Vault {
 
     /// Checks the whole audit chain.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        audit::verify(self.store.read(), &self.audit_keys()?)
+        let keys = self.audit_keys()?;
+        // One snapshot: another process appending between reading the log
+        // and reading its head would look like a cut.
+        self.store.snapshot(|read| audit::verify(read, &keys))
     }
 }

@@ -92,12 +92,14 @@ impl Vault {
     /// Records a run as under way in this process.
     pub(super) fn run_started(&mut self, run: i64, job_rowid: i64) {
         self.active_runs.insert(run, job_rowid);
+        self.run_clocks.insert(run, std::time::Instant::now());
         live_runs().insert((self.vault_id, run));
     }
 
     /// Records a run as ended.
     pub(super) fn run_ended(&mut self, run: i64) {
         self.active_runs.remove(&run);
+        self.run_clocks.remove(&run);
         live_runs().remove(&(self.vault_id, run));
     }
 

@@ -256,3 +256,44 @@ fn cutting_the_log_and_its_head_is_reported() {
         assert_broken_at(&v, keep + 1, reason);
     }
 }
+
+/// Showing, copying and saving a value to a file are three audit actions,
+/// under the same rules (write-only refuses each alike).
+#[test]
+fn copies_and_saves_are_audited_as_such_not_as_reveals() {
+    use coffer_core::Disclosure;
+    let mut fx = Fixture::new();
+    fx.register(basic("svc", "u", "p")).unwrap();
+    for purpose in [
+        Disclosure::Shown,
+        Disclosure::Copied,
+        Disclosure::SavedToFile,
+    ] {
+        let fields = fx
+            .reveal_for(&named("svc"), Some("password"), None, purpose)
+            .unwrap();
+        assert_eq!(fields.len(), 1);
+    }
+    let actions: Vec<String> = fx
+        .audit_entries(Some(&named("svc")), 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions[..3],
+        ["secret.export", "secret.copy", "secret.reveal"],
+        "newest first: {actions:?}"
+    );
+    let mut sealed = basic("sealed", "u", "p");
+    sealed.write_only = true;
+    fx.register(sealed).unwrap();
+    for purpose in [Disclosure::Copied, Disclosure::SavedToFile] {
+        let refused = fx.reveal_for(&named("sealed"), None, None, purpose);
+        assert!(
+            matches!(refused, Err(coffer_core::Error::WriteOnly { .. })),
+            "{purpose:?}: {refused:?}"
+        );
+    }
+    assert_ok(&fx.verify_audit().unwrap());
+}

@@ -120,6 +120,7 @@ fn a_migration_needs_the_vault_alone() {
     raw(&fx.path)
         .execute_batch(
             "ALTER TABLE job_runs DROP COLUMN pid; ALTER TABLE job_runs DROP COLUMN pid_started;
+             ALTER TABLE job_runs DROP COLUMN number; ALTER TABLE job_runs DROP COLUMN duration_ms;
              PRAGMA user_version = 6;",
         )
         .unwrap();
@@ -134,7 +135,7 @@ fn a_migration_needs_the_vault_alone() {
     assert!(e.to_string().contains("in use by another process"), "{e}");
     drop(holder);
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 8);
+    assert_eq!(fx.status().unwrap().schema_version, 9);
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! mutation only after it returned Ok; the parent kills it with SIGKILL at a
 //! random moment, hundreds of times on the same vault, and checks after every
 //! kill that the file is intact, opens and unlocks, and holds exactly what was
-//! reported (the one call in flight may or may not have happened).
+//! reported (the one call in flight may or may not have happened). All the
+//! while a second process (the bystander, as the CLI beside the app) keeps
+//! writing its own secrets to the same vault; it must never fail, and what it
+//! reported must be there too.
 //!
 //! Runs inside a D-Bus session so the parent and every child unlock from the
 //! OS keyring rather than paying for Argon2id on each of the many opens.
@@ -31,6 +34,8 @@ const MAX_LIVE: usize = 25;
 const ENV_VAULT: &str = "COFFER_TEST_CRASH_VAULT";
 const ENV_SEED: &str = "COFFER_TEST_CRASH_SEED";
 const ENV_ROUND: &str = "COFFER_TEST_CRASH_ROUND";
+/// The bystander's secrets (kept out of the killed child's model).
+const BYSTANDER: [&str; 3] = ["by0", "by1", "by2"];
 
 /// What the vault should hold about one secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +142,9 @@ fn snapshot(vault: &Vault) -> World {
             .unwrap();
         assert!(page.total < 1000);
         for meta in page.items {
+            if BYSTANDER.contains(&meta.name.as_str()) {
+                continue;
+            }
             let versions = vault
                 .versions(&meta.reference())
                 .unwrap()
@@ -218,10 +226,26 @@ fn every_reported_mutation_survives_sigkill() {
         fx.register(new_secret(&name, &tag)).unwrap();
         apply(&mut world, &["register", &name, &tag]);
     }
+    for name in BYSTANDER {
+        fx.register(new_secret(name, "by")).unwrap();
+    }
     fx.close();
     let path = fx.path.clone();
     let child_name = test_name(module_path!(), "crash_child");
     let mut stats = Stats::default();
+    let mut bystander = test_command(&test_name(module_path!(), "crash_bystander"))
+        .env(ENV_VAULT, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning the bystander");
+    let bystander_out = bystander.stdout.take().unwrap();
+    let bystander_lines = std::thread::spawn(move || {
+        BufReader::new(bystander_out)
+            .lines()
+            .map_while(std::result::Result::ok)
+            .collect::<Vec<String>>()
+    });
 
     for round in 0..KILLS {
         let mut child = test_command(&child_name)
@@ -341,9 +365,65 @@ fn every_reported_mutation_survives_sigkill() {
         crate::support::assert_search_index_consistent(&path);
     }
     let elapsed = started.elapsed();
+    // The bystander wrote all along without a single failure, and the vault
+    // holds what it reported (its one update in flight may have happened).
+    if let Some(status) = bystander.try_wait().unwrap() {
+        let out = bystander.wait_with_output().unwrap();
+        panic!(
+            "the bystander stopped ({status}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    bystander.kill().expect("SIGKILL");
+    bystander.wait().unwrap();
+    let lines = bystander_lines.join().unwrap();
+    let mut reported: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    let mut in_flight = None;
+    for line in &lines {
+        match line.split(' ').collect::<Vec<_>>().as_slice() {
+            ["BEGIN", name, version, tag] => {
+                in_flight = Some((
+                    (*name).to_owned(),
+                    (version.parse().unwrap(), (*tag).to_owned()),
+                ));
+            }
+            ["COMMITTED", name, version, tag] => {
+                reported.insert(
+                    (*name).to_owned(),
+                    (version.parse().unwrap(), (*tag).to_owned()),
+                );
+                in_flight = None;
+            }
+            _ => {}
+        }
+    }
+    let bystander_writes = lines.iter().filter(|l| l.starts_with("COMMITTED")).count();
+    assert!(
+        bystander_writes >= 50,
+        "the bystander wrote only {bystander_writes} times"
+    );
+    let vault = open_with_keyring(&path);
+    for name in BYSTANDER {
+        let meta = vault.get(&SecretRef::named(name)).unwrap();
+        let now = (
+            meta.current_version,
+            tag_of(&meta.public_fields["username"]),
+        );
+        let reported = reported.get(name).cloned().unwrap_or((1, "by".into()));
+        let flying = in_flight
+            .as_ref()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone());
+        assert!(
+            now == reported || Some(&now) == flying.as_ref(),
+            "{name}: the vault holds {now:?}, the bystander reported {reported:?} (in flight {flying:?})"
+        );
+    }
+    assert!(vault.verify_audit().unwrap().ok);
+    drop(vault);
     println!(
         "crash safety: {} SIGKILLs on one vault in {elapsed:.1?} ({:.0?} per kill); {stats:?}; \
-         {} secrets at the end",
+         {} secrets at the end; {bystander_writes} writes by a second process meanwhile",
         stats.kills,
         elapsed / stats.kills as u32,
         world.len()
@@ -526,6 +606,37 @@ fn crash_child() {
         out.flush().unwrap();
         let words: Vec<&str> = op.iter().map(String::as_str).collect();
         apply(&mut world, &words);
+    }
+}
+
+#[test]
+#[ignore = "second writer of every_reported_mutation_survives_sigkill"]
+fn crash_bystander() {
+    let Some(path) = std::env::var_os(ENV_VAULT) else {
+        println!("not started as a child process; nothing to do");
+        return;
+    };
+    let mut vault = open_with_keyring(Path::new(&path));
+    let mut out = std::io::stdout();
+    for step in 0u64.. {
+        let name = BYSTANDER[(step % 3) as usize];
+        let tag = format!("by{step}");
+        let version = vault.get(&SecretRef::named(name)).unwrap().current_version + 1;
+        writeln!(out, "BEGIN {name} {version} {tag}").unwrap();
+        out.flush().unwrap();
+        let change = ValueChange {
+            set: inputs(&[
+                ("username", &format!("user-{tag}")),
+                ("password", &format!("pw-{tag}")),
+            ]),
+            ..Default::default()
+        };
+        vault
+            .update_value(&SecretRef::named(name), change, None)
+            .unwrap();
+        writeln!(out, "COMMITTED {name} {version} {tag}").unwrap();
+        out.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

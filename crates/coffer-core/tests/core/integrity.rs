@@ -336,12 +336,14 @@ fn an_upgraded_vault_is_sealed_at_its_first_unlock() {
            ALTER TABLE job_runs DROP COLUMN sealed;
            ALTER TABLE job_runs DROP COLUMN pid;
            ALTER TABLE job_runs DROP COLUMN pid_started;
+           ALTER TABLE job_runs DROP COLUMN number;
+           ALTER TABLE job_runs DROP COLUMN duration_ms;
            DROP TRIGGER audit_log_no_update;
            UPDATE audit_log SET detail = json_remove(detail, '$.sealed_rows') WHERE seq = 1;
            PRAGMA user_version = 5;"#,
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 8);
+    assert_eq!(fx.status().unwrap().schema_version, 9);
     let sealed = fx
         .audit_entries(None, 20)
         .unwrap()

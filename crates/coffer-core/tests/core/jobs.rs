@@ -309,3 +309,48 @@ impl NameRef for coffer_core::job::Job {
         JobRef::in_org(&self.org, &self.name)
     }
 }
+
+/// Each job numbers its own runs (a new job's first run is #1 whatever other
+/// jobs ran), and a run records how long it really took, to the millisecond
+/// (the vault clock's timestamps are whole seconds and stand still here).
+#[test]
+fn runs_are_numbered_per_job_and_timed_to_the_millisecond() {
+    let mut fx = Fixture::new();
+    fx.create_job(NewJob::new("first", command(&["x"])))
+        .unwrap();
+    fx.create_job(NewJob::new("second", command(&["x"])))
+        .unwrap();
+    for _ in 0..3 {
+        let run = fx
+            .start_run(&JobRef::named("first"), RunTrigger::Manual)
+            .unwrap();
+        fx.finish_run(run.run, done(RunStatus::Succeeded, "ok"))
+            .unwrap();
+    }
+    let started = fx
+        .start_run(&JobRef::named("second"), RunTrigger::Manual)
+        .unwrap();
+    let under_way = fx.job_runs(&JobRef::named("second"), 10).unwrap();
+    assert_eq!(under_way[0].number, 1);
+    assert_eq!(under_way[0].duration_ms, None, "not finished yet");
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    let finished = fx
+        .finish_run(started.run, done(RunStatus::Succeeded, "ok"))
+        .unwrap();
+    assert_eq!(finished.number, 1, "a new job's first run is #1");
+    assert!(finished.id > 3, "its id is the vault's: {}", finished.id);
+    let took = finished.duration_ms.unwrap();
+    assert!((120..10_000).contains(&took), "{took} ms");
+    assert_eq!(
+        finished.started_at,
+        finished.finished_at.unwrap(),
+        "whole seconds: equal here"
+    );
+    let numbers: Vec<u32> = fx
+        .job_runs(&JobRef::named("first"), 10)
+        .unwrap()
+        .iter()
+        .map(|r| r.number)
+        .collect();
+    assert_eq!(numbers, [3, 2, 1]);
+}

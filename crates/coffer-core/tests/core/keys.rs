@@ -194,3 +194,83 @@ fn a_locked_vault_refuses_key_changes() {
     fx.unlock_with_passphrase(&passphrase()).unwrap();
     assert!(fx.is_unlocked());
 }
+
+/// Quick unlock: the PIN opens only what this handle sealed in memory; the
+/// third wrong PIN drops it; another process's rotation makes it useless;
+/// nothing about it reaches the file.
+#[test]
+fn a_quick_unlock_pin_opens_after_a_lock_and_three_wrong_tries_drop_it() {
+    use coffer_core::{PIN_TRIES, PinUnlock, Vault};
+    let pin = |p: &str| SecretString::from(p);
+    let mut fx = Fixture::new();
+    fx.register(crate::support::basic("svc", "u", "pw"))
+        .unwrap();
+    expect_invalid(fx.set_quick_unlock(&pin("123")), "pin");
+    let before = std::fs::read(&fx.path).unwrap();
+    fx.set_quick_unlock(&pin("2468")).unwrap();
+    assert!(fx.has_quick_unlock());
+    fx.lock();
+    assert!(!fx.is_unlocked());
+    assert_eq!(
+        fx.unlock_with_pin(&pin("0000")).unwrap(),
+        PinUnlock::WrongPin {
+            tries_left: PIN_TRIES - 1
+        }
+    );
+    assert!(!fx.is_unlocked());
+    assert_eq!(
+        fx.unlock_with_pin(&pin("2468")).unwrap(),
+        PinUnlock::Unlocked
+    );
+    assert_eq!(
+        crate::support::reveal_all(&mut fx, &named("svc"))["password"],
+        b"pw"
+    );
+    // The count starts again after a good PIN; the third wrong one in a row drops it.
+    fx.lock();
+    for left in (1..PIN_TRIES).rev() {
+        assert_eq!(
+            fx.unlock_with_pin(&pin("9999")).unwrap(),
+            PinUnlock::WrongPin { tries_left: left }
+        );
+    }
+    assert!(matches!(
+        fx.unlock_with_pin(&pin("9999")).unwrap(),
+        PinUnlock::NeedsPassphrase { .. }
+    ));
+    assert!(!fx.has_quick_unlock());
+    assert!(matches!(
+        fx.unlock_with_pin(&pin("2468")).unwrap(),
+        PinUnlock::NeedsPassphrase { .. }
+    ));
+    assert!(!fx.is_unlocked());
+    fx.unlock_with_passphrase(&passphrase()).unwrap();
+
+    // Another process rotates the master key: the sealed key is dead.
+    fx.set_quick_unlock(&pin("2468")).unwrap();
+    fx.lock();
+    let mut other = Vault::open(&fx.path, std::sync::Arc::new(coffer_core::SystemClock)).unwrap();
+    other.unlock_with_passphrase(&passphrase()).unwrap();
+    other.rotate_master_key(&passphrase()).unwrap();
+    drop(other);
+    assert!(matches!(
+        fx.unlock_with_pin(&pin("2468")).unwrap(),
+        PinUnlock::NeedsPassphrase { .. }
+    ));
+    assert!(!fx.is_unlocked());
+    // The PIN was never written: the file holds no trace of it (only the
+    // audited register, unlocks and rotation changed it).
+    let after = std::fs::read(&fx.path).unwrap();
+    assert!(!after.windows(4).any(|w| w == b"2468"));
+    assert!(!before.windows(4).any(|w| w == b"2468"));
+    let methods: Vec<String> = {
+        fx.unlock_with_passphrase(&passphrase()).unwrap();
+        fx.audit_entries(None, 50)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "vault.unlock")
+            .map(|e| e.detail["method"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(methods.contains(&"pin".to_owned()), "{methods:?}");
+}

@@ -912,7 +912,7 @@ fn schema_1_vaults_gain_the_text_index() {
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 8);
+    assert_eq!(fx.status().unwrap().schema_version, 9);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

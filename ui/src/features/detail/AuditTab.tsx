@@ -9,6 +9,8 @@ import { jsonText } from "./textRules";
 const ACTIONS: Record<string, string> = {
   "secret.create": "Registered",
   "secret.reveal": "Revealed",
+  "secret.copy": "Copied",
+  "secret.export": "Saved to a file",
   "secret.use": "Used",
   "secret.update": "Edited details",
   "secret.update_value": "Changed value",

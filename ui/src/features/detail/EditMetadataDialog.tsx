@@ -87,7 +87,7 @@ export function metadataPatch(meta: SecretMeta, form: Form): MetadataPatch | nul
   return Object.keys(patch).length ? patch : null;
 }
 
-/** Edits description, labels, expiry, project, visibility and the write-only flag. */
+/** Edits description, labels, expiry, project and the write-only flag (visibility is kept as it is). */
 export function EditMetadataDialog({
   meta,
   usage,
@@ -239,12 +239,6 @@ export function EditMetadataDialog({
             <span>Yes, set an expiry in the past (the secret shows as expired at once).</span>
           </label>
         ) : null}
-        <Field label="Visibility" hint="Private secrets are hidden from other owners' listings once profiles exist.">
-          <select className="select" {...register("visibility")}>
-            <option value="public">Public (everyone with access to the vault)</option>
-            <option value="private">Private (only its owner)</option>
-          </select>
-        </Field>
         {meta.write_only ? (
           <p className="muted small">This secret is write-only.</p>
         ) : (

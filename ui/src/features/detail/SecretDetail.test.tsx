@@ -314,13 +314,34 @@ describe("SecretDetail", () => {
           target: "Default:prod/registry",
           detail: { version: 1, fields: ["password"] },
         },
+        {
+          seq: 8,
+          at: "2026-01-12T10:01:00Z",
+          actor: "alice",
+          action: "secret.copy",
+          secret_id: secretMeta().id,
+          target: "Default:prod/registry",
+          detail: { version: 1, fields: ["password"] },
+        },
+        {
+          seq: 9,
+          at: "2026-01-12T10:02:00Z",
+          actor: "alice",
+          action: "secret.export",
+          secret_id: secretMeta().id,
+          target: "Default:prod/registry",
+          detail: { version: 1, fields: ["password"] },
+        },
       ],
     });
     await openPage(secretMeta());
     await user.click(screen.getByRole("tab", { name: "Audit" }));
     expect(await screen.findByText("Revealed")).toBeInTheDocument();
-    expect(screen.getByText("alice")).toBeInTheDocument();
-    expect(screen.getByText("version: 1 · fields: password")).toBeInTheDocument();
+    // A copy and a save are their own actions, not reveals.
+    expect(screen.getByText("Copied")).toBeInTheDocument();
+    expect(screen.getByText("Saved to a file")).toBeInTheDocument();
+    expect(screen.getAllByText("alice")).toHaveLength(3);
+    expect(screen.getAllByText("version: 1 · fields: password")).toHaveLength(3);
   });
 
   it("confirms a delete with where it is used and the retention, then goes back to the list", async () => {

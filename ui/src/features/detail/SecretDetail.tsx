@@ -23,6 +23,7 @@ import { SecretFields } from "./SecretFields";
 import { canTest, TestDialog } from "./TestDialog";
 import { TrashedBanner } from "./TrashedBanner";
 import { UsedBy, useSecretUsage } from "./UsedBy";
+import { SaveToFileButton, canSaveToFile } from "./SaveToFileButton";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
 
@@ -171,6 +172,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
                 <Icon name="shield" /> Test…
               </button>
             ) : null}
+            {canSaveToFile(meta) ? <SaveToFileButton meta={meta} gate={gate} /> : null}
             {meta.status === "deactivated" ? (
               <button
                 type="button"

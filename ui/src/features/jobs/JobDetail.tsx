@@ -49,8 +49,8 @@ export function JobDetail({ id }: { id: string }) {
     try {
       const run = await api.runJobNow(j.id);
       setOpenRun(run.id);
-      if (run.status === "succeeded") toast.info(`${j.name}: run ${run.id} succeeded.`);
-      else toast.error(`${j.name}: run ${run.id} ${run.status}.`);
+      if (run.status === "succeeded") toast.info(`${j.name}: run #${run.number} succeeded.`);
+      else toast.error(`${j.name}: run #${run.number} ${run.status}.`);
     } catch (error) {
       toast.error(errorMessage(error));
     } finally {
@@ -264,16 +264,22 @@ function resultFacts(run: JobRun): [string, string][] {
   return facts;
 }
 
+/** A run's duration as measured: milliseconds below a second, then seconds, then minutes. */
+function runDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`;
+}
+
 function RunItem({ run, open }: { run: JobRun; open: boolean }) {
   const facts = resultFacts(run);
-  const took =
-    run.finished_at && run.started_at ? `${Math.max(0, (Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000).toFixed(1)} s` : null;
+  const took = run.duration_ms === null ? null : runDuration(run.duration_ms);
   return (
     <li>
       <details className="run-item" open={open}>
         <summary>
           <span className={statusBadgeClass(run.status)}>{run.status}</span>
-          <span className="mono small">#{run.id}</span>
+          <span className="mono small">#{run.number}</span>
           <span className="small" title={formatDateTime(run.started_at)}>
             {relative(run.started_at)}
           </span>
@@ -301,7 +307,7 @@ function RunItem({ run, open }: { run: JobRun; open: boolean }) {
             </dl>
           ) : null}
           {run.log ? (
-            <pre className="run-log" aria-label={`Log of run ${run.id}`}>
+            <pre className="run-log" aria-label={`Log of run #${run.number}`}>
               {run.log}
             </pre>
           ) : (

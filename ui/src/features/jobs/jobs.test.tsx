@@ -74,6 +74,8 @@ function job(overrides: Partial<Job> = {}): Job {
 function run(overrides: Partial<JobRun> = {}): JobRun {
   return {
     id: 7,
+    number: 1,
+    duration_ms: 420,
     job_id: "j-1",
     job_name: "nightly/artifact",
     trigger: "manual",
@@ -467,7 +469,10 @@ describe("the job detail", () => {
     expect(screen.getByText(/No runs yet/)).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "prod/registry" })).toHaveAttribute("href", "#/secrets/s-1");
     await user.click(screen.getByRole("button", { name: /Run now/ }));
-    expect(await screen.findByLabelText("Log of run 7")).toHaveTextContent("user=*** pass=***");
+    // Numbered per job (#1, whatever the run's id in the vault), with its measured duration.
+    expect(await screen.findByLabelText("Log of run #1")).toHaveTextContent("user=*** pass=***");
+    expect(screen.getByText("#1")).toBeInTheDocument();
+    expect(screen.getByText("420 ms")).toBeInTheDocument();
     expect(ipc.of("run_job_now")).toEqual([{ id: "j-1" }]);
     expect(screen.getByText("HTTP status").nextElementSibling).toHaveTextContent("200");
     expect(screen.getByText("12 B")).toBeInTheDocument();

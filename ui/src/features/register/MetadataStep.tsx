@@ -14,7 +14,7 @@ import { RootError, StepActions, useProblem } from "./parts";
 import { labelProblem } from "./rules";
 import { metadataSchema, NEW_ORG, type MetadataForm } from "./schemas";
 
-/** Name, description, expiry, labels, organization and project, visibility, write-only, store password. */
+/** Name, description, expiry, labels, organization and project, write-only, store password. */
 export function MetadataStep({
   type,
   leafExpiry,
@@ -160,19 +160,7 @@ export function MetadataStep({
               <input className="input mono" spellCheck={false} {...register("newOrg")} />
             </Field>
           ) : null}
-          <div className="fieldset" role="radiogroup" aria-labelledby="reg-visibility">
-            <span id="reg-visibility" className="field-label">
-              Visibility
-            </span>
-            <label className="check">
-              <input type="radio" value="public" {...register("visibility")} />
-              <span>Public: listed for everyone with access to the vault</span>
-            </label>
-            <label className="check">
-              <input type="radio" value="private" {...register("visibility")} />
-              <span>Private: listed only for its owner once profiles exist</span>
-            </label>
-          </div>
+          {/* No visibility choice until profiles (the team vault) give "private" a meaning. */}
           <label className="check">
             <input type="checkbox" {...register("writeOnly")} />
             <span>

@@ -277,7 +277,7 @@ describe("RegisterWizard: details", () => {
     expect(screen.getByRole("textbox", { name: "Name" })).toHaveAttribute("aria-invalid", "true");
   });
 
-  it("sends labels, organization, project, expiry, visibility and write-only", async () => {
+  it("sends labels, organization, project, expiry and write-only; offers no visibility until profiles exist", async () => {
     const user = userEvent.setup();
     const ipc = shell();
     await openWizard("api_key");
@@ -295,7 +295,8 @@ describe("RegisterWizard: details", () => {
       await user.type(screen.getByRole("textbox", { name: "New organization name" }), "Weather");
       await user.type(screen.getByRole("combobox", { name: "Project (optional)" }), "feeds");
       await user.type(screen.getByLabelText("Expires (optional)"), "2099-12-31");
-      await user.click(screen.getByRole("radio", { name: /Private/ }));
+      expect(screen.queryByRole("radio", { name: /Private/ })).not.toBeInTheDocument();
+      expect(screen.queryByText(/once profiles exist/)).not.toBeInTheDocument();
       await user.click(screen.getByRole("checkbox", { name: /Write-only/ }));
     });
     const review = screen.getByRole("region", { name: "The secret" });
@@ -309,7 +310,7 @@ describe("RegisterWizard: details", () => {
       description: "Weather feed",
       labels: { env: "prod", team: "data" },
       expires_at: "2099-12-31T00:00:00Z",
-      visibility: "private",
+      visibility: "public",
       write_only: true,
       fields: [
         { name: "header_name", value: { kind: "text", text: "X-API-Key" } },

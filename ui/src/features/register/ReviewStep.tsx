@@ -62,7 +62,6 @@ export function ReviewStep({
       ),
     ],
     ["Expires", expires],
-    ["Visibility", meta.visibility === "public" ? "Public" : "Private"],
     ["Write-only", meta.writeOnly ? "Yes: it can be used, never shown again" : "No"],
     ["Protection", PROTECTION[meta.protection]],
   ];

@@ -190,3 +190,68 @@ describe("SettingsPage", () => {
     expect(within(counts).getByText("In the trash").previousSibling).toHaveTextContent("4");
   });
 });
+
+describe("the lock card", () => {
+  it("says what the lock defends against and sets a quick-unlock PIN for the session", async () => {
+    const user = userEvent.setup();
+    let quick = false;
+    const ipc = shell({
+      app_status: () => ({
+        vault_path: "/v.db",
+        exists: true,
+        open_error: null,
+        unlocked: true,
+        keyring_allowed: true,
+        quick_unlock: quick,
+        uses_keyring: true,
+      }),
+      set_quick_unlock: () => {
+        quick = true;
+        return null;
+      },
+      clear_quick_unlock: () => {
+        quick = false;
+        return null;
+      },
+    });
+    await open();
+    const card = screen.getByRole("region", { name: "Lock and quick unlock" });
+    expect(within(card).getByText(/guards the open window, not your session/)).toBeInTheDocument();
+    expect(within(card).getByText(/secret-tool, the coffer CLI/)).toBeInTheDocument();
+    await user.type(within(card).getByLabelText("Quick-unlock PIN"), "12");
+    await user.click(within(card).getByRole("button", { name: "Set the PIN" }));
+    expect(await within(card).findByText("At least 4 characters.")).toBeInTheDocument();
+    await user.type(within(card).getByLabelText("Quick-unlock PIN"), "34");
+    await user.type(within(card).getByLabelText("Repeat the PIN"), "1235");
+    await user.click(within(card).getByRole("button", { name: "Set the PIN" }));
+    expect(await within(card).findByText("The two PINs differ.")).toBeInTheDocument();
+    await user.clear(within(card).getByLabelText("Repeat the PIN"));
+    await user.type(within(card).getByLabelText("Repeat the PIN"), "1234");
+    await user.click(within(card).getByRole("button", { name: "Set the PIN" }));
+    expect(await within(card).findByText(/A quick-unlock PIN is set for this session/)).toBeInTheDocument();
+    expect(ipc.of("set_quick_unlock")).toEqual([{ pin: "1234" }]);
+    await user.click(within(card).getByRole("button", { name: "Turn quick unlock off" }));
+    await waitFor(() => expect(within(card).queryByText(/A quick-unlock PIN is set/)).not.toBeInTheDocument());
+    expect(ipc.of("clear_quick_unlock")).toHaveLength(1);
+  });
+
+  it("without the keyring, says what protects the locked vault", async () => {
+    shell(
+      {
+        app_status: () => ({
+          vault_path: "/v.db",
+          exists: true,
+          open_error: null,
+          unlocked: true,
+          keyring_allowed: true,
+          quick_unlock: false,
+          uses_keyring: false,
+        }),
+      },
+      { state: "disabled" },
+    );
+    await open();
+    const card = screen.getByRole("region", { name: "Lock and quick unlock" });
+    expect(within(card).getByText(/master key is not in the OS keyring/)).toBeInTheDocument();
+  });
+});

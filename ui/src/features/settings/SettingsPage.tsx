@@ -1,6 +1,7 @@
 import { errorMessage } from "../../ipc/client";
 import { useSettings, useVaultStatus } from "../../lib/queries";
 import { KeyringCard } from "./KeyringCard";
+import { LockCard } from "./LockCard";
 import { PassphraseCard, RotateKeyCard } from "./KeyCards";
 import { AuditCard, BackupCard, VaultCard } from "./MaintenanceCards";
 import "./settings.css";
@@ -35,6 +36,7 @@ export function SettingsPage() {
           <ThemeCard />
           {status.data ? <VaultCard status={status.data} /> : null}
           {status.data ? <KeyringCard keyring={status.data.keyring} /> : null}
+          {status.data ? <LockCard usesKeyring={status.data.keyring.state !== "disabled"} /> : null}
           <BackupCard />
           <AuditCard />
         </div>

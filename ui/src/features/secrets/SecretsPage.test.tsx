@@ -120,4 +120,28 @@ describe("SecretsPage", () => {
     await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
     await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ ids: ["b"] }]));
   });
+
+  it("keeps the previous rows on screen while the next filter's page is pending", async () => {
+    const user = userEvent.setup();
+    let answer: (page: { total: number; items: SecretMeta[] }) => void = () => undefined;
+    shell({
+      list_secrets: (args) => {
+        const query = args.query as { text: string | null };
+        if (!query.text) return { total: ROWS.length, items: ROWS };
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    renderPage(<SecretsPage />);
+    await row("scratch/note");
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name or description" }), "prod");
+    // Pending: the old rows stay, none turns into a "Loading…" placeholder.
+    await waitFor(() => expect(screen.getByRole("grid", { name: "Secrets" })).toHaveAttribute("aria-busy", "true"));
+    expect(screen.getByTestId("secret-row-scratch/note")).toBeInTheDocument();
+    expect(screen.getByTestId("secret-row-prod/registry")).toBeInTheDocument();
+    expect(screen.queryByText("Loading…")).not.toBeInTheDocument();
+    answer({ total: 2, items: ROWS.slice(0, 2) });
+    await waitFor(() => expect(screen.queryByTestId("secret-row-scratch/note")).not.toBeInTheDocument());
+    expect(screen.getByTestId("secret-row-prod/api-token")).toBeInTheDocument();
+    expect(screen.getByRole("grid", { name: "Secrets" })).toHaveAttribute("aria-busy", "false");
+  });
 });

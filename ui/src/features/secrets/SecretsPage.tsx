@@ -103,6 +103,7 @@ export function SecretsPage() {
           allSelected={allSelected}
           onOpen={(id) => navigate({ view: "secret", id })}
           onRange={onRange}
+          busy={data.stale}
         />
       )}
     </div>

@@ -52,6 +52,7 @@ export function SecretsTable({
   allSelected,
   onOpen,
   onRange,
+  busy = false,
 }: {
   total: number;
   row: (index: number) => SecretMeta | undefined;
@@ -63,6 +64,8 @@ export function SecretsTable({
   allSelected: boolean;
   onOpen: (id: string) => void;
   onRange: (first: number, last: number) => void;
+  /** The rows shown answer the previous filter; the next one is loading. */
+  busy?: boolean;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -103,7 +106,7 @@ export function SecretsTable({
   };
 
   return (
-    <div className="table-wrap" style={{ ["--cols" as string]: COLUMNS }} role="grid" aria-rowcount={total + 1} aria-label="Secrets">
+    <div className="table-wrap" style={{ ["--cols" as string]: COLUMNS }} role="grid" aria-rowcount={total + 1} aria-label="Secrets" aria-busy={busy}>
       <div className="table-head" role="row">
         <span role="columnheader">
           <input type="checkbox" aria-label="Select all loaded secrets" checked={allSelected} onChange={onToggleAll} />

@@ -10,7 +10,7 @@ import { api, errorMessage, hasCode, type BulkResult, type SecretMeta, type Valu
 import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate, formatDateTime, relative } from "../../lib/time";
+import { formatDate, formatDateTime, relative, relativeDay } from "../../lib/time";
 import { AuditTab } from "./AuditTab";
 import "../../components/data-table.css";
 import "./detail.css";
@@ -325,7 +325,7 @@ function About({ meta }: { meta: SecretMeta }) {
       "Expires",
       meta.expires_at ? (
         <>
-          {formatDate(meta.expires_at)} <span className="muted small">({relative(meta.expires_at)})</span>
+          {formatDate(meta.expires_at)} <span className="muted small">({relativeDay(meta.expires_at)})</span>
         </>
       ) : (
         <span className="muted">never</span>

@@ -5,7 +5,7 @@ import { Icon } from "../../components/Icon";
 import { StatusBadge } from "../../components/StatusBadge";
 import type { SecretMeta, SortKey } from "../../ipc/client";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate, relative } from "../../lib/time";
+import { formatDate, relativeDay } from "../../lib/time";
 
 const COLUMNS = "28px minmax(160px, 2fr) 120px 140px 100px 180px minmax(90px, 1fr)";
 const ROW_HEIGHT = 44;
@@ -188,7 +188,7 @@ function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boole
       <span role="gridcell" className="cell" title={meta.expires_at ?? "No expiry"}>
         {meta.expires_at ? (
           <>
-            {formatDate(meta.expires_at)} <span className="muted small">({relative(meta.expires_at)})</span>
+            {formatDate(meta.expires_at)} <span className="muted small">({relativeDay(meta.expires_at)})</span>
           </>
         ) : (
           <span className="muted">—</span>

@@ -24,9 +24,9 @@ pub use crypto::KdfParams;
 pub use error::{Error, ErrorCode, Result};
 pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{OrgSummary, SecretCounts};
+pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
     CreateOptions, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PassphraseUnlock, PurgeReason,
-    Registered, RevealedField, SecretUse, Settings, UsePolicyNote, Vault, VaultStatus,
+    Registered, Renamed, RevealedField, SecretUse, Settings, UsePolicyNote, Vault, VaultStatus,
     default_vault_path,
 };

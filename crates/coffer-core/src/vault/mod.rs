@@ -8,6 +8,7 @@ mod lifecycle;
 mod notices;
 mod read;
 mod register;
+mod rename;
 mod rollback;
 mod seal;
 mod settings;
@@ -24,6 +25,7 @@ pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
 pub use read::{RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
+pub use rename::Renamed;
 pub use settings::{ExpiredPolicy, Settings};
 
 use crate::audit::{self, Record};

@@ -20,6 +20,7 @@ import { useActivityReport } from "./lib/activity";
 import { listenForDrops, useDrops } from "./lib/drops";
 import { useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
+import { useGlobalShortcuts } from "./lib/shortcuts";
 
 const APP_STATUS = ["app-status"] as const;
 
@@ -105,6 +106,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
 
   // The idle lock counts from a person's last input; refetches do not count.
   useActivityReport(reportActivity);
+  useGlobalShortcuts(route.view);
 
   const lock = async () => {
     try {

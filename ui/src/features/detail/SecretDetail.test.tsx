@@ -335,7 +335,7 @@ describe("SecretDetail", () => {
     expect(within(dialog).getByText(/keeps it for 21 days/)).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
     await waitFor(() => expect(window.location.hash).toBe("#/secrets"));
-    expect(ipc.of("trash_secrets")).toEqual([{ ids: [secretMeta().id] }]);
+    expect(ipc.of("trash_secrets")).toEqual([{ selection: { ids: [secretMeta().id] } }]);
   });
 
   it("deactivates after confirmation", async () => {
@@ -345,7 +345,7 @@ describe("SecretDetail", () => {
     await user.click(screen.getByRole("button", { name: "Deactivate" }));
     const dialog = await screen.findByRole("dialog", { name: "Deactivate prod/registry?" });
     await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: [secretMeta().id], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: [secretMeta().id] }, active: false }]));
   });
 
   it("shows a trashed secret with restore and permanent delete instead of edits", async () => {
@@ -429,7 +429,7 @@ describe("SecretDetail", () => {
     ]);
     expect(within(dialog).getByText("Their runs will be refused until it is activated again.")).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: [secretMeta().id], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: [secretMeta().id] }, active: false }]));
   });
 
   it("does not hold a confirmation up while it checks which jobs use the secret", async () => {
@@ -446,6 +446,6 @@ describe("SecretDetail", () => {
     const confirm = within(dialog).getByRole("button", { name: "Move to trash" });
     expect(confirm).toBeEnabled();
     await user.click(confirm);
-    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ ids: [secretMeta().id] }]));
+    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ selection: { ids: [secretMeta().id] } }]));
   });
 });

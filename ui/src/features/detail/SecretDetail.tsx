@@ -19,6 +19,7 @@ import { EditValueDialog } from "./EditValueDialog";
 import { secretFieldNames } from "./fieldNames";
 import { DeactivateDialog, DeleteDialog, MoveDialog } from "./LifecycleDialogs";
 import { PublicFields } from "./PublicFields";
+import { CloneDialog, RenameDialog } from "./RenameCloneDialogs";
 import { SecretFields } from "./SecretFields";
 import { canTest, TestDialog } from "./TestDialog";
 import { TrashedBanner } from "./TrashedBanner";
@@ -26,7 +27,7 @@ import { UsedBy, useSecretUsage } from "./UsedBy";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
 
-type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "delete" | null;
+type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "rename" | "clone" | "delete" | null;
 
 /** One secret: metadata, public fields, reveal/copy, edits, versions, audit. */
 export function SecretDetail({ id }: { id: string }) {
@@ -193,6 +194,12 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
               </DropdownMenu.Trigger>
               <DropdownMenu.Portal>
                 <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
+                  <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("rename")}>
+                    Rename…
+                  </DropdownMenu.Item>
+                  <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("clone")}>
+                    Clone…
+                  </DropdownMenu.Item>
                   <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("move")}>
                     Move to another organization…
                   </DropdownMenu.Item>
@@ -300,6 +307,33 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
             setOpen(null);
             toast.info(`Moved to ${next.org}.`);
             void updated(next);
+          }}
+        />
+      ) : null}
+      {open === "rename" ? (
+        <RenameDialog
+          meta={meta}
+          usage={usage}
+          onClose={() => setOpen(null)}
+          onRenamed={(result) => {
+            setOpen(null);
+            const jobs = result.jobs.length ? ` ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} now use the new name.` : "";
+            const templates = result.templates.length ? ` Edit the template file of ${result.templates.join(", ")}.` : "";
+            toast.info(`Renamed to ${result.meta.name}.${jobs}${templates}`);
+            void updated(result.meta);
+          }}
+        />
+      ) : null}
+      {open === "clone" ? (
+        <CloneDialog
+          meta={meta}
+          gate={gate}
+          onClose={() => setOpen(null)}
+          onCloned={(copy) => {
+            setOpen(null);
+            toast.info(`Cloned as ${copy.name}.`);
+            void invalidate();
+            navigate({ view: "secret", id: copy.id });
           }}
         />
       ) : null}

@@ -236,7 +236,7 @@ function LabelsCell({ labels, onLabel }: { labels: [string, string][]; onLabel: 
     const el = box.current;
     if (!el || current) return;
     // Natural widths (a chip may be shrunk to fit, so not its box), 4 px apart.
-    const widths = [...el.querySelectorAll<HTMLElement>("[data-label]")].map((c) => c.scrollWidth);
+    const widths = [...el.querySelectorAll<HTMLElement>("[data-label]")].map((c) => c.scrollWidth + 1);
     const room = el.clientWidth;
     const ends = widths.map((_, i) => widths.slice(0, i + 1).reduce((a, b) => a + b, 0) + 4 * i);
     let n = widths.length;

@@ -304,6 +304,23 @@ pub struct AppStatus {
     pub uses_keyring: bool,
 }
 
+/// Which secrets a bulk action applies to.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// These secrets.
+    Ids(Vec<coffer_core::secret::SecretId>),
+    /// Every secret the filter matches when the action runs (its paging
+    /// ignored), but the ones in `except`: "select all N matching" without
+    /// shipping every id through IPC.
+    Matching {
+        /// The list's filter.
+        query: coffer_core::secret::SecretQuery,
+        /// Matching secrets the user unticked.
+        except: Vec<coffer_core::secret::SecretId>,
+    },
+}
+
 /// The outcome of an action on several secrets.
 #[derive(Debug, Default, Serialize, specta::Type)]
 pub struct BulkResult {

@@ -10,6 +10,7 @@ import { useActivityReport } from "./lib/activity";
 import { listenForDrops, useDrops } from "./lib/drops";
 import { refreshAfterOtherProcess, useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
+import { useGlobalShortcuts } from "./lib/shortcuts";
 
 // The first screen is the secrets list (or the unlock screen): only they are
 // in the entry chunk. Every other route is its own chunk, fetched when first
@@ -142,6 +143,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
 
   // The idle lock counts from a person's last input; refetches do not count.
   useActivityReport(reportActivity);
+  useGlobalShortcuts(route.view);
 
   const lock = async () => {
     try {

@@ -480,6 +480,24 @@ pub enum SecretCommand {
         #[arg(long, value_name = "ORG")]
         org: String,
     },
+    /// Rename a secret; the jobs that name it (bindings and `${secret:NAME}`
+    /// placeholders in their arguments and environment) follow.
+    Rename {
+        #[command(flatten)]
+        target: Target,
+        /// The new name.
+        new_name: String,
+    },
+    /// Copy a secret's current value into a new secret (its own data key).
+    Clone {
+        #[command(flatten)]
+        target: Target,
+        /// The new secret's name.
+        new_name: String,
+        /// The store password, for password-protected secrets (the copy keeps it).
+        #[arg(long, value_name = "FILE")]
+        store_password_file: Option<PathBuf>,
+    },
 }
 
 /// The filters of `audit list` and `audit export` (the desktop audit page's).

@@ -26,9 +26,9 @@ pub use crypto::KdfParams;
 pub use error::{Error, ErrorCode, Result};
 pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{OrgSummary, SecretCounts};
+pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
     CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PIN_MIN_CHARS,
-    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, RevealedField, SecretUse,
-    Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
+    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, RevealedField,
+    SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
 };

@@ -1,17 +1,17 @@
 //! Listing, reading, changing and removing secrets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use coffer_core::secret::{
     SecretId, SecretMeta, SecretPage, SecretQuery, SecretRef, ValueChange, ValueOutcome,
     VersionInfo,
 };
-use coffer_core::{AuditEntry, OrgSummary, Vault};
+use coffer_core::{AuditEntry, LabelCount, OrgSummary, Renamed, Vault};
 use tauri::{AppHandle, State};
 
 use crate::clipboard;
 use crate::dto::{
-    self, BulkFailure, BulkResult, FieldInput, MetadataPatch, RevealedValue, SecretInput,
+    self, BulkFailure, BulkResult, FieldInput, MetadataPatch, RevealedValue, SecretInput, Selection,
 };
 use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, lock, with_vault, with_vault_changing};
@@ -23,6 +23,11 @@ const MAX_FILTER_CHARS: usize = 256;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_secrets(state: State<'_, AppState>, query: SecretQuery) -> IpcResult<SecretPage> {
+    check_filter(&query)?;
+    with_vault(&state, move |v| v.list(&query)).await
+}
+
+fn check_filter(query: &SecretQuery) -> IpcResult<()> {
     if query
         .text
         .as_ref()
@@ -30,7 +35,7 @@ pub async fn list_secrets(state: State<'_, AppState>, query: SecretQuery) -> Ipc
     {
         return Err(IpcError::invalid("The filter is too long."));
     }
-    with_vault(&state, move |v| v.list(&query)).await
+    Ok(())
 }
 
 /// One secret's metadata and public fields.
@@ -199,14 +204,30 @@ pub async fn restore_version(
     .await
 }
 
-/// Applies `action` to each secret, collecting failures.
-async fn bulk<F>(state: &AppState, ids: Vec<SecretId>, action: F) -> IpcResult<BulkResult>
+/// The ids a selection names now.
+fn selected_ids(v: &Vault, selection: Selection) -> coffer_core::Result<Vec<SecretId>> {
+    match selection {
+        Selection::Ids(ids) => Ok(ids),
+        Selection::Matching { query, except } => {
+            let except: HashSet<SecretId> = except.into_iter().collect();
+            let mut ids = v.matching_ids(&query)?;
+            ids.retain(|id| !except.contains(id));
+            Ok(ids)
+        }
+    }
+}
+
+/// Applies `action` to each selected secret, collecting failures.
+async fn bulk<F>(state: &AppState, selection: Selection, action: F) -> IpcResult<BulkResult>
 where
     F: Fn(&mut Vault, &SecretRef) -> coffer_core::Result<()> + Send + 'static,
 {
+    if let Selection::Matching { query, .. } = &selection {
+        check_filter(query)?;
+    }
     with_vault(state, move |v| {
         let mut result = BulkResult::default();
-        for id in ids {
+        for id in selected_ids(v, selection)? {
             match action(v, &SecretRef::Id(id)) {
                 Ok(()) => result.done += 1,
                 Err(e) => result.failed.push(BulkFailure {
@@ -221,11 +242,15 @@ where
 }
 
 /// Like [`bulk`], for changes that may move an expiry.
-async fn bulk_changing<F>(state: &AppState, ids: Vec<SecretId>, action: F) -> IpcResult<BulkResult>
+async fn bulk_changing<F>(
+    state: &AppState,
+    selection: Selection,
+    action: F,
+) -> IpcResult<BulkResult>
 where
     F: Fn(&mut Vault, &SecretRef) -> coffer_core::Result<()> + Send + 'static,
 {
-    let result = bulk(state, ids, action).await;
+    let result = bulk(state, selection, action).await;
     state.expiry_changed();
     result
 }
@@ -235,10 +260,10 @@ where
 #[specta::specta]
 pub async fn set_active(
     state: State<'_, AppState>,
-    ids: Vec<SecretId>,
+    selection: Selection,
     active: bool,
 ) -> IpcResult<BulkResult> {
-    bulk_changing(&state, ids, move |v, s| {
+    bulk_changing(&state, selection, move |v, s| {
         if active {
             v.activate(s)
         } else {
@@ -254,9 +279,9 @@ pub async fn set_active(
 #[specta::specta]
 pub async fn trash_secrets(
     state: State<'_, AppState>,
-    ids: Vec<SecretId>,
+    selection: Selection,
 ) -> IpcResult<BulkResult> {
-    bulk(&state, ids, |v, s| v.delete(s).map(drop)).await
+    bulk(&state, selection, |v, s| v.delete(s).map(drop)).await
 }
 
 /// Adds labels to (and removes labels from) secrets.
@@ -264,17 +289,55 @@ pub async fn trash_secrets(
 #[specta::specta]
 pub async fn label_secrets(
     state: State<'_, AppState>,
-    ids: Vec<SecretId>,
+    selection: Selection,
     set: BTreeMap<String, String>,
     remove: Vec<String>,
 ) -> IpcResult<BulkResult> {
-    bulk(&state, ids, move |v, s| {
+    bulk(&state, selection, move |v, s| {
         let change = coffer_core::secret::MetadataChange {
             set_labels: set.clone(),
             remove_labels: remove.clone(),
             ..Default::default()
         };
         v.update_metadata(s, change).map(drop)
+    })
+    .await
+}
+
+/// Every label key and value in use on live secrets, with how many carry
+/// each, for autocompletion and the label filter.
+#[tauri::command]
+#[specta::specta]
+pub async fn label_values(state: State<'_, AppState>) -> IpcResult<Vec<LabelCount>> {
+    with_vault(&state, |v| v.label_counts()).await
+}
+
+/// Renames a secret; the jobs that name it follow in the same transaction.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_secret(
+    state: State<'_, AppState>,
+    id: SecretId,
+    name: String,
+) -> IpcResult<Renamed> {
+    with_vault(&state, move |v| v.rename(&SecretRef::Id(id), &name)).await
+}
+
+/// Copies a secret's current value into a new secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn clone_secret(
+    state: State<'_, AppState>,
+    id: SecretId,
+    name: String,
+    store_password: Option<SecretInput>,
+) -> IpcResult<SecretMeta> {
+    with_vault_changing(&state, move |v| {
+        v.clone_secret(
+            &SecretRef::Id(id),
+            &name,
+            dto::secret(store_password.as_ref()).as_ref(),
+        )
     })
     .await
 }

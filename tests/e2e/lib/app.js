@@ -229,9 +229,17 @@ export async function listRows(browser) {
     [...document.querySelectorAll('.table-body [role="row"][data-testid]')]
       .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
       .map((row) => {
-        const cells = [...row.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent.trim());
-        const labels = [...row.querySelectorAll(".label-chip")].map((c) => c.textContent.trim());
-        return { name: row.dataset.testid.replace(/^secret-row-/, ""), type: cells[2], status: cells[3], expires: cells[5], labels };
+        const cell = (col) => row.querySelector(`[role="gridcell"][data-col="${col}"]`)?.textContent.trim();
+        // The chips shown (a "+N" chip stands for the ones that do not fit).
+        const labels = [...row.querySelectorAll(".label-chip[data-label]")].map((c) => c.textContent.trim());
+        const more = row.querySelector(".label-more")?.textContent.trim();
+        return {
+          name: row.dataset.testid.replace(/^secret-row-/, ""),
+          type: cell("type"),
+          status: cell("status"),
+          expires: cell("expires"),
+          labels: more ? [...labels, more] : labels,
+        };
       }),
   );
 }

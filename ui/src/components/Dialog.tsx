@@ -2,6 +2,8 @@ import { useEffect, useId, useRef, type ReactNode } from "react";
 
 // A modal on the native <dialog> element: focus trap, Escape and the
 // backdrop come from the browser, and nothing injects styles at runtime.
+// Enter in a field submits: its form, or else the footer's last button (the
+// dialog's action).
 export function Dialog({
   open,
   title,
@@ -31,6 +33,13 @@ export function Dialog({
       else dialog.removeAttribute("open");
     }
   }, [open]);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!open || !dialog) return;
+    const onKey = (event: KeyboardEvent) => submitOnEnter(event, dialog);
+    dialog.addEventListener("keydown", onKey);
+    return () => dialog.removeEventListener("keydown", onKey);
+  }, [open]);
   if (!open) return null;
   return (
     <dialog
@@ -49,6 +58,30 @@ export function Dialog({
       {footer ? <div className="dialog-foot">{footer}</div> : null}
     </dialog>
   );
+}
+
+function submitOnEnter(event: KeyboardEvent, dialog: HTMLDialogElement) {
+  if (event.key !== "Enter" || event.defaultPrevented || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) return;
+  const target = event.target as HTMLElement;
+  if (!(target instanceof HTMLInputElement || target instanceof HTMLSelectElement)) return;
+  if (target instanceof HTMLInputElement && ["checkbox", "radio", "button", "submit", "file"].includes(target.type)) return;
+  // A field in a form submits that form (WebKitGTK does not do it for a
+  // submit button outside the form, tied to it with form=).
+  const form = target.closest("form");
+  if (form && dialog.contains(form)) {
+    const submit =
+      (form.id ? dialog.querySelector<HTMLButtonElement>(`button[type="submit"][form="${CSS.escape(form.id)}"]`) : null) ??
+      form.querySelector<HTMLButtonElement>('button[type="submit"]');
+    event.preventDefault();
+    if (submit && !submit.disabled) submit.click();
+    else if (!submit) form.requestSubmit();
+    return;
+  }
+  const buttons = dialog.querySelectorAll<HTMLButtonElement>(".dialog-foot button");
+  const action = buttons[buttons.length - 1];
+  if (!action || action.disabled) return;
+  event.preventDefault();
+  action.click();
 }
 
 /** Asks before something that cannot be undone easily. */

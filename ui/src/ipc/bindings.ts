@@ -90,11 +90,20 @@ export const commands = {
 	/**  Makes an old version current again (as a new version). */
 	restoreVersion: (id: string, version: number, storePassword: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("restore_version", { id, version, storePassword })),
 	/**  Activates or deactivates secrets. */
-	setActive: (ids: string[], active: boolean) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("set_active", { ids, active })),
+	setActive: (selection: Selection, active: boolean) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("set_active", { selection, active })),
 	/**  Moves secrets to the trash. */
-	trashSecrets: (ids: string[]) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("trash_secrets", { ids })),
+	trashSecrets: (selection: Selection) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("trash_secrets", { selection })),
 	/**  Adds labels to (and removes labels from) secrets. */
-	labelSecrets: (ids: string[], set: { [key in string]: string }, remove: string[]) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("label_secrets", { ids, set, remove })),
+	labelSecrets: (selection: Selection, set: { [key in string]: string }, remove: string[]) => typedError<BulkResult, IpcError>(__TAURI_INVOKE("label_secrets", { selection, set, remove })),
+	/**
+	 *  Every label key and value in use on live secrets, with how many carry
+	 *  each, for autocompletion and the label filter.
+	 */
+	labelValues: () => typedError<LabelCount[], IpcError>(__TAURI_INVOKE("label_values")),
+	/**  Renames a secret; the jobs that name it follow in the same transaction. */
+	renameSecret: (id: string, name: string) => typedError<Renamed, IpcError>(__TAURI_INVOKE("rename_secret", { id, name })),
+	/**  Copies a secret's current value into a new secret. */
+	cloneSecret: (id: string, name: string, storePassword: string | null) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("clone_secret", { id, name, storePassword })),
 	/**  Takes a secret out of the trash. */
 	restoreFromTrash: (id: string) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("restore_from_trash", { id })),
 	/**  Destroys a secret now. */
@@ -793,6 +802,16 @@ export type KeyringUnlock =
  */
 { outcome: "needs_passphrase"; reason: string };
 
+/**  A label in use, with how many live secrets carry it. */
+export type LabelCount = {
+	/**  The key. */
+	key: string,
+	/**  The value. */
+	value: string,
+	/**  Live secrets with this label. */
+	count: number,
+};
+
 /**  A metadata edit from the UI. */
 export type MetadataPatch = {
 	/**  New description. */
@@ -945,6 +964,19 @@ export type RegisterResponse = {
 	secret: SecretMeta,
 	/**  Shown once, never stored. */
 	generated_password: string | null,
+};
+
+/**  What a rename changed. */
+export type Renamed = {
+	/**  The secret under its new name. */
+	meta: SecretMeta,
+	/**  Jobs now bound to the new name (bindings and placeholders rewritten). */
+	jobs: string[],
+	/**
+	 *  Of those, jobs whose template file may still name the old name (the
+	 *  file is outside the vault: edit it).
+	 */
+	templates: string[],
 };
 
 /**  A revealed value. */
@@ -1167,6 +1199,22 @@ export type SecretType =
 "key_value" | 
 /**  Opaque text or bytes. */
 "data";
+
+/**  Which secrets a bulk action applies to. */
+export type Selection = 
+/**  These secrets. */
+({ ids: string[] }) & { matching?: never } | 
+/**
+ *  Every secret the filter matches when the action runs (its paging
+ *  ignored), but the ones in `except`: "select all N matching" without
+ *  shipping every id through IPC.
+ */
+({ matching: {
+	/**  The list's filter. */
+	query: SecretQuery,
+	/**  Matching secrets the user unticked. */
+	except: string[],
+} }) & { ids?: never };
 
 /**  Vault-wide settings. */
 export type Settings = {

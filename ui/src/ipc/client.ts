@@ -1,6 +1,6 @@
 // The one module that talks to the shell: it unwraps results and turns IPC
 // errors into thrown `CofferError`s, so callers use plain async/await.
-import { commands, type ErrorCode, type IpcError } from "./bindings";
+import { commands, type ErrorCode, type IpcError, type Selection } from "./bindings";
 
 export { commands, events } from "./bindings";
 export type * from "./bindings";
@@ -37,6 +37,11 @@ export function errorMessage(error: unknown): string {
 /** Whether an error has one of `codes`. */
 export function hasCode(error: unknown, ...codes: ErrorCode[]): boolean {
   return error instanceof CofferError && codes.includes(error.code);
+}
+
+/** Bulk actions take ids, or "all matching" a filter (resolved by the shell). */
+function selectionOf(selection: string[] | Selection): Selection {
+  return Array.isArray(selection) ? { ids: selection } : selection;
 }
 
 export const api = {
@@ -76,10 +81,15 @@ export const api = {
   updateValue: (...a: Parameters<typeof commands.updateValue>) => unwrap(commands.updateValue(...a)),
   restoreVersion: (id: string, version: number, storePassword: string | null = null) =>
     unwrap(commands.restoreVersion(id, version, storePassword)),
-  setActive: (ids: string[], active: boolean) => unwrap(commands.setActive(ids, active)),
-  trashSecrets: (ids: string[]) => unwrap(commands.trashSecrets(ids)),
-  labelSecrets: (ids: string[], set: Record<string, string>, remove: string[]) =>
-    unwrap(commands.labelSecrets(ids, set, remove)),
+  setActive: (selection: string[] | Selection, active: boolean) =>
+    unwrap(commands.setActive(selectionOf(selection), active)),
+  trashSecrets: (selection: string[] | Selection) => unwrap(commands.trashSecrets(selectionOf(selection))),
+  labelSecrets: (selection: string[] | Selection, set: Record<string, string>, remove: string[]) =>
+    unwrap(commands.labelSecrets(selectionOf(selection), set, remove)),
+  labelValues: () => unwrap(commands.labelValues()),
+  renameSecret: (id: string, name: string) => unwrap(commands.renameSecret(id, name)),
+  cloneSecret: (id: string, name: string, storePassword: string | null = null) =>
+    unwrap(commands.cloneSecret(id, name, storePassword)),
   restoreFromTrash: (id: string) => unwrap(commands.restoreFromTrash(id)),
   purgeSecret: (id: string) => unwrap(commands.purgeSecret(id)),
   emptyTrash: () => unwrap(commands.emptyTrash()),

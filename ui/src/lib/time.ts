@@ -1,4 +1,9 @@
 // Dates for people: absolute (local date) and relative ("in 12 days").
+//
+// Expiry dates follow one rule everywhere (status chip, list column, detail
+// page, Expiry page groups): whole calendar days between today and the day of
+// the expiry, both in the user's local time zone. So an expiry at 09:00
+// tomorrow is "tomorrow" at 23:00 today, not "in 10 hours" or "today".
 
 const DAY = 86_400_000;
 
@@ -48,14 +53,62 @@ export function relative(value: string | null | undefined, now: Date = new Date(
   return diff > 0 ? `in ${text}` : `${text} ago`;
 }
 
-/** `2027-01-31` for a date input, from RFC 3339. */
-export function toDateInput(value: string | null | undefined): string {
+/**
+ * Calendar days from today to the day of `value`, both in the local time zone
+ * (0: today, 1: tomorrow, -1: yesterday). Counted on the dates, so daylight
+ * saving changes and the time of day do not matter.
+ */
+export function calendarDaysUntil(value: string | null | undefined, now: Date = new Date()): number | null {
   const date = parseTime(value);
-  return date ? date.toISOString().slice(0, 10) : "";
+  if (!date) return null;
+  const day = Date.UTC(date.getFullYear(), date.getMonth(), date.getDate());
+  const today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  return Math.round((day - today) / DAY);
 }
 
-/** RFC 3339 (midnight UTC of that day) from a date input's value. */
+/** When an expiry falls, by the rule above: past or not, and in how many calendar days. */
+export type ExpiryDay = { past: boolean; days: number };
+
+export function expiryDay(value: string | null | undefined, now: Date = new Date()): ExpiryDay | null {
+  const date = parseTime(value);
+  const days = calendarDaysUntil(value, now);
+  if (!date || days === null) return null;
+  return { past: date.getTime() <= now.getTime(), days };
+}
+
+/** "today", "tomorrow", "in 5 days", "yesterday", "5 days ago" (calendar days, local time). */
+export function relativeDay(value: string | null | undefined, now: Date = new Date()): string {
+  const days = calendarDaysUntil(value, now);
+  if (days === null) return "";
+  if (days === 0) return "today";
+  if (days === 1) return "tomorrow";
+  if (days === -1) return "yesterday";
+  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+}
+
+/** "expires today", "expires tomorrow", "expires in 5 days", "expired yesterday", ... */
+export function expiryText(value: string | null | undefined, now: Date = new Date()): string {
+  const when = expiryDay(value, now);
+  if (!when) return "";
+  if (when.past) return when.days === 0 ? "expired today" : `expired ${relativeDay(value, now)}`;
+  // Not yet past: a day in the past cannot happen, but clocks differ.
+  return when.days <= 0 ? "expires today" : `expires ${relativeDay(value, now)}`;
+}
+
+/** `2027-01-31` for a date input, from RFC 3339: the local date. */
+export function toDateInput(value: string | null | undefined): string {
+  const date = parseTime(value);
+  if (!date) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** RFC 3339 (local midnight of that day, in UTC) from a date input's value. */
 export function fromDateInput(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-  return `${value}T00:00:00Z`;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(year, month - 1, day);
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) return null;
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,4 +1,5 @@
-//! Lifecycle commands: restore, deactivate, activate, delete, undelete, purge, move.
+//! Lifecycle commands: restore, deactivate, activate, delete, undelete, purge, move,
+//! rename, clone.
 
 use coffer_core::secret::SecretRef;
 use coffer_core::{Error, Result};
@@ -92,6 +93,39 @@ pub fn run(g: &Global, out: Out, command: SecretCommand) -> Result<()> {
         SecretCommand::Move { name, from, org } => {
             let meta = vault.move_to_org(&SecretRef::in_org(&from, &name), &org)?;
             (format!("{name}: moved from {from} to {org}"), json!(meta))
+        }
+        SecretCommand::Rename { target, new_name } => {
+            let renamed = vault.rename(&reference(&target), &new_name)?;
+            let mut message = format!("{}: renamed to {new_name}", target.name);
+            if !renamed.jobs.is_empty() {
+                message.push_str(&format!(
+                    " ({} job{} now use{} the new name: {})",
+                    renamed.jobs.len(),
+                    if renamed.jobs.len() == 1 { "" } else { "s" },
+                    if renamed.jobs.len() == 1 { "s" } else { "" },
+                    renamed.jobs.join(", ")
+                ));
+            }
+            for job in &renamed.templates {
+                message.push_str(&format!(
+                    "\nJob {job}'s template file may still name {}: edit it.",
+                    target.name
+                ));
+            }
+            (message, json!(renamed))
+        }
+        SecretCommand::Clone {
+            target,
+            new_name,
+            store_password_file,
+        } => {
+            let password =
+                input::optional_password("store password", store_password_file.as_ref())?;
+            let meta = vault.clone_secret(&reference(&target), &new_name, password.as_ref())?;
+            (
+                format!("{}: copied to {new_name}", target.name),
+                json!(meta),
+            )
         }
         _ => return Err(Error::Internal("unexpected command".into())),
     };

@@ -225,3 +225,76 @@ fn backup_rotation_and_passphrase_change() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+#[test]
+fn rename_carries_jobs_along_and_clone_copies_the_value() {
+    let env = Env::new();
+    env.add_basic("prod/db", "db-pw");
+    env.add_basic("other", "o-pw");
+    let template = env.file("app.tmpl", "pass=${secret:prod/db}\n");
+    let output = env.path("app.conf");
+    env.run(&[
+        "job",
+        "add",
+        "template",
+        "render",
+        "--template",
+        template.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ])
+    .ok();
+
+    let renamed = env
+        .run(&["secret", "rename", "prod/db", "prod/db-main"])
+        .ok();
+    assert!(
+        renamed
+            .stdout
+            .contains("prod/db: renamed to prod/db-main (1 job now uses the new name: render)"),
+        "{}",
+        renamed.stdout
+    );
+    assert!(
+        renamed
+            .stdout
+            .contains("Job render's template file may still name prod/db: edit it."),
+        "{}",
+        renamed.stdout
+    );
+    env.run(&["secret", "show", "prod/db"]).fails(3);
+    assert_eq!(
+        env.run(&["secret", "reveal", "prod/db-main"]).ok().stdout,
+        "db-pw"
+    );
+    let show = env.run(&["job", "show", "render"]).ok();
+    assert!(
+        show.stdout.contains("prod/db-main (placeholder, active)"),
+        "{}",
+        show.stdout
+    );
+    // Taken and bad names are refused with the usual exit codes.
+    env.run(&["secret", "rename", "prod/db-main", "other"])
+        .fails(2);
+    env.run(&["secret", "rename", "prod/db-main", "bad name"])
+        .fails(2);
+    env.run(&["secret", "rename", "missing", "x"]).fails(3);
+
+    let cloned = env
+        .run(&["--json", "secret", "clone", "other", "other-copy"])
+        .ok()
+        .json();
+    assert_eq!(cloned["name"], "other-copy");
+    assert_eq!(cloned["current_version"], 1);
+    assert_eq!(
+        env.run(&["secret", "reveal", "other-copy"]).ok().stdout,
+        "o-pw"
+    );
+    env.run(&["secret", "clone", "other", "other-copy"])
+        .fails(2);
+    let audit = env.run(&["--json", "audit", "list"]).ok().stdout;
+    assert!(
+        audit.contains("secret.rename") && audit.contains("secret.clone"),
+        "{audit}"
+    );
+}

@@ -6,7 +6,7 @@ use super::secrets::{SECRET_COLUMNS, SECRET_FROM, SecretRow};
 use super::{Reader, sql_error};
 use crate::clock::{DAY, Timestamp};
 use crate::error::Result;
-use crate::secret::{MAX_PAGE, Scope, SecretQuery, SecretStatus, SortKey};
+use crate::secret::{MAX_PAGE, Scope, SecretId, SecretQuery, SecretStatus, SortKey};
 
 /// The effective status as SQL, given `?1` = now.
 const STATUS_SQL: &str = "CASE WHEN s.lifecycle = 'deactivated' THEN 'deactivated' \
@@ -29,6 +29,21 @@ pub struct SecretCounts {
     /// In the trash.
     pub trash: u32,
 }
+
+/// A label in use, with how many live secrets carry it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LabelCount {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// Live secrets with this label.
+    pub count: u32,
+}
+
+/// At most this many distinct labels are listed (autocompletion needs no more).
+const MAX_LABELS: u32 = 2000;
 
 struct Where {
     sql: String,
@@ -255,6 +270,50 @@ impl Reader<'_> {
             .and_then(|mut s| s.query_row((phrase, i64::from(cap) + 1), |r| r.get(0)))
             .map_err(|e| sql_error("counting secrets", e))?;
         Ok((n <= cap).then_some((n, size)))
+    }
+
+    /// The labels on live secrets, by key and value, with their counts.
+    pub fn label_counts(&self) -> Result<Vec<LabelCount>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT l.key, l.value, count(*) FROM secret_labels l
+                 JOIN secrets s ON s.id = l.secret_id WHERE s.deleted_at IS NULL
+                 GROUP BY l.key, l.value ORDER BY l.key, l.value LIMIT ?1",
+            )
+            .map_err(|e| sql_error("listing labels", e))?;
+        stmt.query_map([MAX_LABELS], |r| {
+            Ok(LabelCount {
+                key: r.get(0)?,
+                value: r.get(1)?,
+                count: r.get(2)?,
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| sql_error("listing labels", e))
+    }
+
+    /// The ids of every secret that matches (paging ignored), in sort order:
+    /// what "select all matching" acts on, without shipping rows anywhere.
+    pub fn matching_ids(&self, query: &SecretQuery, now: Timestamp) -> Result<Vec<SecretId>> {
+        let filter = build_where(query, now, TextMatch::Scan);
+        let sql = format!(
+            "SELECT s.uid FROM secrets s WHERE {} ORDER BY {}",
+            filter.sql,
+            order_by(query)
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| sql_error("selecting secrets", e))?;
+        stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+            let uid: Vec<u8> = r.get(0)?;
+            uid.try_into().map(SecretId).map_err(|_| {
+                rusqlite::Error::InvalidColumnType(0, "uid".into(), rusqlite::types::Type::Blob)
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| sql_error("selecting secrets", e))
     }
 
     fn count(&self, query: &SecretQuery, now: Timestamp, text_match: TextMatch) -> Result<u32> {

@@ -291,7 +291,7 @@ impl StoreTx<'_> {
     }
 
     /// Adds a live secret's listing text to the trigram index.
-    fn index_text(&self, rowid: i64, search: &str) -> Result<()> {
+    pub(super) fn index_text(&self, rowid: i64, search: &str) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO secret_search (rowid, search) VALUES (?1, ?2)")
             .and_then(|mut s| s.execute(params![rowid, search]))
@@ -300,7 +300,7 @@ impl StoreTx<'_> {
     }
 
     /// Removes a secret from the trigram index (nothing when it is not there).
-    fn unindex_text(&self, rowid: i64) -> Result<()> {
+    pub(super) fn unindex_text(&self, rowid: i64) -> Result<()> {
         self.tx
             .prepare_cached("DELETE FROM secret_search WHERE rowid = ?1")
             .and_then(|mut s| s.execute([rowid]))

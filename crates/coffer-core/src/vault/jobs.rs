@@ -743,7 +743,7 @@ fn binding_names(roles: &[NewBinding], references: &[NewBinding]) -> Vec<String>
         .collect()
 }
 
-fn audit_job(
+pub(super) fn audit_job(
     tx: &StoreTx<'_>,
     ctx: &VaultCtx<'_>,
     action: &str,

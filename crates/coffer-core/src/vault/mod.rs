@@ -10,6 +10,7 @@ mod notices;
 mod quick;
 mod read;
 mod register;
+mod rename;
 mod rollback;
 mod seal;
 mod settings;
@@ -27,6 +28,7 @@ pub use notices::ExpiryNotice;
 pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
+pub use rename::Renamed;
 pub use settings::{ExpiredPolicy, Settings};
 
 use crate::audit::{self, Record};

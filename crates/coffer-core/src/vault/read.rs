@@ -10,7 +10,7 @@ use crate::audit::{self, AuditEntry, AuditVerification};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::secret::{
-    Lifecycle, SecretBytes, SecretData, SecretMeta, SecretPage, SecretQuery, SecretRef,
+    Lifecycle, SecretBytes, SecretData, SecretId, SecretMeta, SecretPage, SecretQuery, SecretRef,
     SecretStatus, VersionInfo,
 };
 use crate::store::{Db, OrgSummary, Reader, SecretRow};
@@ -128,6 +128,17 @@ impl Vault {
             .map(|row| meta_of(self.store.read(), row, now, &self.settings))
             .collect::<Result<Vec<_>>>()?;
         Ok(SecretPage { total, items })
+    }
+
+    /// The labels on live secrets with their counts.
+    pub fn label_counts(&self) -> Result<Vec<crate::store::LabelCount>> {
+        self.store.read().label_counts()
+    }
+
+    /// The ids of every secret `query` matches (its paging ignored), for
+    /// actions on "all matching" secrets.
+    pub fn matching_ids(&self, query: &SecretQuery) -> Result<Vec<SecretId>> {
+        self.store.read().matching_ids(query, self.now())
     }
 
     /// The kept versions of a secret, newest first.

@@ -59,7 +59,7 @@ pub(super) fn derived_expiry(data: &SecretData) -> Option<Timestamp> {
 }
 
 /// A secret prepared for insertion: keys derived, value sealed.
-struct Prepared {
+pub(super) struct Prepared {
     new: NewSecret,
     id: SecretId,
     org: String,
@@ -88,7 +88,7 @@ impl Vault {
         self.write(|tx, ctx| prepared.into_iter().map(|p| insert(tx, ctx, p)).collect())
     }
 
-    fn prepare(&self, mut new: NewSecret, now: Timestamp) -> Result<Prepared> {
+    pub(super) fn prepare(&self, mut new: NewSecret, now: Timestamp) -> Result<Prepared> {
         let master = *self.keys()?.master.bytes();
         let master = Zeroizing::new(master);
         if new.expires_at.is_none() {
@@ -127,7 +127,7 @@ impl Vault {
     }
 }
 
-fn insert(tx: &StoreTx<'_>, ctx: &VaultCtx<'_>, p: Prepared) -> Result<Registered> {
+pub(super) fn insert(tx: &StoreTx<'_>, ctx: &VaultCtx<'_>, p: Prepared) -> Result<Registered> {
     let (org_id, _) = tx.ensure_org(&p.org, ctx.now.unix())?;
     if let Some(existing) = tx.read().secret_by_name(&p.org, &p.new.name)? {
         return Err(Error::AlreadyExists {

@@ -15,6 +15,7 @@ mod keyring;
 mod keys;
 mod lifecycle;
 mod query;
+mod rename;
 mod round_trip;
 mod store_password;
 mod support;

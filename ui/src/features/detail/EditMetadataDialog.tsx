@@ -218,7 +218,7 @@ export function EditMetadataDialog({
         </div>
         <div className="grid-2">
           <Field label="Expires" hint="Leave empty for no expiry." error={errors.expires?.message}>
-            <input className="input" type="date" {...register("expires")} />
+            <input className="input" type="date" data-empty={expires === "" ? "true" : undefined} {...register("expires")} />
           </Field>
           <Field
             label="Project"

@@ -356,7 +356,7 @@ describe("SecretDetail", () => {
     expect(within(dialog).getByText(/keeps it for 21 days/)).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
     await waitFor(() => expect(window.location.hash).toBe("#/secrets"));
-    expect(ipc.of("trash_secrets")).toEqual([{ ids: [secretMeta().id] }]);
+    expect(ipc.of("trash_secrets")).toEqual([{ selection: { ids: [secretMeta().id] } }]);
   });
 
   it("deactivates after confirmation", async () => {
@@ -366,7 +366,7 @@ describe("SecretDetail", () => {
     await user.click(screen.getByRole("button", { name: "Deactivate" }));
     const dialog = await screen.findByRole("dialog", { name: "Deactivate prod/registry?" });
     await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: [secretMeta().id], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: [secretMeta().id] }, active: false }]));
   });
 
   it("shows a trashed secret with restore and permanent delete instead of edits", async () => {
@@ -450,7 +450,7 @@ describe("SecretDetail", () => {
     ]);
     expect(within(dialog).getByText("Their runs will be refused until it is activated again.")).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: [secretMeta().id], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: [secretMeta().id] }, active: false }]));
   });
 
   it("does not hold a confirmation up while it checks which jobs use the secret", async () => {
@@ -467,6 +467,6 @@ describe("SecretDetail", () => {
     const confirm = within(dialog).getByRole("button", { name: "Move to trash" });
     expect(confirm).toBeEnabled();
     await user.click(confirm);
-    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ ids: [secretMeta().id] }]));
+    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ selection: { ids: [secretMeta().id] } }]));
   });
 });

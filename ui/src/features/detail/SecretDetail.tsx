@@ -10,7 +10,7 @@ import { api, errorMessage, hasCode, type BulkResult, type SecretMeta, type Valu
 import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate, formatDateTime, relative } from "../../lib/time";
+import { formatDate, formatDateTime, relative, relativeDay } from "../../lib/time";
 import { AuditTab } from "./AuditTab";
 import "../../components/data-table.css";
 import "./detail.css";
@@ -19,6 +19,7 @@ import { EditValueDialog } from "./EditValueDialog";
 import { secretFieldNames } from "./fieldNames";
 import { DeactivateDialog, DeleteDialog, MoveDialog } from "./LifecycleDialogs";
 import { PublicFields } from "./PublicFields";
+import { CloneDialog, RenameDialog } from "./RenameCloneDialogs";
 import { SecretFields } from "./SecretFields";
 import { canTest, TestDialog } from "./TestDialog";
 import { TrashedBanner } from "./TrashedBanner";
@@ -27,7 +28,7 @@ import { SaveToFileButton, canSaveToFile } from "./SaveToFileButton";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
 
-type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "delete" | null;
+type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "rename" | "clone" | "delete" | null;
 
 /** One secret: metadata, public fields, reveal/copy, edits, versions, audit. */
 export function SecretDetail({ id }: { id: string }) {
@@ -195,6 +196,12 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
               </DropdownMenu.Trigger>
               <DropdownMenu.Portal>
                 <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
+                  <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("rename")}>
+                    Rename…
+                  </DropdownMenu.Item>
+                  <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("clone")}>
+                    Clone…
+                  </DropdownMenu.Item>
                   <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("move")}>
                     Move to another organization…
                   </DropdownMenu.Item>
@@ -305,6 +312,33 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
           }}
         />
       ) : null}
+      {open === "rename" ? (
+        <RenameDialog
+          meta={meta}
+          usage={usage}
+          onClose={() => setOpen(null)}
+          onRenamed={(result) => {
+            setOpen(null);
+            const jobs = result.jobs.length ? ` ${result.jobs.length} job${result.jobs.length === 1 ? "" : "s"} now use the new name.` : "";
+            const templates = result.templates.length ? ` Edit the template file of ${result.templates.join(", ")}.` : "";
+            toast.info(`Renamed to ${result.meta.name}.${jobs}${templates}`);
+            void updated(result.meta);
+          }}
+        />
+      ) : null}
+      {open === "clone" ? (
+        <CloneDialog
+          meta={meta}
+          gate={gate}
+          onClose={() => setOpen(null)}
+          onCloned={(copy) => {
+            setOpen(null);
+            toast.info(`Cloned as ${copy.name}.`);
+            void invalidate();
+            navigate({ view: "secret", id: copy.id });
+          }}
+        />
+      ) : null}
       {open === "delete" ? (
         <DeleteDialog
           meta={meta}
@@ -327,7 +361,7 @@ function About({ meta }: { meta: SecretMeta }) {
       "Expires",
       meta.expires_at ? (
         <>
-          {formatDate(meta.expires_at)} <span className="muted small">({relative(meta.expires_at)})</span>
+          {formatDate(meta.expires_at)} <span className="muted small">({relativeDay(meta.expires_at)})</span>
         </>
       ) : (
         <span className="muted">never</span>

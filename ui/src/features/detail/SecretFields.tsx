@@ -99,11 +99,13 @@ function FieldRow({ meta, name, gate }: { meta: SecretMeta; name: string; gate: 
     }
   };
 
+  // A multi-line value (a kubeconfig, a PEM) gets the card's full width, unwrapped.
+  const multiline = revealed?.text?.includes("\n") ? "true" : undefined;
   return (
-    <div className="kv-row">
+    <div className="kv-row" data-multiline={multiline}>
       <dt className={meta.type === "key_value" ? "mono" : undefined}>{label}</dt>
       <dd>
-        <div className="secret-value" data-revealed={revealed ? "true" : "false"}>
+        <div className="secret-value" data-revealed={revealed ? "true" : "false"} data-multiline={multiline}>
           {revealed ? (
             <RevealedText value={revealed} showBase64={showBase64} onShowBase64={() => setShowBase64(true)} label={label} />
           ) : (

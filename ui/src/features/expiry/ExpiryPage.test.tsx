@@ -1,13 +1,22 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { mockShell, renderPage, secretMeta } from "../../components/testing";
 import type { SecretMeta } from "../../ipc/client";
 import { ExpiryPage } from "./ExpiryPage";
+import { statusView } from "../../components/StatusBadge";
 import { expiryGroup, groupByExpiry } from "./groups";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
+
+// The groups follow the local calendar: pin the zone these dates are written for.
+beforeAll(() => {
+  vi.stubEnv("TZ", "UTC");
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 function expiring(name: string, expires_at: string, extra: Partial<SecretMeta> = {}): SecretMeta {
   return secretMeta({ id: name, name, expires_at, ...extra });
@@ -30,13 +39,23 @@ function shell(items: SecretMeta[]) {
 }
 
 describe("expiry groups", () => {
-  it("puts each expiry in expired, this week, this month or later", () => {
+  it("puts each expiry in expired, today, tomorrow, this week, this month or later, by calendar day", () => {
     expect(expiryGroup("2026-03-01T12:00:00Z", NOW)).toBe("expired");
-    expect(expiryGroup("2026-03-01T12:00:01Z", NOW)).toBe("week");
-    expect(expiryGroup("2026-03-08T12:00:00Z", NOW)).toBe("week");
-    expect(expiryGroup("2026-03-08T12:00:01Z", NOW)).toBe("month");
-    expect(expiryGroup("2026-03-31T12:00:00Z", NOW)).toBe("month");
-    expect(expiryGroup("2026-03-31T12:00:01Z", NOW)).toBe("later");
+    expect(expiryGroup("2026-03-01T12:00:01Z", NOW)).toBe("today");
+    expect(expiryGroup("2026-03-01T23:59:59Z", NOW)).toBe("today");
+    expect(expiryGroup("2026-03-02T00:00:00Z", NOW)).toBe("tomorrow");
+    expect(expiryGroup("2026-03-02T23:59:59Z", NOW)).toBe("tomorrow");
+    expect(expiryGroup("2026-03-03T00:00:00Z", NOW)).toBe("week");
+    expect(expiryGroup("2026-03-08T23:59:59Z", NOW)).toBe("week");
+    expect(expiryGroup("2026-03-09T00:00:00Z", NOW)).toBe("month");
+    expect(expiryGroup("2026-03-31T23:59:59Z", NOW)).toBe("month");
+    expect(expiryGroup("2026-04-01T00:00:00Z", NOW)).toBe("later");
+  });
+
+  it("groups an expiry tomorrow morning under Tomorrow late tonight, as the chip says", () => {
+    const late = new Date("2026-03-01T23:00:00Z");
+    expect(expiryGroup("2026-03-02T09:00:00Z", late)).toBe("tomorrow");
+    expect(statusView("active", "2026-03-02T09:00:00Z", late).text).toBe("expires tomorrow");
   });
 
   it("sorts each group soonest first and skips secrets without expiry", () => {
@@ -46,7 +65,9 @@ describe("expiry groups", () => {
     );
     expect(groups.map((g) => [g.key, g.items.map((i) => i.name)])).toEqual([
       ["expired", []],
-      ["week", ["a", "b"]],
+      ["today", []],
+      ["tomorrow", ["a"]],
+      ["week", ["b"]],
       ["month", []],
       ["later", []],
     ]);
@@ -77,7 +98,8 @@ describe("ExpiryPage", () => {
     expect(within(month).getAllByRole("link")).toHaveLength(1);
     expect(within(later).getAllByRole("link")).toHaveLength(1);
     expect(within(week).getByLabelText("2 secrets")).toBeInTheDocument();
-    expect(within(week).getByText("in 2 days")).toBeInTheDocument(); // 2.5 days: whole days, as the status badge counts
+    expect(within(week).getByText("in 3 days")).toBeInTheDocument(); // calendar days, as the status badge counts
+    expect(within(week).getByText("expires in 3 days")).toBeInTheDocument();
     expect(within(expired).getByText("9 days ago")).toBeInTheDocument();
     expect(within(month).getByRole("link", { name: /idp\/client/ })).toHaveAttribute("href", "#/secrets/idp%2Fclient");
     expect(ipc.of("list_secrets")).toEqual([

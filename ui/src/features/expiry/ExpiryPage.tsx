@@ -7,7 +7,7 @@ import { api, errorMessage, type SecretMeta } from "../../ipc/client";
 import { keys, useSettings } from "../../lib/queries";
 import { routeHref } from "../../lib/router";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate, formatDateTime, relative } from "../../lib/time";
+import { formatDate, formatDateTime, relativeDay } from "../../lib/time";
 import "./expiry.css";
 import { groupByExpiry, type ExpiryGroup } from "./groups";
 
@@ -133,7 +133,7 @@ function Item({ meta, now }: { meta: SecretMeta; now: Date }) {
       </span>
       <span className="timeline-side">
         <StatusBadge status={meta.status} expiresAt={meta.expires_at} />
-        <span className="muted small timeline-relative">{relative(meta.expires_at, now)}</span>
+        <span className="muted small timeline-relative">{relativeDay(meta.expires_at, now)}</span>
       </span>
     </a>
   );

@@ -1,28 +1,35 @@
 import type { SecretMeta } from "../../ipc/client";
+import { expiryDay } from "../../lib/time";
 
-const DAY = 86_400_000;
-
-export type ExpiryGroupKey = "expired" | "week" | "month" | "later";
+export type ExpiryGroupKey = "expired" | "today" | "tomorrow" | "week" | "month" | "later";
 
 export type ExpiryGroup = { key: ExpiryGroupKey; title: string; none: string; items: SecretMeta[] };
 
 const GROUPS: Omit<ExpiryGroup, "items">[] = [
   { key: "expired", title: "Expired", none: "Nothing has expired." },
-  { key: "week", title: "This week", none: "Nothing expires in the next 7 days." },
+  { key: "today", title: "Today", none: "Nothing else expires today." },
+  { key: "tomorrow", title: "Tomorrow", none: "Nothing expires tomorrow." },
+  { key: "week", title: "This week", none: "Nothing else expires in the next 7 days." },
   { key: "month", title: "This month", none: "Nothing else expires in the next 30 days." },
   { key: "later", title: "Later", none: "Nothing expires later." },
 ];
 
-/** Which group an expiry falls in: past, within 7 days, within 30 days, or later. */
+/**
+ * Which group an expiry falls in, by the calendar-day rule of lib/time.ts
+ * (the one the status chip and the list use): past, today, tomorrow, within
+ * 7 days, within 30 days, or later.
+ */
 export function expiryGroup(expiresAt: string, now: Date): ExpiryGroupKey {
-  const left = Date.parse(expiresAt) - now.getTime();
-  if (left <= 0) return "expired";
-  if (left <= 7 * DAY) return "week";
-  if (left <= 30 * DAY) return "month";
+  const when = expiryDay(expiresAt, now);
+  if (!when || when.past) return "expired";
+  if (when.days <= 0) return "today";
+  if (when.days === 1) return "tomorrow";
+  if (when.days <= 7) return "week";
+  if (when.days <= 30) return "month";
   return "later";
 }
 
-/** Secrets with an expiry, in the four groups, each sorted soonest first. */
+/** Secrets with an expiry, in their groups, each sorted soonest first. */
 export function groupByExpiry(items: SecretMeta[], now: Date): ExpiryGroup[] {
   const groups = GROUPS.map((g) => ({ ...g, items: [] as SecretMeta[] }));
   const byKey = new Map(groups.map((g) => [g.key, g]));

@@ -8,7 +8,7 @@ import { PasswordInput } from "../../components/PasswordInput";
 import type { SecretType } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { passphraseStrength } from "../../lib/strength";
-import { formatDate, toDateInput } from "../../lib/time";
+import { formatDate, fromDateInput, toDateInput } from "../../lib/time";
 import type { FieldProblem, MetaDraft } from "./draft";
 import { RootError, StepActions, useProblem } from "./parts";
 import { labelProblem } from "./rules";
@@ -71,7 +71,7 @@ export function MetadataStep({
   });
 
   const [openedAt] = useState(() => Date.now());
-  const past = !leafExpiry && expires !== "" && Date.parse(`${expires}T00:00:00Z`) <= openedAt;
+  const past = !leafExpiry && expires !== "" && Date.parse(fromDateInput(expires) ?? "") <= openedAt;
   const orgNames = Array.from(new Set(["Default", ...(orgs.data ?? []).map((o) => o.name)]));
   const projects = orgs.data?.find((o) => o.name === org)?.projects ?? [];
   const strength = passphraseStrength(storePassword);
@@ -123,7 +123,7 @@ export function MetadataStep({
               hint="Coffer warns before this date. Leave empty for no expiry."
               error={errors.expires?.message}
             >
-              <input className="input" type="date" {...register("expires")} />
+              <input className="input" type="date" data-empty={expires === "" ? "true" : undefined} {...register("expires")} />
             </Field>
           )}
           {past ? (

@@ -5,7 +5,7 @@ import { Icon } from "../../components/Icon";
 import { api, type SecretType } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate } from "../../lib/time";
+import { formatDate, fromDateInput } from "../../lib/time";
 import { shortSecretFields, ShortValueWarning } from "../detail/ShortValueWarning";
 import { Warnings } from "./CertificateReport";
 import type { MetaDraft, ValueDraft } from "./draft";
@@ -39,7 +39,7 @@ export function ReviewStep({
   const expires = leaf
     ? `${formatDate(leaf.not_after)} (from the leaf certificate)`
     : meta.expires
-      ? `${formatDate(`${meta.expires}T00:00:00Z`)}${meta.allowPastExpiry ? " (in the past: imported as expired)" : ""}`
+      ? `${formatDate(fromDateInput(meta.expires))}${meta.allowPastExpiry ? " (in the past: imported as expired)" : ""}`
       : "never";
   const about: [string, ReactNode, boolean?][] = [
     ["Type", typeLabel(type)],

@@ -9,6 +9,7 @@ import type {
   Visibility,
 } from "../../ipc/client";
 import { CofferError } from "../../ipc/client";
+import { fromDateInput } from "../../lib/time";
 
 /** One line of the review: a secret value is never shown there. */
 export type ReviewItem = { label: string; value: string; secret?: boolean; mono?: boolean; monoLabel?: boolean };
@@ -53,7 +54,7 @@ export function buildRequest(type: SecretType, value: ValueDraft, meta: MetaDraf
         ? { kind: "generate" }
         : { kind: "vault" };
   // A certificate's expiry is its leaf's notAfter, which the vault fills itself.
-  const expires = type === "certificate" || !meta.expires ? null : `${meta.expires}T00:00:00Z`;
+  const expires = type === "certificate" || !meta.expires ? null : fromDateInput(meta.expires);
   return {
     type,
     name: meta.name.trim(),

@@ -3,6 +3,7 @@
 import { z } from "zod";
 
 import type { InspectionReport } from "../../ipc/client";
+import { fromDateInput } from "../../lib/time";
 import {
   contentTypeProblem,
   credentialUrlProblem,
@@ -225,9 +226,9 @@ export const metadataSchema = z
       seen.add(label.key);
     });
     if (!form.expiresLocked && form.expires) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(form.expires) || Number.isNaN(Date.parse(`${form.expires}T00:00:00Z`))) {
+      if (fromDateInput(form.expires) === null) {
         issue(["expires"], "Pick a date.");
-      } else if (Date.parse(`${form.expires}T00:00:00Z`) <= Date.now() && !form.allowPastExpiry) {
+      } else if (Date.parse(fromDateInput(form.expires) ?? "") <= Date.now() && !form.allowPastExpiry) {
         issue(["expires"], "This date is in the past: tick “allow a past expiry” to import it anyway.");
       }
     }

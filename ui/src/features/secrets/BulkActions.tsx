@@ -1,29 +1,58 @@
-import { useState } from "react";
+import { useId, useState } from "react";
 
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toasts";
-import { api, errorMessage, type BulkResult, type SecretMeta } from "../../ipc/client";
+import { api, errorMessage, type BulkResult, type SecretMeta, type Selection } from "../../ipc/client";
 import { useInvalidateSecrets, useSettings } from "../../lib/queries";
 import { BulkUsageSummary, useBulkUsage } from "./BulkUsage";
+import { LabelDatalist, labelKeys, labelSuggestions, useLabelCounts } from "./labels";
 
 /**
- * Actions on the selected secrets: deactivate, activate, label, trash.
+ * Actions on the selected secrets: deactivate, activate, add or remove a
+ * label, trash. They apply to the whole selection, "all N matching"
+ * included (the shell resolves the filter, so unloaded rows count too).
  * Deactivating or trashing secrets that jobs use first names those jobs.
  */
-export function BulkActions({ secrets, onDone }: { secrets: SecretMeta[]; onDone: () => void }) {
+export function BulkActions({
+  selection,
+  count,
+  total,
+  allMatching,
+  canSelectAllMatching,
+  onSelectAllMatching,
+  secrets,
+  onDone,
+}: {
+  selection: Selection;
+  /** How many are selected. */
+  count: number;
+  /** How many match the filter. */
+  total: number;
+  /** The selection is "all matching" (but any unticked). */
+  allMatching: boolean;
+  /** Every loaded row is selected and more match: offer them all. */
+  canSelectAllMatching: boolean;
+  onSelectAllMatching: () => void;
+  /** The selected rows that are loaded (for the jobs that use them). */
+  secrets: SecretMeta[];
+  onDone: () => void;
+}) {
   const toast = useToast();
   const invalidate = useInvalidateSecrets();
   const settings = useSettings();
   const [busy, setBusy] = useState(false);
   const [confirmTrash, setConfirmTrash] = useState(false);
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
-  const [labelOpen, setLabelOpen] = useState(false);
+  const [labelDialog, setLabelDialog] = useState<"add" | "remove" | null>(null);
   const [label, setLabel] = useState("");
   const [labelError, setLabelError] = useState<string | undefined>();
-  const ids = secrets.map((s) => s.id);
-  const usedByJobs = secrets.some((s) => s.used_by > 0);
+  const listId = useId();
+  const labelCounts = useLabelCounts(labelDialog !== null);
+  // Unloaded rows may be used by jobs too: "all matching" always confirms.
+  const usedByJobs = allMatching || secrets.some((s) => s.used_by > 0);
   const usage = useBulkUsage(secrets, confirmTrash || confirmDeactivate);
+  const unseen = Math.max(0, count - secrets.length);
 
   const run = async (what: string, action: () => Promise<BulkResult>) => {
     setBusy(true);
@@ -32,7 +61,7 @@ export function BulkActions({ secrets, onDone }: { secrets: SecretMeta[]; onDone
       await invalidate();
       const failed = result.failed.length;
       if (failed) toast.error(`${what}: ${result.done} done, ${failed} failed (${result.failed[0]?.error.message ?? ""})`);
-      else toast.info(`${what}: ${result.done} secret${result.done === 1 ? "" : "s"}.`);
+      else toast.info(`${what}: ${result.done.toLocaleString()} secret${result.done === 1 ? "" : "s"}.`);
       onDone();
     } catch (error) {
       toast.error(errorMessage(error));
@@ -41,54 +70,90 @@ export function BulkActions({ secrets, onDone }: { secrets: SecretMeta[]; onDone
     }
   };
 
-  const addLabel = () => {
-    const [key, ...rest] = label.split("=");
-    if (!key || rest.length === 0) {
-      setLabelError("Write the label as key=value.");
-      return;
+  const openLabel = (which: "add" | "remove") => {
+    setLabel("");
+    setLabelError(undefined);
+    setLabelDialog(which);
+  };
+  const submitLabel = () => {
+    if (labelDialog === "add") {
+      const [key, ...rest] = label.split("=");
+      if (!key?.trim() || rest.length === 0) {
+        setLabelError("Write the label as key=value.");
+        return;
+      }
+      setLabelDialog(null);
+      void run("Labelled", () => api.labelSecrets(selection, { [key.trim()]: rest.join("=").trim() }, []));
+    } else {
+      const key = label.split("=")[0]?.trim() ?? "";
+      if (!key) {
+        setLabelError("Write the label's key, e.g. env.");
+        return;
+      }
+      setLabelDialog(null);
+      void run(`Removed the label ${key}`, () => api.labelSecrets(selection, {}, [key]));
     }
-    setLabelOpen(false);
-    void run("Labelled", () => api.labelSecrets(ids, { [key.trim()]: rest.join("=").trim() }, []));
   };
 
-  const n = ids.length;
+  const n = count;
+  const secretsWord = `${n.toLocaleString()} secret${n === 1 ? "" : "s"}`;
+  const unseenNote =
+    allMatching && unseen > 0 ? (
+      <p className="muted small">
+        {unseen.toLocaleString()} of them {unseen === 1 ? "is" : "are"} not loaded on screen; the jobs listed are those of the loaded
+        ones.
+      </p>
+    ) : null;
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Actions on selected secrets">
-      <strong>{n} selected</strong>
-      <button
-        type="button"
-        className="btn btn-sm"
-        disabled={busy}
-        onClick={() => (usedByJobs ? setConfirmDeactivate(true) : void run("Deactivated", () => api.setActive(ids, false)))}
-      >
-        {usedByJobs ? "Deactivate…" : "Deactivate"}
-      </button>
-      <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void run("Activated", () => api.setActive(ids, true))}>
-        Activate
-      </button>
-      <button type="button" className="btn btn-sm" disabled={busy} onClick={() => setLabelOpen(true)}>
-        Add label…
-      </button>
-      <button type="button" className="btn btn-sm btn-danger" disabled={busy} onClick={() => setConfirmTrash(true)}>
-        Move to trash…
-      </button>
+      <strong aria-live="polite">
+        {n.toLocaleString()} selected of {total.toLocaleString()}
+      </strong>
+      {canSelectAllMatching ? (
+        <button type="button" className="btn btn-sm btn-link" onClick={onSelectAllMatching}>
+          Select all {total.toLocaleString()} matching
+        </button>
+      ) : null}
+      <span className="bulk-actions">
+        <button
+          type="button"
+          className="btn btn-sm"
+          disabled={busy}
+          onClick={() => (usedByJobs ? setConfirmDeactivate(true) : void run("Deactivated", () => api.setActive(selection, false)))}
+        >
+          {usedByJobs ? "Deactivate…" : "Deactivate"}
+        </button>
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void run("Activated", () => api.setActive(selection, true))}>
+          Activate
+        </button>
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => openLabel("add")}>
+          Add label…
+        </button>
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => openLabel("remove")}>
+          Remove label…
+        </button>
+        <button type="button" className="btn btn-sm btn-danger" disabled={busy} onClick={() => setConfirmTrash(true)}>
+          Move to trash…
+        </button>
+      </span>
       <span className="spacer" />
       <button type="button" className="btn btn-sm btn-ghost" onClick={onDone}>
         Clear selection
       </button>
       <ConfirmDialog
         open={confirmTrash}
-        title={`Move ${n} secret${n === 1 ? "" : "s"} to the trash?`}
+        title={`Move ${secretsWord} to the trash?`}
         confirmLabel="Move to trash"
         danger
         busy={busy}
         onClose={() => setConfirmTrash(false)}
         onConfirm={() => {
           setConfirmTrash(false);
-          void run("Moved to the trash", () => api.trashSecrets(ids));
+          void run("Moved to the trash", () => api.trashSecrets(selection));
         }}
       >
         <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are restored from the trash." />
+        {unseenNote}
         <p>
           The trash keeps them for {settings.data?.trash_retention_days ?? 30} days, then destroys them. Until then you can
           restore them from the trash.
@@ -96,36 +161,44 @@ export function BulkActions({ secrets, onDone }: { secrets: SecretMeta[]; onDone
       </ConfirmDialog>
       <ConfirmDialog
         open={confirmDeactivate}
-        title={`Deactivate ${n} secret${n === 1 ? "" : "s"}?`}
+        title={`Deactivate ${secretsWord}?`}
         confirmLabel="Deactivate"
         busy={busy}
         onClose={() => setConfirmDeactivate(false)}
         onConfirm={() => {
           setConfirmDeactivate(false);
-          void run("Deactivated", () => api.setActive(ids, false));
+          void run("Deactivated", () => api.setActive(selection, false));
         }}
       >
         <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are activated again." />
+        {unseenNote}
         <p>Their values and history are kept, and you can activate them again at any time.</p>
       </ConfirmDialog>
       <Dialog
-        open={labelOpen}
-        title={`Label ${n} secret${n === 1 ? "" : "s"}`}
-        onClose={() => setLabelOpen(false)}
+        open={labelDialog !== null}
+        title={labelDialog === "remove" ? `Remove a label from ${secretsWord}` : `Label ${secretsWord}`}
+        onClose={() => setLabelDialog(null)}
         footer={
           <>
-            <button type="button" className="btn" onClick={() => setLabelOpen(false)}>
+            <button type="button" className="btn" onClick={() => setLabelDialog(null)}>
               Cancel
             </button>
-            <button type="button" className="btn btn-primary" onClick={addLabel}>
-              Add label
+            <button type="button" className="btn btn-primary" onClick={submitLabel}>
+              {labelDialog === "remove" ? "Remove label" : "Add label"}
             </button>
           </>
         }
       >
-        <Field label="Label" hint="key=value, e.g. env=prod" error={labelError}>
-          <input className="input" value={label} onChange={(e) => setLabel(e.target.value)} />
-        </Field>
+        {labelDialog === "remove" ? (
+          <Field label="Label key" hint="Secrets without this label are left as they are." error={labelError}>
+            <input className="input mono" list={listId} value={label} onChange={(e) => setLabel(e.target.value)} />
+          </Field>
+        ) : (
+          <Field label="Label" hint="key=value, e.g. env=prod" error={labelError}>
+            <input className="input mono" list={listId} value={label} onChange={(e) => setLabel(e.target.value)} />
+          </Field>
+        )}
+        <LabelDatalist id={listId} options={labelDialog === "remove" ? labelKeys(labelCounts.data) : labelSuggestions(labelCounts.data, false)} />
       </Dialog>
     </div>
   );

@@ -38,6 +38,10 @@ function shell(extra: Record<string, CommandHandler> = {}) {
     get_settings: () => ({ trash_retention_days: 30 }),
     vault_status: () => ({}),
     secret_usage: (args) => USAGE[args.id as string] ?? [],
+    label_values: () => [
+      { key: "env", value: "prod", count: 2 },
+      { key: "team", value: "data", count: 1 },
+    ],
     ...extra,
   });
 }
@@ -88,7 +92,7 @@ describe("SecretsPage", () => {
     expect(ipc.of("set_active")).toEqual([]);
 
     await user.click(within(dialog).getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: ["a", "b", "c"], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: ["a", "b", "c"] }, active: false }]));
   });
 
   it("deactivates secrets no job uses without asking", async () => {
@@ -97,7 +101,7 @@ describe("SecretsPage", () => {
     renderPage(<SecretsPage />);
     await user.click(within(await row("scratch/note")).getByRole("checkbox"));
     await user.click(screen.getByRole("button", { name: "Deactivate" }));
-    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ ids: ["c"], active: false }]));
+    await waitFor(() => expect(ipc.of("set_active")).toEqual([{ selection: { ids: ["c"] }, active: false }]));
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
@@ -118,6 +122,161 @@ describe("SecretsPage", () => {
     expect(await within(dialog).findByText("Their runs will be refused until the secrets are restored from the trash.")).toBeInTheDocument();
     expect(within(dialog).getByText("render-config")).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
-    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ ids: ["b"] }]));
+    await waitFor(() => expect(ipc.of("trash_secrets")).toEqual([{ selection: { ids: ["b"] } }]));
+  });
+
+  it("keeps the previous rows on screen while the next filter's page is pending", async () => {
+    const user = userEvent.setup();
+    let answer: (page: { total: number; items: SecretMeta[] }) => void = () => undefined;
+    shell({
+      list_secrets: (args) => {
+        const query = args.query as { text: string | null };
+        if (!query.text) return { total: ROWS.length, items: ROWS };
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    renderPage(<SecretsPage />);
+    await row("scratch/note");
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name or description" }), "prod");
+    // Pending: the old rows stay, none turns into a "Loading…" placeholder.
+    await waitFor(() => expect(screen.getByRole("grid", { name: "Secrets" })).toHaveAttribute("aria-busy", "true"));
+    expect(screen.getByTestId("secret-row-scratch/note")).toBeInTheDocument();
+    expect(screen.getByTestId("secret-row-prod/registry")).toBeInTheDocument();
+    expect(screen.queryByText("Loading…")).not.toBeInTheDocument();
+    answer({ total: 2, items: ROWS.slice(0, 2) });
+    await waitFor(() => expect(screen.queryByTestId("secret-row-scratch/note")).not.toBeInTheDocument());
+    expect(screen.getByTestId("secret-row-prod/api-token")).toBeInTheDocument();
+    expect(screen.getByRole("grid", { name: "Secrets" })).toHaveAttribute("aria-busy", "false");
+  });
+
+  describe("selection over a filter", () => {
+    const MANY: SecretMeta[] = Array.from({ length: 250 }, (_, i) =>
+      secretMeta({ id: `id-${i}`, name: `svc-${String(i).padStart(3, "0")}`, used_by: 0, labels: {} }),
+    );
+    function manyShell(extra: Record<string, CommandHandler> = {}) {
+      return shell({
+        list_secrets: (args) => {
+          const q = args.query as { offset: number; limit: number };
+          return { total: MANY.length, items: MANY.slice(q.offset, q.offset + q.limit) };
+        },
+        ...extra,
+      });
+    }
+
+    it("offers every matching secret once the loaded page is selected, and acts on all of them by filter", async () => {
+      const user = userEvent.setup();
+      const ipc = manyShell({ label_secrets: () => ({ done: 249, failed: [] }) });
+      renderPage(<SecretsPage />);
+      await row("svc-000");
+      await user.type(screen.getByRole("searchbox", { name: "Filter by name or description" }), "svc");
+      await user.click(screen.getByRole("checkbox", { name: "Select all loaded secrets" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      expect(within(bar).getByText("100 selected of 250")).toBeInTheDocument();
+      await user.click(within(bar).getByRole("button", { name: "Select all 250 matching" }));
+      expect(within(bar).getByText("250 selected of 250")).toBeInTheDocument();
+      // Unticking one row leaves it out.
+      await user.click(within(await row("svc-001")).getByRole("checkbox"));
+      expect(within(bar).getByText("249 selected of 250")).toBeInTheDocument();
+      expect(screen.getByRole("checkbox", { name: "Select all loaded secrets" })).toHaveProperty("indeterminate", true);
+      await user.click(within(bar).getByRole("button", { name: "Add label…" }));
+      const dialog = await screen.findByRole("dialog", { name: "Label 249 secrets" });
+      await user.type(within(dialog).getByRole("combobox", { name: "Label" }), "batch=q3{Enter}");
+      await waitFor(() => expect(ipc.of("label_secrets")).toHaveLength(1));
+      const [call] = ipc.of("label_secrets") as { selection: { matching: { query: { text: string }; except: string[] } } }[];
+      // No ids shipped: the shell resolves the filter, less the unticked one.
+      expect(call?.selection.matching.query.text).toBe("svc");
+      expect(call?.selection.matching.except).toEqual(["id-1"]);
+      expect(ipc.of("label_secrets")[0]).toMatchObject({ set: { batch: "q3" }, remove: [] });
+    });
+
+    it("selects ranges with Shift-click and everything with Ctrl+A; moves with Home and End", async () => {
+      const user = userEvent.setup();
+      manyShell();
+      renderPage(<SecretsPage />);
+      await user.click(within(await row("svc-002")).getByRole("checkbox"));
+      await user.keyboard("{Shift>}");
+      await user.click(within(await row("svc-006")).getByRole("checkbox"));
+      await user.keyboard("{/Shift}");
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      expect(within(bar).getByText("5 selected of 250")).toBeInTheDocument();
+      for (const n of ["002", "004", "006"]) expect(await row(`svc-${n}`)).toHaveAttribute("aria-selected", "true");
+      expect(await row("svc-007")).toHaveAttribute("aria-selected", "false");
+      (await row("svc-003")).focus();
+      await user.keyboard("{Control>}a{/Control}");
+      expect(within(bar).getByText("250 selected of 250")).toBeInTheDocument();
+      (await row("svc-003")).focus();
+      await user.keyboard("{Home}");
+      await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("secret-row-svc-000")));
+    });
+  });
+
+  it("filters by several labels, from the field (with suggestions) and by clicking a chip", async () => {
+    const user = userEvent.setup();
+    const rows = [
+      secretMeta({ id: "a", name: "a", labels: { env: "prod", region: "eu-west-1", team: "data", tier: "gold" } }),
+    ];
+    const ipc = shell({ list_secrets: () => ({ total: 1, items: rows }) });
+    // Lay the labels out: chips 80 px wide, 4 px apart, in a 200 px column.
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains("cell-labels") ? 200 : 1000;
+    });
+    vi.spyOn(HTMLElement.prototype, "scrollWidth", "get").mockReturnValue(80);
+    renderPage(<SecretsPage />);
+    const a = await row("a");
+    // Labels that do not fit show "+N", with every label in the tooltip.
+    // Two fit beside the "+N" chip's room (80 + 4 + 80 ≤ 200 − 34).
+    const more = await within(a).findByText("+2");
+    expect(within(a).getAllByRole("button").map((b) => b.textContent)).toEqual(["env=prod", "region=eu-west-1"]);
+    expect(more).toHaveAttribute("title", "env=prod\nregion=eu-west-1\nteam=data\ntier=gold");
+    await user.click(within(a).getByRole("button", { name: "env=prod" }));
+    const input = screen.getByRole("combobox", { name: /Add a label filter/ });
+    await user.type(input, "team=data{Enter}");
+    expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("env=prod");
+    expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("team=data");
+    await waitFor(() =>
+      expect(ipc.of("list_secrets").at(-1)).toMatchObject({
+        query: { labels: [["env", "prod"], ["team", "data"]] },
+      }),
+    );
+    // Suggestions come from the vault's labels.
+    const options = [...document.querySelectorAll(`datalist#${CSS.escape(input.getAttribute("list") ?? "")} option`)].map(
+      (o) => (o as HTMLOptionElement).value,
+    );
+    expect(options).toEqual(["env", "team"]);
+    await user.click(screen.getByRole("button", { name: "Remove the label filter env=prod" }));
+    await waitFor(() => expect(ipc.of("list_secrets").at(-1)).toMatchObject({ query: { labels: [["team", "data"]] } }));
+  });
+
+  it("shows the columns chosen, remembered across visits", async () => {
+    const user = userEvent.setup();
+    window.localStorage.clear();
+    shell();
+    const first = renderPage(<SecretsPage />);
+    await row("prod/registry");
+    // The creation date is off until chosen.
+    expect(screen.queryByRole("columnheader", { name: "Created" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /Columns/ }));
+    await user.click(await screen.findByRole("menuitemcheckbox", { name: "Created" }));
+    await user.click(await screen.findByRole("menuitemcheckbox", { name: "Type" }));
+    await waitFor(() => expect(screen.getByRole("columnheader", { name: "Created" })).toBeInTheDocument());
+    expect(screen.queryByRole("columnheader", { name: "Type" })).not.toBeInTheDocument();
+    first.unmount();
+    renderPage(<SecretsPage />);
+    await row("prod/registry");
+    expect(screen.getByRole("columnheader", { name: "Created" })).toBeInTheDocument();
+    expect(screen.queryByRole("columnheader", { name: "Type" })).not.toBeInTheDocument();
+    expect(screen.getByRole("columnheader", { name: "Expires" })).toBeInTheDocument();
+    window.localStorage.clear();
+  });
+
+  it("focuses the filter on Ctrl+F and names a row by its name on hover", async () => {
+    const user = userEvent.setup();
+    shell();
+    renderPage(<SecretsPage />);
+    const registry = await row("prod/registry");
+    expect(within(registry).getByTitle("prod/registry")).toBeInTheDocument();
+    expect(within(registry).queryByTitle("Registry push account")).not.toBeInTheDocument();
+    await user.keyboard("{Control>}f{/Control}");
+    expect(screen.getByRole("searchbox", { name: "Filter by name or description" })).toHaveFocus();
   });
 });

@@ -1,21 +1,25 @@
-import { useCallback, useDeferredValue, useMemo, useState } from "react";
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 
 import { Icon } from "../../components/Icon";
-import type { SecretMeta, SortKey } from "../../ipc/client";
+import type { SecretMeta, Selection, SortKey } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { navigate } from "../../lib/router";
 import { BulkActions } from "./BulkActions";
-import { Filters, NO_FILTERS, hasFilters, type FilterState } from "./Filters";
-import { SecretsTable } from "./SecretsTable";
+import { COLUMNS, useColumns } from "./columns";
+import { Filters, NO_FILTERS, hasFilters, withLabel, type FilterState } from "./Filters";
+import { parseLabel } from "./labels";
+import { SecretsTable, type HeaderCheck } from "./SecretsTable";
 import { usePagedSecrets, type ListQuery } from "./usePagedSecrets";
+import "./secrets.css";
 
 function toQuery(f: FilterState, sort: { key: SortKey; descending: boolean }): ListQuery {
-  const [labelKey, ...labelValue] = f.label.trim().split("=");
+  const labels = f.labels.map(parseLabel).filter((l): l is [string, string | null] => l !== null);
   return {
     text: f.text.trim() || null,
     types: f.type ? [f.type] : [],
     statuses: f.status === "expiring" ? ["active"] : f.status ? [f.status] : [],
-    labels: labelKey ? [[labelKey.trim(), labelValue.length ? labelValue.join("=").trim() : null]] : [],
+    labels,
     org: f.org || null,
     project: f.project || null,
     expiring_within_days: f.status === "expiring" ? 30 : null,
@@ -25,31 +29,104 @@ function toQuery(f: FilterState, sort: { key: SortKey; descending: boolean }): L
   };
 }
 
+/**
+ * What is selected: rows picked one by one (kept with their metadata, which
+ * bulk confirmations read), or every secret the filter matches but a few
+ * ("Select all N matching", resolved by the shell when the action runs).
+ */
+type Picked =
+  | { mode: "rows"; rows: Map<string, SecretMeta> }
+  | { mode: "matching"; query: ListQuery; key: string; except: Set<string> };
+
+const NOTHING: Picked = { mode: "rows", rows: new Map() };
+
 /** The secrets list: filter, sort, select, open. */
 export function SecretsPage() {
   const [filters, setFilters] = useState<FilterState>(NO_FILTERS);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
   const [range, setRange] = useState<[number, number]>([0, 40]);
-  // The selected rows as they were when picked: bulk confirmations read their used_by counts.
-  const [selected, setSelected] = useState<Map<string, SecretMeta>>(new Map());
+  const [picked, setPicked] = useState<Picked>(NOTHING);
+  const [columns, setColumn] = useColumns();
+  const anchor = useRef<number | null>(null);
+  const search = useRef<HTMLInputElement>(null);
   const deferred = useDeferredValue(filters);
   const query = useMemo(() => toQuery(deferred, sort), [deferred, sort]);
+  const queryKey = JSON.stringify(query);
   const orgs = useOrganizations();
   const data = usePagedSecrets(query, range[0], range[1]);
   const onRange = useCallback((a: number, b: number) => setRange([a, b]), []);
 
+  // "All matching" means this filter: another one drops that selection.
+  if (picked.mode === "matching" && picked.key !== queryKey) setPicked(NOTHING);
+
+  // Ctrl+F focuses the filter (instead of the WebView's find bar).
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "f") {
+        event.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
   const onSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: false }));
-  const toggle = (meta: SecretMeta) =>
-    setSelected((s) => {
-      const next = new Map(s);
-      if (next.has(meta.id)) next.delete(meta.id);
-      else next.set(meta.id, meta);
-      return next;
-    });
   const loaded = data.loadedRows();
-  const allSelected = loaded.length > 0 && loaded.every((m) => selected.has(m.id));
-  const toggleAll = () => setSelected(allSelected ? new Map() : new Map(loaded.map((m) => [m.id, m])));
+  const isSelected = (meta: SecretMeta) =>
+    picked.mode === "matching" ? !picked.except.has(meta.id) : picked.rows.has(meta.id);
+  const count = picked.mode === "matching" ? Math.max(0, data.total - picked.except.size) : picked.rows.size;
+
+  const setRows = (change: (rows: Map<string, SecretMeta>) => void) =>
+    setPicked((p) => {
+      if (p.mode !== "rows") return p;
+      const rows = new Map(p.rows);
+      change(rows);
+      return { mode: "rows", rows };
+    });
+  const toggle = (meta: SecretMeta, index: number, shift: boolean) => {
+    if (picked.mode === "matching") {
+      const except = new Set(picked.except);
+      if (except.has(meta.id)) except.delete(meta.id);
+      else except.add(meta.id);
+      setPicked({ ...picked, except });
+      anchor.current = index;
+      return;
+    }
+    const from = anchor.current;
+    if (shift && from !== null) {
+      // Shift-click: the rows between the last one clicked and this one take its new state.
+      const on = !picked.rows.has(meta.id);
+      setRows((rows) => {
+        for (let i = Math.min(from, index); i <= Math.max(from, index); i++) {
+          const m = data.row(i);
+          if (!m) continue;
+          if (on) rows.set(m.id, m);
+          else rows.delete(m.id);
+        }
+      });
+    } else {
+      setRows((rows) => {
+        if (rows.has(meta.id)) rows.delete(meta.id);
+        else rows.set(meta.id, meta);
+      });
+    }
+    anchor.current = index;
+  };
+  const allLoaded = loaded.length > 0 && loaded.every(isSelected);
+  const headerCheck: HeaderCheck =
+    picked.mode === "matching" ? (picked.except.size ? "some" : "all") : allLoaded ? "all" : count > 0 ? "some" : "none";
+  const toggleAll = () =>
+    setPicked(headerCheck === "all" || picked.mode === "matching" ? NOTHING : { mode: "rows", rows: new Map(loaded.map((m) => [m.id, m])) });
+  const selectAllMatching = () => setPicked({ mode: "matching", query, key: queryKey, except: new Set() });
+  const selection: Selection =
+    picked.mode === "matching"
+      ? { matching: { query: { ...picked.query, limit: 0, offset: 0 }, except: [...picked.except] } }
+      : { ids: [...picked.rows.keys()] };
+  // Rows known to be selected (their used_by counts feed the confirmations).
+  const knownSelected = picked.mode === "matching" ? loaded.filter(isSelected) : [...picked.rows.values()];
 
   const empty = !data.loading && data.total === 0;
   return (
@@ -60,12 +137,24 @@ export function SecretsPage() {
           <p>{data.loading ? "Loading…" : `${data.total.toLocaleString()} ${hasFilters(filters) ? "matching" : "in the vault"}`}</p>
         </div>
         <span className="spacer" />
-        <a className="btn btn-primary" href="#/register">
+        <ColumnChooser shown={columns} onChange={setColumn} />
+        <a className="btn btn-primary" href="#/register" aria-keyshortcuts="Control+N" title="Register a secret (Ctrl+N)">
           <Icon name="plus" /> Register secret
         </a>
       </div>
-      <Filters value={filters} onChange={setFilters} orgs={orgs.data ?? []} />
-      {selected.size > 0 ? <BulkActions secrets={[...selected.values()]} onDone={() => setSelected(new Map())} /> : null}
+      <Filters value={filters} onChange={setFilters} orgs={orgs.data ?? []} searchRef={search} />
+      {count > 0 ? (
+        <BulkActions
+          selection={selection}
+          count={count}
+          total={data.total}
+          allMatching={picked.mode === "matching"}
+          canSelectAllMatching={picked.mode === "rows" && allLoaded && data.total > count}
+          onSelectAllMatching={selectAllMatching}
+          secrets={knownSelected}
+          onDone={() => setPicked(NOTHING)}
+        />
+      ) : null}
       {data.error ? (
         <div className="notice notice-error" role="alert">
           {data.error.message}
@@ -97,14 +186,49 @@ export function SecretsPage() {
           row={data.row}
           sort={sort}
           onSort={onSort}
-          selected={selected}
+          columns={columns}
+          isSelected={isSelected}
           onToggle={toggle}
           onToggleAll={toggleAll}
-          allSelected={allSelected}
+          onSelectAll={selectAllMatching}
+          headerCheck={headerCheck}
           onOpen={(id) => navigate({ view: "secret", id })}
           onRange={onRange}
+          onLabel={(term) => setFilters((f) => withLabel(f, term))}
+          busy={data.stale}
         />
       )}
     </div>
+  );
+}
+
+/** Which optional columns the table shows (remembered on this computer). */
+function ColumnChooser({ shown, onChange }: { shown: string[]; onChange: (key: (typeof COLUMNS)[number]["key"], on: boolean) => void }) {
+  return (
+    <DropdownMenu.Root modal={false}>
+      <DropdownMenu.Trigger asChild>
+        <button type="button" className="btn">
+          Columns <Icon name="chevronDown" size={12} />
+        </button>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content className="menu" align="end" sideOffset={4} aria-label="Columns">
+          {COLUMNS.map((c) => (
+            <DropdownMenu.CheckboxItem
+              key={c.key}
+              className="menu-item menu-check"
+              checked={shown.includes(c.key)}
+              onCheckedChange={(on) => onChange(c.key, on)}
+              onSelect={(e) => e.preventDefault()}
+            >
+              <span className="menu-check-box" aria-hidden="true">
+                {shown.includes(c.key) ? <Icon name="check" size={12} /> : null}
+              </span>
+              {c.label}
+            </DropdownMenu.CheckboxItem>
+          ))}
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }

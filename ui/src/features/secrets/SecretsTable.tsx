@@ -1,13 +1,13 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 
 import { Icon } from "../../components/Icon";
 import { StatusBadge } from "../../components/StatusBadge";
 import type { SecretMeta, SortKey } from "../../ipc/client";
 import { typeLabel } from "../../lib/secretTypes";
-import { formatDate, relative } from "../../lib/time";
+import { formatDate, formatDateTime, relativeDay } from "../../lib/time";
+import { COLUMNS, gridTemplate, type ColumnKey } from "./columns";
 
-const COLUMNS = "28px minmax(160px, 2fr) 120px 140px 100px 180px minmax(90px, 1fr)";
 const ROW_HEIGHT = 44;
 
 type Sort = { key: SortKey; descending: boolean };
@@ -31,14 +31,8 @@ function markListRendered() {
   );
 }
 
-const HEADERS: { key: SortKey | null; label: string }[] = [
-  { key: "name", label: "Name" },
-  { key: "type", label: "Type" },
-  { key: "status", label: "Status" },
-  { key: "created", label: "Created" },
-  { key: "expires", label: "Expires" },
-  { key: null, label: "Labels" },
-];
+/** Whether the header checkbox shows all, some or none of the rows selected. */
+export type HeaderCheck = "all" | "some" | "none";
 
 /** The virtualized secrets table: only the rows on screen exist in the DOM. */
 export function SecretsTable({
@@ -46,25 +40,38 @@ export function SecretsTable({
   row,
   sort,
   onSort,
-  selected,
+  columns,
+  isSelected,
   onToggle,
   onToggleAll,
-  allSelected,
+  onSelectAll,
+  headerCheck,
   onOpen,
   onRange,
+  onLabel,
+  busy = false,
 }: {
   total: number;
   row: (index: number) => SecretMeta | undefined;
   sort: Sort;
   onSort: (key: SortKey) => void;
-  selected: ReadonlyMap<string, unknown>;
-  onToggle: (meta: SecretMeta) => void;
+  columns: ColumnKey[];
+  isSelected: (meta: SecretMeta) => boolean;
+  /** A row's checkbox; `range` when Shift was held (select from the last one clicked). */
+  onToggle: (meta: SecretMeta, index: number, range: boolean) => void;
   onToggleAll: () => void;
-  allSelected: boolean;
+  /** Ctrl+A in the list. */
+  onSelectAll: () => void;
+  headerCheck: HeaderCheck;
   onOpen: (id: string) => void;
   onRange: (first: number, last: number) => void;
+  /** A label chip was clicked: filter by it. */
+  onLabel: (term: string) => void;
+  /** The rows shown answer the previous filter; the next one is loading. */
+  busy?: boolean;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const headBox = useRef<HTMLInputElement>(null);
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scroller.current,
@@ -79,45 +86,86 @@ export function SecretsTable({
   useEffect(() => {
     if (showsRows) markListRendered();
   }, [showsRows]);
+  useEffect(() => {
+    if (headBox.current) headBox.current.indeterminate = headerCheck === "some";
+  }, [headerCheck]);
+  const shown = COLUMNS.filter((c) => columns.includes(c.key));
 
   const onKey = (event: KeyboardEvent<HTMLDivElement>, index: number, meta: SecretMeta | undefined) => {
     const move = (to: number) => {
-      if (to < 0 || to >= total) return;
-      virtualizer.scrollToIndex(to);
-      window.requestAnimationFrame(() => {
-        scroller.current?.querySelector<HTMLElement>(`[data-index="${to}"]`)?.focus();
-      });
+      const target = Math.max(0, Math.min(total - 1, to));
+      if (total === 0) return;
+      virtualizer.scrollToIndex(target, { align: "auto" });
+      const focus = (tries: number) =>
+        window.requestAnimationFrame(() => {
+          const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
+          if (el) el.focus();
+          else if (tries > 0) focus(tries - 1);
+        });
+      focus(3);
     };
+    const perPage = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const ctrl = event.ctrlKey || event.metaKey;
     if (event.key === "ArrowDown") {
       event.preventDefault();
       move(index + 1);
     } else if (event.key === "ArrowUp") {
       event.preventDefault();
       move(index - 1);
+    } else if (event.key === "PageDown") {
+      event.preventDefault();
+      move(index + perPage);
+    } else if (event.key === "PageUp") {
+      event.preventDefault();
+      move(index - perPage);
+    } else if (event.key === "Home") {
+      event.preventDefault();
+      move(0);
+    } else if (event.key === "End") {
+      event.preventDefault();
+      move(total - 1);
+    } else if (ctrl && event.key.toLowerCase() === "a") {
+      event.preventDefault();
+      onSelectAll();
     } else if (event.key === "Enter" && meta) {
       onOpen(meta.id);
     } else if (event.key === " " && meta) {
       event.preventDefault();
-      onToggle(meta);
+      onToggle(meta, index, event.shiftKey);
     }
   };
 
   return (
-    <div className="table-wrap" style={{ ["--cols" as string]: COLUMNS }} role="grid" aria-rowcount={total + 1} aria-label="Secrets">
+    <div
+      className="table-wrap"
+      style={{ ["--cols" as string]: gridTemplate(columns) }}
+      role="grid"
+      aria-rowcount={total + 1}
+      aria-label="Secrets"
+      aria-busy={busy}
+      aria-multiselectable="true"
+    >
       <div className="table-head" role="row">
         <span role="columnheader">
-          <input type="checkbox" aria-label="Select all loaded secrets" checked={allSelected} onChange={onToggleAll} />
+          <input
+            ref={headBox}
+            type="checkbox"
+            aria-label="Select all loaded secrets"
+            checked={headerCheck === "all"}
+            onChange={onToggleAll}
+          />
         </span>
-        {HEADERS.map((h) => (
+        {[{ key: "name", label: "Name", sort: "name" as SortKey | null }, ...shown].map((h) => (
           <span
-            key={h.label}
+            key={h.key}
             role="columnheader"
-            aria-sort={h.key && sort.key === h.key ? (sort.descending ? "descending" : "ascending") : undefined}
+            className="cell"
+            aria-sort={h.sort && sort.key === h.sort ? (sort.descending ? "descending" : "ascending") : undefined}
           >
-            {h.key ? (
-              <button type="button" onClick={() => onSort(h.key as SortKey)}>
+            {h.sort ? (
+              <button type="button" onClick={() => onSort(h.sort as SortKey)}>
                 {h.label}
-                {sort.key === h.key ? <Icon name={sort.descending ? "chevronDown" : "chevronUp"} size={12} /> : null}
+                {sort.key === h.sort ? <Icon name={sort.descending ? "chevronDown" : "chevronUp"} size={12} /> : null}
               </button>
             ) : (
               h.label
@@ -129,14 +177,14 @@ export function SecretsTable({
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((item) => {
             const meta = row(item.index);
-            const isSelected = meta ? selected.has(meta.id) : false;
+            const selected = meta ? isSelected(meta) : false;
             return (
               <div
                 key={item.key}
                 className="table-row"
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={isSelected}
+                aria-selected={selected}
                 tabIndex={0}
                 data-index={item.index}
                 data-testid={meta ? `secret-row-${meta.name}` : undefined}
@@ -144,7 +192,17 @@ export function SecretsTable({
                 onClick={() => meta && onOpen(meta.id)}
                 onKeyDown={(e) => onKey(e, item.index, meta)}
               >
-                {meta ? <Cells meta={meta} selected={isSelected} onToggle={onToggle} /> : <span className="muted">Loading…</span>}
+                {meta ? (
+                  <Cells
+                    meta={meta}
+                    columns={columns}
+                    selected={selected}
+                    onToggle={(range) => onToggle(meta, item.index, range)}
+                    onLabel={onLabel}
+                  />
+                ) : (
+                  <span className="muted">Loading…</span>
+                )}
               </div>
             );
           })}
@@ -154,8 +212,84 @@ export function SecretsTable({
   );
 }
 
-function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boolean; onToggle: (meta: SecretMeta) => void }) {
+/**
+ * A row's labels: as many chips as fit the column (measured after layout,
+ * again when the column's width changes), then "+N" with every label in its
+ * tooltip. A chip is a button: it filters the list by that label.
+ */
+function LabelsCell({ labels, onLabel }: { labels: [string, string][]; onLabel: (term: string) => void }) {
+  const box = useRef<HTMLSpanElement>(null);
+  const [width, setWidth] = useState(0);
+  const [measured, setMeasured] = useState<{ key: string; width: number; fit: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const key = labels.map(([k, v]) => `${k}=${v}`).join("\n");
+  const current = measured && measured.key === key && measured.width === width ? measured : null;
+  // Until measured for these labels and this width, every chip shows.
+  const fit = current ? current.fit : labels.length;
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || current) return;
+    // Natural widths (a chip may be shrunk to fit, so not its box), 4 px apart.
+    const widths = [...el.querySelectorAll<HTMLElement>("[data-label]")].map((c) => c.scrollWidth + 1);
+    const room = el.clientWidth;
+    const ends = widths.map((_, i) => widths.slice(0, i + 1).reduce((a, b) => a + b, 0) + 4 * i);
+    let n = widths.length;
+    if (room && (ends[ends.length - 1] ?? 0) > room) {
+      // Leave room for "+N"; the first chip always shows (shortened when it must be).
+      const more = 34;
+      n = Math.max(1, ends.filter((end) => end <= room - more).length);
+    }
+    // Layout is only known after rendering: measuring is what this effect is for.
+    setMeasured({ key, width, fit: n });
+  }, [current, key, width]);
+  const all = key;
+  return (
+    <span role="gridcell" className="cell cell-labels" data-col="labels" ref={box} title={all || undefined}>
+      {labels.slice(0, fit).map(([k, v]) => (
+        <button
+          type="button"
+          key={k}
+          data-label
+          className="label-chip label-chip-button"
+          title={`Filter by ${k}=${v}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            onLabel(`${k}=${v}`);
+          }}
+        >
+          {k}={v}
+        </button>
+      ))}
+      {labels.length > fit ? (
+        <span className="label-chip label-more" title={all} aria-label={`${labels.length - fit} more labels: ${all}`}>
+          +{labels.length - fit}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function Cells({
+  meta,
+  columns,
+  selected,
+  onToggle,
+  onLabel,
+}: {
+  meta: SecretMeta;
+  columns: ColumnKey[];
+  selected: boolean;
+  onToggle: (range: boolean) => void;
+  onLabel: (term: string) => void;
+}) {
   const labels = Object.entries(meta.labels);
+  const fullName = meta.org !== "Default" ? `${meta.org}:${meta.name}` : meta.name;
   return (
     <>
       <span role="gridcell">
@@ -163,41 +297,50 @@ function Cells({ meta, selected, onToggle }: { meta: SecretMeta; selected: boole
           type="checkbox"
           aria-label={`Select ${meta.name}`}
           checked={selected}
-          onClick={(e) => e.stopPropagation()}
-          onChange={() => onToggle(meta)}
+          onClick={(e) => {
+            e.stopPropagation();
+            // Shift-click selects the range from the last row clicked.
+            onToggle(e.shiftKey);
+          }}
+          // The click above changes the selection, which sets `checked`.
+          onChange={() => undefined}
         />
       </span>
-      <span role="gridcell" className="cell cell-name" title={meta.description || meta.name}>
-        {meta.org !== "Default" ? <span className="muted">{meta.org}:</span> : null}
-        {meta.name}
-        {meta.write_only ? <span className="badge badge-neutral" style={{ marginLeft: 6 }}>write-only</span> : null}
+      <span role="gridcell" className="cell cell-name" data-col="name">
+        <span className="cell-name-text" title={fullName}>
+          {meta.org !== "Default" ? <span className="muted">{meta.org}:</span> : null}
+          {meta.name}
+        </span>
+        {meta.write_only ? <span className="badge badge-neutral">write-only</span> : null}
         {meta.used_by > 0 ? <UsedByBadge count={meta.used_by} /> : null}
       </span>
-      <span role="gridcell" className="cell type-tag">
-        {typeLabel(meta.type)}
-      </span>
-      <span role="gridcell" className="cell">
-        <StatusBadge status={meta.status} expiresAt={meta.expires_at} />
-      </span>
-      <span role="gridcell" className="cell muted" title={meta.created_at}>
-        {formatDate(meta.created_at)}
-      </span>
-      <span role="gridcell" className="cell" title={meta.expires_at ?? "No expiry"}>
-        {meta.expires_at ? (
-          <>
-            {formatDate(meta.expires_at)} <span className="muted small">({relative(meta.expires_at)})</span>
-          </>
-        ) : (
-          <span className="muted">—</span>
-        )}
-      </span>
-      <span role="gridcell" className="cell cell-labels">
-        {labels.map(([k, v]) => (
-          <span key={k} className="label-chip">
-            {k}={v}
-          </span>
-        ))}
-      </span>
+      {columns.includes("type") ? (
+        <span role="gridcell" className="cell type-tag" data-col="type">
+          {typeLabel(meta.type)}
+        </span>
+      ) : null}
+      {columns.includes("status") ? (
+        <span role="gridcell" className="cell cell-status" data-col="status">
+          <StatusBadge status={meta.status} expiresAt={meta.expires_at} />
+        </span>
+      ) : null}
+      {columns.includes("created") ? (
+        <span role="gridcell" className="cell muted" data-col="created" title={formatDateTime(meta.created_at)}>
+          {formatDate(meta.created_at)}
+        </span>
+      ) : null}
+      {columns.includes("expires") ? (
+        <span role="gridcell" className="cell cell-date" data-col="expires" title={meta.expires_at ? `${formatDateTime(meta.expires_at)} (${relativeDay(meta.expires_at)})` : "No expiry"}>
+          {meta.expires_at ? (
+            <>
+              {formatDate(meta.expires_at)} <span className="muted small cell-date-relative">({relativeDay(meta.expires_at)})</span>
+            </>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </span>
+      ) : null}
+      {columns.includes("labels") ? <LabelsCell labels={labels} onLabel={onLabel} /> : null}
     </>
   );
 }

@@ -453,6 +453,7 @@ describe("the job detail", () => {
     const ipc = mockShell({
       get_job: () => job(),
       job_runs: () => runs,
+      job_store_passwords: () => [],
       run_job_now: () => {
         runs = [run({ log: "user=*** pass=***" })];
         return runs[0];
@@ -468,7 +469,7 @@ describe("the job detail", () => {
     expect(screen.getByRole("link", { name: "prod/registry" })).toHaveAttribute("href", "#/secrets/s-1");
     await user.click(screen.getByRole("button", { name: /Run now/ }));
     expect(await screen.findByLabelText("Log of run 7")).toHaveTextContent("user=*** pass=***");
-    expect(ipc.of("run_job_now")).toEqual([{ id: "j-1" }]);
+    expect(ipc.of("run_job_now")).toEqual([{ id: "j-1", storePasswords: null }]);
     expect(screen.getByText("HTTP status").nextElementSibling).toHaveTextContent("200");
     expect(screen.getByText("12 B")).toBeInTheDocument();
   });

@@ -56,6 +56,7 @@ const COMMANDS: &[&str] = &[
     "update_job",
     "set_job_enabled",
     "delete_job",
+    "job_store_passwords",
     "run_job_now",
     "job_runs",
     "secret_usage",

@@ -68,6 +68,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::update_job,
             jobs::set_job_enabled,
             jobs::delete_job,
+            jobs::job_store_passwords,
             jobs::run_job_now,
             jobs::job_runs,
             jobs::secret_usage,

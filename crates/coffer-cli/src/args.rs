@@ -73,6 +73,10 @@ pub enum Command {
         /// Use secrets as this project (secrets restricted to another refuse).
         #[arg(long, value_name = "PROJECT")]
         project: Option<String>,
+        /// The store password of a secret it uses, from a file (NAME=- reads
+        /// standard input); those not given are asked on the terminal.
+        #[arg(long, value_name = "NAME=FILE")]
+        store_password_file: Vec<String>,
         /// The program and its arguments (placeholders allowed), after `--`.
         #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
         command: Vec<String>,
@@ -176,6 +180,10 @@ pub enum JobCommand {
     Run {
         #[command(flatten)]
         target: JobTarget,
+        /// The store password of a secret it uses, from a file (NAME=- reads
+        /// standard input); those not given are asked on the terminal.
+        #[arg(long, value_name = "NAME=FILE")]
+        store_password_file: Vec<String>,
     },
     /// Approve the secrets a template job's file names now (its runs are
     /// refused while the file names secrets beyond those approved).
@@ -463,6 +471,10 @@ pub enum SecretCommand {
         /// Use the secrets as this project.
         #[arg(long, value_name = "PROJECT")]
         project: Option<String>,
+        /// Its store password, from a file (- reads standard input); asked
+        /// on the terminal when it has one and this is not given.
+        #[arg(long, value_name = "FILE")]
+        store_password_file: Option<String>,
     },
     /// The jobs that use a secret (by role or placeholder).
     Usage {

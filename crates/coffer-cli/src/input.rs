@@ -192,6 +192,57 @@ pub fn label_filters(options: &[String]) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// The store passwords of `needed` secrets: from `--store-password-file
+/// NAME=FILE` options (`NAME=-` reads standard input, once), the rest asked
+/// on the terminal without echo; with no terminal, a clear error.
+pub fn store_passwords(needed: &[String], files: &[String]) -> Result<coffer_jobs::StorePasswords> {
+    let mut given = coffer_jobs::StorePasswords::new();
+    let mut stdin = Stdin::default();
+    for option in files {
+        let (name, file) = split_pair("--store-password-file", option)?;
+        if !needed.iter().any(|n| n == name) {
+            return Err(Error::invalid(
+                "--store-password-file",
+                format!("{name:?} is not a store-password secret this run uses"),
+            ));
+        }
+        let password = if file == "-" {
+            let mut bytes = stdin.read(&format!("the store password of {name}"))?;
+            strip_newline(&mut bytes);
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                Error::invalid("--store-password-file", "standard input is not UTF-8 text")
+            })?;
+            SecretString::from(text)
+        } else {
+            read_password_file("--store-password-file", Path::new(file))?
+        };
+        given.insert(name.to_owned(), password);
+    }
+    for name in needed {
+        if given.contains_key(name) {
+            continue;
+        }
+        use std::io::IsTerminal;
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::invalid(
+                "store password",
+                format!(
+                    "secret {name:?} is protected by a store password and there is no terminal \
+                     to ask on; pass --store-password-file {name}=FILE (or {name}=- to read \
+                     standard input)"
+                ),
+            ));
+        }
+        let password = rpassword::prompt_password(format!("Store password of secret {name}: "))
+            .map_err(|e| Error::Io {
+                context: "reading the store password".into(),
+                source: e,
+            })?;
+        given.insert(name.clone(), SecretString::from(password));
+    }
+    Ok(given)
+}
+
 /// Asks for a passphrase on the terminal (twice when `confirm`).
 pub fn prompt_passphrase(prompt: &str, confirm: bool) -> Result<SecretString> {
     use std::io::IsTerminal;

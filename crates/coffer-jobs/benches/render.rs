@@ -81,6 +81,7 @@ fn bench(c: &mut Criterion) {
             org: "Default".into(),
             project: None,
             purpose: "bench".into(),
+            passwords: &coffer_jobs::StorePasswords::new(),
         },
         &needs,
     )

@@ -9,7 +9,9 @@ use coffer_core::Vault;
 use crate::error::Result;
 use crate::placeholder::Template;
 use crate::process::{self, OutputMode};
-use crate::resolve::{AdHocSource, Located, Needs, Resolved, resolve};
+use crate::resolve::{
+    AdHocSource, Located, Needs, Resolved, StorePasswords, resolve, store_password_secrets,
+};
 use crate::runner::command_of;
 
 /// What to run.
@@ -43,8 +45,23 @@ impl std::fmt::Debug for ReadyProgram {
     }
 }
 
-/// Resolves the placeholders of `adhoc` (each secret used once, audited).
-pub fn prepare_program(vault: &mut Vault, adhoc: &AdHoc) -> Result<ReadyProgram> {
+/// The secrets `adhoc` names that have a store password (to ask for).
+pub fn store_passwords_needed(vault: &mut Vault, adhoc: &AdHoc) -> Result<Vec<String>> {
+    let (_, _, needs) = parse(adhoc)?;
+    let none = StorePasswords::new();
+    let source = AdHocSource {
+        vault,
+        org: adhoc.org.clone(),
+        project: adhoc.project.clone(),
+        purpose: String::new(),
+        passwords: &none,
+    };
+    Ok(store_password_secrets(&source, &needs))
+}
+
+type Parsed = (Vec<(String, Template)>, Vec<Template>, Needs);
+
+fn parse(adhoc: &AdHoc) -> Result<Parsed> {
     let mut placeholders = Vec::new();
     let mut located = |text: &str, location: String| -> Result<Template> {
         let t = Template::parse(text, &location)?;
@@ -70,11 +87,23 @@ pub fn prepare_program(vault: &mut Vault, adhoc: &AdHoc) -> Result<ReadyProgram>
         placeholders,
         ..Needs::default()
     };
+    Ok((env, args, needs))
+}
+
+/// Resolves the placeholders of `adhoc` (each secret used once, audited),
+/// opening store-password secrets with `passwords`.
+pub fn prepare_program(
+    vault: &mut Vault,
+    adhoc: &AdHoc,
+    passwords: &StorePasswords,
+) -> Result<ReadyProgram> {
+    let (env, args, needs) = parse(adhoc)?;
     let mut source = AdHocSource {
         vault,
         org: adhoc.org.clone(),
         project: adhoc.project.clone(),
         purpose: format!("coffer run {}", adhoc.program),
+        passwords,
     };
     let resolved = resolve(&mut source, &needs)?;
     Ok(ReadyProgram {

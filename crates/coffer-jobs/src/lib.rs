@@ -43,6 +43,8 @@ pub mod scratch;
 pub mod tls;
 
 pub use error::{Error, Result};
+pub use resolve::StorePasswords;
 pub use runner::{
-    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, run_job,
+    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, prepare_with, run_job,
+    run_job_with, store_passwords_needed,
 };

@@ -6,13 +6,18 @@
 use std::collections::BTreeMap;
 
 use coffer_core::job::Job;
-use coffer_core::secret::{SecretMeta, SecretRef, SecretStatus, SecretType};
-use coffer_core::{ErrorCode, ExpiredPolicy, SecretUse, Vault};
+use coffer_core::secret::{Protection, SecretMeta, SecretRef, SecretStatus, SecretType};
+use coffer_core::{ErrorCode, ExpiredPolicy, SecretString, SecretUse, Vault};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::placeholder::Placeholder;
 use crate::redact::Redactor;
+
+/// Store passwords given for one run, by secret name: asked by the caller
+/// of a manual run, kept only for that run (dropped, and so zeroized, with
+/// it). Scheduled runs have none.
+pub type StorePasswords = BTreeMap<String, SecretString>;
 
 /// Where the secrets come from: a run of a job, or an ad-hoc `coffer run`.
 pub trait SecretSource {
@@ -24,6 +29,15 @@ pub trait SecretSource {
     fn expired_policy(&self) -> ExpiredPolicy;
     /// Decrypts a secret for this use, recording it.
     fn use_secret(&mut self, name: &str) -> coffer_core::Result<SecretUse>;
+    /// Whether a store password was given for a secret.
+    fn has_password(&self, _name: &str) -> bool {
+        false
+    }
+    /// Why a missing store password cannot be asked for, if it cannot
+    /// (scheduled runs).
+    fn cannot_ask(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A run of a job: names are looked up in the job's organization and used
@@ -36,6 +50,10 @@ pub struct JobSource<'a> {
     pub job: &'a Job,
     /// The run.
     pub run: u32,
+    /// Store passwords given for this run.
+    pub passwords: &'a StorePasswords,
+    /// Why store passwords cannot be asked for (a scheduled run), if so.
+    pub cannot_ask: Option<&'a str>,
 }
 
 impl SecretSource for JobSource<'_> {
@@ -49,7 +67,14 @@ impl SecretSource for JobSource<'_> {
         self.vault.settings().expired_use
     }
     fn use_secret(&mut self, name: &str) -> coffer_core::Result<SecretUse> {
-        self.vault.use_secret_for_run(self.job, self.run, name)
+        self.vault
+            .use_secret_for_run(self.job, self.run, name, self.passwords.get(name))
+    }
+    fn has_password(&self, name: &str) -> bool {
+        self.passwords.contains_key(name)
+    }
+    fn cannot_ask(&self) -> Option<&str> {
+        self.cannot_ask
     }
 }
 
@@ -64,6 +89,8 @@ pub struct AdHocSource<'a> {
     pub project: Option<String>,
     /// Recorded with each use.
     pub purpose: String,
+    /// Store passwords given for this run.
+    pub passwords: &'a StorePasswords,
 }
 
 impl SecretSource for AdHocSource<'_> {
@@ -81,8 +108,11 @@ impl SecretSource for AdHocSource<'_> {
             &SecretRef::in_org(&self.org, name),
             self.project.as_deref(),
             &self.purpose,
-            None,
+            self.passwords.get(name),
         )
+    }
+    fn has_password(&self, name: &str) -> bool {
+        self.passwords.contains_key(name)
     }
 }
 
@@ -256,6 +286,39 @@ pub fn check_placeholder(
     Ok(())
 }
 
+fn missing_password(name: &str, cannot_ask: Option<&str>) -> Error {
+    match cannot_ask {
+        Some(why) => Error::Core(coffer_core::Error::Refused {
+            name: name.to_owned(),
+            status: why.to_owned(),
+        }),
+        None => Error::Core(coffer_core::Error::PasswordRequired {
+            name: name.to_owned(),
+        }),
+    }
+}
+
+/// The secrets among those `needs` names that have a store password, by
+/// name (from clear metadata; unknown names are left to [`resolve`]).
+pub fn store_password_secrets(source: &dyn SecretSource, needs: &Needs) -> Vec<String> {
+    let names: std::collections::BTreeSet<&str> = needs
+        .placeholders
+        .iter()
+        .filter(|l| l.placeholder.manager.is_none())
+        .map(|l| l.placeholder.name.as_str())
+        .chain(needs.roles.iter().map(|(_, n)| n.as_str()))
+        .collect();
+    names
+        .into_iter()
+        .filter(|name| {
+            source
+                .meta(name)
+                .is_ok_and(|m| m.protection == Protection::Password)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Resolves what `needs` names from `source`.
 pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved> {
     // 1. Check everything from clear metadata before decrypting anything.
@@ -288,10 +351,20 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
         }
         metas.insert(name.clone(), meta);
     }
+    // A store-password secret without its password stops the run before
+    // anything is decrypted; those with one are opened first, so that a
+    // wrong password also stops it before any other secret is used.
+    let mut order: Vec<&String> = metas.keys().collect();
+    order.sort_by_key(|name| metas[*name].protection != Protection::Password);
+    for name in &order {
+        if metas[*name].protection == Protection::Password && !source.has_password(name) {
+            return Err(missing_password(name, source.cannot_ask()));
+        }
+    }
     // 2. Decrypt each secret once.
     let mut uses = BTreeMap::new();
     let mut warnings = Vec::new();
-    for name in metas.keys() {
+    for name in order {
         let used = source.use_secret(name)?;
         if let Some(note) = &used.warning {
             warnings.push(format!("warning: {}", note.message));

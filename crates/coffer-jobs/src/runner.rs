@@ -20,7 +20,10 @@ use crate::git;
 use crate::http::{self, HttpOptions, TokenCache};
 use crate::placeholder::Template;
 use crate::process::{self, OutputMode};
-use crate::resolve::{JobSource, Located, Needs, Resolved, references_of, resolve};
+use crate::resolve::{
+    JobSource, Located, Needs, Resolved, StorePasswords, references_of, resolve,
+    store_password_secrets,
+};
 use crate::tls::TlsSetup;
 
 /// Default time limit of a command job.
@@ -222,11 +225,57 @@ fn check_approved(job: &Job, references: &[SecretReference]) -> Result<()> {
     .into())
 }
 
-/// Starts a run of `job` and resolves its secrets. A second run of a job
-/// that is running is refused ([`coffer_core::Error::JobRunning`]); a run
-/// that cannot start (a refused secret, a bad template) is recorded and
-/// returned as [`Prepared::Finished`].
+/// Why a scheduled run stops at a store-password secret.
+const SCHEDULED_CANNOT_ASK: &str = "protected by a store password, which a scheduled run cannot \
+     ask for (run the job by hand: Run now, or coffer job run)";
+
+fn needs_of(job: &Job, placeholders: Vec<Located>, allow_write_only: bool) -> Needs {
+    Needs {
+        placeholders,
+        roles: roles_of(job)
+            .iter()
+            .map(|(r, n)| (r.as_str().to_owned(), n.clone()))
+            .collect(),
+        allow_write_only_to_disk: allow_write_only,
+    }
+}
+
+/// The secrets a run of `job` would use that have a store password, by
+/// name: what a manual run asks for before [`prepare_with`]. Judged from
+/// clear metadata (a template job's file is read now).
+pub fn store_passwords_needed(vault: &mut Vault, job: &JobRef) -> Result<Vec<String>> {
+    let job = vault.job(job)?;
+    let (_, placeholders, allow) = work_of(&job)?;
+    let needs = needs_of(&job, placeholders, allow);
+    let none = StorePasswords::new();
+    let source = JobSource {
+        vault,
+        job: &job,
+        run: 0,
+        passwords: &none,
+        cannot_ask: None,
+    };
+    Ok(store_password_secrets(&source, &needs))
+}
+
+/// [`prepare_with`] without store passwords.
 pub fn prepare(vault: &mut Vault, job: &JobRef, trigger: RunTrigger) -> Result<Prepared> {
+    prepare_with(vault, job, trigger, &StorePasswords::new())
+}
+
+/// Starts a run of `job` and resolves its secrets, opening store-password
+/// secrets with `passwords` (a missing one ends the run as refused before
+/// anything is decrypted; a wrong one ends it as failed, naming the secret,
+/// before any other secret is used). A second run of a job that is running
+/// is refused ([`coffer_core::Error::JobRunning`]); a run that cannot start
+/// (a refused secret, a bad template) is recorded and returned as
+/// [`Prepared::Finished`].
+pub fn prepare_with(
+    vault: &mut Vault,
+    job: &JobRef,
+    trigger: RunTrigger,
+    passwords: &StorePasswords,
+) -> Result<Prepared> {
     let started = vault.start_run(job, trigger)?;
     let run = started.run;
     let job = started.job;
@@ -247,19 +296,14 @@ pub fn prepare(vault: &mut Vault, job: &JobRef, trigger: RunTrigger) -> Result<P
         return end(vault, e, None);
     }
     let roles = roles_of(&job);
-    let needs = Needs {
-        placeholders,
-        roles: roles
-            .iter()
-            .map(|(r, n)| (r.as_str().to_owned(), n.clone()))
-            .collect(),
-        allow_write_only_to_disk: allow_write_only,
-    };
+    let needs = needs_of(&job, placeholders, allow_write_only);
     let resolved = {
         let mut source = JobSource {
             vault,
             job: &job,
             run,
+            passwords,
+            cannot_ask: (trigger != RunTrigger::Manual).then_some(SCHEDULED_CANNOT_ASK),
         };
         resolve(&mut source, &needs)
     };
@@ -345,7 +389,18 @@ pub fn run_job(
     trigger: RunTrigger,
     ctx: &RunContext,
 ) -> Result<JobRun> {
-    match prepare(vault, job, trigger)? {
+    run_job_with(vault, job, trigger, ctx, &StorePasswords::new())
+}
+
+/// [`run_job`] with store passwords (see [`prepare_with`]).
+pub fn run_job_with(
+    vault: &mut Vault,
+    job: &JobRef,
+    trigger: RunTrigger,
+    ctx: &RunContext,
+    passwords: &StorePasswords,
+) -> Result<JobRun> {
+    match prepare_with(vault, job, trigger, passwords)? {
         Prepared::Finished(run) => Ok(run),
         Prepared::Ready(ready) => {
             let finished = execute(*ready, ctx);

@@ -76,17 +76,20 @@ pub fn run_due(vault: &mut Vault, since: Timestamp, ctx: &RunContext) -> Result<
 }
 
 /// Runs one job through `access`: prepared and completed with the vault,
-/// executed on a blocking thread without it.
+/// executed on a blocking thread without it. `passwords` (store passwords
+/// a person gave for a manual run) are dropped once the secrets are open.
 pub async fn run_with_access(
     access: Arc<dyn VaultAccess>,
     job: JobRef,
     trigger: RunTrigger,
     ctx: RunContext,
+    passwords: crate::StorePasswords,
 ) -> Result<JobRun> {
     let mut prepared: Option<Result<Prepared>> = None;
     let open = access.with_vault(&mut |vault| {
-        prepared = Some(runner::prepare(vault, &job, trigger));
+        prepared = Some(runner::prepare_with(vault, &job, trigger, &passwords));
     });
+    drop(passwords);
     if !open {
         return Err(Error::Core(coffer_core::Error::Locked));
     }
@@ -143,7 +146,15 @@ pub async fn run_scheduler(
                 trigger,
             });
             tokio::spawn(async move {
-                match run_with_access(access, JobRef::Id(job.id), trigger, ctx).await {
+                match run_with_access(
+                    access,
+                    JobRef::Id(job.id),
+                    trigger,
+                    ctx,
+                    crate::StorePasswords::new(),
+                )
+                .await
+                {
                     Ok(run) => events(SchedulerEvent::Finished(Box::new(run))),
                     Err(e) => events(SchedulerEvent::Skipped {
                         job: job.name.clone(),

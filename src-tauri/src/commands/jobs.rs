@@ -185,18 +185,41 @@ pub async fn delete_job(state: State<'_, AppState>, id: JobId) -> IpcResult<()> 
     with_vault(&state, move |v| v.delete_job(&JobRef::Id(id))).await
 }
 
-/// Runs a job now and returns the finished run. The vault is held only to
-/// start and to record the run, so the app stays usable while it works.
+/// The store-password secrets a run of the job uses, by name: what "Run
+/// now" asks for first (from clear metadata; nothing is decrypted).
 #[tauri::command]
 #[specta::specta]
-pub async fn run_job_now(state: State<'_, AppState>, id: JobId) -> IpcResult<JobRun> {
+pub async fn job_store_passwords(state: State<'_, AppState>, id: JobId) -> IpcResult<Vec<String>> {
+    with_vault_jobs(&state, move |v| {
+        coffer_jobs::store_passwords_needed(v, &JobRef::Id(id))
+    })
+    .await
+}
+
+/// Runs a job now and returns the finished run. The vault is held only to
+/// start and to record the run, so the app stays usable while it works.
+/// `store_passwords` (by secret name) open its store-password secrets; they
+/// are dropped, zeroized, once the secrets are open.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_job_now(
+    state: State<'_, AppState>,
+    id: JobId,
+    store_passwords: Option<std::collections::BTreeMap<String, crate::dto::SecretInput>>,
+) -> IpcResult<JobRun> {
     state.touch();
     let access: Arc<dyn VaultAccess> = Arc::new(SharedVault(Arc::clone(&state.vault)));
+    let passwords: coffer_jobs::StorePasswords = store_passwords
+        .unwrap_or_default()
+        .iter()
+        .map(|(name, input)| (name.clone(), input.to_secret()))
+        .collect();
     scheduler::run_with_access(
         access,
         JobRef::Id(id),
         RunTrigger::Manual,
         state.run_context.clone(),
+        passwords,
     )
     .await
     .map_err(jobs_error)

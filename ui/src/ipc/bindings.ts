@@ -147,10 +147,17 @@ export const commands = {
 	/**  Deletes a job and its history. */
 	deleteJob: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_job", { id })),
 	/**
+	 *  The store-password secrets a run of the job uses, by name: what "Run
+	 *  now" asks for first (from clear metadata; nothing is decrypted).
+	 */
+	jobStorePasswords: (id: string) => typedError<string[], IpcError>(__TAURI_INVOKE("job_store_passwords", { id })),
+	/**
 	 *  Runs a job now and returns the finished run. The vault is held only to
 	 *  start and to record the run, so the app stays usable while it works.
+	 *  `store_passwords` (by secret name) open its store-password secrets; they
+	 *  are dropped, zeroized, once the secrets are open.
 	 */
-	runJobNow: (id: string) => typedError<JobRun, IpcError>(__TAURI_INVOKE("run_job_now", { id })),
+	runJobNow: (id: string, storePasswords: { [key in string]: string } | null) => typedError<JobRun, IpcError>(__TAURI_INVOKE("run_job_now", { id, storePasswords })),
 	/**  A job's runs, newest first. */
 	jobRuns: (id: string, limit: number) => typedError<JobRun[], IpcError>(__TAURI_INVOKE("job_runs", { id, limit })),
 	/**  The jobs that use a secret, by role or placeholder. */

@@ -113,7 +113,9 @@ export const api = {
   updateJob: (...a: Parameters<typeof commands.updateJob>) => unwrap(commands.updateJob(...a)),
   setJobEnabled: (id: string, enabled: boolean) => unwrap(commands.setJobEnabled(id, enabled)),
   deleteJob: (id: string) => unwrap(commands.deleteJob(id)),
-  runJobNow: (id: string) => unwrap(commands.runJobNow(id)),
+  jobStorePasswords: (id: string) => unwrap(commands.jobStorePasswords(id)),
+  runJobNow: (id: string, storePasswords: Record<string, string> | null = null) =>
+    unwrap(commands.runJobNow(id, storePasswords)),
   jobRuns: (id: string, limit: number) => unwrap(commands.jobRuns(id, limit)),
   secretUsage: (id: string) => unwrap(commands.secretUsage(id)),
   testSecret: (...a: Parameters<typeof commands.testSecret>) => unwrap(commands.testSecret(...a)),

@@ -313,15 +313,19 @@ fn print_run(run: &JobRun, now: Timestamp) {
     }
 }
 
-fn run(g: &Global, out: Out, target: &JobTarget) -> Result<()> {
+fn run(g: &Global, out: Out, target: &JobTarget, store_password_files: &[String]) -> Result<()> {
     let mut vault = unlock::open_unlocked(g, out)?;
+    let needed = coffer_jobs::store_passwords_needed(&mut vault, &reference(target))?;
+    let passwords = crate::input::store_passwords(&needed, store_password_files)?;
     crate::signals::handle_during_run();
-    let run = coffer_jobs::run_job(
+    let run = coffer_jobs::run_job_with(
         &mut vault,
         &reference(target),
         RunTrigger::Manual,
         &RunContext::default(),
+        &passwords,
     );
+    drop(passwords);
     // Cancelled: the run was recorded as failed and its scratch removed.
     crate::signals::exit_if_cancelled();
     let run = run?;
@@ -400,7 +404,10 @@ pub fn run_command(g: &Global, out: Out, command: JobCommand) -> Result<()> {
         JobCommand::Add(options) => add(g, out, *options),
         JobCommand::List { org } => list(g, out, org.as_deref()),
         JobCommand::Show { target } => show(g, out, &target),
-        JobCommand::Run { target } => run(g, out, &target),
+        JobCommand::Run {
+            target,
+            store_password_file,
+        } => run(g, out, &target, &store_password_file),
         JobCommand::Runs { target, limit } => runs(g, out, &target, limit),
         JobCommand::Approve { target } => approve(g, out, &target),
         JobCommand::Delete { target } => {

@@ -26,8 +26,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             env,
             org,
             project,
+            store_password_file,
             command,
-        } => return run::run(g, out, &env, org, project, command),
+        } => return run::run(g, out, &env, org, project, &store_password_file, command),
         Command::Init { no_keyring } => init::init(g, out, no_keyring),
         Command::Status => init::status(g, out),
         Command::Audit(command) => audit::run(g, out, command),
@@ -55,8 +56,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 url,
                 ca_bundle,
                 project,
+                store_password_file,
             } => {
-                return secret_use::test(g, out, &target, &url, ca_bundle.as_deref(), project);
+                return secret_use::test(
+                    g,
+                    out,
+                    &target,
+                    &url,
+                    ca_bundle.as_deref(),
+                    project,
+                    store_password_file.as_deref(),
+                );
             }
             SecretCommand::Usage { target } => return secret_use::usage(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),

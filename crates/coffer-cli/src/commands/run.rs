@@ -1,7 +1,7 @@
 //! `coffer run [--env VAR=TEMPLATE]... -- PROGRAM ARGS`.
 
 use coffer_core::Error;
-use coffer_jobs::adhoc::{AdHoc, prepare_program};
+use coffer_jobs::adhoc::{AdHoc, prepare_program, store_passwords_needed};
 
 use super::job::env_pairs;
 use crate::args::Global;
@@ -16,6 +16,7 @@ pub fn run(
     env: &[String],
     org: String,
     project: Option<String>,
+    store_password_files: &[String],
     command: Vec<String>,
 ) -> Result<(), Failure> {
     let mut words = command.into_iter();
@@ -31,7 +32,10 @@ pub fn run(
     };
     let ready = {
         let mut vault = unlock::open_unlocked(g, out)?;
-        prepare_program(&mut vault, &adhoc)?
+        let needed = store_passwords_needed(&mut vault, &adhoc)?;
+        let passwords = crate::input::store_passwords(&needed, store_password_files)?;
+        prepare_program(&mut vault, &adhoc, &passwords)?
+        // The store passwords are dropped (zeroized) here.
         // The vault closes here: the program may run for long.
     };
     for warning in ready.warnings() {

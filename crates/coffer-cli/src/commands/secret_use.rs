@@ -19,12 +19,29 @@ pub fn test(
     url: &str,
     ca_bundle: Option<&str>,
     project: Option<String>,
+    store_password_file: Option<&str>,
 ) -> Result<(), Failure> {
     let mut vault = unlock::open_unlocked(g, out)?;
+    let meta = vault.get(&reference(target))?;
+    let store_password = if meta.protection == coffer_core::secret::Protection::Password {
+        let files: Vec<String> = store_password_file
+            .map(|f| format!("{}={f}", meta.name))
+            .into_iter()
+            .collect();
+        crate::input::store_passwords(std::slice::from_ref(&meta.name), &files)?.remove(&meta.name)
+    } else if store_password_file.is_some() {
+        return Err(coffer_core::Error::invalid(
+            "--store-password-file",
+            format!("secret {:?} has no store password", meta.name),
+        )
+        .into());
+    } else {
+        None
+    };
     let options = TestOptions {
         ca_bundle: ca_bundle.map(|n| SecretRef::in_org(&target.org, n)),
         project,
-        store_password: None,
+        store_password,
     };
     let report = test_secret(&mut vault, &reference(target), url, &options)?;
     if out.json {

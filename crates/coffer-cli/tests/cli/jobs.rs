@@ -313,3 +313,144 @@ fn run_logs_need_an_unlock_and_new_template_secrets_need_approval() {
     assert_eq!(runs.as_array().unwrap().len(), 3);
     assert_eq!(runs[1]["status"], "refused");
 }
+
+/// A command job using a store-password secret and a plain one.
+fn store_password_job(env: &Env) -> std::path::PathBuf {
+    let pw = env.file("store-pw", "store password 1\n");
+    env.run_with_stdin(
+        &[
+            "secret",
+            "add",
+            "bearer_token",
+            "locked",
+            "--field",
+            "token=@-",
+            "--store-password-file",
+            pw.to_str().unwrap(),
+        ],
+        b"locked-canary-6140",
+    )
+    .ok();
+    let marker = env.path("ran");
+    let script = format!("echo \"locked=$L plain=$P\"; touch '{}'", marker.display());
+    env.run(&[
+        "job",
+        "add",
+        "command",
+        "boxed",
+        "--env",
+        "L=${secret:locked}",
+        "--env",
+        "P=${secret:prod/db}",
+        "--",
+        "/bin/sh",
+        "-c",
+        &script,
+    ])
+    .ok();
+    marker
+}
+
+#[test]
+fn job_runs_take_store_passwords_from_files_or_stdin_and_refuse_without_them() {
+    let env = setup();
+    let marker = store_password_job(&env);
+    // No terminal and no option: a clear error before anything runs.
+    let run = env.run(&["job", "run", "boxed"]).fails(2);
+    assert!(
+        run.stderr
+            .contains("secret \"locked\" is protected by a store password")
+            && run.stderr.contains("--store-password-file locked=FILE"),
+        "{}",
+        run.stderr
+    );
+    assert!(!marker.exists());
+    // A wrong one: the run fails naming the secret, and nothing runs.
+    let wrong = env.file("wrong-pw", "nope");
+    let option = format!("locked={}", wrong.display());
+    let run = env
+        .run(&["job", "run", "boxed", "--store-password-file", &option])
+        .fails(1);
+    assert!(
+        run.stdout
+            .contains("wrong store password for secret \"locked\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!marker.exists());
+    // The right one on standard input: the run's output, values redacted.
+    let run = env.run_with_stdin(
+        &["job", "run", "boxed", "--store-password-file", "locked=-"],
+        b"store password 1\n",
+    );
+    let run = run.ok();
+    assert!(
+        run.stdout.contains("locked=*** plain=***"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("locked-canary-6140") && !run.stdout.contains(CANARY));
+    assert!(marker.exists());
+    // A name the job does not use is refused.
+    env.run(&["job", "run", "boxed", "--store-password-file", "prod/db=-"])
+        .fails(2);
+}
+
+#[test]
+fn coffer_run_and_secret_test_take_store_passwords() {
+    let env = setup();
+    store_password_job(&env);
+    let pw = env.path("store-pw");
+    let option = format!("locked={}", pw.display());
+    let run = env
+        .run(&[
+            "run",
+            "--env",
+            "L=${secret:locked}",
+            "--store-password-file",
+            &option,
+            "--",
+            "/bin/sh",
+            "-c",
+            "echo \"got $L\"; exit 3",
+        ])
+        .fails(3);
+    assert!(run.stdout.contains("got ***"), "{}", run.stdout);
+    let run = env
+        .run(&["run", "--env", "L=${secret:locked}", "--", "/bin/true"])
+        .fails(2);
+    assert!(run.stderr.contains("no terminal"), "{}", run.stderr);
+    let wrong = env.file("wrong-pw", "nope");
+    let option = format!("locked={}", wrong.display());
+    let run = env
+        .run(&[
+            "--json",
+            "run",
+            "--env",
+            "L=${secret:locked}",
+            "--store-password-file",
+            &option,
+            "--",
+            "/bin/true",
+        ])
+        .fails(4);
+    assert_eq!(run.error_json()["error"]["code"], "wrong_password");
+    // `secret test`: the password is needed before any request is made.
+    let run = env
+        .run(&["secret", "test", "locked", "--url", "https://127.0.0.1:9/"])
+        .fails(2);
+    assert!(run.stderr.contains("no terminal"), "{}", run.stderr);
+    let run = env
+        .run(&[
+            "--json",
+            "secret",
+            "test",
+            "locked",
+            "--url",
+            "https://127.0.0.1:9/",
+            "--store-password-file",
+            wrong.to_str().unwrap(),
+        ])
+        .fails(4);
+    assert_eq!(run.error_json()["error"]["code"], "wrong_password");
+}

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use secrecy::SecretString;
 use serde_json::json;
 
 use super::integrity::RowKeys;
@@ -567,14 +568,21 @@ impl Vault {
 
     /// Hands a secret to a run of a job: looked up by name in the job's
     /// organization, checked against the job's project, and recorded as
-    /// used with the job and run as its purpose.
-    pub fn use_secret_for_run(&mut self, job: &Job, run: u32, name: &str) -> Result<SecretUse> {
+    /// used with the job and run as its purpose. A store-password secret
+    /// needs `password` (asked by the caller of a manual run).
+    pub fn use_secret_for_run(
+        &mut self,
+        job: &Job,
+        run: u32,
+        name: &str,
+        password: Option<&SecretString>,
+    ) -> Result<SecretUse> {
         let purpose = format!("job {}:{} run {run}", job.org, job.name);
         self.use_secret(
             &SecretRef::in_org(&job.org, name),
             job.project.as_deref(),
             &purpose,
-            None,
+            password,
         )
     }
 

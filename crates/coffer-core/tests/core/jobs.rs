@@ -280,7 +280,7 @@ fn jobs_use_secrets_as_their_project_and_stamp_last_use() {
         .start_run(&payroll.name_ref(), RunTrigger::Manual)
         .unwrap();
     expect_code(
-        fx.use_secret_for_run(&started.job, started.run, "billing-db"),
+        fx.use_secret_for_run(&started.job, started.run, "billing-db", None),
         ErrorCode::Refused,
     );
     let billing = fx.job(&JobRef::named("billing-job")).unwrap();
@@ -289,7 +289,7 @@ fn jobs_use_secrets_as_their_project_and_stamp_last_use() {
         .unwrap();
     fx.clock.advance(60);
     let used = fx
-        .use_secret_for_run(&started.job, started.run, "billing-db")
+        .use_secret_for_run(&started.job, started.run, "billing-db", None)
         .unwrap();
     assert_eq!(used.meta.last_used_at, Some(T0.plus_seconds(60)));
     let entry = &fx.audit_entries(Some(&named("billing-db")), 1).unwrap()[0];

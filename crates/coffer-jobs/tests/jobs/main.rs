@@ -10,6 +10,7 @@ mod leaks;
 mod pki;
 mod schedule;
 mod server;
+mod store_password;
 mod support;
 mod template;
 mod test_action;

@@ -361,6 +361,7 @@ fn coffer_run_resolves_and_redacts() {
                 "${secret:prod/db}".into(),
             ],
         },
+        &coffer_jobs::StorePasswords::new(),
     )
     .unwrap();
     assert_eq!(ready.run().unwrap(), 7);
@@ -372,6 +373,7 @@ fn coffer_run_resolves_and_redacts() {
             program: "/bin/true".into(),
             ..Default::default()
         },
+        &coffer_jobs::StorePasswords::new(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("--env P"), "{err}");

@@ -9,6 +9,7 @@ import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate, routeHref } from "../../lib/router";
 import { formatDateTime, relative } from "../../lib/time";
 import { describeSchedule, formatBytes, KIND_INFO, ROLE_INFO, statusBadgeClass, TRIGGER_LABEL } from "./labels";
+import { RunPasswordsDialog, wrongPasswordSecret } from "./RunPasswordsDialog";
 import "./jobs.css";
 
 /** A job: what it does, the secrets it uses (linked), run now, and its run history with redacted logs. */
@@ -21,6 +22,7 @@ export function JobDetail({ id }: { id: string }) {
   const [running, setRunning] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [openRun, setOpenRun] = useState<number | null>(null);
+  const [asking, setAsking] = useState<{ secrets: string[]; wrong: string | null } | null>(null);
 
   const refresh = () =>
     Promise.all([
@@ -44,10 +46,36 @@ export function JobDetail({ id }: { id: string }) {
     );
   const j = job.data;
 
-  const runNow = async () => {
+  /** Run now: store-password secrets are asked for first (one field each). */
+  const startRun = async () => {
+    setRunning(true);
+    let secrets: string[];
+    try {
+      secrets = await api.jobStorePasswords(j.id);
+    } catch (error) {
+      setRunning(false);
+      toast.error(errorMessage(error));
+      return;
+    }
+    if (secrets.length === 0) {
+      await runNow(null);
+      return;
+    }
+    setRunning(false);
+    setAsking({ secrets, wrong: null });
+  };
+
+  const runNow = async (passwords: Record<string, string> | null) => {
     setRunning(true);
     try {
-      const run = await api.runJobNow(j.id);
+      const run = await api.runJobNow(j.id, passwords);
+      const wrong = passwords ? wrongPasswordSecret(run.error) : null;
+      if (wrong && asking) {
+        // Nothing ran: ask again, naming the secret.
+        setAsking({ ...asking, wrong });
+        return;
+      }
+      setAsking(null);
       setOpenRun(run.id);
       if (run.status === "succeeded") toast.info(`${j.name}: run #${run.number} succeeded.`);
       else toast.error(`${j.name}: run #${run.number} ${run.status}.`);
@@ -96,7 +124,7 @@ export function JobDetail({ id }: { id: string }) {
         </div>
         <span className="spacer" />
         <div className="job-head-actions">
-          <button type="button" className="btn btn-primary" onClick={() => void runNow()} disabled={running} aria-busy={running}>
+          <button type="button" className="btn btn-primary" onClick={() => void startRun()} disabled={running} aria-busy={running}>
             <Icon name="refresh" /> {running ? "Running…" : "Run now"}
           </button>
           <a className="btn" href={routeHref({ view: "job-edit", id: j.id })}>
@@ -188,6 +216,16 @@ export function JobDetail({ id }: { id: string }) {
           </section>
         </div>
       </div>
+      {asking ? (
+        <RunPasswordsDialog
+          jobName={j.name}
+          secrets={asking.secrets}
+          wrong={asking.wrong}
+          busy={running}
+          onRun={(passwords) => void runNow(passwords)}
+          onCancel={() => setAsking(null)}
+        />
+      ) : null}
       <ConfirmDialog
         open={confirmDelete}
         title={`Delete ${j.name}?`}

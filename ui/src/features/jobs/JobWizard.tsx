@@ -209,7 +209,7 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
           />
         ) : null}
         {step === "security" && draft.kind && info ? (
-          <SecurityStep draft={draft} set={set} info={info} secret={secret ?? null} onBack={() => next("settings")} onNext={() => next("schedule")} />
+          <SecurityStep draft={draft} set={set} info={info} secret={secret ?? null} storePassword={checked.storePassword} onBack={() => next("settings")} onNext={() => next("schedule")} />
         ) : null}
         {step === "schedule" ? (
           <ScheduleStep draft={draft} set={set} storePassword={checked.storePassword} onBack={() => next("security")} onNext={() => next("review")} />
@@ -222,6 +222,7 @@ export function JobWizard({ editing, secret }: { editing?: Job; secret?: string 
             failure={failure}
             editing={Boolean(editing)}
             problems={checked.problems}
+            storePassword={checked.storePassword}
             checking={checked.pending}
             onBack={() => next("schedule")}
             onSave={() => (checked.problems.length ? setConfirmProblems("save") : void save())}
@@ -280,7 +281,8 @@ function useCheckProblems(draft: JobDraft, context: CheckContext) {
         ]
       : [];
   const placeholders = usePlaceholderProblems(texts, context);
-  const names = [...new Set(texts.flatMap(({ text }) => placeholderSecrets(text)))];
+  const bound = Object.values(draft.roles).flatMap((name) => (name.trim() ? [name.trim()] : []));
+  const names = [...new Set([...texts.flatMap(({ text }) => placeholderSecrets(text)), ...bound])];
   const found = useQueries({
     queries: names.map((name) => ({
       queryKey: [...keys.secrets, "by-name", context.org ?? "Default", name, "any"],
@@ -291,8 +293,8 @@ function useCheckProblems(draft: JobDraft, context: CheckContext) {
   const path = draft.kind === "template" ? draft.template.trim() : "";
   const template = useQuery(templateCheck(path, context));
   const problems = [...placeholders.problems];
+  // Store-password secrets are no problem: manual runs ask for the password (scheduled runs are refused; said where the schedule is set).
   const storePassword = found.flatMap((f) => (f.data?.protection === "password" ? [f.data.name] : []));
-  for (const name of storePassword) problems.push(`${name} ${STORE_PASSWORD_REASON}: every run using it is refused.`);
   if (path.startsWith("/")) {
     if (template.error) problems.push(`Template file: ${errorMessage(template.error)}`);
     for (const p of template.data?.problems ?? []) problems.push(`Template file, line ${p.line}, column ${p.column}: ${p.placeholder} — ${p.message}`);
@@ -603,6 +605,7 @@ function SecurityStep({
   set,
   info,
   secret,
+  storePassword,
   onBack,
   onNext,
 }: {
@@ -610,6 +613,7 @@ function SecurityStep({
   set: (patch: Partial<JobDraft>) => void;
   info: JobKindInfo;
   secret: string | null;
+  storePassword: string[];
   onBack: () => void;
   onNext: () => void;
 }) {
@@ -628,6 +632,7 @@ function SecurityStep({
   const distinct = [...new Set(named)];
   return (
     <div className="stack reg-form">
+      <StorePasswordNote secrets={storePassword} />
       {info.roles.length === 0 ? (
         <p className="muted">
           A {KIND_INFO[info.kind].label.toLowerCase()} job uses secrets through its placeholders
@@ -690,7 +695,7 @@ function RolePicker({
         value={value}
         onChange={onChange}
         describedBy={`${id}-hint`}
-        usable={role === "client_certificate" ? MTLS_USABLE : JOB_USABLE}
+        usable={role === "client_certificate" ? MTLS_USABLE : undefined}
       />
       <span id={`${id}-hint`} className="hint">
         {ROLE_INFO[role].hint}
@@ -699,15 +704,26 @@ function RolePicker({
   );
 }
 
-/** A secret with its own store password cannot be used by a job: no run can ask for the password. */
-const STORE_PASSWORD_REASON = "has its own store password, which a job's runs cannot ask for";
-const JOB_USABLE = { accepts: (meta: SecretMeta) => meta.protection !== "password", reason: STORE_PASSWORD_REASON };
-
 /** Client certificates whose key TLS cannot use (DSA, X25519, …) are stored for tracking only. */
 const MTLS_USABLE = {
-  accepts: (meta: SecretMeta) => usableForMtls(meta) && meta.protection !== "password",
-  reason: "key type not usable for mutual TLS, or a store password runs cannot ask for",
+  accepts: (meta: SecretMeta) => usableForMtls(meta),
+  reason: "key type not usable for mutual TLS",
 };
+
+/** What a job with store-password secrets does: manual runs ask, scheduled runs are refused. */
+export function StorePasswordNote({ secrets }: { secrets: string[] }) {
+  if (secrets.length === 0) return null;
+  const one = secrets.length === 1;
+  return (
+    <p className="notice notice-info small" role="note">
+      <Icon name="lock" />
+      <span>
+        {secrets.join(", ")} {one ? "has its" : "have their"} own store password: manual runs (Run now, <code>coffer job run</code>) will ask
+        for {one ? "it" : "them"}; scheduled runs are refused.
+      </span>
+    </p>
+  );
+}
 
 /** The Test action inside the wizard: one authenticated request to the job's URL. */
 function WizardTest({ draft, org }: { draft: JobDraft; org: string }) {
@@ -859,6 +875,7 @@ function ReviewStep({
   failure,
   editing,
   problems,
+  storePassword,
   checking,
   onBack,
   onSave,
@@ -869,6 +886,7 @@ function ReviewStep({
   failure: string | null;
   editing: boolean;
   problems: string[];
+  storePassword: string[];
   checking: boolean;
   onBack: () => void;
   onSave: () => void;
@@ -939,6 +957,7 @@ function ReviewStep({
   if (input.project) rows.push(["Project", input.project]);
   return (
     <div className="stack reg-form">
+      <StorePasswordNote secrets={storePassword} />
       <dl className="kv">
         {rows.map(([label, value]) => (
           <div key={label} style={{ display: "contents" }}>

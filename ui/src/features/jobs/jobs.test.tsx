@@ -380,7 +380,7 @@ describe("the job wizard", () => {
     expect((ipc.of("create_job")[0]?.input as { spec: { args: string[] } }).spec.args).toEqual(["--file", "/tmp/a b.sql", "it's", ""]);
   });
 
-  it("refuses store-password secrets with the reason, and says scheduled runs cannot ask for the password", async () => {
+  it("offers store-password secrets for binding and says manual runs will ask for the password", async () => {
     const user = userEvent.setup();
     const vaulted = secretMeta({ id: "s-9", name: "vaulted/db", type: "basic_auth", protection: "password" });
     shell({
@@ -388,7 +388,6 @@ describe("the job wizard", () => {
       check_placeholders: () => ({ placeholders: 1, secrets: ["vaulted/db"], problems: [] }),
     });
     renderPage(<JobWizard />);
-    // As a role: not offered, and the list says why.
     await user.click(await screen.findByRole("button", { name: /HTTP fetch/ }));
     await user.type(screen.getByLabelText("Name"), "nightly/x");
     await user.type(screen.getByLabelText("URL"), "repo.example.com/a.tgz");
@@ -396,15 +395,16 @@ describe("the job wizard", () => {
     await user.click(screen.getByRole("button", { name: /Next/ }));
     await user.click(await screen.findByRole("combobox", { name: "Credentials" }));
     const list = await screen.findByRole("listbox");
-    await waitFor(() => expect(within(list).getByRole("option", { name: /prod\/registry/ })).toBeInTheDocument());
-    expect(within(list).queryByRole("option", { name: /vaulted\/db/ })).not.toBeInTheDocument();
-    expect(screen.getByText(/1 not usable: has its own store password, which a job's runs cannot ask for/)).toBeInTheDocument();
-    await user.keyboard("{Escape}");
-    await user.click(screen.getByRole("button", { name: "Cancel" }));
-    await user.click(await screen.findByRole("button", { name: "Discard" }));
+    await user.click(await within(list).findByRole("option", { name: /vaulted\/db/ }));
+    expect(
+      await screen.findByText(/vaulted\/db has its own store password: manual runs \(Run now, .*\) will ask for it; scheduled runs are refused/),
+    ).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /Next/ }));
+    await user.click(await screen.findByRole("radio", { name: /At a fixed interval/ }));
+    expect(await screen.findByText(/Scheduled runs cannot ask for a store password: with vaulted\/db/)).toBeInTheDocument();
   });
 
-  it("lists a placeholder naming a store-password secret as a problem, and warns where the schedule is set", async () => {
+  it("takes a placeholder naming a store-password secret without a problem, and warns where the schedule is set", async () => {
     const user = userEvent.setup();
     const vaulted = secretMeta({ id: "s-9", name: "vaulted/db", type: "basic_auth", protection: "password" });
     shell({
@@ -419,9 +419,8 @@ describe("the job wizard", () => {
     await user.click(screen.getByLabelText("Argument 1"));
     await user.paste("--password=${secret:vaulted/db#password}");
     await user.click(screen.getByRole("button", { name: /Next/ }));
-    const dialog = await screen.findByRole("dialog", { name: "Go on with these problems?" });
-    expect(within(dialog).getByText(/vaulted\/db has its own store password, which a job's runs cannot ask for: every run using it is refused/)).toBeInTheDocument();
-    await user.click(within(dialog).getByRole("button", { name: "Go on anyway" }));
+    expect(await screen.findByText(/vaulted\/db has its own store password: manual runs/)).toBeInTheDocument();
+    expect(screen.queryByRole("dialog", { name: "Go on with these problems?" })).not.toBeInTheDocument();
     await user.click(await screen.findByRole("button", { name: /Next/ }));
     await user.click(await screen.findByRole("radio", { name: /At a fixed interval/ }));
     expect(await screen.findByText(/Scheduled runs cannot ask for a store password: with vaulted\/db/)).toBeInTheDocument();
@@ -455,6 +454,7 @@ describe("the job detail", () => {
     const ipc = mockShell({
       get_job: () => job(),
       job_runs: () => runs,
+      job_store_passwords: () => [],
       run_job_now: () => {
         runs = [run({ log: "user=*** pass=***" })];
         return runs[0];
@@ -473,7 +473,7 @@ describe("the job detail", () => {
     expect(await screen.findByLabelText("Log of run #1")).toHaveTextContent("user=*** pass=***");
     expect(screen.getByText("#1")).toBeInTheDocument();
     expect(screen.getByText("420 ms")).toBeInTheDocument();
-    expect(ipc.of("run_job_now")).toEqual([{ id: "j-1" }]);
+    expect(ipc.of("run_job_now")).toEqual([{ id: "j-1", storePasswords: null }]);
     expect(screen.getByText("HTTP status").nextElementSibling).toHaveTextContent("200");
     expect(screen.getByText("12 B")).toBeInTheDocument();
   });

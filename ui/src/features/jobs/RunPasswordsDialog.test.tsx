@@ -33,6 +33,8 @@ const JOB: Job = {
 function run(overrides: Partial<JobRun>): JobRun {
   return {
     id: 3,
+    number: 1,
+    duration_ms: 1000,
     job_id: "j-1",
     job_name: "deploy/config",
     trigger: "manual",
@@ -87,7 +89,7 @@ describe("Run now with store-password secrets", () => {
     await user.clear(field);
     await user.type(field, "right pw");
     await user.click(within(dialog).getByRole("button", { name: "Run now" }));
-    expect(await screen.findByLabelText("Log of run 3")).toHaveTextContent("deployed with ***");
+    expect(await screen.findByLabelText("Log of run #1")).toHaveTextContent("deployed with ***");
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Store passwords" })).not.toBeInTheDocument());
     expect(ipc.of("run_job_now")).toEqual([
       { id: "j-1", storePasswords: { "vault-box": "wrong pw", "other-box": "second" } },

@@ -9,6 +9,7 @@ import { Icon } from "../../components/Icon";
 import { api, errorMessage, type MetadataPatch, type SecretMeta } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { fromDateInput, toDateInput } from "../../lib/time";
+import { LabelDatalist, labelKeys, useLabelCounts } from "../secrets/labels";
 import { hasControl } from "./textRules";
 import { UsageSummary, type SecretUsage } from "./UsedBy";
 
@@ -118,6 +119,9 @@ export function EditMetadataDialog({
     },
   });
   const labels = useFieldArray({ control, name: "labels" });
+  // Suggestions from the vault's labels: keys, and for a row the values its key has.
+  const labelCounts = useLabelCounts().data;
+  const typedKeys = useWatch({ control, name: "labels" });
   const expires = useWatch({ control, name: "expires" });
   const makeWriteOnly = useWatch({ control, name: "makeWriteOnly" });
   const at = fromDateInput(expires);
@@ -166,6 +170,7 @@ export function EditMetadataDialog({
           <span id="labels-legend" className="field-label">
             Labels
           </span>
+          <LabelDatalist id="edit-label-keys" options={labelKeys(labelCounts)} />
           {labels.fields.length === 0 ? <p className="muted small">No labels.</p> : null}
           {labels.fields.map((row, i) => {
             const keyError = errors.labels?.[i]?.key?.message;
@@ -178,6 +183,7 @@ export function EditMetadataDialog({
                     placeholder="key"
                     aria-label={`Label ${i + 1} key`}
                     aria-invalid={Boolean(keyError)}
+                    list="edit-label-keys"
                     {...register(`labels.${i}.key`)}
                   />
                   <span className="muted">=</span>
@@ -186,7 +192,12 @@ export function EditMetadataDialog({
                     placeholder="value"
                     aria-label={`Label ${i + 1} value`}
                     aria-invalid={Boolean(valueError)}
+                    list={`edit-label-values-${i}`}
                     {...register(`labels.${i}.value`)}
+                  />
+                  <LabelDatalist
+                    id={`edit-label-values-${i}`}
+                    options={(labelCounts ?? []).filter((c) => c.key === typedKeys[i]?.key.trim()).map((c) => c.value)}
                   />
                   <button
                     type="button"

@@ -26,6 +26,11 @@ function shell(meta: SecretMeta, extra: Record<string, CommandHandler> = {}) {
     list_secrets: () => ({ total: 0, items: [] }),
     vault_status: () => ({}),
     secret_usage: () => [],
+    label_values: () => [
+      { key: "env", value: "prod", count: 2 },
+      { key: "team", value: "ops", count: 1 },
+      { key: "team", value: "data", count: 1 },
+    ],
     ...extra,
   });
 }
@@ -204,6 +209,11 @@ describe("SecretDetail", () => {
     await user.type(description, "New text");
     await user.click(within(dialog).getByRole("button", { name: "Add label" }));
     await user.type(within(dialog).getByLabelText("Label 2 key"), "team");
+    // The vault's label keys, and the values the typed key has, are suggested.
+    const options = (input: HTMLElement) =>
+      [...(document.getElementById(input.getAttribute("list") ?? "")?.querySelectorAll("option") ?? [])].map((o) => o.value);
+    await waitFor(() => expect(options(within(dialog).getByLabelText("Label 2 key"))).toEqual(["env", "team"]));
+    expect(options(within(dialog).getByLabelText("Label 2 value"))).toEqual(["ops", "data"]);
     await user.type(within(dialog).getByLabelText("Label 2 value"), "ops");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(ipc.of("update_metadata")).toHaveLength(1));

@@ -54,8 +54,9 @@ describe("markup in secrets is text", { timeout: 180_000 }, () => {
       await until(async () => (await listRows(browser)).length === 2, { message: "two rows" });
       const rows = await listRows(browser);
       assert.deepEqual(rows.map((r) => r.labels), [[`note=${ALERT}`], [`note=${FLAG}`]]);
-      const titles = await browser.execute(() => [...document.querySelectorAll(".cell-name")].map((c) => c.getAttribute("title")));
-      assert.deepEqual(titles, [ALERT, FLAG], "descriptions as the names' tooltips");
+      // A name's tooltip is the name (the description, where the markup is, shows on the detail page).
+      const titles = await browser.execute(() => [...document.querySelectorAll(".cell-name-text")].map((c) => c.getAttribute("title")));
+      assert.deepEqual(titles, ["xss/alert", "xss/flag"], "the names as their tooltips");
       await noScript("list");
     }),
   );

@@ -11,7 +11,6 @@ import { passphraseStrength } from "../../lib/strength";
 import { formatDate, fromDateInput, toDateInput } from "../../lib/time";
 import type { FieldProblem, MetaDraft } from "./draft";
 import { RootError, StepActions, useProblem } from "./parts";
-import { LabelDatalist, labelSuggestions, useLabelCounts } from "../secrets/labels";
 import { labelProblem } from "./rules";
 import { metadataSchema, NEW_ORG, type MetadataForm } from "./schemas";
 
@@ -239,7 +238,6 @@ function Labels({
   errors: FieldErrors<MetadataForm>["labels"];
 }) {
   const inputId = useId();
-  const suggestions = labelSuggestions(useLabelCounts().data, false);
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const add = () => {
@@ -286,7 +284,6 @@ function Labels({
           className="input mono"
           placeholder="env=prod"
           spellCheck={false}
-          list={`${inputId}-suggestions`}
           aria-invalid={Boolean(message)}
           aria-describedby={`${inputId}-hint`}
           value={draft}
@@ -300,7 +297,6 @@ function Labels({
             }
           }}
         />
-        <LabelDatalist id={`${inputId}-suggestions`} options={suggestions} />
         <button type="button" className="btn" onClick={add}>
           <Icon name="plus" /> Add
         </button>

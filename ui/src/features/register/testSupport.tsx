@@ -24,10 +24,6 @@ export function shell(extra: Record<string, CommandHandler> = {}) {
     list_secrets: () => ({ total: 0, items: [] }),
     vault_status: () => ({}),
     secret_types: () => SECRET_TYPES,
-    label_values: () => [
-      { key: "env", value: "prod", count: 2 },
-      { key: "team", value: "data", count: 1 },
-    ],
     ...extra,
   });
 }

@@ -43,6 +43,7 @@ pub fn exit_code(code: ErrorCode) -> i32 {
         | ErrorCode::KeyringUnavailable
         | ErrorCode::AlreadyRunning => 5,
         ErrorCode::Refused | ErrorCode::WriteOnly => 6,
+        ErrorCode::Remote => 7,
         _ => 1,
     }
 }

@@ -242,6 +242,8 @@ pub enum ErrorCode {
     KeyringUnavailable,
     /// File-system failure.
     Io,
+    /// An external key vault failed (unreachable, throttled, service error).
+    Remote,
     /// Anything else.
     Internal,
 }
@@ -269,6 +271,7 @@ impl ErrorCode {
             Self::SchemaTooNew => "schema_too_new",
             Self::KeyringUnavailable => "keyring_unavailable",
             Self::Io => "io",
+            Self::Remote => "remote",
             Self::Internal => "internal",
         }
     }

@@ -14,6 +14,7 @@ mod crypto;
 mod error;
 pub mod job;
 mod os_keyring;
+pub mod remote;
 pub mod secret;
 mod store;
 mod vault;

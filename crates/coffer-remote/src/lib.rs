@@ -1,0 +1,18 @@
+//! Coffer's external key vaults (DESIGN §8): AWS Secrets Manager and Azure
+//! Key Vault on their official SDKs, behind one [`KeyVault`] trait; the
+//! in-memory value cache; browsing, import and deployments.
+//!
+//! Nothing here touches SQL or keys: connections, deployments and the
+//! credentials they name are read and written through the core's `Vault`.
+//! Values never reach an error, a log or an audit entry.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod keyvault;
+
+pub use error::{Error, FailureClass, Result};
+pub use keyvault::{
+    Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
+    WriteOutcome, WriteRequest,
+};

@@ -12,8 +12,7 @@ mod deployment;
 mod manager;
 
 pub use deployment::{
-    DEPLOYMENT_STATES, Deployment, DeploymentState, DeploymentTarget, DeploymentVersion,
-    RemoteLink,
+    DEPLOYMENT_STATES, Deployment, DeploymentState, DeploymentTarget, DeploymentVersion, RemoteLink,
 };
 pub use manager::{
     AwsAuth, AwsSettings, AzureAuth, AzureSettings, DEFAULT_CACHE_TTL_SECS,

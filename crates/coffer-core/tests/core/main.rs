@@ -14,6 +14,7 @@ mod jobs;
 mod keyring;
 mod keys;
 mod lifecycle;
+mod managers;
 mod query;
 mod rename;
 mod round_trip;

@@ -55,7 +55,7 @@ pub enum Error {
     /// A remote name of a connection is already the target of a live
     /// deployment or import link.
     #[error(
-        "{manager}:{remote_name} is already deployed from secret {secret:?} (decommission that deployment first)"
+        "{manager}:{remote_name} is already linked to secret {secret:?} (a deployment or an import; decommission it first)"
     )]
     RemoteNameTaken {
         /// The connection.

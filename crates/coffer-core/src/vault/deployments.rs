@@ -201,7 +201,9 @@ impl Vault {
                 remote_id: None,
                 state: DeploymentState::Start.as_str(),
                 brownfield: false,
-                managed: true,
+                // Not until Coffer has created the remote secret (or the
+                // user adopted one of the same name).
+                managed: false,
                 now: ctx.now,
             })?;
             let row = tx
@@ -318,6 +320,7 @@ impl Vault {
         let now = self.now();
         let mut step = Step::event(DeploymentEvent::Pushed);
         step.remote_id = Some(remote_id);
+        step.managed = Some(true);
         step.pushed = Some(VersionPushRow {
             version,
             remote_version: remote_version.to_owned(),
@@ -378,9 +381,10 @@ impl Vault {
     }
 
     /// Asks for the remote secret to be deleted. `confirm` must repeat the
-    /// remote as `MANAGER:NAME`, so that no remote is deleted by a slip. A
-    /// link Coffer does not manage (an import not adopted) ends at once: the
-    /// remote secret is not Coffer's to delete.
+    /// remote as `MANAGER:NAME`, so that no remote is deleted by a slip. An
+    /// import link Coffer does not manage (not adopted) ends at once: the
+    /// remote secret is not Coffer's to delete. (The deploy engine deletes
+    /// only a remote secret that Coffer manages or that carries its tags.)
     pub fn decommission_deployment(&mut self, id: i64, confirm: &str) -> Result<Deployment> {
         let row = self.deployment_row(id)?;
         let expected = format!("{}:{}", row.manager, row.remote_name);
@@ -391,10 +395,10 @@ impl Vault {
             ));
         }
         self.step_deployment(id, Step::event(DeploymentEvent::Decommission))?;
-        if row.managed {
-            self.deployment(id)
-        } else {
+        if row.brownfield && !row.managed {
             self.record_removed(id)
+        } else {
+            self.deployment(id)
         }
     }
 

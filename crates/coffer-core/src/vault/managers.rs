@@ -318,15 +318,15 @@ impl Vault {
         self.manager_by_rowid(row.rowid)
     }
 
-    /// Deployments of a connection that Coffer manages and that have not
-    /// ended, named for a message.
+    /// Deployments of a connection that have not ended (import links that
+    /// Coffer does not manage aside), named for a message.
     fn live_deployment_names(&self, manager_id: i64) -> Result<Vec<String>> {
         Ok(self
             .store
             .read()
             .deployments_of_manager(manager_id)?
             .into_iter()
-            .filter(|d| d.state != "end" && d.managed)
+            .filter(|d| d.state != "end" && (d.managed || !d.brownfield))
             .map(|d| {
                 format!(
                     "the deployment of {}:{} to {}:{} ({})",

@@ -3,6 +3,7 @@
 
 mod audit_page;
 mod deployments;
+mod imports;
 mod integrity;
 mod jobs;
 mod keys;

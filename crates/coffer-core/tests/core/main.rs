@@ -8,6 +8,7 @@ mod audit_page;
 mod canary;
 mod concurrency;
 mod crash;
+mod deployments;
 mod files;
 mod integrity;
 mod jobs;

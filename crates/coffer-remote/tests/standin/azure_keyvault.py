@@ -32,6 +32,9 @@ Test controls (not part of Azure), on the same port:
                           requests answer 429 with Retry-After: S
                          {"cut": N}  next N data-plane requests: the
                           connection is closed without an answer
+                         {"cut_after": N}  next N data-plane requests take
+                          effect, then the connection is closed unanswered
+                         {"method": "PUT"}  faults apply to that method only
                          {"reset": true}  clears the faults
   POST /_standin/clock   {"advance": S}  moves the stand-in's clock
                           (issued tokens expire by it)
@@ -165,6 +168,8 @@ class State:
         self.throttle = 0
         self.retry_after = 1
         self.cut = 0
+        self.cut_after = 0
+        self.fault_method = None
         self.stats = {}
 
     def now(self):
@@ -268,10 +273,12 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             if parts == ["faults"] and method == "POST":
                 if body.get("reset"):
-                    st.throttle, st.cut = 0, 0
+                    st.throttle, st.cut, st.cut_after, st.fault_method = 0, 0, 0, None
                 st.throttle = int(body.get("throttle", st.throttle))
                 st.retry_after = int(body.get("retry_after", st.retry_after))
                 st.cut = int(body.get("cut", st.cut))
+                st.cut_after = int(body.get("cut_after", st.cut_after))
+                st.fault_method = body.get("method", st.fault_method)
             elif parts == ["clock"] and method == "POST":
                 st.clock_offset += int(body.get("advance", 0))
             elif parts == ["tokens"] and method == "POST":
@@ -376,20 +383,23 @@ class Handler(BaseHTTPRequestHandler):
             {"WWW-Authenticate": www},
         )
 
+    def cut_connection(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def data_plane(self, method, parts, query, raw):
         st = self.state
         with st.lock:
             st.count("data_requests")
-            if st.cut > 0:
+            faulty = st.fault_method in (None, method)
+            if faulty and st.cut > 0:
                 st.cut -= 1
                 st.count("cut")
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                return None
-            if st.throttle > 0:
+                return self.cut_connection()
+            if faulty and st.throttle > 0:
                 st.throttle -= 1
                 st.count("throttled")
                 raise ServiceError(
@@ -405,6 +415,11 @@ class Handler(BaseHTTPRequestHandler):
                 raise ServiceError(400, "BadParameter", f"The specified version ({version}) is not recognized.")
             st.count(f"{method} {parts[0] if parts else ''}")
             payload = self.route(method, parts, query, raw)
+            if faulty and st.cut_after > 0:
+                # The request took effect; its answer is lost.
+                st.cut_after -= 1
+                st.count("cut_after")
+                return self.cut_connection()
         if payload is None:
             return self.send_json(204, None)
         return self.send_json(200, payload)

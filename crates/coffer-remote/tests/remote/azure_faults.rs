@@ -360,3 +360,159 @@ fn bad_settings_are_refused_at_connect() {
         .expect_err("AWS keys for Azure");
     assert!(err.to_string().contains("client_credentials"), "{err}");
 }
+
+#[tokio::test]
+async fn the_challenge_resource_is_verified_unless_told_otherwise() {
+    let standin = AzureStandIn::start();
+    // The stand-in's challenge names vault.azure.net, which 127.0.0.1 is
+    // not under: with the default options the SDK refuses to send a token.
+    let strict = AzureKeyVault::connect(
+        "azure-test",
+        &standin.settings(),
+        standin.credentials(),
+        AzureConnectOptions {
+            extra_ca_pem: vec![standin.ca_pem.clone()],
+            ..AzureConnectOptions::default()
+        },
+    )
+    .expect("connect");
+    let err = strict
+        .probe()
+        .await
+        .expect_err("challenge resource mismatch");
+    assert!(err.to_string().contains("challenge"), "{err}");
+    assert_eq!(
+        standin.stat("tokens_issued").await,
+        0,
+        "no token was requested"
+    );
+}
+
+#[tokio::test]
+async fn a_cut_connection_is_retried_for_reads_and_reported_when_it_persists() {
+    let standin = AzureStandIn::start();
+    let vault = standin.vault();
+    vault
+        .put(write("cut-me", b"v", &Tags::new()))
+        .await
+        .expect("put");
+
+    standin
+        .control("faults", serde_json::json!({"cut": 1, "method": "GET"}))
+        .await;
+    let values = vault
+        .get_many(&["cut-me".to_owned()])
+        .await
+        .expect("retried");
+    assert_eq!(&values[0].value[..], b"v");
+    assert_eq!(standin.stat("cut").await, 1);
+
+    standin
+        .control("faults", serde_json::json!({"cut": 50, "method": "GET"}))
+        .await;
+    let impatient = AzureKeyVault::connect(
+        "azure-test",
+        &standin.settings(),
+        standin.credentials(),
+        AzureConnectOptions {
+            max_retries: 1,
+            ..standin.options()
+        },
+    )
+    .expect("connect");
+    let err = impatient
+        .get_many(&["cut-me".to_owned()])
+        .await
+        .expect_err("cut");
+    assert_eq!(err.class(), Some(FailureClass::Unreachable), "{err}");
+}
+
+/// Implicit auth reads `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` and
+/// `AZURE_TENANT_ID`. The variables are set for a child run of this test
+/// (a test cannot change its own environment safely).
+#[test]
+fn implicit_credentials_read_the_azure_variables() {
+    if let Ok(port) = std::env::var("COFFER_AZURE_CHILD_PORT") {
+        return implicit_child(&port);
+    }
+    let standin = AzureStandIn::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &standin.ca_pem).expect("write CA");
+    for (secret, expect) in [
+        (standin.client_secret.as_str(), "ok"),
+        ("wrong", "unauthorized"),
+    ] {
+        let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "azure_faults::implicit_credentials_read_the_azure_variables",
+                "--nocapture",
+            ])
+            .env("COFFER_AZURE_CHILD_PORT", standin.port.to_string())
+            .env("COFFER_AZURE_CHILD_CA", &ca)
+            .env("COFFER_AZURE_CHILD_EXPECT", expect)
+            .env("AZURE_CLIENT_ID", crate::support::azure_standin::CLIENT_ID)
+            .env("AZURE_CLIENT_SECRET", secret)
+            .env("AZURE_TENANT_ID", crate::support::azure_standin::TENANT)
+            .output()
+            .expect("child run");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{expect}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("1 passed"),
+            "the child ran the check: {stdout}"
+        );
+    }
+    // Both children signed in through the token endpoint.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        assert_eq!(standin.stat("tokens_issued").await, 1);
+        assert_eq!(standin.stat("token_refused").await, 1);
+    });
+}
+
+fn implicit_child(port: &str) {
+    let ca = std::fs::read(std::env::var("COFFER_AZURE_CHILD_CA").expect("CA path")).expect("CA");
+    let expect = std::env::var("COFFER_AZURE_CHILD_EXPECT").expect("expectation");
+    let settings = coffer_core::remote::AzureSettings {
+        vault_uri: format!("https://127.0.0.1:{port}/"),
+        // The variable's tenant wins over the connection's.
+        tenant: "some-other-tenant".to_owned(),
+        authority_host: Some(format!("https://127.0.0.1:{port}")),
+        auth: coffer_core::remote::AzureAuth::Implicit,
+    };
+    let vault = AzureKeyVault::connect(
+        "azure-implicit",
+        &settings,
+        coffer_remote::Credentials::Implicit { profile: None },
+        AzureConnectOptions {
+            extra_ca_pem: vec![ca],
+            verify_challenge_resource: false,
+            max_retries: 0,
+        },
+    )
+    .expect("connect");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let result = runtime.block_on(vault.probe());
+    match expect.as_str() {
+        "ok" => {
+            result.expect("implicit credentials from the variables");
+        }
+        _ => {
+            let err = result.expect_err("a wrong variable secret is refused");
+            assert_eq!(err.class(), Some(FailureClass::Unauthorized), "{err}");
+            assert!(!err.to_string().contains("wrong"), "{err}");
+        }
+    }
+}

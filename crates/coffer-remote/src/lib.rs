@@ -8,9 +8,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod azure;
 mod error;
 mod keyvault;
+pub mod tags;
 
+pub use azure::{
+    AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
+    azure_name_allowed,
+};
 pub use error::{Error, FailureClass, Result};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,

@@ -1,0 +1,3 @@
+//! What the remote tests share.
+
+pub mod azure_standin;

@@ -4,7 +4,9 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{audit, export, files, jobs, register, secrets, settings, vault};
+use crate::commands::{
+    audit, deployments, export, files, jobs, keyvaults, register, secrets, settings, vault,
+};
 use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
 use crate::files::{DragHover, FilesDropped};
 
@@ -77,6 +79,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::check_placeholders,
             jobs::check_template_file,
             jobs::preview_schedule,
+            keyvaults::list_managers,
+            keyvaults::add_manager,
+            keyvaults::delete_manager,
+            keyvaults::manager_usage,
+            deployments::secret_deployments,
+            deployments::manager_deployments,
         ])
         .events(collect_events![
             FilesDropped,

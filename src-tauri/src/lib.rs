@@ -45,6 +45,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .manage(commands::keyvaults::TestResults::default())
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {

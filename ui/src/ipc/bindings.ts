@@ -38,8 +38,11 @@ export const commands = {
 	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
 	/**  Keeps (or stops keeping) the master key in the OS keyring. */
 	setKeyring: (enabled: boolean) => typedError<KeyringState, IpcError>(__TAURI_INVOKE("set_keyring", { enabled })),
-	/**  Asks where to save a backup, then writes it; `None` when cancelled. */
-	backupVault: () => typedError<string | null, IpcError>(__TAURI_INVOKE("backup_vault")),
+	/**
+	 *  Asks where to save a backup, then writes it; `None` when cancelled.
+	 *  `local_date` (`YYYY-MM-DD`, the person's day) dates the suggested name.
+	 */
+	backupVault: (localDate: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("backup_vault", { localDate })),
 	/**  Checks the audit log's chain. */
 	verifyAudit: () => typedError<AuditVerification, IpcError>(__TAURI_INVOKE("verify_audit")),
 	/**
@@ -1130,7 +1133,10 @@ export type SecretMeta = {
 	purge_at: string | null,
 	/**  When a job or placeholder last used it. */
 	last_used_at: string | null,
-	/**  How many jobs use it (by role or placeholder). */
+	/**
+	 *  How many jobs use it (by role or placeholder) and connections take
+	 *  their credentials from it.
+	 */
 	used_by: number,
 };
 

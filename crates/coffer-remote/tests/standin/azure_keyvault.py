@@ -536,7 +536,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(body["value"].encode()) > MAX_VALUE_BYTES:
             raise ServiceError(
                 400, "BadParameter",
-                f"Secret value is too large: the maximum size of a secret value is {MAX_VALUE_BYTES} bytes.",
+                f"Property value has invalid value: a secret value is at most {MAX_VALUE_BYTES} bytes.",
             )
         tags = body.get("tags") or {}
         if not isinstance(tags, dict) or len(tags) > 15:

@@ -41,13 +41,23 @@ impl FailureClass {
         match self {
             Self::Dns => "check the region or vault URI: the host name does not resolve",
             Self::Unreachable => "check the network, proxy and endpoint: nothing answered",
-            Self::Tls => "the server's certificate is not trusted or TLS failed: check the endpoint and your CA certificates",
-            Self::Unauthorized => "the credentials were refused: check the credential secret (and that it is current)",
-            Self::Forbidden => "the credentials are valid but not allowed: check the IAM policy or the vault's access policy",
-            Self::Throttled => "the service is throttling requests: try again later or lower the connection's write rate",
+            Self::Tls => {
+                "the server's certificate is not trusted or TLS failed: check the endpoint and your CA certificates"
+            }
+            Self::Unauthorized => {
+                "the credentials were refused: check the credential secret (and that it is current)"
+            }
+            Self::Forbidden => {
+                "the credentials are valid but not allowed: check the IAM policy or the vault's access policy"
+            }
+            Self::Throttled => {
+                "the service is throttling requests: try again later or lower the connection's write rate"
+            }
             Self::NotFound => "no such secret in the key vault",
             Self::Rejected => "the service refused the name or value",
-            Self::Conflict => "a secret of that name exists and is not managed by Coffer: adopt it explicitly to overwrite it",
+            Self::Conflict => {
+                "a secret of that name exists and is not managed by Coffer: adopt it explicitly to overwrite it"
+            }
             Self::Timeout => "the service did not answer in time: try again",
             Self::Service => "the service reported an error",
         }

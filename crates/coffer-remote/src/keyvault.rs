@@ -187,10 +187,7 @@ pub trait KeyVault: Send + Sync {
     /// The current value of each name, in as few calls as the service
     /// allows (AWS `BatchGetSecretValue`); names that do not exist are
     /// missing from the result.
-    fn get_many(
-        &self,
-        names: &[String],
-    ) -> impl Future<Output = Result<Vec<RemoteValue>>> + Send;
+    fn get_many(&self, names: &[String]) -> impl Future<Output = Result<Vec<RemoteValue>>> + Send;
     /// Writes a version (creating the secret if it does not exist).
     fn put(&self, request: WriteRequest<'_>) -> impl Future<Output = Result<WriteOutcome>> + Send;
     /// Deletes the secret (soft delete where the service has it).

@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "save_secret_to_file",
     "lock_vault",
     "vault_status",
+    "window_theme",
     "rotate_master_key",
     "change_passphrase",
     "set_keyring",

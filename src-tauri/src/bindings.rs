@@ -61,6 +61,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             files::read_key_value_file,
             settings::get_settings,
             settings::update_settings,
+            settings::window_theme,
             jobs::job_kinds,
             jobs::list_jobs,
             jobs::get_job,

@@ -32,7 +32,15 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main(app)
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            // Visibility is the page's to decide (see window::apply_theme).
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -57,6 +65,7 @@ pub fn run() {
                 window::trim_webview_caches(&window);
                 let _ = window.set_title("Coffer");
             }
+            window::show_if_page_is_silent(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

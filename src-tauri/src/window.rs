@@ -55,3 +55,44 @@ pub fn trim_webview_caches<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) 
     #[cfg(not(target_os = "linux"))]
     let _ = window;
 }
+
+/// The window's background in each palette (the UI's `--bg`), painted
+/// before the page and behind it.
+const LIGHT_BACKGROUND: tauri::window::Color = tauri::window::Color(0xf5, 0xf6, 0xf8, 0xff);
+const DARK_BACKGROUND: tauri::window::Color = tauri::window::Color(0x0f, 0x14, 0x1b, 0xff);
+
+/// Whether the page has had the window shown (or the fallback did).
+static SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Matches the native frame (title bar) and the window's background to the
+/// page's palette; the first call shows the window, which starts hidden so
+/// that no white frame shows before a dark page.
+pub fn apply_theme<R: Runtime>(window: &tauri::WebviewWindow<R>, dark: bool) {
+    let theme = if dark {
+        tauri::Theme::Dark
+    } else {
+        tauri::Theme::Light
+    };
+    let _ = window.set_theme(Some(theme));
+    let _ = window.set_background_color(Some(if dark {
+        DARK_BACKGROUND
+    } else {
+        LIGHT_BACKGROUND
+    }));
+    if !SHOWN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        let _ = window.show();
+    }
+}
+
+/// The window starts hidden and the page shows it once its palette is
+/// applied ([`apply_theme`]); if the page never does (it failed to load),
+/// the window is shown anyway after a few seconds.
+pub fn show_if_page_is_silent<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        if !SHOWN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            show_main(&app);
+        }
+    });
+}

@@ -200,7 +200,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         </div>
       </nav>
       <main className="main">
-        {route.view === "secrets" ? <SecretsPage /> : null}
+        {route.view === "secrets" ? <SecretsPage key={route.label ?? ""} label={route.label} /> : null}
         <Suspense fallback={<div className="page" aria-busy="true" />}>
         {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
         {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}

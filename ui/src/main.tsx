@@ -7,6 +7,7 @@ import "./styles/app.css";
 
 import { App } from "./App";
 import { ToastProvider } from "./components/Toasts";
+import { followThemeInWindow } from "./lib/windowTheme";
 
 const client = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
@@ -23,4 +24,5 @@ if (root) {
       </QueryClientProvider>
     </StrictMode>,
   );
+  followThemeInWindow();
 }

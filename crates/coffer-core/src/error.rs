@@ -46,6 +46,35 @@ pub enum Error {
         /// The clashing name.
         name: String,
     },
+    /// A connection (secret manager) with this name already exists.
+    #[error("a connection named {name:?} already exists (names are unique, ignoring case)")]
+    ManagerExists {
+        /// The clashing name.
+        name: String,
+    },
+    /// A remote name of a connection is already the target of a live
+    /// deployment or import link.
+    #[error(
+        "{manager}:{remote_name} is already linked to secret {secret:?} (a deployment or an import; decommission it first)"
+    )]
+    RemoteNameTaken {
+        /// The connection.
+        manager: String,
+        /// The remote name.
+        remote_name: String,
+        /// The local secret (`org:name`) that holds it.
+        secret: String,
+    },
+    /// Something cannot be deleted or changed while others use it.
+    #[error("{what} is used by {}: {hint}", users.join(", "))]
+    StillUsed {
+        /// What was to be deleted or changed ("connection aws-prod").
+        what: String,
+        /// Who uses it ("job Default:nightly", "deployment of Default:db to aws-prod:db").
+        users: Vec<String>,
+        /// What the user can do.
+        hint: String,
+    },
     /// A run of the job is already under way; runs of one job never overlap.
     #[error("job {name:?} is already running")]
     JobRunning {
@@ -289,9 +318,11 @@ impl Error {
         match self {
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::AlreadyExists { .. } | Self::VaultExists { .. } | Self::JobExists { .. } => {
-                ErrorCode::AlreadyExists
-            }
+            Self::AlreadyExists { .. }
+            | Self::VaultExists { .. }
+            | Self::JobExists { .. }
+            | Self::ManagerExists { .. }
+            | Self::RemoteNameTaken { .. } => ErrorCode::AlreadyExists,
             Self::JobRunning { .. } => ErrorCode::AlreadyRunning,
             Self::NoVault { .. } => ErrorCode::NoVault,
             Self::NotAVault { .. } => ErrorCode::NotAVault,
@@ -303,7 +334,9 @@ impl Error {
             }
             Self::Locked | Self::KeyReplaced => ErrorCode::Locked,
             Self::InUse { .. } => ErrorCode::InUse,
-            Self::Refused { .. } | Self::ApprovalNeeded { .. } => ErrorCode::Refused,
+            Self::Refused { .. } | Self::ApprovalNeeded { .. } | Self::StillUsed { .. } => {
+                ErrorCode::Refused
+            }
             Self::WriteOnly { .. } => ErrorCode::WriteOnly,
             Self::Tampered { .. } => ErrorCode::Tampered,
             Self::Corrupt { .. } => ErrorCode::Corrupt,

@@ -194,7 +194,7 @@ impl AwsKeyVault {
             remote_id: arn.unwrap_or_default().to_owned(),
             updated_at: changed.map(timestamp),
             expires_at: None,
-            managed: tags::is_managed(&tags, self.vault_id.as_deref()),
+            managed: tags::is_managed_by(&tags, self.vault_id.as_deref()),
             tags,
             versions: versions.and_then(|n| u32::try_from(n).ok()),
             deleted,

@@ -220,7 +220,7 @@ mod tests {
             value: Zeroizing::new(b"value".to_vec()),
             binary: false,
             expires_at,
-            tags: Tags::from([(crate::tags::WRITE_ONLY.to_owned(), "true".to_owned())]),
+            tags: Tags::from([(crate::tags::TAG_WRITE_ONLY.to_owned(), "true".to_owned())]),
         }
     }
 

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod aws;
+mod azure;
 mod cache;
 mod connect;
 mod error;
@@ -20,6 +21,10 @@ pub mod tags;
 mod transport;
 
 pub use aws::AwsKeyVault;
+pub use azure::{
+    AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
+    azure_name_allowed,
+};
 pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
 pub use connect::{AnyVault, ConnectOptions, connect};
 pub use error::{Error, FailureClass, Result};

@@ -26,3 +26,11 @@ pub async fn update_settings(
     })
     .await
 }
+
+/// Matches the native window (title bar, background) to the page's light or
+/// dark palette, and shows the window on the page's first paint.
+#[tauri::command]
+#[specta::specta]
+pub fn window_theme(window: tauri::WebviewWindow, dark: bool) {
+    crate::window::apply_theme(&window, dark);
+}

@@ -132,6 +132,11 @@ export const commands = {
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Replaces the settings. */
 	updateSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**
+	 *  Matches the native window (title bar, background) to the page's light or
+	 *  dark palette, and shows the window on the page's first paint.
+	 */
+	windowTheme: (dark: boolean) => __TAURI_INVOKE<void>("window_theme", { dark }),
 	/**  What the wizard may offer: each kind with its roles. */
 	jobKinds: () => __TAURI_INVOKE<JobKindInfo[]>("job_kinds"),
 	/**  Every job, by name. */
@@ -452,6 +457,8 @@ export type ErrorCode =
 "keyring_unavailable" | 
 /**  File-system failure. */
 "io" | 
+/**  An external key vault failed (unreachable, throttled, service error). */
+"remote" | 
 /**  Anything else. */
 "internal";
 

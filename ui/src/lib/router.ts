@@ -4,7 +4,7 @@ import { useCallback, useSyncExternalStore } from "react";
 // (a clicked notification opens #/secrets/<id>).
 
 export type Route =
-  | { view: "secrets" }
+  | { view: "secrets"; label?: string }
   | { view: "secret"; id: string }
   | { view: "register"; type: string | null }
   | { view: "jobs" }
@@ -22,6 +22,9 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case "secrets":
       return arg ? { view: "secret", id: arg } : { view: "secrets" };
+    case "labels":
+      // The list filtered by one label (a detail page's label chip).
+      return arg ? { view: "secrets", label: arg } : { view: "secrets" };
     case "register":
       return { view: "register", type: arg ?? null };
     case "jobs":
@@ -43,6 +46,8 @@ export function parseRoute(hash: string): Route {
 
 export function routeHref(route: Route): string {
   switch (route.view) {
+    case "secrets":
+      return route.label ? `#/labels/${encodeURIComponent(route.label)}` : "#/secrets";
     case "secret":
       return `#/secrets/${encodeURIComponent(route.id)}`;
     case "register":

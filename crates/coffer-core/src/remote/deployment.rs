@@ -36,6 +36,64 @@ pub enum DeploymentState {
     End,
 }
 
+/// What happens to a deployment; [`DeploymentState::on`] says where each
+/// moves it. Everything else asks that one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentEvent {
+    /// The engine starts the first push.
+    Begin,
+    /// A version was written (or found already written by its token).
+    Pushed,
+    /// The local secret has a newer version than the remote holds.
+    NewVersion,
+    /// A push failed and its retries are spent.
+    Failed,
+    /// A push cannot go on without the user (see the reason).
+    Stall,
+    /// The user asks to try again (IMCO `retry`); `pushed_before` tells a
+    /// first deployment from an update.
+    Retry {
+        /// Whether some version was pushed already.
+        pushed_before: bool,
+    },
+    /// The user lets Coffer write over a remote secret it did not create.
+    Adopt,
+    /// The user asks to delete the remote secret.
+    Decommission,
+    /// The remote secret was deleted (or, for an import link Coffer does
+    /// not manage, the link was let go).
+    Removed,
+}
+
+impl DeploymentState {
+    /// The state `event` moves this one to, or `None` when it does not
+    /// apply here.
+    pub fn on(self, event: DeploymentEvent) -> Option<Self> {
+        use DeploymentEvent as E;
+        use DeploymentState as S;
+        match (self, event) {
+            (S::Start, E::Begin) => Some(S::Deploying),
+            (S::Deploying | S::UpdatingVersions, E::Pushed) => Some(S::Available),
+            (S::Available, E::NewVersion) => Some(S::UpdatingVersions),
+            (S::Deploying | S::UpdatingVersions, E::Failed) => Some(S::UpdatingError),
+            (S::Start | S::Deploying | S::UpdatingVersions, E::Stall) => Some(S::Stalled),
+            (S::UpdatingError | S::Stalled, E::Retry { pushed_before }) => Some(if pushed_before {
+                S::UpdatingVersions
+            } else {
+                S::Deploying
+            }),
+            (S::Stalled, E::Adopt) => Some(S::Deploying),
+            (S::Available, E::Adopt) => Some(S::Available),
+            (S::End | S::Decommissioning, E::Decommission) => None,
+            (_, E::Decommission) => Some(S::Decommissioning),
+            (S::Decommissioning, E::Removed) => Some(S::End),
+            // A failed delete stays decommissioning and is tried again.
+            (S::Decommissioning, E::Failed) => Some(S::Decommissioning),
+            _ => None,
+        }
+    }
+}
+
 /// Every state, in the order above.
 pub const DEPLOYMENT_STATES: [DeploymentState; 8] = [
     DeploymentState::Start,

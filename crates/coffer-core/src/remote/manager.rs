@@ -24,6 +24,16 @@ pub enum ManagerKind {
     Azure,
 }
 
+impl ManagerKind {
+    /// The kind as stored and shown (`aws`, `azure`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aws => "aws",
+            Self::Azure => "azure",
+        }
+    }
+}
+
 /// How an AWS connection authenticates.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,4 +170,18 @@ pub struct Manager {
     pub created_at: Timestamp,
     /// When it was last changed.
     pub updated_at: Timestamp,
+}
+
+/// A job whose placeholders name a connection (`${secret:MANAGER:NAME}`).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagerUsage {
+    /// The job's id.
+    pub job_id: crate::job::JobId,
+    /// The job's name.
+    pub job: String,
+    /// The job's organization.
+    pub org: String,
+    /// The remote secret names it uses, sorted.
+    pub remote_names: Vec<String>,
 }

@@ -10,13 +10,14 @@
 
 mod deployment;
 mod manager;
+pub mod validate;
 
 pub use deployment::{
-    DEPLOYMENT_STATES, Deployment, DeploymentState, DeploymentTarget, DeploymentVersion,
-    RemoteLink,
+    DEPLOYMENT_STATES, Deployment, DeploymentEvent, DeploymentState, DeploymentTarget,
+    DeploymentVersion, RemoteLink,
 };
 pub use manager::{
     AwsAuth, AwsSettings, AzureAuth, AzureSettings, DEFAULT_CACHE_TTL_SECS,
     DEFAULT_STALE_IF_ERROR_SECS, DEFAULT_WRITES_PER_SEC, Manager, ManagerKind, ManagerSettings,
-    ManagerSpec,
+    ManagerSpec, ManagerUsage,
 };

@@ -307,7 +307,8 @@ pub struct SecretMeta {
     pub purge_at: Option<Timestamp>,
     /// When a job or placeholder last used it.
     pub last_used_at: Option<Timestamp>,
-    /// How many jobs use it (by role or placeholder).
+    /// How many jobs use it (by role or placeholder) and connections take
+    /// their credentials from it.
     pub used_by: u32,
 }
 

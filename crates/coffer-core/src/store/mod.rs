@@ -2,8 +2,10 @@
 //! in rows, so a second store (a shared PostgreSQL vault) can sit beside it.
 
 mod audit;
+mod deployments;
 mod file;
 mod jobs;
+mod managers;
 mod meta;
 mod notices;
 mod orgs;
@@ -19,11 +21,15 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use audit::{AuditRow, AuditSelect, NewAuditRow};
+pub(crate) use deployments::{DeploymentRow, DeploymentUpdate, NewDeploymentRow, VersionPushRow};
 pub(crate) use file::VaultLock;
 pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
+pub(crate) use managers::{ManagerRow, ManagerUseRow, NewManagerRow};
 pub use orgs::OrgSummary;
 pub use query::{LabelCount, SecretCounts};
-pub(crate) use seal::{BindingKey, JobSeal, RowKind, Sealer, org_message, project_message};
+pub(crate) use seal::{
+    BindingKey, DeploymentSeal, JobSeal, ManagerSeal, RowKind, Sealer, org_message, project_message,
+};
 pub(crate) use secrets::{NewSecretRow, SecretRow};
 pub(crate) use versions::{NewVersionRow, VersionRow};
 

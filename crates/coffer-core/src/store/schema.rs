@@ -213,6 +213,60 @@ const MIGRATIONS: &[&str] = &[
     UPDATE job_runs SET duration_ms = (finished_at - started_at) * 1000
         WHERE finished_at IS NOT NULL AND status <> 'interrupted';
     "#,
+    // 10: connections to external key vaults ("secret managers") and
+    // deployments of local secrets into them (IMCO's states), with the
+    // remote versions each pushed. A connection names its credential secret
+    // by id (a rename keeps it); at most one deployment per connection and
+    // remote name is live (not `end`). Both tables carry integrity tags from
+    // the start; a deployment's tag covers its versions.
+    r#"
+    CREATE TABLE managers (
+        id                  INTEGER PRIMARY KEY,
+        name                TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        org_id              INTEGER NOT NULL REFERENCES organizations(id),
+        kind                TEXT NOT NULL CHECK (kind IN ('aws', 'azure')),
+        settings            TEXT NOT NULL,
+        credential_uid      BLOB CHECK (credential_uid IS NULL OR length(credential_uid) = 16),
+        cache_ttl_secs      INTEGER NOT NULL,
+        stale_if_error_secs INTEGER NOT NULL,
+        writes_per_sec      INTEGER NOT NULL,
+        created_at          INTEGER NOT NULL,
+        updated_at          INTEGER NOT NULL,
+        mac                 BLOB
+    ) STRICT;
+    CREATE INDEX managers_by_credential ON managers (credential_uid)
+        WHERE credential_uid IS NOT NULL;
+
+    CREATE TABLE deployments (
+        id          INTEGER PRIMARY KEY,
+        secret_id   INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        manager_id  INTEGER NOT NULL REFERENCES managers(id) ON DELETE CASCADE,
+        remote_name TEXT NOT NULL,
+        remote_id   TEXT,
+        state       TEXT NOT NULL CHECK (state IN ('start', 'deploying', 'available',
+            'updating_versions', 'updating_error', 'decommissioning', 'stalled', 'end')),
+        brownfield  INTEGER NOT NULL CHECK (brownfield IN (0, 1)),
+        managed     INTEGER NOT NULL CHECK (managed IN (0, 1)),
+        last_error  TEXT,
+        attempts    INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        mac         BLOB
+    ) STRICT;
+    CREATE UNIQUE INDEX deployments_live ON deployments (manager_id, remote_name)
+        WHERE state <> 'end';
+    CREATE INDEX deployments_by_secret ON deployments (secret_id, id);
+    CREATE INDEX deployments_pending ON deployments (state)
+        WHERE state NOT IN ('available', 'end', 'stalled', 'updating_error');
+
+    CREATE TABLE deployment_versions (
+        deployment_id  INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+        version        INTEGER NOT NULL,
+        remote_version TEXT NOT NULL,
+        pushed_at      INTEGER NOT NULL,
+        PRIMARY KEY (deployment_id, version)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -2,7 +2,10 @@
 //! secrets (name, organization, project, status, write-only, protection,
 //! expiry, trash, current version, ...), jobs (kind, spec, schedule, enabled,
 //! runner state and the secrets they bind), organizations and projects
-//! (rows point at them by id, so their names count too).
+//! (rows point at them by id, so their names count too), connections to key
+//! vaults (their endpoint and credential secret decide where credentials go)
+//! and deployments (their state, ownership and pushed versions decide what is
+//! written where).
 //!
 //! The store knows the columns, so it builds each row's canonical bytes here;
 //! the tag itself comes from a [`Sealer`] above the store, which holds the
@@ -25,6 +28,10 @@ pub(crate) enum RowKind {
     Org,
     /// A `projects` row.
     Project,
+    /// A `managers` row (a connection to a key vault).
+    Manager,
+    /// A `deployments` row with its pushed versions.
+    Deployment,
 }
 
 impl RowKind {
@@ -35,6 +42,8 @@ impl RowKind {
             Self::Job => "coffer/row/job/v1",
             Self::Org => "coffer/row/org/v1",
             Self::Project => "coffer/row/project/v1",
+            Self::Manager => "coffer/row/manager/v1",
+            Self::Deployment => "coffer/row/deployment/v1",
         }
     }
 }
@@ -165,6 +174,80 @@ impl JobSeal<'_> {
     }
 }
 
+/// The columns of a connection that its tag covers.
+#[derive(Debug)]
+pub(crate) struct ManagerSeal<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub org_id: i64,
+    pub kind: &'a str,
+    pub settings: &'a str,
+    pub credential_uid: Option<&'a [u8]>,
+    pub cache_ttl_secs: u32,
+    pub stale_if_error_secs: u32,
+    pub writes_per_sec: u32,
+}
+
+impl ManagerSeal<'_> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let fields = Fields::default()
+            .int(self.id)
+            .text(self.name)
+            .int(self.org_id)
+            .text(self.kind)
+            .text(self.settings);
+        let fields = match self.credential_uid {
+            None => fields.bytes(b"-"),
+            Some(uid) => fields.bytes(b"+").bytes(uid),
+        };
+        fields
+            .int(i64::from(self.cache_ttl_secs))
+            .int(i64::from(self.stale_if_error_secs))
+            .int(i64::from(self.writes_per_sec))
+            .finish()
+    }
+}
+
+/// The columns of a deployment that its tag covers, with its versions.
+#[derive(Debug)]
+pub(crate) struct DeploymentSeal<'a> {
+    pub id: i64,
+    pub secret_rowid: i64,
+    pub manager_id: i64,
+    pub remote_name: &'a str,
+    pub remote_id: Option<&'a str>,
+    pub state: &'a str,
+    pub brownfield: bool,
+    pub managed: bool,
+    pub last_error: Option<&'a str>,
+    pub attempts: u32,
+    pub versions: &'a [super::deployments::VersionPushRow],
+}
+
+impl DeploymentSeal<'_> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut fields = Fields::default()
+            .int(self.id)
+            .int(self.secret_rowid)
+            .int(self.manager_id)
+            .text(self.remote_name)
+            .opt_text(self.remote_id)
+            .text(self.state)
+            .int(i64::from(self.brownfield))
+            .int(i64::from(self.managed))
+            .opt_text(self.last_error)
+            .int(i64::from(self.attempts))
+            .int(self.versions.len() as i64);
+        for v in self.versions {
+            fields = fields
+                .int(i64::from(v.version))
+                .text(&v.remote_version)
+                .int(v.pushed_at.unix());
+        }
+        fields.finish()
+    }
+}
+
 pub(crate) fn org_message(id: i64, name: &str) -> Vec<u8> {
     Fields::default().int(id).text(name).finish()
 }
@@ -217,8 +300,9 @@ impl Reader<'_> {
             .map_err(|e| sql_error("reading a job's secrets", e))
     }
 
-    /// Row ids of every sealed row: secrets, jobs, organizations, projects.
-    pub fn sealed_row_ids(&self) -> Result<[Vec<i64>; 4]> {
+    /// Row ids of every sealed row: secrets, jobs, organizations, projects,
+    /// connections, deployments.
+    pub fn sealed_row_ids(&self) -> Result<[Vec<i64>; 6]> {
         let ids = |table: &str| -> Result<Vec<i64>> {
             self.conn
                 .prepare(&format!("SELECT id FROM {table} ORDER BY id"))
@@ -230,6 +314,8 @@ impl Reader<'_> {
             ids("jobs")?,
             ids("organizations")?,
             ids("projects")?,
+            ids("managers")?,
+            ids("deployments")?,
         ])
     }
 
@@ -267,8 +353,14 @@ impl StoreTx<'_> {
     /// Tags every sealed row with `sealer` (the first unlock after an
     /// upgrade; key rotation, after every row was checked under the old key).
     pub fn reseal_all_with(&self, sealer: &dyn Sealer) -> Result<u32> {
-        let [secrets, jobs, orgs, projects] = self.read().sealed_row_ids()?;
-        let count = secrets.len() + jobs.len() + orgs.len() + projects.len();
+        let [secrets, jobs, orgs, projects, managers, deployments] =
+            self.read().sealed_row_ids()?;
+        let count = secrets.len()
+            + jobs.len()
+            + orgs.len()
+            + projects.len()
+            + managers.len()
+            + deployments.len();
         for id in secrets {
             let row = self.read().secret_by_rowid(id)?.ok_or_else(|| {
                 Error::Internal(format!("sealing secret row {id}: it does not exist"))
@@ -287,6 +379,14 @@ impl StoreTx<'_> {
         for id in projects {
             let mac = sealer.tag(RowKind::Project, &self.project_row_message(id)?)?;
             self.set_mac("projects", id, &mac)?;
+        }
+        for id in managers {
+            let mac = sealer.tag(RowKind::Manager, &self.manager_row_message(id)?)?;
+            self.set_mac("managers", id, &mac)?;
+        }
+        for id in deployments {
+            let mac = sealer.tag(RowKind::Deployment, &self.deployment_row_message(id)?)?;
+            self.set_mac("deployments", id, &mac)?;
         }
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
@@ -391,5 +491,38 @@ impl StoreTx<'_> {
             .sealer()?
             .tag(RowKind::Project, &self.project_row_message(id)?)?;
         self.set_mac("projects", id, &mac)
+    }
+
+    fn manager_row_message(&self, id: i64) -> Result<Vec<u8>> {
+        let row = self
+            .read()
+            .manager_by_rowid(id)?
+            .ok_or_else(|| Error::Internal(format!("sealing connection {id}: missing")))?;
+        Ok(row.seal().encode())
+    }
+
+    fn deployment_row_message(&self, id: i64) -> Result<Vec<u8>> {
+        let row = self
+            .read()
+            .deployment_by_rowid(id)?
+            .ok_or_else(|| Error::Internal(format!("sealing deployment {id}: missing")))?;
+        let versions = self.read().deployment_versions(id)?;
+        Ok(row.seal(&versions).encode())
+    }
+
+    /// Tags a connection as it now stands.
+    pub fn reseal_manager(&self, id: i64) -> Result<()> {
+        let mac = self
+            .sealer()?
+            .tag(RowKind::Manager, &self.manager_row_message(id)?)?;
+        self.set_mac("managers", id, &mac)
+    }
+
+    /// Tags a deployment (with its versions) as it now stands.
+    pub fn reseal_deployment(&self, id: i64) -> Result<()> {
+        let mac = self
+            .sealer()?
+            .tag(RowKind::Deployment, &self.deployment_row_message(id)?)?;
+        self.set_mac("deployments", id, &mac)
     }
 }

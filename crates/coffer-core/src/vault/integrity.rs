@@ -22,7 +22,8 @@ use crate::audit::Record;
 use crate::crypto::{self, Key32, MasterKey, Purpose, associated_data, check_value};
 use crate::error::{Error, Result};
 use crate::store::{
-    Db, JobRow, Reader, RowKind, Sealer, SecretRow, StoreTx, org_message, project_message,
+    Db, DeploymentRow, JobRow, ManagerRow, Reader, RowKind, Sealer, SecretRow, StoreTx,
+    org_message, project_message,
 };
 
 /// The keyed record that says every row is tagged.
@@ -114,6 +115,42 @@ impl RowKeys {
                 what: format!("{what} of {name} (changed outside Coffer)"),
             }),
             None => Ok(()),
+        }
+    }
+
+    /// Checks a connection row and its organization.
+    pub(super) fn check_manager(&self, row: &ManagerRow) -> Result<()> {
+        let sound = self.check(RowKind::Manager, &row.seal().encode(), row.mac.as_deref())?
+            && self.check(
+                RowKind::Org,
+                &org_message(row.org_id, &row.org),
+                row.org_mac.as_deref(),
+            )?;
+        if sound {
+            Ok(())
+        } else {
+            Err(Error::Tampered {
+                what: format!("connection {} (changed outside Coffer)", row.name),
+            })
+        }
+    }
+
+    /// Checks a deployment row with its pushed versions.
+    pub(super) fn check_deployment(&self, read: Reader<'_>, row: &DeploymentRow) -> Result<()> {
+        let versions = read.deployment_versions(row.rowid)?;
+        if self.check(
+            RowKind::Deployment,
+            &row.seal(&versions).encode(),
+            row.mac.as_deref(),
+        )? {
+            Ok(())
+        } else {
+            Err(Error::Tampered {
+                what: format!(
+                    "the deployment of secret {}:{} to {}:{} (changed outside Coffer)",
+                    row.org, row.secret, row.manager, row.remote_name
+                ),
+            })
         }
     }
 
@@ -240,6 +277,17 @@ impl Vault {
             .map_or(Ok(()), |k| k.check_job(self.store.read(), row))
     }
 
+    /// Checks a connection row when unlocked.
+    pub(super) fn check_manager(&self, row: &ManagerRow) -> Result<()> {
+        self.row_keys()?.map_or(Ok(()), |k| k.check_manager(row))
+    }
+
+    /// Checks a deployment row when unlocked.
+    pub(super) fn check_deployment(&self, row: &DeploymentRow) -> Result<()> {
+        self.row_keys()?
+            .map_or(Ok(()), |k| k.check_deployment(self.store.read(), row))
+    }
+
     /// Checks every sealed row (before key rotation re-tags them all).
     pub(super) fn verify_all_rows(&self) -> Result<()> {
         let keys = self.row_keys()?.ok_or(Error::Locked)?;
@@ -250,7 +298,15 @@ impl Vault {
         for row in read.list_jobs(None)? {
             keys.check_job(read, &row)?;
         }
-        let [_, _, orgs, projects] = read.sealed_row_ids()?;
+        for row in read.managers()? {
+            keys.check_manager(&row)?;
+        }
+        for id in read.deployment_ids()? {
+            if let Some(row) = read.deployment_by_rowid(id)? {
+                keys.check_deployment(read, &row)?;
+            }
+        }
+        let [_, _, orgs, projects, _, _] = read.sealed_row_ids()?;
         for id in orgs {
             let Some((name, mac)) = read.org_sealed(id)? else {
                 continue;

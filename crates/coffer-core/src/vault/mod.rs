@@ -2,10 +2,13 @@
 //! tests use. Nothing outside the core touches SQL or keys.
 
 mod audit_page;
+mod deployments;
+mod imports;
 mod integrity;
 mod jobs;
 mod keys;
 mod lifecycle;
+mod managers;
 mod notices;
 mod quick;
 mod read;

@@ -72,7 +72,7 @@ pub(super) fn meta_of(
             .deleted_at
             .map(|at| at.plus_days(i64::from(settings.trash_retention_days))),
         last_used_at: row.last_used_at,
-        used_by: read.usage_count(row.org_id, &row.name)?,
+        used_by: read.usage_count(row.org_id, &row.name)? + read.credential_use_count(&row.id.0)?,
     })
 }
 

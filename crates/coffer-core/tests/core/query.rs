@@ -907,12 +907,13 @@ fn schema_1_vaults_gain_the_text_index() {
             "DROP TABLE secret_search; DROP TABLE expiry_notices; DROP TABLE job_runs;
              DROP TABLE job_secrets; DROP TABLE jobs; ALTER TABLE secrets DROP COLUMN mac;
              ALTER TABLE organizations DROP COLUMN mac; ALTER TABLE projects DROP COLUMN mac;
+             DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
              PRAGMA user_version = 1;",
         )
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 9);
+    assert_eq!(fx.status().unwrap().schema_version, 10);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

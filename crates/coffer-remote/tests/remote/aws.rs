@@ -19,10 +19,10 @@ fn write<'a>(name: &'a str, value: &'a [u8], token: &'a str, tags: &'a Tags) -> 
 fn coffer_tags(version: &str) -> Tags {
     Tags::from([
         (
-            tags::MANAGED_BY.to_owned(),
+            tags::TAG_MANAGED_BY.to_owned(),
             tags::MANAGED_BY_COFFER.to_owned(),
         ),
-        (tags::VERSION.to_owned(), version.to_owned()),
+        (tags::TAG_VERSION.to_owned(), version.to_owned()),
     ])
 }
 
@@ -84,7 +84,7 @@ async fn put_creates_then_adds_versions_idempotently() {
         .expect("exists");
     assert!(described.managed);
     assert_eq!(
-        described.tags.get(tags::VERSION).map(String::as_str),
+        described.tags.get(tags::TAG_VERSION).map(String::as_str),
         Some("2")
     );
     assert_eq!(described.versions, Some(2));
@@ -95,7 +95,7 @@ async fn put_creates_then_adds_versions_idempotently() {
     assert_eq!(values[0].value.as_slice(), b"two");
     assert_eq!(values[0].version, second.version);
     assert_eq!(
-        values[0].tags.get(tags::VERSION).map(String::as_str),
+        values[0].tags.get(tags::TAG_VERSION).map(String::as_str),
         Some("2")
     );
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ipcError, mockShell, renderPage, SECRET_TYPES, secretMeta, type CommandHandler } from "../../components/testing";
 import type { JobUsage, SecretMeta } from "../../ipc/client";
+import { parseRoute } from "../../lib/router";
 import { SecretDetail } from "./SecretDetail";
 
 const SETTINGS = {
@@ -407,6 +408,16 @@ describe("SecretDetail", () => {
     expect(screen.getByText(evil)).toBeInTheDocument();
     expect(screen.getByText(`note=${evil}`)).toBeInTheDocument();
     expect(container.querySelector("img")).toBeNull();
+  });
+
+  it("opens the list filtered by a label when its chip is clicked", async () => {
+    const user = userEvent.setup();
+    const meta = secretMeta({ labels: { env: "prod", "owner/team": "a b" } });
+    shell(meta);
+    await openPage(meta);
+    await user.click(screen.getByRole("button", { name: "owner/team=a b" }));
+    expect(window.location.hash).toBe("#/labels/owner%2Fteam%3Da%20b");
+    expect(parseRoute(window.location.hash)).toEqual({ view: "secrets", label: "owner/team=a b" });
   });
 
   it("lists the jobs that use the secret, each linking to its page", async () => {

@@ -153,9 +153,15 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
           {Object.keys(meta.labels).length ? (
             <div className="chips" aria-label="Labels">
               {Object.entries(meta.labels).map(([k, v]) => (
-                <span key={k} className="label-chip">
+                <button
+                  key={k}
+                  type="button"
+                  className="label-chip label-chip-button"
+                  title={`Show the secrets labelled ${k}=${v}`}
+                  onClick={() => navigate({ view: "secrets", label: `${k}=${v}` })}
+                >
                   {k}={v}
-                </span>
+                </button>
               ))}
             </div>
           ) : null}

@@ -247,6 +247,13 @@ describe("SecretsPage", () => {
     await waitFor(() => expect(ipc.of("list_secrets").at(-1)).toMatchObject({ query: { labels: [["team", "data"]] } }));
   });
 
+  it("starts filtered by the label it was opened with", async () => {
+    const ipc = shell();
+    renderPage(<SecretsPage label="env=prod" />);
+    expect(await screen.findByRole("list", { name: "Label filters" })).toHaveTextContent("env=prod");
+    await waitFor(() => expect(ipc.of("list_secrets").at(-1)).toMatchObject({ query: { labels: [["env", "prod"]] } }));
+  });
+
   it("shows the columns chosen, remembered across visits", async () => {
     const user = userEvent.setup();
     window.localStorage.clear();

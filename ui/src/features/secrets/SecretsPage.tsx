@@ -40,9 +40,10 @@ type Picked =
 
 const NOTHING: Picked = { mode: "rows", rows: new Map() };
 
-/** The secrets list: filter, sort, select, open. */
-export function SecretsPage() {
-  const [filters, setFilters] = useState<FilterState>(NO_FILTERS);
+/** The secrets list: filter, sort, select, open; `label` starts it
+ * filtered by that label (`key` or `key=value`). */
+export function SecretsPage({ label }: { label?: string } = {}) {
+  const [filters, setFilters] = useState<FilterState>(() => (label ? withLabel(NO_FILTERS, label) : NO_FILTERS));
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
   const [range, setRange] = useState<[number, number]>([0, 40]);
   const [picked, setPicked] = useState<Picked>(NOTHING);

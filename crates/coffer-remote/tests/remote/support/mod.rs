@@ -1,5 +1,6 @@
-//! Servers the tests start: moto, the fault injector.
+//! What the remote tests share: moto, the fault injector, the Azure stand-in.
 
+pub mod azure_standin;
 pub mod faults;
 pub mod moto;
 

@@ -8,17 +8,28 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod aws;
 mod azure;
+mod cache;
+mod connect;
 mod error;
 mod keyvault;
+pub mod limits;
+mod remotes;
+mod retry_after;
 pub mod tags;
+mod transport;
 
+pub use aws::AwsKeyVault;
 pub use azure::{
     AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
     azure_name_allowed,
 };
+pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
+pub use connect::{AnyVault, ConnectOptions, connect};
 pub use error::{Error, FailureClass, Result};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,
 };
+pub use remotes::{Fetched, Origin, Remotes};

@@ -9,16 +9,25 @@
 #![deny(missing_docs)]
 
 mod azure;
+mod credentials;
+pub mod deploy;
 mod error;
+pub mod import;
 mod keyvault;
+pub mod mapping;
+pub mod rate;
 pub mod tags;
 
 pub use azure::{
     AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
     azure_name_allowed,
 };
+pub use credentials::credentials_for;
+pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
+pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,
 };
+pub use rate::RateLimiter;

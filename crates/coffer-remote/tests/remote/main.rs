@@ -4,4 +4,6 @@
 mod azure;
 mod azure_faults;
 mod azure_standin_check;
+mod deploy;
+mod deploy_azure;
 mod support;

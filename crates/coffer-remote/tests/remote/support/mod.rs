@@ -1,3 +1,4 @@
 //! What the remote tests share.
 
 pub mod azure_standin;
+pub mod vault;

@@ -12,11 +12,16 @@ mod aws;
 mod azure;
 mod cache;
 mod connect;
+mod credentials;
+pub mod deploy;
 mod error;
+pub mod import;
 mod keyvault;
 pub mod limits;
 mod remotes;
 mod retry_after;
+pub mod mapping;
+pub mod rate;
 pub mod tags;
 mod transport;
 
@@ -27,9 +32,13 @@ pub use azure::{
 };
 pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
 pub use connect::{AnyVault, ConnectOptions, connect};
+pub use credentials::credentials_for;
+pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
+pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,
 };
 pub use remotes::{Fetched, Origin, Remotes};
+pub use rate::RateLimiter;

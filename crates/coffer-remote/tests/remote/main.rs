@@ -10,4 +10,6 @@ mod azure;
 mod azure_faults;
 mod azure_standin_check;
 mod cache;
+mod deploy;
+mod deploy_azure;
 mod support;

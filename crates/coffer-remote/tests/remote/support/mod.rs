@@ -115,3 +115,4 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .expect("runtime")
         .block_on(future)
 }
+pub mod vault;

@@ -8,17 +8,37 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod aws;
 mod azure;
+mod cache;
+mod connect;
+mod credentials;
+pub mod deploy;
 mod error;
+pub mod import;
 mod keyvault;
+pub mod limits;
+pub mod mapping;
+pub mod rate;
+mod remotes;
+mod retry_after;
 pub mod tags;
+mod transport;
 
+pub use aws::AwsKeyVault;
 pub use azure::{
     AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
     azure_name_allowed,
 };
+pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
+pub use connect::{AnyVault, ConnectOptions, connect};
+pub use credentials::credentials_for;
+pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
+pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,
 };
+pub use rate::RateLimiter;
+pub use remotes::{Fetched, Origin, Remotes};

@@ -165,8 +165,23 @@ pub async fn set_keyring(state: State<'_, AppState>, enabled: bool) -> IpcResult
     with_vault(&state, move |v| v.set_keyring(enabled)).await
 }
 
-/// A backup's default file name, dated (UTC): `coffer-backup-2026-12-07.db`.
-pub(crate) fn backup_file_name(now: coffer_core::Timestamp) -> String {
+/// A backup's default file name, dated: `coffer-backup-2026-12-07.db`. The
+/// date is the person's own (`local_date`, `YYYY-MM-DD` from the page, which
+/// knows the time zone), else the UTC date.
+pub(crate) fn backup_file_name(now: coffer_core::Timestamp, local_date: Option<&str>) -> String {
+    let is_date = |d: &&str| {
+        d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    if let Some(date) = local_date.filter(is_date) {
+        return format!("coffer-backup-{date}.db");
+    }
     let date = now.to_datetime().date();
     format!(
         "coffer-backup-{:04}-{:02}-{:02}.db",
@@ -177,10 +192,15 @@ pub(crate) fn backup_file_name(now: coffer_core::Timestamp) -> String {
 }
 
 /// Asks where to save a backup, then writes it; `None` when cancelled.
+/// `local_date` (`YYYY-MM-DD`, the person's day) dates the suggested name.
 #[tauri::command]
 #[specta::specta]
-pub async fn backup_vault(app: AppHandle, state: State<'_, AppState>) -> IpcResult<Option<String>> {
-    let name = backup_file_name(coffer_core::Clock::now(&SystemClock));
+pub async fn backup_vault(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    local_date: Option<String>,
+) -> IpcResult<Option<String>> {
+    let name = backup_file_name(coffer_core::Clock::now(&SystemClock), local_date.as_deref());
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
             .file()
@@ -222,8 +242,31 @@ mod tests {
     #[test]
     fn a_backup_is_named_after_its_day() {
         let at = coffer_core::Timestamp::parse("t", "2026-12-07T23:59:59Z").unwrap();
-        assert_eq!(super::backup_file_name(at), "coffer-backup-2026-12-07.db");
+        assert_eq!(
+            super::backup_file_name(at, None),
+            "coffer-backup-2026-12-07.db"
+        );
         let at = coffer_core::Timestamp::parse("t", "2027-01-02T00:00:00Z").unwrap();
-        assert_eq!(super::backup_file_name(at), "coffer-backup-2027-01-02.db");
+        assert_eq!(
+            super::backup_file_name(at, None),
+            "coffer-backup-2027-01-02.db"
+        );
+        // The person's own day wins (east of UTC it is already tomorrow).
+        assert_eq!(
+            super::backup_file_name(at, Some("2027-01-02")),
+            "coffer-backup-2027-01-02.db"
+        );
+        let evening = coffer_core::Timestamp::parse("t", "2026-12-07T23:30:00Z").unwrap();
+        assert_eq!(
+            super::backup_file_name(evening, Some("2026-12-08")),
+            "coffer-backup-2026-12-08.db"
+        );
+        // Anything else is not a date, and is not let into a file name.
+        for bad in ["../../etc/x", "2026-12-7", "2026/12/07", "20261207xx", ""] {
+            assert_eq!(
+                super::backup_file_name(evening, Some(bad)),
+                "coffer-backup-2026-12-07.db"
+            );
+        }
     }
 }

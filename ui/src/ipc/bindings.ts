@@ -38,8 +38,11 @@ export const commands = {
 	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
 	/**  Keeps (or stops keeping) the master key in the OS keyring. */
 	setKeyring: (enabled: boolean) => typedError<KeyringState, IpcError>(__TAURI_INVOKE("set_keyring", { enabled })),
-	/**  Asks where to save a backup, then writes it; `None` when cancelled. */
-	backupVault: () => typedError<string | null, IpcError>(__TAURI_INVOKE("backup_vault")),
+	/**
+	 *  Asks where to save a backup, then writes it; `None` when cancelled.
+	 *  `local_date` (`YYYY-MM-DD`, the person's day) dates the suggested name.
+	 */
+	backupVault: (localDate: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("backup_vault", { localDate })),
 	/**  Checks the audit log's chain. */
 	verifyAudit: () => typedError<AuditVerification, IpcError>(__TAURI_INVOKE("verify_audit")),
 	/**

@@ -59,7 +59,7 @@ export const api = {
   changePassphrase: (oldPassphrase: string, newPassphrase: string) =>
     unwrap(commands.changePassphrase(oldPassphrase, newPassphrase)),
   setKeyring: (enabled: boolean) => unwrap(commands.setKeyring(enabled)),
-  backupVault: () => unwrap(commands.backupVault()),
+  backupVault: (localDate: string) => unwrap(commands.backupVault(localDate)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
   touch: () => commands.touch(),
   listSecrets: (...a: Parameters<typeof commands.listSecrets>) => unwrap(commands.listSecrets(...a)),

@@ -73,7 +73,9 @@ fn class_of(err: &azure_core::Error) -> (FailureClass, String, Option<u64>) {
                     let class = http_class(*status, credential);
                     let code = error_code.as_deref().unwrap_or("");
                     let who = if credential { "Entra ID" } else { "Key Vault" };
-                    let text = az.to_string();
+                    let text = raw_response
+                        .as_ref()
+                        .map_or_else(String::new, |r| service_text(r.body()));
                     let message =
                         format!("{who} answered HTTP {} {code}: {text}", u16::from(*status));
                     return (class, message, retry_after);
@@ -92,6 +94,25 @@ fn class_of(err: &azure_core::Error) -> (FailureClass, String, Option<u64>) {
         FailureClass::Service
     });
     (class, chain_text(err), None)
+}
+
+/// The service's own error text from an error body: Key Vault's
+/// `error.message` or Entra ID's `error_description`. Anything else (a proxy's
+/// page, which might echo the request and so a value) is not quoted.
+fn service_text(body: &[u8]) -> String {
+    let not_service = || {
+        format!(
+            "an answer of {} bytes that is not a service error",
+            body.len()
+        )
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return not_service();
+    };
+    json["error"]["message"]
+        .as_str()
+        .or_else(|| json["error_description"].as_str())
+        .map_or_else(not_service, str::to_owned)
 }
 
 fn http_class(status: StatusCode, credential: bool) -> FailureClass {

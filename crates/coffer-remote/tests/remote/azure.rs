@@ -293,3 +293,28 @@ async fn soft_delete_then_describe_and_recover() {
     let gone = vault.delete("never-made").await.expect_err("missing");
     assert_eq!(gone.class(), Some(FailureClass::NotFound));
 }
+
+#[tokio::test]
+async fn get_many_reads_every_name_once_in_order() {
+    let standin = AzureStandIn::start();
+    let vault = standin.vault();
+    let mut names = Vec::new();
+    for i in 0..10 {
+        let name = format!("many-{i}");
+        put(&vault, &name, &format!("value-{i}"), "t").await;
+        names.push(name);
+    }
+    names.insert(3, "not-there".to_owned());
+    let before = standin.stat("GET secrets").await;
+    let values = vault.get_many(&names).await.expect("get_many");
+    assert_eq!(values.len(), 10);
+    for (i, value) in values.iter().enumerate() {
+        assert_eq!(value.name, format!("many-{i}"));
+        assert_eq!(&value.value[..], format!("value-{i}").as_bytes());
+    }
+    assert_eq!(
+        standin.stat("GET secrets").await - before,
+        11,
+        "one read per name"
+    );
+}

@@ -516,3 +516,31 @@ fn implicit_child(port: &str) {
         }
     }
 }
+
+#[tokio::test]
+async fn an_error_page_that_quotes_the_request_never_reaches_the_message() {
+    let standin = AzureStandIn::start();
+    let vault = standin.vault();
+    vault.probe().await.expect("signed in");
+    standin
+        .control("faults", serde_json::json!({"echo": 1, "method": "PUT"}))
+        .await;
+    let value = b"s3cret-that-must-not-show";
+    let err = vault
+        .put(write("echoed", value, &Tags::new()))
+        .await
+        .expect_err("a 502 from a proxy");
+    assert_eq!(
+        standin.stat("echoed").await,
+        1,
+        "the page did quote the value"
+    );
+    assert_eq!(err.class(), Some(FailureClass::Service), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("HTTP 502"), "{text}");
+    assert!(!text.contains("s3cret"), "no value in {text}");
+    assert!(
+        !format!("{err:?}").contains("s3cret"),
+        "no value in {err:?}"
+    );
+}

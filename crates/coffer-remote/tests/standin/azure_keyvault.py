@@ -34,6 +34,8 @@ Test controls (not part of Azure), on the same port:
                           connection is closed without an answer
                          {"cut_after": N}  next N data-plane requests take
                           effect, then the connection is closed unanswered
+                         {"echo": N}  next N authorized data-plane requests get
+                          a 502 HTML page quoting the request body (a proxy)
                          {"method": "PUT"}  faults apply to that method only
                          {"reset": true}  clears the faults
   POST /_standin/clock   {"advance": S}  moves the stand-in's clock
@@ -169,6 +171,7 @@ class State:
         self.retry_after = 1
         self.cut = 0
         self.cut_after = 0
+        self.echo = 0
         self.fault_method = None
         self.stats = {}
 
@@ -273,11 +276,12 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             if parts == ["faults"] and method == "POST":
                 if body.get("reset"):
-                    st.throttle, st.cut, st.cut_after, st.fault_method = 0, 0, 0, None
+                    st.throttle, st.cut, st.cut_after, st.echo, st.fault_method = 0, 0, 0, 0, None
                 st.throttle = int(body.get("throttle", st.throttle))
                 st.retry_after = int(body.get("retry_after", st.retry_after))
                 st.cut = int(body.get("cut", st.cut))
                 st.cut_after = int(body.get("cut_after", st.cut_after))
+                st.echo = int(body.get("echo", st.echo))
                 st.fault_method = body.get("method", st.fault_method)
             elif parts == ["clock"] and method == "POST":
                 st.clock_offset += int(body.get("advance", 0))
@@ -408,6 +412,17 @@ class Handler(BaseHTTPRequestHandler):
                 )
             if not self.authorized():
                 self.challenge()
+            if faulty and st.echo > 0:
+                # A proxy's error page that quotes the request it refused.
+                st.echo -= 1
+                st.count("echoed")
+                page = b"<html><body>Bad gateway for request: " + raw + b"</body></html>"
+                self.send_response(502)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return None
             version = query.get("api-version")
             if not version:
                 raise ServiceError(400, "BadParameter", "The 'api-version' query parameter is missing.")
@@ -521,7 +536,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(body["value"].encode()) > MAX_VALUE_BYTES:
             raise ServiceError(
                 400, "BadParameter",
-                f"Secret value is too large: the maximum size of a secret value is {MAX_VALUE_BYTES} bytes.",
+                f"Property value has invalid value: a secret value is at most {MAX_VALUE_BYTES} bytes.",
             )
         tags = body.get("tags") or {}
         if not isinstance(tags, dict) or len(tags) > 15:

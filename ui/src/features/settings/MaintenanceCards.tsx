@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { Icon } from "../../components/Icon";
 import { api, errorMessage, type AuditVerification, type VaultStatus } from "../../ipc/client";
+import { toDateInput } from "../../lib/time";
 
 /** Writes a consistent copy of the vault where the user chooses. */
 export function BackupCard() {
@@ -12,7 +13,7 @@ export function BackupCard() {
     setBusy(true);
     setResult(null);
     try {
-      const path = await api.backupVault();
+      const path = await api.backupVault(toDateInput(new Date().toISOString()));
       setResult(path === null ? { kind: "cancelled" } : { kind: "saved", path });
     } catch (error) {
       setResult({ kind: "failed", message: errorMessage(error) });

@@ -140,10 +140,14 @@ describe("SettingsPage", () => {
   it("shows where a backup was saved, or that it was cancelled", async () => {
     const user = userEvent.setup();
     let answer: string | null = "/backups/vault-2026-03-01.db";
-    shell({ backup_vault: () => answer });
+    const ipc = shell({ backup_vault: () => answer });
     await open();
     await user.click(screen.getByRole("button", { name: "Back up the vault…" }));
     expect(await screen.findByText("/backups/vault-2026-03-01.db")).toBeInTheDocument();
+    // The suggested name is dated by the person's own day, not UTC's.
+    const now = new Date();
+    const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+    expect(ipc.of("backup_vault")[0]).toEqual({ localDate: day });
     answer = null;
     await user.click(screen.getByRole("button", { name: "Back up the vault…" }));
     expect(await screen.findByText("Backup cancelled.")).toBeInTheDocument();

@@ -1,0 +1,348 @@
+//! [`Remotes`]: what a process holds to reach its key vaults — a client per
+//! connection, built on first use, the value cache, and a small runtime of
+//! its own so that synchronous callers (job runs, CLI commands, the app's
+//! commands) can use the async SDKs from any thread.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use coffer_core::remote::Manager;
+use coffer_core::{Clock, Timestamp};
+use zeroize::Zeroizing;
+
+use crate::cache::{CachedSecret, Lookup, ValueCache};
+use crate::connect::{AnyVault, ConnectOptions, connect};
+use crate::error::{Error, FailureClass, Result};
+use crate::keyvault::{Credentials, KeyVault};
+
+/// Where a fetched value came from, for the run log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Read from the key vault now.
+    Remote,
+    /// From the cache, not yet expired.
+    Cache,
+    /// From the cache after its expiry, because the key vault could not be
+    /// read (throttled, unreachable, timed out) within the connection's
+    /// stale-if-error window.
+    Stale {
+        /// When the cached value expired.
+        expired_at: Timestamp,
+        /// Why the key vault could not be read (no values in it).
+        error: String,
+    },
+}
+
+/// A value for a run. Zeroized on drop.
+pub struct Fetched {
+    /// The remote name.
+    pub name: String,
+    /// The remote version.
+    pub version: String,
+    /// The value.
+    pub value: Zeroizing<Vec<u8>>,
+    /// Held as binary by the service.
+    pub binary: bool,
+    /// The remote carries Coffer's write-only tag.
+    pub write_only: bool,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+impl std::fmt::Debug for Fetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetched")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("value", &"<redacted>")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A current-thread runtime on a thread of its own, stopped on drop.
+struct Worker {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    fn start() -> Result<Self> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("coffer-remote".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                match runtime {
+                    Ok(runtime) => {
+                        let _ = ready_tx.send(Ok(runtime.handle().clone()));
+                        runtime.block_on(async {
+                            let _ = stop_rx.await;
+                        });
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                    }
+                }
+            })
+            .map_err(|e| {
+                coffer_core::Error::Internal(format!("starting the remote worker: {e}"))
+            })?;
+        let handle = ready_rx
+            .recv()
+            .map_err(|_| coffer_core::Error::Internal("the remote worker did not start".into()))?
+            .map_err(|e| coffer_core::Error::Internal(format!("the remote worker: {e}")))?;
+        Ok(Self {
+            handle,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn run<F>(&self, future: F) -> Result<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.handle.spawn(async move {
+            let _ = tx.send(future.await);
+        });
+        rx.recv()
+            .map_err(|_| coffer_core::Error::Internal("a remote call was abandoned".into()).into())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The key vaults of a process: the app holds one for its lifetime (locking
+/// clears it), a CLI command for its run.
+pub struct Remotes {
+    cache: ValueCache,
+    options: ConnectOptions,
+    /// Clients by connection id, with the connection's `updated_at` they
+    /// were built for (an edited connection gets a new client).
+    clients: Mutex<HashMap<i64, (Timestamp, AnyVault)>>,
+    /// Started on the first remote call.
+    worker: Mutex<Option<Arc<Worker>>>,
+}
+
+impl std::fmt::Debug for Remotes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remotes")
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Failures that let a run use an expired cached value.
+fn excuses_stale(error: &Error) -> bool {
+    matches!(
+        error.class(),
+        Some(FailureClass::Throttled | FailureClass::Unreachable | FailureClass::Timeout)
+    )
+}
+
+impl Remotes {
+    /// An empty registry; time from `clock`. Nothing starts until the
+    /// first remote call.
+    pub fn new(clock: Arc<dyn Clock>, options: ConnectOptions) -> Self {
+        Self {
+            cache: ValueCache::new(clock),
+            options,
+            clients: Mutex::new(HashMap::new()),
+            worker: Mutex::new(None),
+        }
+    }
+
+    fn run<F>(&self, future: F) -> Result<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let worker = {
+            let mut slot = self
+                .worker
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &*slot {
+                Some(worker) => Arc::clone(worker),
+                None => {
+                    let worker = Arc::new(Worker::start()?);
+                    *slot = Some(Arc::clone(&worker));
+                    worker
+                }
+            }
+        };
+        worker.run(future)
+    }
+
+    fn clients(&self) -> MutexGuard<'_, HashMap<i64, (Timestamp, AnyVault)>> {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value cache.
+    pub fn cache(&self) -> &ValueCache {
+        &self.cache
+    }
+
+    /// The client of a connection, built on first use with the credentials
+    /// `credentials` gives (called only then).
+    pub fn client(
+        &self,
+        manager: &Manager,
+        credentials: impl FnOnce() -> Result<Credentials>,
+    ) -> Result<AnyVault> {
+        if let Some((built_for, client)) = self.clients().get(&manager.id)
+            && *built_for == manager.updated_at
+        {
+            return Ok(client.clone());
+        }
+        // The connection changed (or is new): its cached values may come
+        // from elsewhere.
+        self.cache.clear_manager(manager.id);
+        let credentials = credentials()?;
+        let owned = manager.clone();
+        let options = self.options.clone();
+        let client = self.run(async move { connect(&owned, credentials, &options).await })??;
+        self.clients()
+            .insert(manager.id, (manager.updated_at, client.clone()));
+        Ok(client)
+    }
+
+    /// Runs a call on a client (probe, browse, deploy) on the worker.
+    pub fn call<T, F, Fut>(&self, client: &AnyVault, call: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(AnyVault) -> Fut,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        self.run(call(client.clone()))?
+    }
+
+    /// The current values of `names` in one connection: from the cache when
+    /// fresh, else read in batches; names the key vault does not have are
+    /// missing from the result. When the read fails as throttled,
+    /// unreachable or timed out, a value that expired less than the
+    /// connection's `stale_if_error_secs` ago is used and marked
+    /// [`Origin::Stale`]; without one, the error is returned.
+    pub fn fetch(
+        &self,
+        manager: &Manager,
+        credentials: impl FnOnce() -> Result<Credentials>,
+        names: &[String],
+    ) -> Result<Vec<Fetched>> {
+        let mut wanted: Vec<String> = names.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        let id = manager.id;
+        let mut out = Vec::new();
+        let mut to_read = Vec::new();
+        // A changed connection drops its old values before they are used.
+        let stale_client = self
+            .clients()
+            .get(&id)
+            .is_some_and(|(built_for, _)| *built_for != manager.updated_at);
+        if stale_client {
+            self.cache.clear_manager(id);
+        }
+        for name in wanted {
+            match self.cache.get(id, &name) {
+                Lookup::Fresh(hit) => out.push(Fetched {
+                    name,
+                    version: hit.version.clone(),
+                    value: Zeroizing::new(hit.value.to_vec()),
+                    binary: hit.binary,
+                    write_only: hit.write_only,
+                    origin: Origin::Cache,
+                }),
+                Lookup::Miss => to_read.push(name),
+            }
+        }
+        if to_read.is_empty() {
+            return Ok(out);
+        }
+        let read = self.client(manager, credentials).and_then(|client| {
+            let names = to_read.clone();
+            self.call(&client, move |c| async move { c.get_many(&names).await })
+        });
+        match read {
+            Ok(values) => {
+                for value in values {
+                    self.cache
+                        .insert(id, &manager.spec.name, manager.spec.cache_ttl_secs, &value);
+                    out.push(Fetched {
+                        write_only: crate::tags::is_write_only(&value.tags),
+                        name: value.name.clone(),
+                        version: value.version.clone(),
+                        binary: value.binary,
+                        value: Zeroizing::new(value.value.to_vec()),
+                        origin: Origin::Remote,
+                    });
+                }
+                for name in &to_read {
+                    if !out.iter().any(|f| &f.name == name) {
+                        self.cache.remove(id, name);
+                    }
+                }
+            }
+            Err(error) if excuses_stale(&error) => {
+                for name in &to_read {
+                    let Some(old) = self.cache.stale(id, name, manager.spec.stale_if_error_secs)
+                    else {
+                        return Err(error);
+                    };
+                    out.push(Fetched {
+                        name: name.clone(),
+                        version: old.version.clone(),
+                        value: Zeroizing::new(old.value.to_vec()),
+                        binary: old.binary,
+                        write_only: old.write_only,
+                        origin: Origin::Stale {
+                            expired_at: old.expires_at,
+                            error: error.to_string(),
+                        },
+                    });
+                }
+            }
+            Err(error) => return Err(error),
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// What is cached for a connection (names, versions, times; never values).
+    pub fn cached(&self, manager: &Manager) -> Vec<CachedSecret> {
+        self.cache.cached(manager.id)
+    }
+
+    /// Forgets every cached value and client (Clear cache for all; locking).
+    pub fn clear(&self) {
+        self.cache.clear();
+        self.clients().clear();
+    }
+
+    /// Forgets one connection's cached values and client (Clear cache for
+    /// one connection; the connection was edited or deleted).
+    pub fn clear_manager(&self, manager_id: i64) {
+        self.cache.clear_manager(manager_id);
+        self.clients().remove(&manager_id);
+    }
+}

@@ -7,7 +7,10 @@ use tauri_specta::{Builder, collect_commands, collect_events};
 use crate::commands::{
     audit, deployments, export, files, jobs, keyvaults, register, secrets, settings, vault,
 };
-use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
+use crate::events::{
+    DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
+    VaultLocked,
+};
 use crate::files::{DragHover, FilesDropped};
 
 /// The commands and events, for the app and for the exporter.
@@ -83,8 +86,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             keyvaults::add_manager,
             keyvaults::delete_manager,
             keyvaults::manager_usage,
+            keyvaults::test_manager_spec,
+            keyvaults::test_manager,
+            keyvaults::browse_manager,
+            keyvaults::import_remote,
             deployments::secret_deployments,
             deployments::manager_deployments,
+            deployments::deploy_secret,
+            deployments::retry_deployment,
+            deployments::adopt_deployment,
+            deployments::decommission_deployment,
         ])
         .events(collect_events![
             FilesDropped,
@@ -94,7 +105,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             OpenSecret,
             OpenView,
             JobRunFinished,
-            OpenJob
+            OpenJob,
+            ImportProgress,
+            DeploymentChanged
         ])
 }
 

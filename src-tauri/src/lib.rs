@@ -6,6 +6,7 @@
 pub mod bindings;
 mod clipboard;
 mod commands;
+mod deploy;
 mod dto;
 mod error;
 mod events;
@@ -59,6 +60,7 @@ pub fn run() {
             notify::spawn(app.handle(), wake);
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
+            deploy::spawn(app.handle());
             watch::spawn(app.handle());
             signals::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {

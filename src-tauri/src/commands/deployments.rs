@@ -1,13 +1,14 @@
-//! Deployments of local secrets into key vaults and import links, as the
-//! secret's page and the connection's Deployments tab show them.
+//! Deployments of local secrets into key vaults and import links: record
+//! one, list them, retry, adopt, decommission. The pushes run in the
+//! background (`crate::deploy`), which these commands wake.
 
-use coffer_core::remote::{Deployment, DeploymentState, DeploymentVersion};
+use coffer_core::remote::{Deployment, DeploymentState, DeploymentTarget, DeploymentVersion};
 use coffer_core::secret::{SecretId, SecretRef};
 use coffer_core::{Timestamp, Vault};
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::IpcResult;
+use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, with_vault};
 
 /// A deployment as the UI shows it.
@@ -45,7 +46,7 @@ pub struct DeploymentView {
     pub updated_at: Timestamp,
 }
 
-fn view(vault: &Vault, d: Deployment) -> DeploymentView {
+pub fn view(vault: &Vault, d: Deployment) -> DeploymentView {
     let secret_id = vault
         .get(&SecretRef::in_org(&d.org, &d.secret))
         .ok()
@@ -99,4 +100,78 @@ pub async fn manager_deployments(
         Ok(views(v, list))
     })
     .await
+}
+
+fn deployment_id(id: &str) -> IpcResult<i64> {
+    id.parse()
+        .map_err(|_| IpcError::invalid(format!("{id:?} is not a deployment id")))
+}
+
+/// Records a deployment of a secret (state `start`); the background pusher
+/// writes it to the key vault.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn deploy_secret(
+    state: State<'_, AppState>,
+    id: SecretId,
+    manager: String,
+    remote_name: String,
+) -> IpcResult<DeploymentView> {
+    let target = DeploymentTarget {
+        manager,
+        remote_name,
+    };
+    let d = with_vault(&state, move |v| {
+        let d = v.create_deployment(&SecretRef::Id(id), &target)?;
+        Ok(view(v, d))
+    })
+    .await?;
+    crate::deploy::wake(&state);
+    Ok(d)
+}
+
+/// IMCO `retry`: a stalled or failed deployment is pushed again.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn retry_deployment(state: State<'_, AppState>, id: String) -> IpcResult<DeploymentView> {
+    let id = deployment_id(&id)?;
+    let d = with_vault(&state, move |v| {
+        let d = v.retry_deployment(id)?;
+        Ok(view(v, d))
+    })
+    .await?;
+    crate::deploy::wake(&state);
+    Ok(d)
+}
+
+/// Lets Coffer overwrite a remote secret it did not create, then push.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn adopt_deployment(state: State<'_, AppState>, id: String) -> IpcResult<DeploymentView> {
+    let id = deployment_id(&id)?;
+    let d = with_vault(&state, move |v| {
+        let d = v.adopt_deployment(id)?;
+        Ok(view(v, d))
+    })
+    .await?;
+    crate::deploy::wake(&state);
+    Ok(d)
+}
+
+/// Deletes the deployed secret remotely; `confirm` repeats it as `MANAGER:NAME`.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn decommission_deployment(
+    state: State<'_, AppState>,
+    id: String,
+    confirm: String,
+) -> IpcResult<DeploymentView> {
+    let id = deployment_id(&id)?;
+    let d = with_vault(&state, move |v| {
+        let d = v.decommission_deployment(id, &confirm)?;
+        Ok(view(v, d))
+    })
+    .await?;
+    crate::deploy::wake(&state);
+    Ok(d)
 }

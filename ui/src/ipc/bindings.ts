@@ -200,16 +200,40 @@ export const commands = {
 	deleteManager: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_manager", { name })),
 	/**  The jobs whose placeholders name a connection, with the remote names they read. */
 	managerUsage: (name: string) => typedError<ManagerUsage[], IpcError>(__TAURI_INVOKE("manager_usage", { name })),
+	/**  Tests settings before they are saved (the wizard's Test): one cheap call. */
+	testManagerSpec: (spec: ManagerSpec) => typedError<ManagerTest, IpcError>(__TAURI_INVOKE("test_manager_spec", { spec })),
+	/**  Tests a saved connection; the result becomes its status in the list. */
+	testManager: (name: string) => typedError<ManagerTest, IpcError>(__TAURI_INVOKE("test_manager", { name })),
+	/**  One page of a connection's remote secrets whose names start with `prefix` (never values). */
+	browseManager: (name: string, prefix: string, page: string | null) => typedError<RemotePage, IpcError>(__TAURI_INVOKE("browse_manager", { name, prefix, page })),
+	/**
+	 *  Imports remote secrets as local ones under the same names (one action,
+	 *  with an `ImportProgress` event per secret); each succeeds or fails alone.
+	 */
+	importRemote: (name: string, remoteNames: string[], secretType: SecretType | null) => typedError<ImportResult, IpcError>(__TAURI_INVOKE("import_remote", { name, remoteNames, secretType })),
 	/**  A secret's deployments and import links. */
 	secretDeployments: (id: string) => typedError<DeploymentView[], IpcError>(__TAURI_INVOKE("secret_deployments", { id })),
 	/**  A connection's deployments and import links. */
 	managerDeployments: (name: string) => typedError<DeploymentView[], IpcError>(__TAURI_INVOKE("manager_deployments", { name })),
+	/**
+	 *  Records a deployment of a secret (state `start`); the background pusher
+	 *  writes it to the key vault.
+	 */
+	deploySecret: (id: string, manager: string, remoteName: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("deploy_secret", { id, manager, remoteName })),
+	/**  IMCO `retry`: a stalled or failed deployment is pushed again. */
+	retryDeployment: (id: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("retry_deployment", { id })),
+	/**  Lets Coffer overwrite a remote secret it did not create, then push. */
+	adoptDeployment: (id: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("adopt_deployment", { id })),
+	/**  Deletes the deployed secret remotely; `confirm` repeats it as `MANAGER:NAME`. */
+	decommissionDeployment: (id: string, confirm: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("decommission_deployment", { id, confirm })),
 };
 
 /** Events */
 export const events = {
+	deploymentChanged: makeEvent<DeploymentChanged, DeploymentChanged>("deployment-changed"),
 	dragHover: makeEvent<DragHover, DragHover>("drag-hover"),
 	filesDropped: makeEvent<FilesDropped, FilesDropped>("files-dropped"),
+	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	jobRunFinished: makeEvent<JobRunFinished, JobRunFinished>("job-run-finished"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
@@ -487,6 +511,14 @@ export type CommandSpec = {
 	timeout_seconds?: number | null,
 };
 
+/**  A deployment moved (the background pusher): screens refresh. */
+export type DeploymentChanged = {
+	/**  The connection. */
+	manager: string,
+	/**  The local secret, if it is still there. */
+	secret_id: string | null,
+};
+
 /**
  *  IMCO's states of a deployed secret.
  * 
@@ -718,6 +750,42 @@ export type HttpFetchSpec = {
 	url: string,
 	/**  The file the body is written to (atomically). */
 	target: string,
+};
+
+/**  One remote secret that was not imported. */
+export type ImportFailure = {
+	/**  Its remote name. */
+	remote_name: string,
+	/**  Why (never a value). */
+	error: IpcError,
+};
+
+/**  How far an import of remote secrets is. */
+export type ImportProgress = {
+	/**  The connection. */
+	manager: string,
+	/**  Remote secrets imported or failed so far. */
+	done: number,
+	/**  How many were asked for. */
+	total: number,
+};
+
+/**  What an import did. */
+export type ImportResult = {
+	/**  Imported, in order. */
+	imported: ImportedSecret[],
+	/**  Not imported, in order. */
+	failed: ImportFailure[],
+};
+
+/**  One imported remote secret. */
+export type ImportedSecret = {
+	/**  Its remote name. */
+	remote_name: string,
+	/**  The local secret's id. */
+	id: string,
+	/**  The local secret's name. */
+	name: string,
 };
 
 /**  Everything learned from an input, safe to show, store in clear and serialize. */
@@ -1235,6 +1303,37 @@ export type RegisterResponse = {
 	secret: SecretMeta,
 	/**  Shown once, never stored. */
 	generated_password: string | null,
+};
+
+/**  One page of remote names. */
+export type RemotePage = {
+	/**  The remote secrets (names, never values). */
+	items: RemoteSecret[],
+	/**  The next page's token. */
+	next: string | null,
+};
+
+/**  A remote secret as listed or described: never its value. */
+export type RemoteSecret = {
+	/**  Its name. */
+	name: string,
+	/**  Its remote id (an ARN; an Azure secret id without version). */
+	remote_id: string,
+	/**  When it last changed. */
+	updated_at: string | null,
+	/**  When it expires (Azure `exp`; AWS has none). */
+	expires_at: string | null,
+	/**  Its tags. */
+	tags: { [key in string]: string },
+	/**
+	 *  How many versions it has, where listing tells (AWS tells through
+	 *  `ListSecretVersionIds`, Azure through the versions list).
+	 */
+	versions: number | null,
+	/**  Whether Coffer's tag marks it as deployed by this vault. */
+	managed: boolean,
+	/**  Deleted (soft-deleted, recoverable) rather than live. */
+	deleted: boolean,
 };
 
 /**  What a rename changed. */

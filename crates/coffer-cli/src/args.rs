@@ -178,11 +178,53 @@ pub enum ManagerCommand {
         /// The connection.
         name: String,
     },
+    /// One cheap authenticated call: status, latency, what was checked and,
+    /// on failure, a hint for its class (exit 7, or 6 when the credentials are refused).
+    Test {
+        /// The connection.
+        name: String,
+    },
     /// Delete a connection (nothing is deleted in the key vault).
     Delete {
         /// The connection.
         name: String,
     },
+    /// The remote secrets' names, last change, tags, versions and whether
+    /// Coffer manages them; never values.
+    Browse {
+        /// The connection.
+        name: String,
+        /// Only names starting with this.
+        #[arg(long, default_value = "", value_name = "PREFIX")]
+        prefix: String,
+        /// At most this many (pages are fetched until then).
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: u32,
+    },
+    /// Import remote secrets as local ones, keeping the link (progress on stderr).
+    Import {
+        /// The connection.
+        name: String,
+        /// The remote secrets' names.
+        #[arg(required = true, value_name = "REMOTE")]
+        remote: Vec<String>,
+        /// The local type [default: key_value for a JSON object, data otherwise].
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+    },
+}
+
+/// A local secret's deployment to a connection.
+#[derive(Debug, Args)]
+pub struct DeploymentTarget {
+    /// The local secret's name.
+    pub name: String,
+    /// Its organization.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+    /// The connection.
+    #[arg(long = "to", visible_alias = "from", value_name = "MANAGER")]
+    pub manager: String,
 }
 
 /// Where a job lives.
@@ -602,6 +644,15 @@ pub enum SecretCommand {
         /// The new name.
         new_name: String,
     },
+    /// Deploy a secret to a key vault connection and wait for the push
+    /// (its state: available, or stalled/updating_error with the reason).
+    Deploy {
+        #[command(flatten)]
+        target: DeploymentTarget,
+        /// The remote name [default: the local name].
+        #[arg(long = "as", value_name = "REMOTE_NAME")]
+        remote_name: Option<String>,
+    },
     /// Deployments and import links: of one secret, or all.
     Deployments {
         /// Only this secret's.
@@ -609,6 +660,26 @@ pub enum SecretCommand {
         /// Its organization.
         #[arg(long, default_value = "Default", value_name = "ORG")]
         org: String,
+    },
+    /// Push a deployment again (after a failure, a crash or a kill; never a
+    /// second remote version of the same local version).
+    Retry {
+        #[command(flatten)]
+        target: DeploymentTarget,
+    },
+    /// Delete the deployed secret remotely (asks, naming it; --yes skips).
+    Decommission {
+        #[command(flatten)]
+        target: DeploymentTarget,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Take over a remote secret of the same name that Coffer did not create
+    /// (a stalled deployment), then push.
+    Adopt {
+        #[command(flatten)]
+        target: DeploymentTarget,
     },
     /// Copy a secret's current value into a new secret (its own data key).
     Clone {

@@ -55,6 +55,9 @@ pub enum Failure {
     Core(Error),
     /// A job, the Test action or `coffer run` failed.
     Jobs(coffer_jobs::Error),
+    /// A key vault failed (the message names the connection and the
+    /// operation; the hint of its class follows).
+    Remote(coffer_remote::Error),
     /// Already reported (a failed run, a program's own exit code): exit with it.
     Exit(i32),
 }
@@ -80,6 +83,7 @@ impl Failure {
         match self {
             Self::Core(e) => exit_code(e.code()),
             Self::Jobs(e) => exit_code(e.core_code()),
+            Self::Remote(e) => exit_code(e.code()),
             Self::Exit(code) => *code,
         }
     }
@@ -90,6 +94,13 @@ pub fn print_error(json: bool, failure: &Failure) {
     let (code, message) = match failure {
         Failure::Core(e) => (e.code().as_str(), e.to_string()),
         Failure::Jobs(e) => (e.code(), e.to_string()),
+        Failure::Remote(e) => (
+            e.code().as_str(),
+            match e.class() {
+                Some(class) => format!("{e}\nhint: {}", class.hint()),
+                None => e.to_string(),
+            },
+        ),
         Failure::Exit(_) => return,
     };
     let mut stderr = std::io::stderr().lock();

@@ -20,6 +20,15 @@ pub fn run(g: &Global, out: Out, command: ManagerCommand) -> Result<(), Failure>
         ManagerCommand::List => Ok(list(g, out)?),
         ManagerCommand::Show { name } => Ok(show(g, out, &name)?),
         ManagerCommand::Delete { name } => Ok(delete(g, out, &name)?),
+        ManagerCommand::Test { name } => super::remote::test(g, out, &name),
+        ManagerCommand::Browse {
+            name,
+            prefix,
+            limit,
+        } => super::remote::browse(g, out, &name, &prefix, limit),
+        ManagerCommand::Import { name, remote, kind } => {
+            super::remote::import(g, out, &name, &remote, kind.as_deref())
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod cert;
 mod init;
 mod job;
 mod manager;
+mod remote;
 mod run;
 mod secret_change;
 mod secret_read;
@@ -72,6 +73,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             SecretCommand::Usage { target } => return secret_use::usage(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),
+            SecretCommand::Deploy {
+                target,
+                remote_name,
+            } => return remote::deploy(g, out, &target, remote_name.as_deref()),
+            SecretCommand::Retry { target } => return remote::retry(g, out, &target),
+            SecretCommand::Adopt { target } => return remote::adopt(g, out, &target),
+            SecretCommand::Decommission { target, yes } => {
+                return remote::decommission(g, out, &target, yes);
+            }
             SecretCommand::Deployments { name, org } => {
                 manager::deployments(g, out, name.as_deref(), &org)
             }

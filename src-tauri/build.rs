@@ -65,6 +65,20 @@ const COMMANDS: &[&str] = &[
     "check_placeholders",
     "check_template_file",
     "preview_schedule",
+    "list_managers",
+    "add_manager",
+    "delete_manager",
+    "manager_usage",
+    "test_manager_spec",
+    "test_manager",
+    "browse_manager",
+    "import_remote",
+    "secret_deployments",
+    "manager_deployments",
+    "deploy_secret",
+    "retry_deployment",
+    "adopt_deployment",
+    "decommission_deployment",
 ];
 
 fn main() {

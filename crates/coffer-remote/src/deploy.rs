@@ -30,9 +30,6 @@ use crate::mapping;
 use crate::rate::RateLimiter;
 use crate::tags;
 
-/// AWS Secrets Manager's largest value.
-pub const AWS_MAX_VALUE_BYTES: usize = 65_536;
-
 /// How hard the engine tries before a push ends in `updating_error`.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
@@ -61,53 +58,21 @@ pub fn idempotency_token(secret_id: &str, version: u32) -> String {
     format!("{}-v{version:010}", secret_id.replace('-', ""))
 }
 
-/// Why a service would refuse a name or value, checked before sending.
+/// Why a service would refuse a name or value, checked before sending
+/// (binary values travel to Azure as base64 text, so that size counts).
 pub fn limit_violation(
     kind: ManagerKind,
     name: &str,
     value: &[u8],
     binary: bool,
 ) -> Option<String> {
-    match kind {
-        ManagerKind::Aws => {
-            let name_ok = (1..=512).contains(&name.chars().count())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
-            if !name_ok {
-                return Some(format!(
-                    "the name {name:?} is not allowed by AWS Secrets Manager (1 to 512 characters of \
-                     A-Z, a-z, 0-9 and /_+=.@-)"
-                ));
-            }
-            (value.len() > AWS_MAX_VALUE_BYTES).then(|| {
-                format!(
-                    "the value is {} bytes; AWS Secrets Manager takes at most {AWS_MAX_VALUE_BYTES}",
-                    value.len()
-                )
-            })
-        }
-        ManagerKind::Azure => {
-            if !crate::azure_name_allowed(name) {
-                return Some(format!(
-                    "the name {name:?} is not allowed by Azure Key Vault (1 to 127 characters of \
-                     A-Z, a-z, 0-9 and -)"
-                ));
-            }
-            // Binary values travel as base64 text.
-            let size = if binary {
-                value.len().div_ceil(3) * 4
-            } else {
-                value.len()
-            };
-            (size > crate::AZURE_MAX_VALUE_BYTES).then(|| {
-                format!(
-                    "the value is {size} bytes; Azure Key Vault takes at most {}",
-                    crate::AZURE_MAX_VALUE_BYTES
-                )
-            })
-        }
-    }
+    let size = match kind {
+        ManagerKind::Azure if binary => value.len().div_ceil(3) * 4,
+        _ => value.len(),
+    };
+    crate::limits::check(kind, name, size)
+        .err()
+        .map(|violation| violation.to_string())
 }
 
 /// The text an audit entry records for a call's outcome (never a value).

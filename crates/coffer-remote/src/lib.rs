@@ -18,10 +18,10 @@ mod error;
 pub mod import;
 mod keyvault;
 pub mod limits;
-mod remotes;
-mod retry_after;
 pub mod mapping;
 pub mod rate;
+mod remotes;
+mod retry_after;
 pub mod tags;
 mod transport;
 
@@ -40,5 +40,5 @@ pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,
 };
-pub use remotes::{Fetched, Origin, Remotes};
 pub use rate::RateLimiter;
+pub use remotes::{Fetched, Origin, Remotes};

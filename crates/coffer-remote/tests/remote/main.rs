@@ -11,5 +11,6 @@ mod azure_faults;
 mod azure_standin_check;
 mod cache;
 mod deploy;
+mod deploy_aws;
 mod deploy_azure;
 mod support;

@@ -193,3 +193,67 @@ async fn aws_a_connection_cut_mid_push_ends_available_with_one_version() {
         .count();
     assert_eq!(cut, 2, "{seen:?}");
 }
+
+#[tokio::test]
+async fn aws_refused_credentials_fail_at_once_with_the_hint() {
+    let moto = Moto::start();
+    let faults = FaultInjector::start(moto.port);
+    let mut site = site_through(&faults).await;
+    faults.next(
+        1,
+        Fault::Answer {
+            status: 400,
+            code: "UnrecognizedClientException",
+        },
+    );
+    let d = deploy_svc(&mut site, "refused").await;
+    assert_eq!(d.state, DeploymentState::UpdatingError, "{d:?}");
+    let error = d.last_error.unwrap();
+    assert!(error.contains("credentials were refused"), "{error}");
+    assert_eq!(faults.count("DescribeSecret"), 1, "not retried");
+    assert_eq!(faults.count("CreateSecret"), 0, "nothing written");
+}
+
+#[tokio::test]
+async fn aws_a_deactivated_secret_stalls_naming_it() {
+    let moto = Moto::start();
+    let mut site = site(&moto).await;
+    site.vault
+        .add("svc", SecretType::KeyValue, &[("key", "value-1")]);
+    let target = DeploymentTarget {
+        manager: MANAGER.into(),
+        remote_name: "off".into(),
+    };
+    let d = site
+        .vault
+        .create_deployment(&SecretRef::named("svc"), &target)
+        .unwrap();
+    site.vault.deactivate(&SecretRef::named("svc")).unwrap();
+    assert!(
+        site.vault.pending_deployments().unwrap().is_empty(),
+        "not pushed"
+    );
+    let engine = Engine {
+        manager: MANAGER,
+        kind: ManagerKind::Aws,
+        client: &site.client,
+        limiter: &site.limiter,
+        options: &site.options,
+    };
+    let d = engine
+        .run(&mut site.vault, d.id, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(d.state, DeploymentState::Stalled);
+    let reason = d.last_error.unwrap();
+    assert!(reason.contains("\"svc\" is deactivated"), "{reason}");
+    assert!(site.client.describe("off").await.unwrap().is_none());
+    // Reactivated, Retry deploys it.
+    site.vault.activate(&SecretRef::named("svc")).unwrap();
+    site.vault.retry_deployment(d.id).unwrap();
+    let d = engine
+        .run(&mut site.vault, d.id, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(d.state, DeploymentState::Available, "{:?}", d.last_error);
+}

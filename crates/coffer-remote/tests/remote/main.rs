@@ -13,4 +13,5 @@ mod cache;
 mod deploy;
 mod deploy_aws;
 mod deploy_azure;
+mod deploy_bench;
 mod support;

@@ -91,6 +91,15 @@ fn class_name(class: FailureClass) -> String {
         .unwrap_or_else(|| "failed".to_owned())
 }
 
+/// A step the state machine refused because the deployment's state changed
+/// under the engine.
+fn moved_on(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Core(coffer_core::Error::InvalidInput { field, .. }) if field == "state"
+    )
+}
+
 /// Failures worth another attempt.
 fn transient(error: &Error) -> bool {
     matches!(
@@ -173,25 +182,33 @@ impl<K: KeyVault> Engine<'_, K> {
             }
             progress(&d);
             let step = match d.state {
-                DeploymentState::Start => {
-                    vault.begin_deployment(id)?;
-                    Step::Next
-                }
+                DeploymentState::Start => vault
+                    .begin_deployment(id)
+                    .map(|_| Step::Next)
+                    .map_err(Error::from),
                 DeploymentState::Deploying | DeploymentState::UpdatingVersions => {
-                    self.push(vault, &d).await?
+                    self.push(vault, &d).await
                 }
                 DeploymentState::Available => {
                     if d.managed && self.has_newer_version(vault, &d)? {
-                        vault.begin_update(id)?;
-                        Step::Next
+                        vault
+                            .begin_update(id)
+                            .map(|_| Step::Next)
+                            .map_err(Error::from)
                     } else {
-                        Step::Rest
+                        Ok(Step::Rest)
                     }
                 }
-                DeploymentState::Decommissioning => self.remove(vault, &d).await?,
+                DeploymentState::Decommissioning => self.remove(vault, &d).await,
                 DeploymentState::Stalled
                 | DeploymentState::UpdatingError
-                | DeploymentState::End => Step::Rest,
+                | DeploymentState::End => Ok(Step::Rest),
+            };
+            // Another process (the app beside the CLI) moved the deployment
+            // meanwhile: read its state again and go on from there.
+            let step = match step {
+                Err(e) if moved_on(&e) => Step::Next,
+                other => other?,
             };
             if let Step::Rest = step {
                 let d = vault.deployment(id)?;

@@ -365,8 +365,22 @@ impl Vault {
         self.step_deployment(id, step)
     }
 
-    /// IMCO `retry`: a stalled or failed deployment is pushed again.
+    /// IMCO `retry`: a stalled or failed deployment is pushed again. A
+    /// deployment the engine is working on (`start`, `deploying`,
+    /// `updating_versions`, `decommissioning`: a push or delete interrupted
+    /// by a crash, a killed process or a lost connection) is left as it is:
+    /// running the engine again resumes it, with the same idempotency token.
     pub fn retry_deployment(&mut self, id: i64) -> Result<Deployment> {
+        let row = self.deployment_row(id)?;
+        if matches!(
+            state_of(&row)?,
+            DeploymentState::Start
+                | DeploymentState::Deploying
+                | DeploymentState::UpdatingVersions
+                | DeploymentState::Decommissioning
+        ) {
+            return deployment_of(self.store.read(), &row);
+        }
         let pushed_before = !self.store.read().deployment_versions(id)?.is_empty();
         self.step_deployment(id, Step::event(DeploymentEvent::Retry { pushed_before }))
     }

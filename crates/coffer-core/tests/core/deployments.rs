@@ -150,6 +150,11 @@ fn a_deployment_moves_through_its_states_and_records_versions() {
     assert_eq!(pending(&fx), [(d.id, DeploymentState::Start)]);
 
     fx.begin_deployment(d.id).unwrap();
+    // A push interrupted (a killed process): Retry leaves it to the engine.
+    assert_eq!(
+        fx.retry_deployment(d.id).unwrap().state,
+        DeploymentState::Deploying
+    );
     fx.set_deployment_error(d.id, "ThrottlingException: rate exceeded", 1)
         .unwrap();
     let mid = fx.deployment(d.id).unwrap();

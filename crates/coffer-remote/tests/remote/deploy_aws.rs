@@ -257,3 +257,42 @@ async fn aws_a_deactivated_secret_stalls_naming_it() {
         .unwrap();
     assert_eq!(d.state, DeploymentState::Available, "{:?}", d.last_error);
 }
+
+#[tokio::test]
+async fn aws_a_deployment_moved_by_another_process_is_followed() {
+    let moto = Moto::start();
+    let mut site = site(&moto).await;
+    site.vault
+        .add("svc", SecretType::KeyValue, &[("key", "value-1")]);
+    let target = DeploymentTarget {
+        manager: MANAGER.into(),
+        remote_name: "shared".into(),
+    };
+    let d = site
+        .vault
+        .create_deployment(&SecretRef::named("svc"), &target)
+        .unwrap();
+    // The app beside this process starts the same deployment between this
+    // engine's read and its step.
+    let mut other = site.vault.second_handle();
+    let mut moved = false;
+    let engine = Engine {
+        manager: MANAGER,
+        kind: ManagerKind::Aws,
+        client: &site.client,
+        limiter: &site.limiter,
+        options: &site.options,
+    };
+    let d = engine
+        .run(&mut site.vault, d.id, &mut |seen| {
+            if !moved && seen.state == DeploymentState::Start {
+                other.begin_deployment(seen.id).unwrap();
+                moved = true;
+            }
+        })
+        .await
+        .unwrap();
+    assert!(moved);
+    assert_eq!(d.state, DeploymentState::Available, "{:?}", d.last_error);
+    assert_eq!(site.client.versions("shared").await.unwrap().len(), 1);
+}

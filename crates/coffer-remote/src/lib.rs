@@ -35,7 +35,7 @@ pub use connect::{AnyVault, ConnectOptions, connect};
 pub use credentials::credentials_for;
 pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
-pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many};
+pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many, local_name_for};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,

@@ -276,6 +276,15 @@ pub async fn conflicts_and_limits_stall<K: KeyVault>(site: &mut Site<K>) {
         DeploymentState::Available
     );
 
+    // Decommissioning a stalled deployment never deletes someone else's secret.
+    site.put_untagged("foreign", "not ours").await;
+    let d = site.deploy("api", "foreign").await;
+    assert_eq!(d.state, DeploymentState::Stalled);
+    let confirm = format!("{}:foreign", site.manager);
+    site.vault.decommission_deployment(d.id, &confirm).unwrap();
+    assert_eq!(site.run(d.id).await.state, DeploymentState::End);
+    assert_eq!(site.remote_value("foreign").await, b"not ours");
+
     let bad_name = match site.kind {
         ManagerKind::Aws => "bad!name",
         ManagerKind::Azure => "bad_name",

@@ -66,9 +66,11 @@ pub fn limit_violation(
     value: &[u8],
     binary: bool,
 ) -> Option<String> {
-    let size = match kind {
-        ManagerKind::Azure if binary => value.len().div_ceil(3) * 4,
-        _ => value.len(),
+    // Binary values travel to Azure as base64 text.
+    let size = if binary && kind == ManagerKind::Azure {
+        value.len().div_ceil(3) * 4
+    } else {
+        value.len()
     };
     crate::limits::check(kind, name, size)
         .err()

@@ -33,8 +33,7 @@ use crate::keyvault::{
 use crate::tags::{TAG_VERSION, is_managed};
 use failure::{classify, remote};
 
-/// The service's limit on a value (25 KB), checked before sending.
-pub const AZURE_MAX_VALUE_BYTES: usize = 25 * 1024;
+pub use crate::limits::AZURE_MAX_VALUE_BYTES;
 /// Reads in flight at once in `get_many`.
 const GET_CONCURRENCY: usize = 4;
 /// The service's page size limit.

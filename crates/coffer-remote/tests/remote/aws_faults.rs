@@ -209,15 +209,17 @@ async fn a_cut_connection_is_retried_then_reported() {
 async fn a_slow_answer_times_out() {
     let moto = Moto::start();
     let faults = FaultInjector::start(moto.port);
-    faults.next(1, Fault::Delay(Duration::from_secs(3)));
+    faults.next(1, Fault::Delay(Duration::from_secs(6)));
     let options = ConnectOptions {
-        attempt_timeout: Duration::from_millis(500),
+        attempt_timeout: Duration::from_secs(2),
         max_attempts: 1,
         ..quick_options()
     };
     let vault = aws_client(&faults.endpoint(), &options).await;
     let err = vault.probe().await.expect_err("too slow");
     assert_eq!(err.class(), Some(FailureClass::Timeout), "{err}");
-    // The same call without the delay passes.
+    // The same call without the delay passes (with the usual timeout: a
+    // loaded test machine can take longer than the short one to answer).
+    let vault = aws_client(&faults.endpoint(), &quick_options()).await;
     vault.probe().await.expect("probe");
 }

@@ -175,7 +175,7 @@ impl<K: KeyVault> Engine<'_, K> {
         // guards against a secret that keeps getting new versions.
         for _ in 0..64 {
             let d = vault.deployment(id)?;
-            if d.target.manager != self.manager {
+            if !d.target.manager.eq_ignore_ascii_case(self.manager) {
                 return Err(coffer_core::Error::invalid(
                     "manager",
                     format!("deployment {id} belongs to connection {}", d.target.manager),
@@ -248,7 +248,14 @@ impl<K: KeyVault> Engine<'_, K> {
             && meta.status != coffer_core::secret::SecretStatus::Deactivated)
     }
 
-    async fn describe(&self, vault: &mut Vault, name: &str) -> Result<Option<RemoteSecret>> {
+    /// Describes the remote name, retrying transient failures; a failure
+    /// comes with the attempts it took.
+    async fn describe(
+        &self,
+        vault: &mut Vault,
+        id: i64,
+        name: &str,
+    ) -> Result<std::result::Result<Option<RemoteSecret>, (Error, u32)>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -256,10 +263,13 @@ impl<K: KeyVault> Engine<'_, K> {
                 .audited(vault, "remote.describe", name, self.client.describe(name))
                 .await;
             match result {
+                Ok(remote) => return Ok(Ok(remote)),
+                Err(Error::Core(e)) => return Err(e.into()),
                 Err(e) if transient(&e) && attempt < self.options.max_attempts => {
+                    vault.set_deployment_error(id, &e.to_string(), attempt)?;
                     tokio::time::sleep(backoff(self.options, attempt, &e)).await;
                 }
-                other => return other,
+                Err(e) => return Ok(Err((e, attempt))),
             }
         }
     }
@@ -301,7 +311,7 @@ impl<K: KeyVault> Engine<'_, K> {
         }
         let vault_id = vault.id();
         let secret_id = meta.id.to_string();
-        match self.describe(vault, name).await {
+        match self.describe(vault, d.id, name).await? {
             Ok(Some(remote)) => {
                 let ours = tags::is_managed(&remote.tags)
                     && remote.tags.get(tags::TAG_VAULT_ID) == Some(&vault_id)
@@ -327,7 +337,7 @@ impl<K: KeyVault> Engine<'_, K> {
                 }
             }
             Ok(None) => {}
-            Err(e) => return self.failed(vault, d, e, self.options.max_attempts).await,
+            Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
         }
         let token = idempotency_token(&secret_id, version);
         let mut remote_tags = Tags::new();
@@ -403,9 +413,9 @@ impl<K: KeyVault> Engine<'_, K> {
     /// Deletes the remote secret when it is Coffer's, then `end`.
     async fn remove(&self, vault: &mut Vault, d: &Deployment) -> Result<Step> {
         let name = d.target.remote_name.as_str();
-        let remote = match self.describe(vault, name).await {
+        let remote = match self.describe(vault, d.id, name).await? {
             Ok(remote) => remote,
-            Err(e) => return self.failed(vault, d, e, self.options.max_attempts).await,
+            Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
         };
         let vault_id = vault.id();
         let deletable = remote.as_ref().is_some_and(|r| {

@@ -210,6 +210,7 @@ async fn aws_refused_credentials_fail_at_once_with_the_hint() {
     assert_eq!(d.state, DeploymentState::UpdatingError, "{d:?}");
     let error = d.last_error.unwrap();
     assert!(error.contains("credentials were refused"), "{error}");
+    assert_eq!(d.attempts, 1);
     assert_eq!(faults.count("DescribeSecret"), 1, "not retried");
     assert_eq!(faults.count("CreateSecret"), 0, "nothing written");
 }

@@ -12,6 +12,7 @@ mod aws;
 mod azure;
 mod cache;
 mod connect;
+mod credentials;
 mod error;
 mod keyvault;
 pub mod limits;
@@ -27,6 +28,7 @@ pub use azure::{
 };
 pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
 pub use connect::{AnyVault, ConnectOptions, connect};
+pub use credentials::credentials_of;
 pub use error::{Error, FailureClass, Result};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,

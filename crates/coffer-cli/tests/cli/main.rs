@@ -10,5 +10,6 @@ mod jobs;
 mod keyring;
 mod leaks;
 mod lifecycle;
+mod remote;
 mod secrets;
 mod support;

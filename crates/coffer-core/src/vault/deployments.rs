@@ -158,7 +158,8 @@ impl Vault {
 
     /// Records a deployment of `secret` to a connection under a remote name,
     /// in state `start` (the engine then pushes it). Refused for a secret in
-    /// the trash or deactivated, and when the remote name already has a live
+    /// the trash, deactivated or protected by a store password (the engine
+    /// runs unattended), and when the remote name already has a live
     /// deployment in that connection. Write-only secrets may be deployed
     /// (deploying is a use, not a reveal); the remote is tagged write-only.
     pub fn create_deployment(
@@ -179,6 +180,12 @@ impl Vault {
             return Err(Error::Refused {
                 name: secret_row.name,
                 status: "deactivated".into(),
+            });
+        }
+        if secret_row.protection == crate::secret::Protection::Password {
+            return Err(Error::Refused {
+                name: secret_row.name,
+                status: "protected by a store password (deployments run unattended)".into(),
             });
         }
         let manager = self.manager_row(&target.manager)?;

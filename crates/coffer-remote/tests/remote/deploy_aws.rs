@@ -297,3 +297,11 @@ async fn aws_a_deployment_moved_by_another_process_is_followed() {
     assert_eq!(d.state, DeploymentState::Available, "{:?}", d.last_error);
     assert_eq!(site.client.versions("shared").await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn aws_binary_data_round_trips() {
+    let moto = Moto::start();
+    let mut site = site(&moto).await;
+    let (mut other, _) = connected(&moto).await;
+    deploy::binary_data_round_trips(&mut site, &mut other).await;
+}

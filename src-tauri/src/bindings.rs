@@ -4,8 +4,13 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{audit, export, files, jobs, register, secrets, settings, vault};
-use crate::events::{JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged, VaultLocked};
+use crate::commands::{
+    audit, deployments, export, files, jobs, keyvaults, register, secrets, settings, vault,
+};
+use crate::events::{
+    DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
+    VaultLocked,
+};
 use crate::files::{DragHover, FilesDropped};
 
 /// The commands and events, for the app and for the exporter.
@@ -77,6 +82,20 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::check_placeholders,
             jobs::check_template_file,
             jobs::preview_schedule,
+            keyvaults::list_managers,
+            keyvaults::add_manager,
+            keyvaults::delete_manager,
+            keyvaults::manager_usage,
+            keyvaults::test_manager_spec,
+            keyvaults::test_manager,
+            keyvaults::browse_manager,
+            keyvaults::import_remote,
+            deployments::secret_deployments,
+            deployments::manager_deployments,
+            deployments::deploy_secret,
+            deployments::retry_deployment,
+            deployments::adopt_deployment,
+            deployments::decommission_deployment,
         ])
         .events(collect_events![
             FilesDropped,
@@ -86,7 +105,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             OpenSecret,
             OpenView,
             JobRunFinished,
-            OpenJob
+            OpenJob,
+            ImportProgress,
+            DeploymentChanged
         ])
 }
 

@@ -46,3 +46,23 @@ pub struct OpenJob {
     /// The job.
     pub id: coffer_core::job::JobId,
 }
+
+/// How far an import of remote secrets is.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct ImportProgress {
+    /// The connection.
+    pub manager: String,
+    /// Remote secrets imported or failed so far.
+    pub done: u32,
+    /// How many were asked for.
+    pub total: u32,
+}
+
+/// A deployment moved (the background pusher): screens refresh.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct DeploymentChanged {
+    /// The connection.
+    pub manager: String,
+    /// The local secret, if it is still there.
+    pub secret_id: Option<coffer_core::secret::SecretId>,
+}

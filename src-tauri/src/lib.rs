@@ -6,6 +6,7 @@
 pub mod bindings;
 mod clipboard;
 mod commands;
+mod deploy;
 mod dto;
 mod error;
 mod events;
@@ -45,6 +46,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .manage(commands::keyvaults::TestResults::default())
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {
@@ -58,6 +60,7 @@ pub fn run() {
             notify::spawn(app.handle(), wake);
             idle::spawn(app.handle());
             schedule::spawn(app.handle());
+            deploy::spawn(app.handle());
             watch::spawn(app.handle());
             signals::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {

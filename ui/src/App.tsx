@@ -21,6 +21,9 @@ const FirstRun = lazy(() => import("./features/unlock/FirstRun").then((m) => ({ 
 const JobDetail = lazy(() => import("./features/jobs/JobDetail").then((m) => ({ default: m.JobDetail })));
 const JobEdit = lazy(() => import("./features/jobs/JobEdit").then((m) => ({ default: m.JobEdit })));
 const JobsPage = lazy(() => import("./features/jobs/JobsPage").then((m) => ({ default: m.JobsPage })));
+const KeyVaultsPage = lazy(() => import("./features/keyvaults/KeyVaultsPage").then((m) => ({ default: m.KeyVaultsPage })));
+const ManagerPage = lazy(() => import("./features/keyvaults/ManagerPage").then((m) => ({ default: m.ManagerPage })));
+const ManagerWizard = lazy(() => import("./features/keyvaults/ManagerWizard").then((m) => ({ default: m.ManagerWizard })));
 const JobWizard = lazy(() => import("./features/jobs/JobWizard").then((m) => ({ default: m.JobWizard })));
 const RegisterWizard = lazy(() => import("./features/register/RegisterWizard").then((m) => ({ default: m.RegisterWizard })));
 const SecretDetail = lazy(() => import("./features/detail/SecretDetail").then((m) => ({ default: m.SecretDetail })));
@@ -67,6 +70,10 @@ export function App() {
         void client.invalidateQueries({ queryKey: ["jobs"] });
         void client.invalidateQueries({ queryKey: ["job", event.payload.job_id] });
         void client.invalidateQueries({ queryKey: ["job-runs", event.payload.job_id] });
+      }),
+      events.deploymentChanged.listen((event) => {
+        void client.invalidateQueries({ queryKey: ["deployments", event.payload.manager] });
+        if (event.payload.secret_id) void client.invalidateQueries({ queryKey: ["secret-deployments", event.payload.secret_id] });
       }),
       events.openView.listen((event) => navigate({ view: event.payload.view === "expiry" ? "expiry" : "secrets" })),
       listenForDrops(() => {
@@ -159,6 +166,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
   const nav: { route: Route; label: string; icon: IconName; count?: number | undefined }[] = [
     { route: { view: "secrets" }, label: "Secrets", icon: "key", count: counts?.total },
     { route: { view: "jobs" }, label: "Jobs", icon: "layers" },
+    { route: { view: "keyvaults" }, label: "Key vaults", icon: "vault" },
     { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
     { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
     { route: { view: "audit", secret: null }, label: "Audit log", icon: "shield" },
@@ -169,7 +177,9 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
       ? "secrets"
       : route.view === "job" || route.view === "job-new" || route.view === "job-edit"
         ? "jobs"
-        : route.view;
+        : route.view === "keyvault" || route.view === "keyvault-new"
+          ? "keyvaults"
+          : route.view;
 
   return (
     <div className="shell">
@@ -208,6 +218,9 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "job" ? <JobDetail key={route.id} id={route.id} /> : null}
         {route.view === "job-new" ? <JobWizard key={`new-${route.secret ?? ""}`} secret={route.secret} /> : null}
         {route.view === "job-edit" ? <JobEdit key={route.id} id={route.id} /> : null}
+        {route.view === "keyvaults" ? <KeyVaultsPage /> : null}
+        {route.view === "keyvault" ? <ManagerPage key={route.name} name={route.name} /> : null}
+        {route.view === "keyvault-new" ? <ManagerWizard /> : null}
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}

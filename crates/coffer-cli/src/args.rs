@@ -55,6 +55,11 @@ pub enum Command {
     /// Certificates and keys, without a vault.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Connections to cloud key vaults (AWS Secrets Manager, Azure Key
+    /// Vault): add, test, browse remote secrets, import them. Remote
+    /// failures exit with 7.
+    #[command(subcommand)]
+    Manager(Box<ManagerCommand>),
     /// Jobs that run with secrets: fetch a URL, clone a repository, render a
     /// template, run a command.
     #[command(subcommand)]
@@ -80,6 +85,103 @@ pub enum Command {
         /// The program and its arguments (placeholders allowed), after `--`.
         #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
         command: Vec<String>,
+    },
+}
+
+/// `coffer manager add` options.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("service").required(true).args(["aws_region", "azure_vault_uri"]))]
+pub struct ManagerAdd {
+    /// Its name, as placeholders use it (`${secret:NAME:REMOTE}`): letters,
+    /// digits, '.', '_', '/', '-'.
+    pub name: String,
+    /// The organization whose secrets hold its credentials and receive its imports.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+    /// AWS Secrets Manager in this region (eu-west-1).
+    #[arg(long, value_name = "REGION", conflicts_with = "azure_vault_uri")]
+    pub aws_region: Option<String>,
+    /// AWS: an endpoint other than the region's (a VPC endpoint, a test server).
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "aws_region",
+        conflicts_with = "azure_vault_uri"
+    )]
+    pub endpoint: Option<String>,
+    /// AWS: a profile of ~/.aws/config for the default credential chain.
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        requires = "aws_region",
+        conflicts_with = "access_key_secret"
+    )]
+    pub profile: Option<String>,
+    /// AWS: the key_value secret holding aws_access_key_id and
+    /// aws_secret_access_key (and aws_session_token) [default: the default chain].
+    #[arg(
+        long,
+        value_name = "SECRET",
+        requires = "aws_region",
+        conflicts_with = "azure_vault_uri"
+    )]
+    pub access_key_secret: Option<String>,
+    /// Azure Key Vault at this URI (https://NAME.vault.azure.net/).
+    #[arg(long, value_name = "URI", requires = "tenant")]
+    pub azure_vault_uri: Option<String>,
+    /// Azure: the Entra ID tenant (directory) id.
+    #[arg(
+        long,
+        value_name = "TENANT",
+        requires = "azure_vault_uri",
+        conflicts_with = "aws_region"
+    )]
+    pub tenant: Option<String>,
+    /// Azure: an Entra ID authority other than the public cloud's.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "azure_vault_uri",
+        conflicts_with = "aws_region"
+    )]
+    pub authority_host: Option<String>,
+    /// Azure: the client_credentials secret of a service principal
+    /// [default: the platform's credentials].
+    #[arg(
+        long,
+        value_name = "SECRET",
+        requires = "azure_vault_uri",
+        conflicts_with = "aws_region"
+    )]
+    pub client_secret_secret: Option<String>,
+    /// Seconds a fetched value stays cached (in the process that fetched it).
+    #[arg(long, value_name = "SECONDS", default_value_t = coffer_core::remote::DEFAULT_CACHE_TTL_SECS)]
+    pub ttl: u32,
+    /// Seconds an expired value may still serve while the service is down or throttling (0: never).
+    #[arg(long, value_name = "SECONDS", default_value_t = coffer_core::remote::DEFAULT_STALE_IF_ERROR_SECS)]
+    pub stale_if_error: u32,
+    /// Client-side limit of writes (deployments) per second.
+    #[arg(long, value_name = "N", default_value_t = coffer_core::remote::DEFAULT_WRITES_PER_SEC)]
+    pub writes_per_sec: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManagerCommand {
+    /// Add a connection: --aws-region (with --endpoint, --profile or
+    /// --access-key-secret) or --azure-vault-uri with --tenant (and
+    /// --client-secret-secret). Stores no credential, only the secret's name.
+    Add(Box<ManagerAdd>),
+    /// List connections.
+    List,
+    /// A connection's settings and what uses it.
+    Show {
+        /// The connection.
+        name: String,
+    },
+    /// Delete a connection (nothing is deleted in the key vault).
+    Delete {
+        /// The connection.
+        name: String,
     },
 }
 
@@ -499,6 +601,14 @@ pub enum SecretCommand {
         target: Target,
         /// The new name.
         new_name: String,
+    },
+    /// Deployments and import links: of one secret, or all.
+    Deployments {
+        /// Only this secret's.
+        name: Option<String>,
+        /// Its organization.
+        #[arg(long, default_value = "Default", value_name = "ORG")]
+        org: String,
     },
     /// Copy a secret's current value into a new secret (its own data key).
     Clone {

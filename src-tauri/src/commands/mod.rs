@@ -1,9 +1,11 @@
 //! Tauri commands, one module per area; each is a few lines over `Vault`.
 
 pub mod audit;
+pub mod deployments;
 pub mod export;
 pub mod files;
 pub mod jobs;
+pub mod keyvaults;
 pub mod register;
 pub mod secrets;
 pub mod settings;

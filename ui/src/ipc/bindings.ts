@@ -189,12 +189,51 @@ export const commands = {
 	checkTemplateFile: (input: TemplateCheckInput) => typedError<TextCheck, IpcError>(__TAURI_INVOKE("check_template_file", { input })),
 	/**  Checks a schedule and shows when it would run. */
 	previewSchedule: (schedule: Schedule) => typedError<SchedulePreview, IpcError>(__TAURI_INVOKE("preview_schedule", { schedule })),
+	/**  Every connection with its last test. */
+	listManagers: () => typedError<ManagerView[], IpcError>(__TAURI_INVOKE("list_managers")),
+	/**  Adds a connection (it stores the credential secret's name, never a value). */
+	addManager: (spec: ManagerSpec) => typedError<ManagerView, IpcError>(__TAURI_INVOKE("add_manager", { spec })),
+	/**
+	 *  Deletes a connection (nothing remote is deleted); refused while
+	 *  deployments live or jobs name it.
+	 */
+	deleteManager: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_manager", { name })),
+	/**  The jobs whose placeholders name a connection, with the remote names they read. */
+	managerUsage: (name: string) => typedError<ManagerUsage[], IpcError>(__TAURI_INVOKE("manager_usage", { name })),
+	/**  Tests settings before they are saved (the wizard's Test): one cheap call. */
+	testManagerSpec: (spec: ManagerSpec) => typedError<ManagerTest, IpcError>(__TAURI_INVOKE("test_manager_spec", { spec })),
+	/**  Tests a saved connection; the result becomes its status in the list. */
+	testManager: (name: string) => typedError<ManagerTest, IpcError>(__TAURI_INVOKE("test_manager", { name })),
+	/**  One page of a connection's remote secrets whose names start with `prefix` (never values). */
+	browseManager: (name: string, prefix: string, page: string | null) => typedError<RemotePage, IpcError>(__TAURI_INVOKE("browse_manager", { name, prefix, page })),
+	/**
+	 *  Imports remote secrets as local ones under the same names (one action,
+	 *  with an `ImportProgress` event per secret); each succeeds or fails alone.
+	 */
+	importRemote: (name: string, remoteNames: string[], secretType: SecretType | null) => typedError<ImportResult, IpcError>(__TAURI_INVOKE("import_remote", { name, remoteNames, secretType })),
+	/**  A secret's deployments and import links. */
+	secretDeployments: (id: string) => typedError<DeploymentView[], IpcError>(__TAURI_INVOKE("secret_deployments", { id })),
+	/**  A connection's deployments and import links. */
+	managerDeployments: (name: string) => typedError<DeploymentView[], IpcError>(__TAURI_INVOKE("manager_deployments", { name })),
+	/**
+	 *  Records a deployment of a secret (state `start`); the background pusher
+	 *  writes it to the key vault.
+	 */
+	deploySecret: (id: string, manager: string, remoteName: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("deploy_secret", { id, manager, remoteName })),
+	/**  IMCO `retry`: a stalled or failed deployment is pushed again. */
+	retryDeployment: (id: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("retry_deployment", { id })),
+	/**  Lets Coffer overwrite a remote secret it did not create, then push. */
+	adoptDeployment: (id: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("adopt_deployment", { id })),
+	/**  Deletes the deployed secret remotely; `confirm` repeats it as `MANAGER:NAME`. */
+	decommissionDeployment: (id: string, confirm: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("decommission_deployment", { id, confirm })),
 };
 
 /** Events */
 export const events = {
+	deploymentChanged: makeEvent<DeploymentChanged, DeploymentChanged>("deployment-changed"),
 	dragHover: makeEvent<DragHover, DragHover>("drag-hover"),
 	filesDropped: makeEvent<FilesDropped, FilesDropped>("files-dropped"),
+	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	jobRunFinished: makeEvent<JobRunFinished, JobRunFinished>("job-run-finished"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
@@ -302,6 +341,64 @@ export type AuditVerification = {
 	first_broken: number | null,
 	/**  What is wrong there. */
 	reason: string | null,
+};
+
+/**  How an AWS connection authenticates. */
+export type AwsAuth = 
+/**
+ *  The SDK's default chain: environment, shared profile (`profile` if
+ *  given), SSO, credential process, instance role.
+ */
+{ method: "implicit"; 
+/**  A named profile of `~/.aws/config`, if not the default one. */
+profile?: string | null } | 
+/**
+ *  An access key kept in a Coffer `key_value` secret (keys
+ *  `aws_access_key_id`, `aws_secret_access_key`, optional
+ *  `aws_session_token`), named in the connection's organization.
+ */
+{ method: "access_key"; 
+/**  The Coffer secret's name. */
+secret: string };
+
+/**  An AWS Secrets Manager connection. */
+export type AwsSettings = {
+	/**  The region (`eu-west-1`). */
+	region: string,
+	/**  An endpoint other than the region's (a VPC endpoint, a test server). */
+	endpoint?: string | null,
+	/**  How it authenticates. */
+	auth: AwsAuth,
+};
+
+/**  How an Azure connection authenticates. */
+export type AzureAuth = 
+/**
+ *  The platform's credentials: `AZURE_*` variables, managed identity,
+ *  the Azure CLI's sign-in.
+ */
+{ method: "implicit" } | 
+/**
+ *  A service principal's client id and secret, kept in a Coffer
+ *  `client_credentials` secret named in the connection's organization.
+ */
+{ method: "client_secret"; 
+/**  The Coffer secret's name. */
+secret: string };
+
+/**  An Azure Key Vault connection. */
+export type AzureSettings = {
+	/**  The vault URI (`https://NAME.vault.azure.net/`). */
+	vault_uri: string,
+	/**  The Entra ID tenant (directory) id. */
+	tenant: string,
+	/**
+	 *  The Entra ID authority, if not the public cloud's
+	 *  (`https://login.microsoftonline.com/`).
+	 */
+	authority_host?: string | null,
+	/**  How it authenticates. */
+	auth: AzureAuth,
 };
 
 /**  Where a binding comes from. */
@@ -414,6 +511,89 @@ export type CommandSpec = {
 	timeout_seconds?: number | null,
 };
 
+/**  A deployment moved (the background pusher): screens refresh. */
+export type DeploymentChanged = {
+	/**  The connection. */
+	manager: string,
+	/**  The local secret, if it is still there. */
+	secret_id: string | null,
+};
+
+/**
+ *  IMCO's states of a deployed secret.
+ * 
+ *  `start → deploying → available`; a new local version moves an
+ *  available deployment to `updating_versions` and back to `available`
+ *  once pushed; a push whose retries are spent ends in `updating_error`
+ *  (or `deploying` stays the state of a first push that can be retried);
+ *  `stalled` waits for the user (a name taken by an untagged remote secret,
+ *  an oversize value, a name the service refuses); `decommissioning → end`
+ *  deletes it remotely.
+ */
+export type DeploymentState = 
+/**  Recorded, nothing sent yet. */
+"start" | 
+/**  The first version is being written. */
+"deploying" | 
+/**  The remote holds the local secret's current version. */
+"available" | 
+/**  A newer local version is being pushed. */
+"updating_versions" | 
+/**  Pushing failed after its retries; Retry pushes again. */
+"updating_error" | 
+/**  Being deleted remotely. */
+"decommissioning" | 
+/**  Waiting for the user (see the deployment's error). */
+"stalled" | 
+/**  Deleted remotely; kept for the record. */
+"end";
+
+/**  One local version as pushed. */
+export type DeploymentVersion = {
+	/**  The local version number. */
+	version: number,
+	/**  The remote version's id (AWS `VersionId`, Azure version). */
+	remote_version: string,
+	/**  When it was pushed. */
+	pushed_at: string,
+	/**  Whether it is the remote's current version (IMCO `last`). */
+	last: boolean,
+};
+
+/**  A deployment as the UI shows it. */
+export type DeploymentView = {
+	/**  Its id. */
+	id: string,
+	/**  The local secret's id, while it exists. */
+	secret_id: string | null,
+	/**  The local secret's organization. */
+	org: string,
+	/**  The local secret's name. */
+	secret: string,
+	/**  The connection. */
+	manager: string,
+	/**  The remote name. */
+	remote_name: string,
+	/**  The remote's own id, once known. */
+	remote_id: string | null,
+	/**  IMCO's state. */
+	state: DeploymentState,
+	/**  Imported rather than created by Coffer. */
+	brownfield: boolean,
+	/**  Coffer may write to the remote. */
+	managed: boolean,
+	/**  The last failure or why it is stalled (never a value). */
+	last_error: string | null,
+	/**  Attempts of the current step. */
+	attempts: number,
+	/**  Versions pushed, oldest first. */
+	versions: DeploymentVersion[],
+	/**  When it was recorded. */
+	created_at: string,
+	/**  When its state last changed. */
+	updated_at: string,
+};
+
 /**  Files are being dragged over the window (`true`) or left it (`false`). */
 export type DragHover = {
 	/**  Whether files hover over the window. */
@@ -471,6 +651,34 @@ export type ExpiredPolicy =
 "warn" | 
 /**  Refuse to use it. */
 "block";
+
+/**  What kind of failure a remote call met; each has its own hint. */
+export type FailureClass = 
+/**  The host name did not resolve. */
+"dns" | 
+/**  Nothing answered, or the connection was cut. */
+"unreachable" | 
+/**  The TLS handshake failed (certificate, trust, protocol). */
+"tls" | 
+/**
+ *  The credentials were refused (401, `UnrecognizedClientException`,
+ *  an Entra ID token error).
+ */
+"unauthorized" | 
+/**  Authenticated, but not allowed (403, `AccessDeniedException`). */
+"forbidden" | 
+/**  Throttled (429, `ThrottlingException`) and the retries are spent. */
+"throttled" | 
+/**  No such remote secret (or version). */
+"not_found" | 
+/**  The value or the name is not accepted (size, characters). */
+"rejected" | 
+/**  The remote secret exists and is not managed by Coffer. */
+"conflict" | 
+/**  The server timed out. */
+"timeout" | 
+/**  Anything else the service said. */
+"service";
 
 /**  A named field value. */
 export type FieldInput = {
@@ -542,6 +750,42 @@ export type HttpFetchSpec = {
 	url: string,
 	/**  The file the body is written to (atomically). */
 	target: string,
+};
+
+/**  One remote secret that was not imported. */
+export type ImportFailure = {
+	/**  Its remote name. */
+	remote_name: string,
+	/**  Why (never a value). */
+	error: IpcError,
+};
+
+/**  How far an import of remote secrets is. */
+export type ImportProgress = {
+	/**  The connection. */
+	manager: string,
+	/**  Remote secrets imported or failed so far. */
+	done: number,
+	/**  How many were asked for. */
+	total: number,
+};
+
+/**  What an import did. */
+export type ImportResult = {
+	/**  Imported, in order. */
+	imported: ImportedSecret[],
+	/**  Not imported, in order. */
+	failed: ImportFailure[],
+};
+
+/**  One imported remote secret. */
+export type ImportedSecret = {
+	/**  Its remote name. */
+	remote_name: string,
+	/**  The local secret's id. */
+	id: string,
+	/**  The local secret's name. */
+	name: string,
 };
 
 /**  Everything learned from an input, safe to show, store in clear and serialize. */
@@ -829,6 +1073,84 @@ export type LabelCount = {
 	count: number,
 };
 
+/**  What a connection talks to and how. */
+export type ManagerSettings = 
+/**  AWS Secrets Manager. */
+{
+	kind: "aws",
+} & AwsSettings | 
+/**  Azure Key Vault. */
+{
+	kind: "azure",
+} & AzureSettings;
+
+/**  A connection as it is added or edited. */
+export type ManagerSpec = {
+	/**
+	 *  The name placeholders use (`${secret:NAME:...}`): unique in the
+	 *  vault, `[A-Za-z0-9._/-]`.
+	 */
+	name: string,
+	/**
+	 *  The organization whose secrets hold its credentials and receive its
+	 *  imports.
+	 */
+	org: string,
+	/**  What it talks to and how. */
+	settings: ManagerSettings,
+	/**  Cache lifetime of fetched values, in seconds. */
+	cache_ttl_secs: number,
+	/**
+	 *  How long an expired value may still be used while the remote is
+	 *  throttled or down, in seconds.
+	 */
+	stale_if_error_secs: number,
+	/**  Client-side write limit (deployments), per second. */
+	writes_per_sec: number,
+};
+
+/**  The result of a connection test. */
+export type ManagerTest = {
+	/**  Whether the call succeeded. */
+	ok: boolean,
+	/**  What was checked. */
+	checked: string,
+	/**  How long it took, in milliseconds. */
+	latency_ms: number,
+	/**  The failure's class, if it failed remotely. */
+	class: FailureClass | null,
+	/**  What went wrong (never a value). */
+	message: string | null,
+	/**  What to do about it. */
+	hint: string | null,
+	/**  When it was tested. */
+	tested_at: string,
+};
+
+/**  A job whose placeholders name a connection (`${secret:MANAGER:NAME}`). */
+export type ManagerUsage = {
+	/**  The job's id. */
+	job_id: string,
+	/**  The job's name. */
+	job: string,
+	/**  The job's organization. */
+	org: string,
+	/**  The remote secret names it uses, sorted. */
+	remote_names: string[],
+};
+
+/**  A connection as the UI lists it. */
+export type ManagerView = {
+	/**  Its settings. */
+	spec: ManagerSpec,
+	/**  When it was added. */
+	created_at: string,
+	/**  When it was last changed. */
+	updated_at: string,
+	/**  Its last test in this session. */
+	last_test: ManagerTest | null,
+};
+
 /**  A metadata edit from the UI. */
 export type MetadataPatch = {
 	/**  New description. */
@@ -981,6 +1303,37 @@ export type RegisterResponse = {
 	secret: SecretMeta,
 	/**  Shown once, never stored. */
 	generated_password: string | null,
+};
+
+/**  One page of remote names. */
+export type RemotePage = {
+	/**  The remote secrets (names, never values). */
+	items: RemoteSecret[],
+	/**  The next page's token. */
+	next: string | null,
+};
+
+/**  A remote secret as listed or described: never its value. */
+export type RemoteSecret = {
+	/**  Its name. */
+	name: string,
+	/**  Its remote id (an ARN; an Azure secret id without version). */
+	remote_id: string,
+	/**  When it last changed. */
+	updated_at: string | null,
+	/**  When it expires (Azure `exp`; AWS has none). */
+	expires_at: string | null,
+	/**  Its tags. */
+	tags: { [key in string]: string },
+	/**
+	 *  How many versions it has, where listing tells (AWS tells through
+	 *  `ListSecretVersionIds`, Azure through the versions list).
+	 */
+	versions: number | null,
+	/**  Whether Coffer's tag marks it as deployed by this vault. */
+	managed: boolean,
+	/**  Deleted (soft-deleted, recoverable) rather than live. */
+	deleted: boolean,
 };
 
 /**  What a rename changed. */

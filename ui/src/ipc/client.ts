@@ -123,6 +123,20 @@ export const api = {
     unwrap(commands.checkPlaceholders(...a)),
   checkTemplateFile: (...a: Parameters<typeof commands.checkTemplateFile>) =>
     unwrap(commands.checkTemplateFile(...a)),
+  listManagers: () => unwrap(commands.listManagers()),
+  addManager: (...a: Parameters<typeof commands.addManager>) => unwrap(commands.addManager(...a)),
+  deleteManager: (name: string) => unwrap(commands.deleteManager(name)),
+  testManagerSpec: (...a: Parameters<typeof commands.testManagerSpec>) => unwrap(commands.testManagerSpec(...a)),
+  testManager: (name: string) => unwrap(commands.testManager(name)),
+  browseManager: (name: string, prefix: string, page: string | null) => unwrap(commands.browseManager(name, prefix, page)),
+  importRemote: (...a: Parameters<typeof commands.importRemote>) => unwrap(commands.importRemote(...a)),
+  managerDeployments: (name: string) => unwrap(commands.managerDeployments(name)),
+  managerUsage: (name: string) => unwrap(commands.managerUsage(name)),
+  deploySecret: (id: string, manager: string, remoteName: string) => unwrap(commands.deploySecret(id, manager, remoteName)),
+  secretDeployments: (id: string) => unwrap(commands.secretDeployments(id)),
+  retryDeployment: (id: string) => unwrap(commands.retryDeployment(id)),
+  adoptDeployment: (id: string) => unwrap(commands.adoptDeployment(id)),
+  decommissionDeployment: (id: string, confirm: string) => unwrap(commands.decommissionDeployment(id, confirm)),
   previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
     unwrap(commands.previewSchedule(...a)),
 };

@@ -17,6 +17,12 @@ export const keys = {
   jobRuns: (id: string) => ["job-runs", id] as const,
   jobKinds: ["job-kinds"] as const,
   usage: (secretId: string) => ["usage", secretId] as const,
+  managers: ["managers"] as const,
+  remote: (name: string, prefix: string) => ["remote", name, prefix] as const,
+  cache: (name: string | null) => ["cache", name] as const,
+  deployments: (name: string) => ["deployments", name] as const,
+  secretDeployments: (secretId: string) => ["secret-deployments", secretId] as const,
+  managerUsage: (name: string) => ["manager-usage", name] as const,
 };
 
 export function useVaultStatus() {
@@ -58,6 +64,10 @@ const VAULT_CONTENT: readonly string[] = [
   "job",
   "job-runs",
   "usage",
+  keys.managers[0],
+  "deployments",
+  "secret-deployments",
+  "manager-usage",
 ];
 
 /**

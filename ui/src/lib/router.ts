@@ -11,6 +11,9 @@ export type Route =
   | { view: "job"; id: string }
   | { view: "job-new"; secret: string | null }
   | { view: "job-edit"; id: string }
+  | { view: "keyvaults" }
+  | { view: "keyvault"; name: string }
+  | { view: "keyvault-new" }
   | { view: "expiry" }
   | { view: "trash" }
   | { view: "settings" }
@@ -31,6 +34,10 @@ export function parseRoute(hash: string): Route {
       if (arg === "new") return { view: "job-new", secret: parts[2] ?? null };
       if (arg && parts[2] === "edit") return { view: "job-edit", id: arg };
       return arg ? { view: "job", id: arg } : { view: "jobs" };
+    case "keyvaults":
+      if (arg === "new" && parts.length === 2) return { view: "keyvault-new" };
+      // A connection's name may hold '/': everything after the section is the name.
+      return arg ? { view: "keyvault", name: parts.slice(1).join("/") } : { view: "keyvaults" };
     case "expiry":
       return { view: "expiry" };
     case "trash":
@@ -58,6 +65,10 @@ export function routeHref(route: Route): string {
       return route.secret ? `#/jobs/new/${encodeURIComponent(route.secret)}` : "#/jobs/new";
     case "job-edit":
       return `#/jobs/${encodeURIComponent(route.id)}/edit`;
+    case "keyvault":
+      return `#/keyvaults/${route.name.split("/").map(encodeURIComponent).join("/")}`;
+    case "keyvault-new":
+      return "#/keyvaults/new";
     case "audit":
       return route.secret ? `#/audit/${encodeURIComponent(route.secret)}` : "#/audit";
     default:

@@ -4,6 +4,7 @@ mod audit;
 mod cert;
 mod init;
 mod job;
+mod manager;
 mod run;
 mod secret_change;
 mod secret_read;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(command) => audit::run(g, out, command),
         Command::Vault(command) => vault::run(g, out, command),
         Command::Cert(command) => cert::run(out, command),
+        Command::Manager(command) => return manager::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),
             update @ SecretCommand::Update { .. } => secret_write::update(g, out, update),
@@ -70,6 +72,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             SecretCommand::Usage { target } => return secret_use::usage(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),
+            SecretCommand::Deployments { name, org } => {
+                manager::deployments(g, out, name.as_deref(), &org)
+            }
             SecretCommand::PublicKey { target } => secret_read::public_key(g, out, &target),
             generate @ SecretCommand::GenerateSsh { .. } => {
                 secret_write::generate_ssh(g, out, generate)

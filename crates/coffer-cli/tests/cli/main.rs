@@ -8,6 +8,7 @@ mod errors;
 mod fixtures;
 mod jobs;
 mod keyring;
+mod keyvaults;
 mod leaks;
 mod lifecycle;
 mod remote;

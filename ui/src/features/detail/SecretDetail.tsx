@@ -27,8 +27,9 @@ import { UsedBy, useSecretUsage } from "./UsedBy";
 import { SaveToFileButton, canSaveToFile } from "./SaveToFileButton";
 import { useStorePassword } from "./useStorePassword";
 import { VersionsTab } from "./VersionsTab";
+import { DeployDialog, DeploymentPanel } from "../keyvaults/DeploymentPanel";
 
-type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "rename" | "clone" | "delete" | null;
+type Open = "metadata" | "value" | "test" | "deactivate" | "move" | "rename" | "clone" | "deploy" | "delete" | null;
 
 /** One secret: metadata, public fields, reveal/copy, edits, versions, audit. */
 export function SecretDetail({ id }: { id: string }) {
@@ -211,6 +212,9 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
                   <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("move")}>
                     Move to another organization…
                   </DropdownMenu.Item>
+                  <DropdownMenu.Item className="menu-item" onSelect={() => setOpen("deploy")}>
+                    Deploy to key vault…
+                  </DropdownMenu.Item>
                   <DropdownMenu.Separator className="menu-sep" />
                   <DropdownMenu.Item className="menu-item menu-item-danger" onSelect={() => setOpen("delete")}>
                     Move to trash…
@@ -261,6 +265,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
               <About meta={meta} />
             </section>
             <UsedBy meta={meta} usage={usage} />
+            <DeploymentPanel meta={meta} />
           </div>
         </Tabs.Content>
         <Tabs.Content value="versions">
@@ -297,6 +302,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
           onSaved={(outcome) => void valueSaved(outcome)}
         />
       ) : null}
+      {open === "deploy" ? <DeployDialog meta={meta} onClose={() => setOpen(null)} /> : null}
       {open === "test" ? <TestDialog meta={meta} onClose={() => setOpen(null)} /> : null}
       {open === "deactivate" ? (
         <DeactivateDialog

@@ -1,0 +1,217 @@
+//! `coffer manager` and `coffer secret deployments`: connections stored
+//! through the real vault file; what they refuse; what they never show.
+
+use crate::support::Env;
+
+const ACCESS_KEY_SECRET: &str = "cli-manager-secret-access-key";
+
+/// A vault with an access-key secret `aws/key`.
+fn vault_with_key() -> Env {
+    let env = Env::new();
+    let id = env.file("akid", "AKIACLITEST000000001");
+    let secret = env.file("sak", ACCESS_KEY_SECRET);
+    env.run(&[
+        "secret",
+        "add",
+        "key_value",
+        "aws/key",
+        "--field",
+        &format!("aws_access_key_id=@{}", id.display()),
+        "--field",
+        &format!("aws_secret_access_key=@{}", secret.display()),
+    ])
+    .ok();
+    env
+}
+
+#[test]
+fn add_list_show_and_delete_a_connection() {
+    let env = vault_with_key();
+    let added = env
+        .run(&[
+            "manager",
+            "add",
+            "moto",
+            "--aws-region",
+            "us-east-1",
+            "--endpoint",
+            "http://127.0.0.1:5000",
+            "--access-key-secret",
+            "aws/key",
+            "--ttl",
+            "60",
+        ])
+        .ok();
+    assert!(
+        added.stdout.contains("Added connection moto"),
+        "{}",
+        added.stdout
+    );
+
+    let list = env.run(&["manager", "list"]).ok();
+    assert!(list.stdout.contains("moto"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("access key in aws/key"),
+        "{}",
+        list.stdout
+    );
+
+    let show = env.run(&["--json", "manager", "show", "moto"]).ok().json();
+    assert_eq!(show["manager"]["name"], "moto");
+    assert_eq!(show["manager"]["cache_ttl_secs"], 60);
+    assert_eq!(show["manager"]["settings"]["kind"], "aws");
+    assert_eq!(show["manager"]["settings"]["auth"]["secret"], "aws/key");
+    assert_eq!(show["used_by"], serde_json::json!([]));
+    let text = env.run(&["manager", "show", "moto"]).ok().stdout;
+    assert!(text.contains("http://127.0.0.1:5000"), "{text}");
+    assert!(
+        !text.contains(ACCESS_KEY_SECRET),
+        "a connection never shows its credential"
+    );
+
+    // The same name (any case) is refused, and the first connection is kept.
+    env.run(&["manager", "add", "MOTO", "--aws-region", "eu-west-1"])
+        .fails(2);
+    assert_eq!(
+        env.run(&["--json", "manager", "list"]).ok().json()[0]["settings"]["region"],
+        "us-east-1"
+    );
+
+    env.run(&["manager", "delete", "moto"]).ok();
+    env.run(&["manager", "show", "moto"]).fails(3);
+    env.run(&["manager", "delete", "moto"]).fails(3);
+}
+
+#[test]
+fn an_azure_connection_with_a_client_secret() {
+    let env = Env::new();
+    env.run_with_stdin(
+        &[
+            "secret",
+            "add",
+            "client_credentials",
+            "azure/sp",
+            "--field",
+            "client_id=00000000-0000-0000-0000-000000000001",
+            "--field",
+            "client_secret=@-",
+        ],
+        b"azure-sp-secret-value",
+    )
+    .ok();
+    env.run(&[
+        "manager",
+        "add",
+        "kv",
+        "--azure-vault-uri",
+        "https://kv.vault.azure.net/",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+        "--client-secret-secret",
+        "azure/sp",
+    ])
+    .ok();
+    let show = env.run(&["--json", "manager", "show", "kv"]).ok().json();
+    assert_eq!(show["manager"]["settings"]["kind"], "azure");
+    assert_eq!(
+        show["manager"]["settings"]["auth"]["method"],
+        "client_secret"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_stored() {
+    let env = vault_with_key();
+    // Options: no service, two services, an option of the other service.
+    env.run(&["manager", "add", "x"]).fails(2);
+    env.run(&[
+        "manager",
+        "add",
+        "x",
+        "--aws-region",
+        "eu-west-1",
+        "--azure-vault-uri",
+        "https://a.vault.azure.net/",
+        "--tenant",
+        "t",
+    ])
+    .fails(2);
+    env.run(&[
+        "manager",
+        "add",
+        "x",
+        "--aws-region",
+        "eu-west-1",
+        "--tenant",
+        "t",
+    ])
+    .fails(2);
+    env.run(&[
+        "manager",
+        "add",
+        "x",
+        "--aws-region",
+        "eu-west-1",
+        "--ttl",
+        "soon",
+    ])
+    .fails(2);
+    // The core: a name placeholders cannot use, a credential secret that does
+    // not exist or has the wrong type.
+    let bad_name = env
+        .run(&[
+            "--json",
+            "manager",
+            "add",
+            "a:b",
+            "--aws-region",
+            "eu-west-1",
+        ])
+        .fails(2);
+    assert_eq!(bad_name.error_json()["error"]["code"], "invalid_input");
+    env.run(&[
+        "manager",
+        "add",
+        "x",
+        "--aws-region",
+        "eu-west-1",
+        "--access-key-secret",
+        "nope",
+    ])
+    .fails(3);
+    env.add_basic("not/a/key", "pw-value");
+    env.run(&[
+        "manager",
+        "add",
+        "x",
+        "--aws-region",
+        "eu-west-1",
+        "--access-key-secret",
+        "not/a/key",
+    ])
+    .fails(2);
+    let list = env.run(&["--json", "manager", "list"]).ok().json();
+    assert_eq!(list, serde_json::json!([]));
+    assert!(
+        env.run(&["manager", "list"])
+            .ok()
+            .stdout
+            .contains("No connections")
+    );
+}
+
+#[test]
+fn deployments_list_is_empty_and_names_an_unknown_secret() {
+    let env = vault_with_key();
+    assert_eq!(
+        env.run(&["--json", "secret", "deployments"]).ok().json(),
+        serde_json::json!([])
+    );
+    assert!(
+        env.run(&["secret", "deployments", "aws/key"])
+            .ok()
+            .stdout
+            .contains("No deployments")
+    );
+    env.run(&["secret", "deployments", "missing"]).fails(3);
+}

@@ -9,6 +9,7 @@ mod aws_faults;
 mod azure;
 mod azure_faults;
 mod azure_standin_check;
+mod bench;
 mod cache;
 mod deploy;
 mod deploy_azure;

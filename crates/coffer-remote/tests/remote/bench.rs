@@ -258,6 +258,13 @@ async fn deploy_many(count: usize, writes_per_sec: u32, latency: Option<Duration
     );
     report_split(&client, took);
     println!("BENCH failed deployments: {}", failed.len());
+    if let Some(injector) = &injector {
+        let mut operations = std::collections::BTreeMap::<String, usize>::new();
+        for (operation, _) in injector.seen() {
+            *operations.entry(operation).or_default() += 1;
+        }
+        println!("BENCH requests the service saw: {operations:?}");
+    }
     assert_eq!(done.len(), count);
     assert!(failed.is_empty(), "{failed:#?}");
     // Every one is there remotely, with one version.

@@ -10,18 +10,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use coffer_core::remote::validate::MAX_WRITES_PER_SEC;
-use coffer_core::remote::{
-    AwsAuth, AwsSettings, DEFAULT_CACHE_TTL_SECS, DEFAULT_STALE_IF_ERROR_SECS,
-    DEFAULT_WRITES_PER_SEC, DeploymentState, DeploymentTarget, ManagerKind, ManagerSettings,
-    ManagerSpec,
-};
+use coffer_core::remote::{DEFAULT_WRITES_PER_SEC, DeploymentState, DeploymentTarget, ManagerKind};
 use coffer_core::secret::{SecretRef, SecretType};
 use coffer_remote::{
-    AnyVault, ConnectOptions, DeployOptions, Engine, ImportItem, KeyVault, Page, Probe,
-    RateLimiter, RemoteSecret, RemoteValue, RemoteVersion, WriteOutcome, WriteRequest,
-    credentials_for, import_many,
+    AnyVault, DeployOptions, Engine, ImportItem, KeyVault, Page, Probe, RateLimiter, RemoteSecret,
+    RemoteValue, RemoteVersion, WriteOutcome, WriteRequest, import_many,
 };
 
+use crate::support::aws_vault;
 use crate::support::faults::{Fault, FaultInjector};
 use crate::support::moto::Moto;
 use crate::support::raw_client;
@@ -127,42 +123,10 @@ fn report(what: &str, took: Duration, items: usize) {
     );
 }
 
-/// A vault with an AWS connection to `moto` at `writes_per_sec`, its
-/// access key in a Coffer secret, and the connection's client.
+/// A vault with an AWS connection to `endpoint` at `writes_per_sec`, and
+/// its client timed.
 async fn connected(endpoint: &str, writes_per_sec: u32) -> (TestVault, Timed<AnyVault>) {
-    let mut vault = TestVault::new();
-    vault.add(
-        "aws-key",
-        SecretType::KeyValue,
-        &[
-            ("aws_access_key_id", "testing"),
-            ("aws_secret_access_key", "testing"),
-        ],
-    );
-    let manager = vault
-        .add_manager(ManagerSpec {
-            name: MANAGER.into(),
-            org: "Default".into(),
-            settings: ManagerSettings::Aws(AwsSettings {
-                region: "us-east-1".into(),
-                endpoint: Some(endpoint.to_owned()),
-                auth: AwsAuth::AccessKey {
-                    secret: "aws-key".into(),
-                },
-            }),
-            cache_ttl_secs: DEFAULT_CACHE_TTL_SECS,
-            stale_if_error_secs: DEFAULT_STALE_IF_ERROR_SECS,
-            writes_per_sec,
-        })
-        .expect("add the connection");
-    let credentials = credentials_for(&mut vault, MANAGER, "bench").expect("credentials");
-    let options = ConnectOptions {
-        vault_id: Some(vault.id()),
-        ..ConnectOptions::default()
-    };
-    let client = coffer_remote::connect(&manager, credentials, &options)
-        .await
-        .expect("client");
+    let (vault, client) = aws_vault::connected(MANAGER, endpoint, writes_per_sec).await;
     (vault, Timed::new(client))
 }
 

@@ -13,4 +13,5 @@ mod bench;
 mod cache;
 mod deploy;
 mod deploy_azure;
+mod deploy_rate;
 mod support;

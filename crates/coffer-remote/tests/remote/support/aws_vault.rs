@@ -1,11 +1,7 @@
 //! A real vault with an AWS connection to a moto endpoint, its access key
 //! kept in a Coffer `key_value` secret, and the connection's client.
 
-use coffer_core::remote::{
-    AwsAuth, AwsSettings, DEFAULT_CACHE_TTL_SECS, DEFAULT_STALE_IF_ERROR_SECS, ManagerSettings,
-    ManagerSpec,
-};
-use coffer_core::secret::SecretType;
+use coffer_core::secret::{DEFAULT_ORG, SecretType};
 use coffer_remote::{AnyVault, ConnectOptions, credentials_for};
 
 use super::vault::TestVault;
@@ -25,22 +21,12 @@ pub async fn connected(
             ("aws_secret_access_key", "testing"),
         ],
     );
-    let stored = vault
-        .add_manager(ManagerSpec {
-            name: manager.into(),
-            org: "Default".into(),
-            settings: ManagerSettings::Aws(AwsSettings {
-                region: "us-east-1".into(),
-                endpoint: Some(endpoint.to_owned()),
-                auth: AwsAuth::AccessKey {
-                    secret: "aws-key".into(),
-                },
-            }),
-            cache_ttl_secs: DEFAULT_CACHE_TTL_SECS,
-            stale_if_error_secs: DEFAULT_STALE_IF_ERROR_SECS,
-            writes_per_sec,
-        })
-        .expect("add the connection");
+    // The stored-looking connection of the other tests, in the vault's
+    // organization and at the wanted rate.
+    let mut spec = super::aws_manager(manager, endpoint).spec;
+    spec.org = DEFAULT_ORG.into();
+    spec.writes_per_sec = writes_per_sec;
+    let stored = vault.add_manager(spec).expect("add the connection");
     let credentials = credentials_for(&mut vault, manager, "tests").expect("credentials");
     let options = ConnectOptions {
         vault_id: Some(vault.id()),

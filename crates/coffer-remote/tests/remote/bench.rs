@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use coffer_core::remote::validate::MAX_WRITES_PER_SEC;
 use coffer_core::remote::{DEFAULT_WRITES_PER_SEC, DeploymentState, DeploymentTarget, ManagerKind};
-use coffer_core::secret::{SecretRef, SecretType};
+use coffer_core::secret::{SecretRef, SecretType, ValueChange, text_input};
 use coffer_remote::{
     AnyVault, DeployOptions, Engine, ImportItem, KeyVault, Page, Probe, RateLimiter, RemoteSecret,
     RemoteValue, RemoteVersion, WriteOutcome, WriteRequest, import_many,
@@ -136,7 +136,12 @@ async fn connected(endpoint: &str, writes_per_sec: u32) -> (TestVault, Timed<Any
 /// 50 writes/s) measures the engine without the limiter. With `latency`,
 /// every request goes through the fault injector, which holds it that long
 /// before passing it to moto (a round trip to a real region).
-async fn deploy_many(count: usize, writes_per_sec: u32, latency: Option<Duration>) {
+async fn deploy_many(
+    count: usize,
+    writes_per_sec: u32,
+    latency: Option<Duration>,
+    then_update: bool,
+) {
     let moto = Moto::start();
     let injector = latency.map(|delay| {
         let injector = FaultInjector::start(moto.port);
@@ -247,24 +252,69 @@ async fn deploy_many(count: usize, writes_per_sec: u32, latency: Option<Duration
         }
     }
     assert_eq!(remote, count);
+    if then_update {
+        update_all(&mut vault, &engine, count).await;
+    }
+}
+
+/// Gives each of the `count` deployed secrets a new version and times the
+/// engine pushing them: each update is two write requests on AWS
+/// (`PutSecretValue`, `TagResource`), which the limiter counts.
+async fn update_all(vault: &mut TestVault, engine: &Engine<'_, Timed<AnyVault>>, count: usize) {
+    for i in 0..count {
+        let field = if i % 2 == 0 { "token" } else { "data" };
+        vault
+            .update_value(
+                &SecretRef::named(format!("app-{i:04}")),
+                ValueChange {
+                    set: vec![text_input(field, &format!("second value {i}"))],
+                    ..Default::default()
+                },
+                None,
+            )
+            .expect("new version");
+    }
+    engine.client.take();
+    let granted = engine.limiter.granted();
+    let started = Instant::now();
+    let done = engine
+        .run_pending(vault, &mut |_| {})
+        .await
+        .expect("run the updates");
+    let took = started.elapsed();
+    report(
+        &format!("update {count} deployed secrets"),
+        took,
+        done.len(),
+    );
+    report_split(engine.client, took);
+    println!(
+        "BENCH write requests granted by the limiter: {}",
+        engine.limiter.granted() - granted
+    );
+    assert_eq!(done.len(), count);
+    assert!(
+        done.iter()
+            .all(|d| d.state == DeploymentState::Available && d.versions.len() == 2)
+    );
 }
 
 #[tokio::test]
 #[ignore = "benchmark: run by scripts/bench-remote"]
 async fn bench_deploy_1000_at_the_default_rate() {
-    deploy_many(COUNT, DEFAULT_WRITES_PER_SEC, None).await;
+    deploy_many(COUNT, DEFAULT_WRITES_PER_SEC, None, false).await;
 }
 
 #[tokio::test]
 #[ignore = "benchmark: run by scripts/bench-remote"]
 async fn bench_deploy_1000_at_the_highest_rate() {
-    deploy_many(COUNT, MAX_WRITES_PER_SEC, None).await;
+    deploy_many(COUNT, MAX_WRITES_PER_SEC, None, false).await;
 }
 
 #[tokio::test]
 #[ignore = "benchmark: run by scripts/bench-remote"]
 async fn bench_deploy_1000_without_a_limit() {
-    deploy_many(COUNT, 1_000_000, None).await;
+    deploy_many(COUNT, 1_000_000, None, false).await;
 }
 
 /// moto answers in a few milliseconds; a real region takes tens. 300
@@ -273,7 +323,21 @@ async fn bench_deploy_1000_without_a_limit() {
 #[tokio::test]
 #[ignore = "benchmark: run by scripts/bench-remote"]
 async fn bench_deploy_300_with_20_ms_round_trips() {
-    deploy_many(300, DEFAULT_WRITES_PER_SEC, Some(Duration::from_millis(20))).await;
+    deploy_many(
+        300,
+        DEFAULT_WRITES_PER_SEC,
+        Some(Duration::from_millis(20)),
+        false,
+    )
+    .await;
+}
+
+/// 300 deployed secrets each get a new version, pushed at the default rate:
+/// 600 write requests, so at least 30 s.
+#[tokio::test]
+#[ignore = "benchmark: run by scripts/bench-remote"]
+async fn bench_update_300_at_the_default_rate() {
+    deploy_many(300, DEFAULT_WRITES_PER_SEC, None, true).await;
 }
 
 /// Seeds `COUNT` remote secrets through the raw SDK (half JSON objects,

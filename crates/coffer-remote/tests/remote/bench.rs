@@ -130,6 +130,43 @@ async fn connected(endpoint: &str, writes_per_sec: u32) -> (TestVault, Timed<Any
     (vault, Timed::new(client))
 }
 
+/// Registers `count` local secrets `PREFIX-NNNN` (half key/value, half
+/// data) and creates a deployment of each as `bench/PREFIX-NNNN`; returns
+/// when the deployments' creation started.
+fn prepare(vault: &mut TestVault, prefix: &str, count: usize) -> Instant {
+    let secrets = (0..count)
+        .map(|i| {
+            if i % 2 == 0 {
+                new_secret(
+                    &format!("{prefix}-{i:04}"),
+                    SecretType::KeyValue,
+                    &[("user", "svc"), ("token", &format!("tok-{i}"))],
+                )
+            } else {
+                new_secret(
+                    &format!("{prefix}-{i:04}"),
+                    SecretType::Data,
+                    &[("data", &format!("value number {i}"))],
+                )
+            }
+        })
+        .collect();
+    vault.register_many(secrets).expect("register");
+    let started = Instant::now();
+    for i in 0..count {
+        vault
+            .create_deployment(
+                &SecretRef::named(format!("{prefix}-{i:04}")),
+                &DeploymentTarget {
+                    manager: MANAGER.into(),
+                    remote_name: format!("bench/{prefix}-{i:04}"),
+                },
+            )
+            .expect("create deployment");
+    }
+    started
+}
+
 /// Deploys `count` local secrets (half key/value, half data) to one
 /// connection whose limiter allows `writes_per_sec` and reports the
 /// throughput. A rate above what a connection may store (the account's
@@ -156,37 +193,7 @@ async fn deploy_many(
     let latency_label = latency.map_or_else(String::new, |d| {
         format!(", {} ms added to each request", d.as_millis())
     });
-    let secrets = (0..count)
-        .map(|i| {
-            if i % 2 == 0 {
-                new_secret(
-                    &format!("app-{i:04}"),
-                    SecretType::KeyValue,
-                    &[("user", "svc"), ("token", &format!("tok-{i}"))],
-                )
-            } else {
-                new_secret(
-                    &format!("app-{i:04}"),
-                    SecretType::Data,
-                    &[("data", &format!("value number {i}"))],
-                )
-            }
-        })
-        .collect();
-    vault.register_many(secrets).expect("register");
-
-    let started = Instant::now();
-    for i in 0..count {
-        vault
-            .create_deployment(
-                &SecretRef::named(format!("app-{i:04}")),
-                &DeploymentTarget {
-                    manager: MANAGER.into(),
-                    remote_name: format!("bench/app-{i:04}"),
-                },
-            )
-            .expect("create deployment");
-    }
+    let started = prepare(&mut vault, "app", count);
     report(
         &format!("create {count} deployments (records only, {writes_per_sec} writes/s)"),
         started.elapsed(),
@@ -431,4 +438,67 @@ async fn bench_browse_and_import_1000() {
         .get(&SecretRef::named("legacy-svc-0001"))
         .expect("imported");
     assert_eq!(data.kind, SecretType::Data);
+}
+
+/// What pushing several deployments at once would buy, without changing
+/// the engine (which pushes one at a time): three vaults of 100 deployments
+/// each, their engines running side by side under one shared limiter at
+/// the default rate, every request held 20 ms as above. Compare with
+/// `bench_deploy_300_with_20_ms_round_trips`.
+#[tokio::test]
+#[ignore = "benchmark: run by scripts/bench-remote"]
+async fn bench_deploy_300_with_20_ms_round_trips_three_at_a_time() {
+    const EACH: usize = 100;
+    let moto = Moto::start();
+    let injector = FaultInjector::start(moto.port);
+    injector.next(3 * EACH * 4, Fault::Delay(Duration::from_millis(20)));
+    let mut sites = Vec::new();
+    for prefix in ["one", "two", "three"] {
+        let (mut vault, client) = connected(&injector.endpoint(), DEFAULT_WRITES_PER_SEC).await;
+        prepare(&mut vault, prefix, EACH);
+        sites.push((vault, client));
+    }
+    injector.clear_seen();
+    let limiter = RateLimiter::new(DEFAULT_WRITES_PER_SEC);
+    let options = DeployOptions::default();
+    let started = Instant::now();
+    let runs = sites.iter_mut().map(|(vault, client)| {
+        let limiter = &limiter;
+        let options = &options;
+        async move {
+            let engine = Engine {
+                manager: MANAGER,
+                kind: ManagerKind::Aws,
+                client: &*client,
+                limiter,
+                options,
+            };
+            engine
+                .run_pending(vault, &mut |_| {})
+                .await
+                .expect("run the deployments")
+        }
+    });
+    let done: Vec<_> = futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let took = started.elapsed();
+    report(
+        &format!(
+            "deploy {} secrets at {DEFAULT_WRITES_PER_SEC} writes/s, 20 ms added to each request, three engines at once",
+            done.len()
+        ),
+        took,
+        done.len(),
+    );
+    let failed = done
+        .iter()
+        .filter(|d| d.state != DeploymentState::Available)
+        .count();
+    println!("BENCH failed deployments: {failed}");
+    assert_eq!(done.len(), 3 * EACH);
+    assert_eq!(failed, 0);
+    assert_eq!(injector.count("CreateSecret"), 3 * EACH);
 }

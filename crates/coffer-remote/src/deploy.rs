@@ -77,6 +77,17 @@ pub fn limit_violation(
         .map(|violation| violation.to_string())
 }
 
+/// How many write requests a put makes, for the connection's write rate:
+/// AWS creates a new secret in one (`CreateSecret` with its tags) but
+/// updates one in two (`PutSecretValue`, then `TagResource` for the new
+/// version tag); Azure's `set` carries its tags.
+pub fn write_requests(kind: ManagerKind, exists: bool) -> u32 {
+    match kind {
+        ManagerKind::Aws if exists => 2,
+        _ => 1,
+    }
+}
+
 /// The text an audit entry records for a call's outcome (never a value).
 fn outcome<T>(result: &Result<T>) -> String {
     match result {
@@ -311,7 +322,7 @@ impl<K: KeyVault> Engine<'_, K> {
         }
         let vault_id = vault.id();
         let secret_id = meta.id.to_string();
-        match self.describe(vault, d.id, name).await? {
+        let exists = match self.describe(vault, d.id, name).await? {
             Ok(Some(remote)) => {
                 let ours = tags::is_managed(&remote.tags)
                     && remote.tags.get(tags::TAG_VAULT_ID) == Some(&vault_id)
@@ -335,10 +346,12 @@ impl<K: KeyVault> Engine<'_, K> {
                     )?;
                     return Ok(Step::Rest);
                 }
+                true
             }
-            Ok(None) => {}
+            Ok(None) => false,
             Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
-        }
+        };
+        let writes = write_requests(self.kind, exists);
         let token = idempotency_token(&secret_id, version);
         let mut remote_tags = Tags::new();
         remote_tags.insert(tags::TAG_MANAGED_BY.into(), tags::MANAGED_BY_COFFER.into());
@@ -352,7 +365,7 @@ impl<K: KeyVault> Engine<'_, K> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.limiter.acquire().await;
+            self.limiter.acquire_many(writes).await;
             let request = WriteRequest {
                 name,
                 value: &payload.value,

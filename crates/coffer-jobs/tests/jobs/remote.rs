@@ -145,6 +145,23 @@ fn a_command_job_gets_remote_values_and_keys_redacted_and_cached() {
         "{}",
         first.log
     );
+    // Each remote read is audited (names and outcomes, never values).
+    let audit = fx.audit_entries(None, 1000).unwrap();
+    let reads: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.action == "remote.get")
+        .map(|e| {
+            (
+                e.target.as_str(),
+                e.detail["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert!(reads.contains(&("aws:app/db", "ok")), "{reads:?}");
+    assert!(reads.contains(&("aws:app/token", "ok")), "{reads:?}");
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(!text.contains(DB_PASSWORD) && !text.contains(TOKEN));
     // The second run reads nothing remote: the app's cache holds the values.
     let second = run(&mut fx, &ctx, "remote-cmd");
     assert_eq!(second.status, RunStatus::Succeeded, "{second:?}");

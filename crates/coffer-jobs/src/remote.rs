@@ -92,10 +92,12 @@ fn leaves(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
     else {
         return Vec::new();
     };
+    // `true`, `false` and `null` would mask every such word in the output.
     map.values()
-        .map(|v| match v {
-            serde_json::Value::String(s) => Zeroizing::new(s.as_bytes().to_vec()),
-            other => Zeroizing::new(other.to_string().into_bytes()),
+        .filter_map(|v| match v {
+            serde_json::Value::String(s) => Some(Zeroizing::new(s.as_bytes().to_vec())),
+            serde_json::Value::Bool(_) | serde_json::Value::Null => None,
+            other => Some(Zeroizing::new(other.to_string().into_bytes())),
         })
         .collect()
 }
@@ -215,5 +217,6 @@ mod tests {
         );
         let all = leaves(json);
         assert_eq!(all.len(), 3);
+        assert_eq!(leaves(br#"{"on":true,"x":null,"pin":"1234"}"#).len(), 1);
     }
 }

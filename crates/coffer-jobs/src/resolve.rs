@@ -463,9 +463,7 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     for (key, value) in remote.values {
         values.insert(key, value);
     }
-    for value in &remote.redact {
-        redactor.add(value);
-    }
+    redactor.add_all(remote.redact.iter().map(|v| &v[..]));
     warnings.extend(remote.warnings);
     Ok(Resolved {
         uses,

@@ -145,6 +145,23 @@ fn a_command_job_gets_remote_values_and_keys_redacted_and_cached() {
         "{}",
         first.log
     );
+    // Each remote read is audited (names and outcomes, never values).
+    let audit = fx.audit_entries(None, 1000).unwrap();
+    let reads: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.action == "remote.get")
+        .map(|e| {
+            (
+                e.target.as_str(),
+                e.detail["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert!(reads.contains(&("aws:app/db", "ok")), "{reads:?}");
+    assert!(reads.contains(&("aws:app/token", "ok")), "{reads:?}");
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(!text.contains(DB_PASSWORD) && !text.contains(TOKEN));
     // The second run reads nothing remote: the app's cache holds the values.
     let second = run(&mut fx, &ctx, "remote-cmd");
     assert_eq!(second.status, RunStatus::Succeeded, "{second:?}");
@@ -279,4 +296,41 @@ fn the_live_check_reports_unknown_managers_with_line_and_column() {
     assert_eq!((problem.line, problem.column), (2, 3));
     assert_eq!(problem.code, "not_found");
     assert!(problem.message.contains("unknown key vault"), "{problem:?}");
+}
+
+#[test]
+fn an_unreachable_key_vault_serves_stale_values_within_the_window_and_says_so() {
+    let moto = Moto::start();
+    let (mut fx, ctx) = setup(&moto);
+    command(
+        &mut fx,
+        "stale",
+        "test \"$T\" = \"$EXPECT\" && echo match",
+        &[("T", "${secret:aws:app/token}"), ("EXPECT", TOKEN)],
+    );
+    let fresh = run(&mut fx, &ctx, "stale");
+    assert_eq!(fresh.status, RunStatus::Succeeded, "{fresh:?}");
+    // The key vault goes away; the cached value expires (TTL 3600 s).
+    drop(moto);
+    fx.clock.advance(3600 + 10);
+    let stale = run(&mut fx, &ctx, "stale");
+    assert_eq!(stale.status, RunStatus::Succeeded, "{stale:?}");
+    assert!(stale.log.contains("match"), "{}", stale.log);
+    assert!(
+        stale
+            .log
+            .contains("warning: aws:app/token is a cached value that expired at")
+            && stale.log.contains("from the cache, stale since"),
+        "{}",
+        stale.log
+    );
+    assert!(!stale.log.contains(TOKEN), "{}", stale.log);
+    // Past the stale-if-error window (300 s): the run fails, naming the
+    // connection, before the program runs.
+    fx.clock.advance(300);
+    let failed = run(&mut fx, &ctx, "stale");
+    assert_eq!(failed.status, RunStatus::Failed, "{failed:?}");
+    let error = failed.error.unwrap_or_default();
+    assert!(error.starts_with("aws: reading secrets failed"), "{error}");
+    assert!(!failed.log.contains("match"), "{}", failed.log);
 }

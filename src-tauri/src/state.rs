@@ -92,7 +92,8 @@ impl AppState {
 
     /// The one way the app locks (the Lock button, the tray, the idle lock):
     /// if `due` says so for the unlocked vault, drops its keys and forgets
-    /// the OAuth tokens jobs fetched with them. Returns whether it locked.
+    /// the OAuth tokens jobs fetched with them and the remote values cached
+    /// for runs (and their key-vault clients). Returns whether it locked.
     pub fn lock_vault(&self, due: impl FnOnce(&Vault) -> bool) -> bool {
         let locked = {
             let mut slot = lock(&self.vault);
@@ -107,6 +108,8 @@ impl AppState {
         if locked {
             self.keyring_allowed.store(false, Ordering::SeqCst);
             self.run_context.tokens.clear();
+            // Remote values cached for runs go with the keys.
+            self.run_context.remotes.clear();
         }
         locked
     }
@@ -139,6 +142,7 @@ impl AppState {
         if followed == Followed::KeyReplaced {
             self.keyring_allowed.store(false, Ordering::SeqCst);
             self.run_context.tokens.clear();
+            self.run_context.remotes.clear();
         }
         followed
     }
@@ -157,6 +161,7 @@ impl AppState {
         if !self.lock_vault(|_| true) {
             // Already locked: a run that straddled that lock may have cached a token since.
             self.run_context.tokens.clear();
+            self.run_context.remotes.clear();
         }
     }
 }

@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
             project: None,
             purpose: "bench".into(),
             passwords: &coffer_jobs::StorePasswords::new(),
+            remotes: None,
         },
         &needs,
     )

@@ -5,6 +5,7 @@
 //! what this is for.
 
 use coffer_core::Vault;
+use coffer_remote::Remotes;
 
 use crate::error::Result;
 use crate::placeholder::Template;
@@ -55,6 +56,7 @@ pub fn store_passwords_needed(vault: &mut Vault, adhoc: &AdHoc) -> Result<Vec<St
         project: adhoc.project.clone(),
         purpose: String::new(),
         passwords: &none,
+        remotes: None,
     };
     Ok(store_password_secrets(&source, &needs))
 }
@@ -91,11 +93,23 @@ fn parse(adhoc: &AdHoc) -> Result<Parsed> {
 }
 
 /// Resolves the placeholders of `adhoc` (each secret used once, audited),
-/// opening store-password secrets with `passwords`.
+/// opening store-password secrets with `passwords`; without key vaults (a
+/// remote placeholder fails).
 pub fn prepare_program(
     vault: &mut Vault,
     adhoc: &AdHoc,
     passwords: &StorePasswords,
+) -> Result<ReadyProgram> {
+    prepare_program_in(vault, adhoc, passwords, None)
+}
+
+/// [`prepare_program`] reading remote values through `remotes` (each
+/// remote name once, through its cache) before anything runs.
+pub fn prepare_program_in(
+    vault: &mut Vault,
+    adhoc: &AdHoc,
+    passwords: &StorePasswords,
+    remotes: Option<&Remotes>,
 ) -> Result<ReadyProgram> {
     let (env, args, needs) = parse(adhoc)?;
     let mut source = AdHocSource {
@@ -104,6 +118,7 @@ pub fn prepare_program(
         project: adhoc.project.clone(),
         purpose: format!("coffer run {}", adhoc.program),
         passwords,
+        remotes,
     };
     let resolved = resolve(&mut source, &needs)?;
     Ok(ReadyProgram {
@@ -115,9 +130,14 @@ pub fn prepare_program(
 }
 
 impl ReadyProgram {
-    /// Warnings (expired secrets under "warn").
+    /// Warnings (expired secrets under "warn", stale remote values).
     pub fn warnings(&self) -> &[String] {
         &self.resolved.warnings
+    }
+
+    /// Where remote values came from (connection, version, cache).
+    pub fn remote_notes(&self) -> &[String] {
+        &self.resolved.remote_notes
     }
 
     /// Runs the program, passing its output on redacted; its exit code.

@@ -75,6 +75,9 @@ impl SecretSource for MetadataOnly<'_> {
             "checking placeholders never decrypts a secret".into(),
         ))
     }
+    fn manager(&self, name: &str) -> coffer_core::Result<Option<coffer_core::remote::Manager>> {
+        crate::remote::find_manager(self.vault, name)
+    }
 }
 
 fn problem(error: Error, line: u32) -> Option<Problem> {

@@ -58,6 +58,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A key vault could not be read (no values in the message).
+    #[error(transparent)]
+    Remote(#[from] coffer_remote::Error),
     /// Input does not fit (a job definition, an option).
     #[error("{field}: {message}")]
     Invalid {
@@ -86,6 +89,7 @@ impl Error {
     pub fn core_code(&self) -> ErrorCode {
         match self {
             Self::Core(e) => e.code(),
+            Self::Remote(e) => e.code(),
             Self::Placeholder { code, .. } => *code,
             Self::Invalid { .. } => ErrorCode::InvalidInput,
             Self::Io { .. } => ErrorCode::Io,

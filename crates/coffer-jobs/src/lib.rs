@@ -18,6 +18,8 @@
 //!   facts, never the value.
 //! - [`check`]: placeholders checked as they are typed, from metadata.
 //! - [`adhoc`]: `coffer run`.
+//! - remote placeholders (`${secret:MANAGER:NAME#KEY}`) are read through
+//!   [`coffer_remote::Remotes`], which [`RunContext`] holds.
 //!
 //! This crate may use the network and start processes; the core does neither.
 #![forbid(unsafe_code)]
@@ -36,6 +38,7 @@ pub mod placeholder;
 pub mod probe;
 pub mod process;
 pub mod redact;
+mod remote;
 pub mod resolve;
 pub mod runner;
 pub mod scheduler;
@@ -45,6 +48,6 @@ pub mod tls;
 pub use error::{Error, Result};
 pub use resolve::StorePasswords;
 pub use runner::{
-    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, prepare_with, run_job,
-    run_job_with, store_passwords_needed,
+    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, prepare_in,
+    prepare_with, run_job, run_job_with, store_passwords_needed,
 };

@@ -12,6 +12,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use zeroize::Zeroizing;
 
 /// What replaces a value.
@@ -59,6 +61,10 @@ pub struct Redactor {
     patterns: Vec<Zeroizing<Vec<u8>>>,
     /// For each first byte, indexes into `patterns` (longest first).
     by_first: Vec<Vec<usize>>,
+    /// Indexes into `patterns` by a keyed hash, to find duplicates without
+    /// comparing every pattern (a run may add thousands).
+    by_hash: HashMap<u64, Vec<usize>>,
+    hasher: RandomState,
 }
 
 impl Default for Redactor {
@@ -248,11 +254,27 @@ impl Redactor {
         Self {
             patterns: Vec::new(),
             by_first: vec![Vec::new(); 256],
+            by_hash: HashMap::new(),
+            hasher: RandomState::new(),
         }
     }
 
     /// Adds a secret value (of any length) and its encoded forms.
     pub fn add(&mut self, value: &[u8]) {
+        self.push_forms(value);
+        self.reindex();
+    }
+
+    /// Adds many values, sorting the patterns once (a run with a thousand
+    /// remote values would otherwise sort them a thousand times).
+    pub fn add_all<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
+        for value in values {
+            self.push_forms(value);
+        }
+        self.reindex();
+    }
+
+    fn push_forms(&mut self, value: &[u8]) {
         if value.is_empty() {
             return;
         }
@@ -260,19 +282,28 @@ impl Redactor {
             let Some(&first) = form.first() else {
                 continue;
             };
-            // Duplicates are looked for among patterns with the same first
-            // byte only: a job with hundreds of values adds thousands.
-            let same_start = &mut self.by_first[usize::from(first)];
-            if same_start.iter().any(|&i| self.patterns[i][..] == form[..]) {
+            let hash = self.hasher.hash_one(&form[..]);
+            let same = self.by_hash.entry(hash).or_default();
+            if same.iter().any(|&i| self.patterns[i][..] == form[..]) {
                 continue;
             }
-            same_start.push(self.patterns.len());
+            same.push(self.patterns.len());
+            self.by_first[usize::from(first)].push(self.patterns.len());
             self.patterns.push(form);
         }
+    }
+
+    /// Longest pattern first, per first byte.
+    fn reindex(&mut self) {
         self.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
         self.by_first = vec![Vec::new(); 256];
+        self.by_hash.clear();
         for (i, p) in self.patterns.iter().enumerate() {
             self.by_first[usize::from(p[0])].push(i);
+            self.by_hash
+                .entry(self.hasher.hash_one(&p[..]))
+                .or_default()
+                .push(i);
         }
     }
 

@@ -6,8 +6,10 @@
 use std::collections::BTreeMap;
 
 use coffer_core::job::Job;
+use coffer_core::remote::Manager;
 use coffer_core::secret::{Protection, SecretMeta, SecretRef, SecretStatus, SecretType};
 use coffer_core::{ErrorCode, ExpiredPolicy, SecretString, SecretUse, Vault};
+use coffer_remote::{Fetched, Remotes};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -38,6 +40,18 @@ pub trait SecretSource {
     fn cannot_ask(&self) -> Option<&str> {
         None
     }
+    /// The key-vault connection named `name`, if there is one.
+    fn manager(&self, _name: &str) -> coffer_core::Result<Option<Manager>> {
+        Ok(None)
+    }
+    /// Reads remote values (through the process's cache): the names the
+    /// key vault has, each read at most once.
+    fn fetch_remote(&mut self, manager: &Manager, _names: &[String]) -> Result<Vec<Fetched>> {
+        Err(Error::invalid(
+            "placeholder",
+            format!("key vault {} cannot be read here", manager.spec.name),
+        ))
+    }
 }
 
 /// A run of a job: names are looked up in the job's organization and used
@@ -54,6 +68,8 @@ pub struct JobSource<'a> {
     pub passwords: &'a StorePasswords,
     /// Why store passwords cannot be asked for (a scheduled run), if so.
     pub cannot_ask: Option<&'a str>,
+    /// Key vaults, for remote placeholders.
+    pub remotes: Option<&'a Remotes>,
 }
 
 impl SecretSource for JobSource<'_> {
@@ -76,6 +92,13 @@ impl SecretSource for JobSource<'_> {
     fn cannot_ask(&self) -> Option<&str> {
         self.cannot_ask
     }
+    fn manager(&self, name: &str) -> coffer_core::Result<Option<Manager>> {
+        crate::remote::find_manager(&*self.vault, name)
+    }
+    fn fetch_remote(&mut self, manager: &Manager, names: &[String]) -> Result<Vec<Fetched>> {
+        let purpose = format!("job {} run {}", self.job.name, self.run);
+        crate::remote::fetch(self.vault, self.remotes, manager, names, &purpose)
+    }
 }
 
 /// `coffer run`: names in one organization, used as an optional project.
@@ -91,6 +114,8 @@ pub struct AdHocSource<'a> {
     pub purpose: String,
     /// Store passwords given for this run.
     pub passwords: &'a StorePasswords,
+    /// Key vaults, for remote placeholders.
+    pub remotes: Option<&'a Remotes>,
 }
 
 impl SecretSource for AdHocSource<'_> {
@@ -113,6 +138,12 @@ impl SecretSource for AdHocSource<'_> {
     }
     fn has_password(&self, name: &str) -> bool {
         self.passwords.contains_key(name)
+    }
+    fn manager(&self, name: &str) -> coffer_core::Result<Option<Manager>> {
+        crate::remote::find_manager(&*self.vault, name)
+    }
+    fn fetch_remote(&mut self, manager: &Manager, names: &[String]) -> Result<Vec<Fetched>> {
+        crate::remote::fetch(self.vault, self.remotes, manager, names, &self.purpose)
     }
 }
 
@@ -148,10 +179,21 @@ pub struct Needs {
 /// The resolved secrets of a run. Values are zeroized on drop.
 pub struct Resolved {
     uses: BTreeMap<String, SecretUse>,
-    values: BTreeMap<(String, Option<String>), Zeroizing<Vec<u8>>>,
+    values: BTreeMap<ValueKey, Zeroizing<Vec<u8>>>,
     redactor: Redactor,
-    /// Warnings to show in the run's log (expired secrets under "warn").
+    /// Warnings to show in the run's log (expired secrets under "warn";
+    /// remote values used stale).
     pub warnings: Vec<String>,
+    /// Where remote values came from (connection, version, cache), for the
+    /// run's log.
+    pub remote_notes: Vec<String>,
+}
+
+/// (connection, secret name, field): what a placeholder resolves to.
+pub(crate) type ValueKey = (Option<String>, String, Option<String>);
+
+fn key_of(p: &Placeholder) -> ValueKey {
+    (p.manager.clone(), p.name.clone(), p.field.clone())
 }
 
 impl std::fmt::Debug for Resolved {
@@ -162,7 +204,11 @@ impl std::fmt::Debug for Resolved {
     }
 }
 
-fn placeholder_error(located: &Located, code: ErrorCode, message: impl Into<String>) -> Error {
+pub(crate) fn placeholder_error(
+    located: &Located,
+    code: ErrorCode,
+    message: impl Into<String>,
+) -> Error {
     Error::Placeholder {
         location: located.location.clone(),
         placeholder: Some(located.placeholder.text()),
@@ -223,11 +269,14 @@ pub fn check_placeholder(
     let policy = source.expired_policy();
     let p = &located.placeholder;
     if let Some(manager) = &p.manager {
-        return Err(placeholder_error(
-            located,
-            ErrorCode::NotFound,
-            format!("external key vault {manager} is not configured"),
-        ));
+        return match source.manager(manager)? {
+            Some(_) => Ok(()),
+            None => Err(placeholder_error(
+                located,
+                ErrorCode::NotFound,
+                format!("unknown key vault {manager:?} (no connection of that name)"),
+            )),
+        };
     }
     if !metas.contains_key(&p.name) {
         let meta = source.meta(&p.name).map_err(|e| match e.code() {
@@ -361,6 +410,9 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
             return Err(missing_password(name, source.cannot_ask()));
         }
     }
+    // Remote values next: a missing one stops the run before any local
+    // secret is decrypted.
+    let remote = crate::remote::resolve_remote(source, needs)?;
     // 2. Decrypt each secret once.
     let mut uses = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -384,7 +436,10 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     let mut values = BTreeMap::new();
     for located in &needs.placeholders {
         let p = &located.placeholder;
-        let key = (p.name.clone(), p.field.clone());
+        if p.manager.is_some() {
+            continue;
+        }
+        let key = key_of(p);
         if values.contains_key(&key) {
             continue;
         }
@@ -405,11 +460,17 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
         let value = Zeroizing::new(field.value.into_owned());
         values.insert(key, value);
     }
+    for (key, value) in remote.values {
+        values.insert(key, value);
+    }
+    redactor.add_all(remote.redact.iter().map(|v| &v[..]));
+    warnings.extend(remote.warnings);
     Ok(Resolved {
         uses,
         values,
         redactor,
         warnings,
+        remote_notes: remote.notes,
     })
 }
 
@@ -417,7 +478,7 @@ impl Resolved {
     /// The value of a resolved placeholder.
     pub fn value(&self, p: &Placeholder) -> Result<&[u8]> {
         self.values
-            .get(&(p.name.clone(), p.field.clone()))
+            .get(&key_of(p))
             .map(|v| &v[..])
             .ok_or_else(|| Error::invalid("placeholder", format!("{} was not resolved", p.text())))
     }

@@ -13,6 +13,7 @@ use coffer_core::job::{
     CommandSpec, GitFetchSpec, HttpFetchSpec, Job, JobRef, JobRun, JobSpec, RunOutcome, RunStatus,
     RunTrigger, SecretReference, SecretRole, TemplateSpec,
 };
+use coffer_remote::Remotes;
 use serde_json::json;
 
 use crate::error::{Error, Result};
@@ -45,6 +46,9 @@ pub struct RunContext {
     pub http: HttpOptions,
     /// OAuth 2.0 tokens, reused until they expire.
     pub tokens: Arc<TokenCache>,
+    /// Key-vault clients and the remote value cache (the app's for its
+    /// lifetime, a CLI command's for its run).
+    pub remotes: Arc<Remotes>,
 }
 
 impl Default for RunContext {
@@ -55,6 +59,10 @@ impl Default for RunContext {
             ssh: PathBuf::from("ssh"),
             http: HttpOptions::default(),
             tokens: Arc::new(TokenCache::new()),
+            remotes: Arc::new(Remotes::new(
+                Arc::new(coffer_core::SystemClock),
+                coffer_remote::ConnectOptions::default(),
+            )),
         }
     }
 }
@@ -254,6 +262,7 @@ pub fn store_passwords_needed(vault: &mut Vault, job: &JobRef) -> Result<Vec<Str
         run: 0,
         passwords: &none,
         cannot_ask: None,
+        remotes: None,
     };
     Ok(store_password_secrets(&source, &needs))
 }
@@ -263,18 +272,30 @@ pub fn prepare(vault: &mut Vault, job: &JobRef, trigger: RunTrigger) -> Result<P
     prepare_with(vault, job, trigger, &StorePasswords::new())
 }
 
+/// [`prepare_in`] without key vaults: a remote placeholder fails the run.
+pub fn prepare_with(
+    vault: &mut Vault,
+    job: &JobRef,
+    trigger: RunTrigger,
+    passwords: &StorePasswords,
+) -> Result<Prepared> {
+    prepare_in(vault, job, trigger, passwords, None)
+}
+
 /// Starts a run of `job` and resolves its secrets, opening store-password
 /// secrets with `passwords` (a missing one ends the run as refused before
 /// anything is decrypted; a wrong one ends it as failed, naming the secret,
 /// before any other secret is used). A second run of a job that is running
 /// is refused ([`coffer_core::Error::JobRunning`]); a run that cannot start
 /// (a refused secret, a bad template) is recorded and returned as
-/// [`Prepared::Finished`].
-pub fn prepare_with(
+/// [`Prepared::Finished`]. Remote placeholders are read through `remotes`
+/// (each remote name once, through its cache) before anything runs.
+pub fn prepare_in(
     vault: &mut Vault,
     job: &JobRef,
     trigger: RunTrigger,
     passwords: &StorePasswords,
+    remotes: Option<&Remotes>,
 ) -> Result<Prepared> {
     let started = vault.start_run(job, trigger)?;
     let run = started.run;
@@ -304,6 +325,7 @@ pub fn prepare_with(
             run,
             passwords,
             cannot_ask: (trigger != RunTrigger::Manual).then_some(SCHEDULED_CANNOT_ASK),
+            remotes,
         };
         resolve(&mut source, &needs)
     };
@@ -332,6 +354,7 @@ pub fn execute(ready: ReadyRun, ctx: &RunContext) -> FinishedRun {
         references,
     } = ready;
     let mut log: Vec<String> = resolved.warnings.clone();
+    log.extend(resolved.remote_notes.iter().cloned());
     let mut state = None;
     let result = match &work {
         Work::Http(spec) => http_fetch(&job, spec, &roles, &mut resolved, ctx, &mut log).map(
@@ -400,7 +423,7 @@ pub fn run_job_with(
     ctx: &RunContext,
     passwords: &StorePasswords,
 ) -> Result<JobRun> {
-    match prepare_with(vault, job, trigger, passwords)? {
+    match prepare_in(vault, job, trigger, passwords, Some(&ctx.remotes))? {
         Prepared::Finished(run) => Ok(run),
         Prepared::Ready(ready) => {
             let finished = execute(*ready, ctx);

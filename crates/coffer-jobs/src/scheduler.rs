@@ -87,7 +87,13 @@ pub async fn run_with_access(
 ) -> Result<JobRun> {
     let mut prepared: Option<Result<Prepared>> = None;
     let open = access.with_vault(&mut |vault| {
-        prepared = Some(runner::prepare_with(vault, &job, trigger, &passwords));
+        prepared = Some(runner::prepare_in(
+            vault,
+            &job,
+            trigger,
+            &passwords,
+            Some(&ctx.remotes),
+        ));
     });
     drop(passwords);
     if !open {

@@ -1,34 +1,36 @@
-//! A connection's credentials, read from the Coffer secret it names through
-//! the core's use path (status, expiry policy, audit): a deactivated,
-//! trashed or (under "block") expired credential secret fails naming it.
+//! From a connection and its Coffer credential secret (used through
+//! `Vault::manager_credentials`) to the [`Credentials`] a client is built with.
 
-use coffer_core::Vault;
-use coffer_core::remote::{AwsAuth, ManagerSettings};
-use coffer_core::secret::SecretData;
+use coffer_core::SecretUse;
+use coffer_core::remote::{AwsAuth, Manager, ManagerSettings};
 use secrecy::SecretString;
 
 use crate::error::Result;
 use crate::keyvault::Credentials;
 
-fn field(data: &SecretData, name: &str) -> Option<String> {
-    data.fields()
-        .into_iter()
-        .find(|f| f.name == name)
-        .and_then(|f| String::from_utf8(f.value.into_owned()).ok())
+fn field(used: &SecretUse, name: &str, required: bool) -> Result<Option<String>> {
+    match used.data.field(name) {
+        Some(f) => String::from_utf8(f.value.to_vec()).map(Some).map_err(|_| {
+            coffer_core::Error::invalid(
+                "credentials",
+                format!("{name} of secret {} is not text", used.meta.name),
+            )
+            .into()
+        }),
+        None if required => Err(coffer_core::Error::invalid(
+            "credentials",
+            format!("secret {} has no {name}", used.meta.name),
+        )
+        .into()),
+        None => Ok(None),
+    }
 }
 
-fn missing(secret: &str, key: &str) -> coffer_core::Error {
-    coffer_core::Error::invalid(
-        "credential_secret",
-        format!("secret {secret:?} has no {key} (or it is not text)"),
-    )
-}
-
-/// The credentials of connection `manager`, used for `purpose` (audited).
-pub fn credentials_for(vault: &mut Vault, manager: &str, purpose: &str) -> Result<Credentials> {
-    let connection = vault.manager(manager)?;
-    let Some(used) = vault.manager_credentials(manager, purpose)? else {
-        let profile = match &connection.spec.settings {
+/// The credentials of `manager`: from its credential secret when it names
+/// one (`used`), else the platform's implicit chain.
+pub fn credentials_of(manager: &Manager, used: Option<SecretUse>) -> Result<Credentials> {
+    let Some(used) = used else {
+        let profile = match &manager.spec.settings {
             ManagerSettings::Aws(aws) => match &aws.auth {
                 AwsAuth::Implicit { profile } => profile.clone(),
                 AwsAuth::AccessKey { .. } => None,
@@ -37,23 +39,31 @@ pub fn credentials_for(vault: &mut Vault, manager: &str, purpose: &str) -> Resul
         };
         return Ok(Credentials::Implicit { profile });
     };
-    let name = used.meta.name.clone();
-    let data = &used.data;
-    Ok(match connection.spec.settings {
-        ManagerSettings::Aws(_) => Credentials::AwsAccessKey {
-            access_key_id: field(data, "aws_access_key_id")
-                .ok_or_else(|| missing(&name, "aws_access_key_id"))?,
+    match &manager.spec.settings {
+        ManagerSettings::Aws(_) => Ok(Credentials::AwsAccessKey {
+            access_key_id: field(&used, "aws_access_key_id", true)?.unwrap_or_default(),
             secret_access_key: SecretString::from(
-                field(data, "aws_secret_access_key")
-                    .ok_or_else(|| missing(&name, "aws_secret_access_key"))?,
+                field(&used, "aws_secret_access_key", true)?.unwrap_or_default(),
             ),
-            session_token: field(data, "aws_session_token").map(SecretString::from),
-        },
-        ManagerSettings::Azure(_) => Credentials::AzureClientSecret {
-            client_id: field(data, "client_id").ok_or_else(|| missing(&name, "client_id"))?,
+            session_token: field(&used, "aws_session_token", false)?.map(SecretString::from),
+        }),
+        ManagerSettings::Azure(_) => Ok(Credentials::AzureClientSecret {
+            client_id: field(&used, "client_id", true)?.unwrap_or_default(),
             client_secret: SecretString::from(
-                field(data, "client_secret").ok_or_else(|| missing(&name, "client_secret"))?,
+                field(&used, "client_secret", true)?.unwrap_or_default(),
             ),
-        },
-    })
+        }),
+    }
+}
+
+/// The credentials of connection `manager`, its secret used for `purpose`
+/// (through the core's use path: status, expiry policy, audit).
+pub fn credentials_for(
+    vault: &mut coffer_core::Vault,
+    manager: &str,
+    purpose: &str,
+) -> Result<Credentials> {
+    let connection = vault.manager(manager)?;
+    let used = vault.manager_credentials(manager, purpose)?;
+    credentials_of(&connection, used)
 }

@@ -58,7 +58,8 @@ pub fn idempotency_token(secret_id: &str, version: u32) -> String {
     format!("{}-v{version:010}", secret_id.replace('-', ""))
 }
 
-/// Why a service would refuse a name or value, checked before sending.
+/// Why a service would refuse a name or value, checked before sending
+/// (binary values travel to Azure as base64 text, so that size counts).
 pub fn limit_violation(
     kind: ManagerKind,
     name: &str,
@@ -76,6 +77,17 @@ pub fn limit_violation(
         .map(|violation| violation.to_string())
 }
 
+/// How many write requests a put makes, for the connection's write rate:
+/// AWS creates a new secret in one (`CreateSecret` with its tags) but
+/// updates one in two (`PutSecretValue`, then `TagResource` for the new
+/// version tag); Azure's `set` carries its tags.
+pub fn write_requests(kind: ManagerKind, exists: bool) -> u32 {
+    match kind {
+        ManagerKind::Aws if exists => 2,
+        _ => 1,
+    }
+}
+
 /// The text an audit entry records for a call's outcome (never a value).
 fn outcome<T>(result: &Result<T>) -> String {
     match result {
@@ -90,6 +102,15 @@ fn class_name(class: FailureClass) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| "failed".to_owned())
+}
+
+/// A step the state machine refused because the deployment's state changed
+/// under the engine.
+fn moved_on(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Core(coffer_core::Error::InvalidInput { field, .. }) if field == "state"
+    )
 }
 
 /// Failures worth another attempt.
@@ -165,7 +186,7 @@ impl<K: KeyVault> Engine<'_, K> {
         // guards against a secret that keeps getting new versions.
         for _ in 0..64 {
             let d = vault.deployment(id)?;
-            if d.target.manager != self.manager {
+            if !d.target.manager.eq_ignore_ascii_case(self.manager) {
                 return Err(coffer_core::Error::invalid(
                     "manager",
                     format!("deployment {id} belongs to connection {}", d.target.manager),
@@ -174,25 +195,33 @@ impl<K: KeyVault> Engine<'_, K> {
             }
             progress(&d);
             let step = match d.state {
-                DeploymentState::Start => {
-                    vault.begin_deployment(id)?;
-                    Step::Next
-                }
+                DeploymentState::Start => vault
+                    .begin_deployment(id)
+                    .map(|_| Step::Next)
+                    .map_err(Error::from),
                 DeploymentState::Deploying | DeploymentState::UpdatingVersions => {
-                    self.push(vault, &d).await?
+                    self.push(vault, &d).await
                 }
                 DeploymentState::Available => {
                     if d.managed && self.has_newer_version(vault, &d)? {
-                        vault.begin_update(id)?;
-                        Step::Next
+                        vault
+                            .begin_update(id)
+                            .map(|_| Step::Next)
+                            .map_err(Error::from)
                     } else {
-                        Step::Rest
+                        Ok(Step::Rest)
                     }
                 }
-                DeploymentState::Decommissioning => self.remove(vault, &d).await?,
+                DeploymentState::Decommissioning => self.remove(vault, &d).await,
                 DeploymentState::Stalled
                 | DeploymentState::UpdatingError
-                | DeploymentState::End => Step::Rest,
+                | DeploymentState::End => Ok(Step::Rest),
+            };
+            // Another process (the app beside the CLI) moved the deployment
+            // meanwhile: read its state again and go on from there.
+            let step = match step {
+                Err(e) if moved_on(&e) => Step::Next,
+                other => other?,
             };
             if let Step::Rest = step {
                 let d = vault.deployment(id)?;
@@ -230,7 +259,14 @@ impl<K: KeyVault> Engine<'_, K> {
             && meta.status != coffer_core::secret::SecretStatus::Deactivated)
     }
 
-    async fn describe(&self, vault: &mut Vault, name: &str) -> Result<Option<RemoteSecret>> {
+    /// Describes the remote name, retrying transient failures; a failure
+    /// comes with the attempts it took.
+    async fn describe(
+        &self,
+        vault: &mut Vault,
+        id: i64,
+        name: &str,
+    ) -> Result<std::result::Result<Option<RemoteSecret>, (Error, u32)>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -238,10 +274,13 @@ impl<K: KeyVault> Engine<'_, K> {
                 .audited(vault, "remote.describe", name, self.client.describe(name))
                 .await;
             match result {
+                Ok(remote) => return Ok(Ok(remote)),
+                Err(Error::Core(e)) => return Err(e.into()),
                 Err(e) if transient(&e) && attempt < self.options.max_attempts => {
+                    vault.set_deployment_error(id, &e.to_string(), attempt)?;
                     tokio::time::sleep(backoff(self.options, attempt, &e)).await;
                 }
-                other => return other,
+                Err(e) => return Ok(Err((e, attempt))),
             }
         }
     }
@@ -283,7 +322,7 @@ impl<K: KeyVault> Engine<'_, K> {
         }
         let vault_id = vault.id();
         let secret_id = meta.id.to_string();
-        match self.describe(vault, name).await {
+        let exists = match self.describe(vault, d.id, name).await? {
             Ok(Some(remote)) => {
                 let ours = tags::is_managed(&remote.tags)
                     && remote.tags.get(tags::TAG_VAULT_ID) == Some(&vault_id)
@@ -307,10 +346,12 @@ impl<K: KeyVault> Engine<'_, K> {
                     )?;
                     return Ok(Step::Rest);
                 }
+                true
             }
-            Ok(None) => {}
-            Err(e) => return self.failed(vault, d, e, self.options.max_attempts).await,
-        }
+            Ok(None) => false,
+            Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
+        };
+        let writes = write_requests(self.kind, exists);
         let token = idempotency_token(&secret_id, version);
         let mut remote_tags = Tags::new();
         remote_tags.insert(tags::TAG_MANAGED_BY.into(), tags::MANAGED_BY_COFFER.into());
@@ -324,7 +365,7 @@ impl<K: KeyVault> Engine<'_, K> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.limiter.acquire().await;
+            self.limiter.acquire_many(writes).await;
             let request = WriteRequest {
                 name,
                 value: &payload.value,
@@ -385,9 +426,9 @@ impl<K: KeyVault> Engine<'_, K> {
     /// Deletes the remote secret when it is Coffer's, then `end`.
     async fn remove(&self, vault: &mut Vault, d: &Deployment) -> Result<Step> {
         let name = d.target.remote_name.as_str();
-        let remote = match self.describe(vault, name).await {
+        let remote = match self.describe(vault, d.id, name).await? {
             Ok(remote) => remote,
-            Err(e) => return self.failed(vault, d, e, self.options.max_attempts).await,
+            Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
         };
         let vault_id = vault.id();
         let deletable = remote.as_ref().is_some_and(|r| {

@@ -36,6 +36,23 @@ pub enum FailureClass {
 }
 
 impl FailureClass {
+    /// The class as the snake_case string used in JSON and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dns => "dns",
+            Self::Unreachable => "unreachable",
+            Self::Tls => "tls",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::Throttled => "throttled",
+            Self::NotFound => "not_found",
+            Self::Rejected => "rejected",
+            Self::Conflict => "conflict",
+            Self::Timeout => "timeout",
+            Self::Service => "service",
+        }
+    }
+
     /// What the user can do about it.
     pub fn hint(self) -> &'static str {
         match self {

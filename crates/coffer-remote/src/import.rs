@@ -62,6 +62,27 @@ pub struct ImportProgress {
     pub imported: bool,
 }
 
+/// A local name for a remote one: characters local names do not allow
+/// (`+`, `=`, `@`, spaces, ...) become `-`, and it is cut to 128.
+pub fn local_name_for(remote_name: &str) -> String {
+    let name: String = remote_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    if name.is_empty() {
+        "imported".to_owned()
+    } else {
+        name
+    }
+}
+
 /// Imports `items` from connection `manager` into its organization.
 /// Returns one outcome per item, in order; fails as a whole only when the
 /// values cannot be read at all (nothing is imported then).
@@ -156,4 +177,21 @@ fn import_one(
         .import_remote(new, &link)
         .map(|registered| registered.meta)
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_name_for;
+
+    #[test]
+    fn local_names_keep_what_local_names_allow() {
+        assert_eq!(
+            local_name_for("prod/db.password_1-x"),
+            "prod/db.password_1-x"
+        );
+        assert_eq!(local_name_for("a+b=c@d e"), "a-b-c-d-e");
+        assert_eq!(local_name_for(""), "imported");
+        assert_eq!(local_name_for(&"x".repeat(300)).len(), 128);
+        coffer_core::secret::validate::name("name", &local_name_for("weird:#name!")).unwrap();
+    }
 }

@@ -32,10 +32,10 @@ pub use azure::{
 };
 pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
 pub use connect::{AnyVault, ConnectOptions, connect};
-pub use credentials::credentials_for;
+pub use credentials::{credentials_for, credentials_of};
 pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
-pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many};
+pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many, local_name_for};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,

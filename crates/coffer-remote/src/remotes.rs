@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use coffer_core::remote::Manager;
-use coffer_core::{Clock, Timestamp};
+use coffer_core::{Clock, Timestamp, Vault};
 use zeroize::Zeroizing;
 
 use crate::cache::{CachedSecret, Lookup, ValueCache};
 use crate::connect::{AnyVault, ConnectOptions, connect};
+use crate::credentials::credentials_of;
 use crate::error::{Error, FailureClass, Result};
 use crate::keyvault::{Credentials, KeyVault};
 
@@ -326,6 +327,52 @@ impl Remotes {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// [`Remotes::fetch`] for a stored connection: its credential secret is
+    /// used through the vault when a client is built (audited as a use with
+    /// `purpose`), and every remote read is audited (`remote.get`, with the
+    /// connection, the remote name and the outcome; never a value). Values
+    /// served from the cache made no remote call and are not audited.
+    pub fn fetch_stored(
+        &self,
+        vault: &mut Vault,
+        manager: &Manager,
+        names: &[String],
+        purpose: &str,
+    ) -> Result<Vec<Fetched>> {
+        let connection = manager.spec.name.clone();
+        let result = self.fetch(
+            manager,
+            || credentials_of(manager, vault.manager_credentials(&connection, purpose)?),
+            names,
+        );
+        match &result {
+            Ok(fetched) => {
+                let mut wanted: Vec<&String> = names.iter().collect();
+                wanted.sort();
+                wanted.dedup();
+                for name in wanted {
+                    let outcome = match fetched.iter().find(|f| &f.name == name) {
+                        Some(f) => match f.origin {
+                            Origin::Remote => "ok",
+                            Origin::Cache => continue,
+                            Origin::Stale { .. } => "failed; a stale cached value was used",
+                        },
+                        None => "not_found",
+                    };
+                    vault.audit_remote("remote.get", &connection, name, outcome)?;
+                }
+            }
+            Err(e) => {
+                let outcome = match e.class() {
+                    Some(class) => format!("failed: {}", class.as_str()),
+                    None => "failed".to_owned(),
+                };
+                vault.audit_remote("remote.get", &connection, "", &outcome)?;
+            }
+        }
+        result
     }
 
     /// What is cached for a connection (names, versions, times; never values).

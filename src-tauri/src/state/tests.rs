@@ -245,3 +245,27 @@ fn after_any_lock_the_keyring_no_longer_unlocks_and_a_pin_does() {
     assert!(lock_if_idle(&state));
     assert!(!state.keyring_allowed());
 }
+
+#[test]
+fn locking_forgets_the_remote_values_cached_for_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = unlocked_state(&dir);
+    let cache = state.run_context.remotes.cache();
+    cache.insert(
+        1,
+        "aws",
+        3600,
+        &coffer_remote::RemoteValue {
+            name: "app/db".into(),
+            version: "v1".into(),
+            value: b"remote-value".to_vec().into(),
+            binary: false,
+            expires_at: None,
+            tags: coffer_remote::Tags::new(),
+        },
+    );
+    assert_eq!(cache.len(), 1);
+    state.lock_now();
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    assert!(state.run_context.remotes.cache().is_empty());
+}

@@ -1,7 +1,7 @@
 //! `coffer run [--env VAR=TEMPLATE]... -- PROGRAM ARGS`.
 
 use coffer_core::Error;
-use coffer_jobs::adhoc::{AdHoc, prepare_program, store_passwords_needed};
+use coffer_jobs::adhoc::{AdHoc, prepare_program_in, store_passwords_needed};
 
 use super::job::env_pairs;
 use crate::args::Global;
@@ -30,16 +30,21 @@ pub fn run(
         program,
         args: words.collect(),
     };
+    // Key vaults are read (and cached) for this command only.
+    let context = coffer_jobs::RunContext::default();
     let ready = {
         let mut vault = unlock::open_unlocked(g, out)?;
         let needed = store_passwords_needed(&mut vault, &adhoc)?;
         let passwords = crate::input::store_passwords(&needed, store_password_files)?;
-        prepare_program(&mut vault, &adhoc, &passwords)?
+        prepare_program_in(&mut vault, &adhoc, &passwords, Some(&context.remotes))?
         // The store passwords are dropped (zeroized) here.
         // The vault closes here: the program may run for long.
     };
     for warning in ready.warnings() {
         out.note(warning);
+    }
+    for note in ready.remote_notes() {
+        out.note(note);
     }
     crate::signals::handle_during_run();
     let code = ready.run();

@@ -11,5 +11,6 @@ mod keyring;
 mod keyvaults;
 mod leaks;
 mod lifecycle;
+mod remote;
 mod secrets;
 mod support;

@@ -158,7 +158,8 @@ impl Vault {
 
     /// Records a deployment of `secret` to a connection under a remote name,
     /// in state `start` (the engine then pushes it). Refused for a secret in
-    /// the trash or deactivated, and when the remote name already has a live
+    /// the trash, deactivated or protected by a store password (the engine
+    /// runs unattended), and when the remote name already has a live
     /// deployment in that connection. Write-only secrets may be deployed
     /// (deploying is a use, not a reveal); the remote is tagged write-only.
     pub fn create_deployment(
@@ -179,6 +180,12 @@ impl Vault {
             return Err(Error::Refused {
                 name: secret_row.name,
                 status: "deactivated".into(),
+            });
+        }
+        if secret_row.protection == crate::secret::Protection::Password {
+            return Err(Error::Refused {
+                name: secret_row.name,
+                status: "protected by a store password (deployments run unattended)".into(),
             });
         }
         let manager = self.manager_row(&target.manager)?;
@@ -365,8 +372,22 @@ impl Vault {
         self.step_deployment(id, step)
     }
 
-    /// IMCO `retry`: a stalled or failed deployment is pushed again.
+    /// IMCO `retry`: a stalled or failed deployment is pushed again. A
+    /// deployment the engine is working on (`start`, `deploying`,
+    /// `updating_versions`, `decommissioning`: a push or delete interrupted
+    /// by a crash, a killed process or a lost connection) is left as it is:
+    /// running the engine again resumes it, with the same idempotency token.
     pub fn retry_deployment(&mut self, id: i64) -> Result<Deployment> {
+        let row = self.deployment_row(id)?;
+        if matches!(
+            state_of(&row)?,
+            DeploymentState::Start
+                | DeploymentState::Deploying
+                | DeploymentState::UpdatingVersions
+                | DeploymentState::Decommissioning
+        ) {
+            return deployment_of(self.store.read(), &row);
+        }
         let pushed_before = !self.store.read().deployment_versions(id)?.is_empty();
         self.step_deployment(id, Step::event(DeploymentEvent::Retry { pushed_before }))
     }

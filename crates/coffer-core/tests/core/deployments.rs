@@ -150,6 +150,11 @@ fn a_deployment_moves_through_its_states_and_records_versions() {
     assert_eq!(pending(&fx), [(d.id, DeploymentState::Start)]);
 
     fx.begin_deployment(d.id).unwrap();
+    // A push interrupted (a killed process): Retry leaves it to the engine.
+    assert_eq!(
+        fx.retry_deployment(d.id).unwrap().state,
+        DeploymentState::Deploying
+    );
     fx.set_deployment_error(d.id, "ThrottlingException: rate exceeded", 1)
         .unwrap();
     let mid = fx.deployment(d.id).unwrap();
@@ -267,6 +272,16 @@ fn lifecycle_rules_decide_what_is_pushed_and_decommissioned() {
         ErrorCode::Refused,
     );
     assert!(e.to_string().contains("trash"), "{e}");
+    let mut locked = basic("locked", "svc", "p");
+    locked.protection = coffer_core::secret::NewProtection::Password(
+        coffer_core::SecretString::from("store pw 123456"),
+    );
+    fx.register(locked).unwrap();
+    let e = expect_code(
+        fx.create_deployment(&named("locked"), &target("locked")),
+        ErrorCode::Refused,
+    );
+    assert!(e.to_string().contains("store password"), "{e}");
 
     // Decommissioning names the remote.
     let e = expect_invalid(fx.decommission_deployment(d_db.id, "db"), "confirm");

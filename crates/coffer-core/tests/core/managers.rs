@@ -672,3 +672,45 @@ fn rotation_and_an_upgrade_from_schema_9_keep_connections_sound() {
     assert!(fx.manager_credentials("aws-prod", "t").unwrap().is_some());
     assert!(fx.verify_audit().unwrap().ok);
 }
+
+#[test]
+fn the_first_unlock_after_an_upgrade_seals_connections_and_deployments() {
+    let mut fx = Fixture::new();
+    aws_key(&mut fx, "aws-key");
+    fx.register(basic("db", "u", "p")).unwrap();
+    fx.add_manager(aws_spec("aws-prod", Some("aws-key")))
+        .unwrap();
+    let target = DeploymentTarget {
+        manager: "aws-prod".into(),
+        remote_name: "prod/db".into(),
+    };
+    let d = fx.create_deployment(&named("db"), &target).unwrap();
+    fx.close();
+    // What a vault sealed before these tables had tags looks like: no
+    // record, no tags, an audit log that says nothing of sealed rows.
+    tamper(
+        &fx,
+        "DELETE FROM meta WHERE key = 'rows_sealed';
+         UPDATE managers SET mac = NULL; UPDATE deployments SET mac = NULL;
+         UPDATE secrets SET mac = NULL; UPDATE jobs SET mac = NULL;
+         UPDATE organizations SET mac = NULL; UPDATE projects SET mac = NULL;
+         DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET detail = json_remove(detail, '$.sealed_rows') WHERE seq = 1;",
+    );
+    fx.reopen();
+    let sealed = fx
+        .audit_entries(None, 50)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "vault.seal_rows")
+        .expect("the first unlock sealed the rows");
+    // Secrets, the organization, the connection and the deployment.
+    assert_eq!(sealed.detail["rows"], 5);
+    assert_eq!(fx.manager("aws-prod").unwrap().spec.name, "aws-prod");
+    assert_eq!(fx.deployment(d.id).unwrap().state.as_str(), "start");
+    // From then on an edit is tampering.
+    tamper(&fx, "UPDATE deployments SET managed = 1");
+    expect_tampered(fx.deployment(d.id), "deployment of secret Default:db");
+    tamper(&fx, "UPDATE managers SET stale_if_error_secs = 0");
+    expect_tampered(fx.manager("aws-prod"), "connection aws-prod");
+}

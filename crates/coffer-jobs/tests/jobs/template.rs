@@ -165,7 +165,8 @@ fn errors_name_the_placeholder_with_line_and_column_and_write_nothing() {
     );
     let error = fx.run("external").error.unwrap();
     assert!(
-        error.contains("external key vault aws is not configured"),
+        error.contains("unknown key vault \"aws\" (no connection of that name)")
+            && error.contains("line 1, column 1"),
         "{error}"
     );
 

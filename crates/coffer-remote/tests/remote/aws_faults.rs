@@ -209,17 +209,22 @@ async fn a_cut_connection_is_retried_then_reported() {
 async fn a_slow_answer_times_out() {
     let moto = Moto::start();
     let faults = FaultInjector::start(moto.port);
-    faults.next(1, Fault::Delay(Duration::from_secs(6)));
+    faults.next(1, Fault::Delay(Duration::from_secs(4)));
     let options = ConnectOptions {
-        attempt_timeout: Duration::from_secs(2),
+        attempt_timeout: Duration::from_secs(1),
         max_attempts: 1,
         ..quick_options()
     };
     let vault = aws_client(&faults.endpoint(), &options).await;
+    let started = Instant::now();
     let err = vault.probe().await.expect_err("too slow");
     assert_eq!(err.class(), Some(FailureClass::Timeout), "{err}");
-    // The same call without the delay passes (with the usual timeout: a
-    // loaded test machine can take longer than the short one to answer).
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "gave up before the answer"
+    );
+    // The next request passes (with the usual timeouts: moto may be slow on
+    // a loaded machine).
     let vault = aws_client(&faults.endpoint(), &quick_options()).await;
     vault.probe().await.expect("probe");
 }

@@ -276,6 +276,15 @@ pub async fn conflicts_and_limits_stall<K: KeyVault>(site: &mut Site<K>) {
         DeploymentState::Available
     );
 
+    // Decommissioning a stalled deployment never deletes someone else's secret.
+    site.put_untagged("foreign", "not ours").await;
+    let d = site.deploy("api", "foreign").await;
+    assert_eq!(d.state, DeploymentState::Stalled);
+    let confirm = format!("{}:foreign", site.manager);
+    site.vault.decommission_deployment(d.id, &confirm).unwrap();
+    assert_eq!(site.run(d.id).await.state, DeploymentState::End);
+    assert_eq!(site.remote_value("foreign").await, b"not ours");
+
     let bad_name = match site.kind {
         ManagerKind::Aws => "bad!name",
         ManagerKind::Azure => "bad_name",
@@ -446,4 +455,49 @@ pub async fn write_only_stays_write_only<K: KeyVault>(site: &mut Site<K>, other:
     assert!(meta.write_only);
     let e = other.reveal(&named("wo-copy"), None, None).unwrap_err();
     assert_eq!(e.code(), ErrorCode::WriteOnly);
+}
+
+/// Binary data is sent as binary (AWS `SecretBinary`; Azure base64 with a
+/// binary content type) and imports back as the same bytes.
+pub async fn binary_data_round_trips<K: KeyVault>(site: &mut Site<K>, other: &mut TestVault) {
+    let bytes: Vec<u8> = (0..=255u8).rev().collect();
+    let data = coffer_core::secret::SecretData::from_fields(
+        SecretType::Data,
+        vec![(
+            "data".to_owned(),
+            coffer_core::secret::SecretBytes::from(bytes.clone()),
+        )],
+        &coffer_core::secret::Intake::default(),
+    )
+    .unwrap();
+    site.vault
+        .register(coffer_core::secret::NewSecret::new("blob", data))
+        .unwrap();
+    let d = site.deploy("blob", "coffer-blob").await;
+    assert_eq!(d.state, DeploymentState::Available, "{:?}", d.last_error);
+    let values = site
+        .client
+        .get_many(&["coffer-blob".to_owned()])
+        .await
+        .unwrap();
+    assert!(values[0].binary);
+    assert_eq!(&values[0].value[..], &bytes[..]);
+    let item = ImportItem {
+        remote_name: "coffer-blob".into(),
+        remote_id: None,
+        local_name: "blob-copy".into(),
+        kind: None,
+        description: String::new(),
+    };
+    let outcomes = import_many(other, site.manager, &site.client, &[item], &mut |_| {})
+        .await
+        .unwrap();
+    assert!(outcomes[0].secret.is_some(), "{:?}", outcomes[0].error);
+    let revealed = other
+        .reveal(&named("blob-copy"), Some("data"), None)
+        .unwrap();
+    assert_eq!(
+        coffer_core::ExposeSecret::expose_secret(&revealed[0].value),
+        &bytes[..]
+    );
 }

@@ -202,3 +202,11 @@ async fn azure_a_connection_cut_after_the_write_makes_no_second_version() {
     assert_eq!(site.client.versions("cut-mid-push").await.unwrap().len(), 1);
     assert_eq!(d.versions.len(), 1);
 }
+
+#[tokio::test]
+async fn azure_binary_data_round_trips() {
+    let standin = AzureStandIn::start();
+    let mut site = site(&standin);
+    let (mut other, _) = connected(&standin);
+    deploy::binary_data_round_trips(&mut site, &mut other).await;
+}

@@ -1,5 +1,6 @@
 //! What the remote tests share: moto, the fault injector, the Azure stand-in.
 
+pub mod aws_vault;
 pub mod azure_standin;
 pub mod faults;
 pub mod moto;

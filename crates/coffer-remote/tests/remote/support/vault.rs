@@ -32,6 +32,20 @@ impl TestVault {
         Self { _dir: dir, vault }
     }
 
+    /// Another handle on the same vault file, unlocked (as another process
+    /// would hold it).
+    pub fn second_handle(&self) -> Vault {
+        let mut other = Vault::open(
+            &self._dir.path().join("vault.db"),
+            Arc::new(FixedClock::new(T0)),
+        )
+        .expect("open the vault again");
+        other
+            .unlock_with_passphrase(&SecretString::from("correct horse battery staple"))
+            .expect("unlock");
+        other
+    }
+
     /// Registers a secret of `kind` from text fields.
     pub fn add(&mut self, name: &str, kind: SecretType, pairs: &[(&str, &str)]) {
         self.vault

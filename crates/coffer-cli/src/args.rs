@@ -183,6 +183,59 @@ pub enum ManagerCommand {
         /// The connection.
         name: String,
     },
+    /// One cheap authenticated call: status, latency, what was checked and,
+    /// on failure, the hint of its class (exit 7; 6 when credentials are refused).
+    Test {
+        /// The connection.
+        name: String,
+    },
+    /// The remote secrets: names, last change, tags, versions and whether
+    /// Coffer manages them; never values.
+    Browse {
+        /// The connection.
+        name: String,
+        /// Only names starting with this.
+        #[arg(long, default_value = "", value_name = "PREFIX")]
+        prefix: String,
+        /// Names per page.
+        #[arg(long, default_value_t = 50, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=100))]
+        page_size: u32,
+        /// Every page (otherwise the first, and the token of the next).
+        #[arg(long, conflicts_with = "page")]
+        all: bool,
+        /// The page after this token (from a previous browse).
+        #[arg(long, value_name = "TOKEN")]
+        page: Option<String>,
+    },
+    /// Import remote secrets as local ones, keeping the link (one action;
+    /// progress on stderr; each succeeds or fails alone).
+    Import {
+        /// The connection.
+        name: String,
+        /// The remote secrets' names.
+        #[arg(required = true, value_name = "REMOTE")]
+        remote: Vec<String>,
+        /// key_value or data [default: key_value for a JSON object, data otherwise].
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+        /// The local name (one REMOTE only) [default: the remote name].
+        #[arg(long = "as", value_name = "LOCAL")]
+        local: Option<String>,
+    },
+}
+
+/// A local secret's deployment to a connection.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// The local secret's name.
+    pub name: String,
+    /// Its organization.
+    #[arg(long, default_value = "Default", value_name = "ORG")]
+    pub org: String,
+    /// The connection.
+    #[arg(long = "to", value_name = "MANAGER")]
+    pub manager: String,
 }
 
 /// Where a job lives.
@@ -601,6 +654,36 @@ pub enum SecretCommand {
         target: Target,
         /// The new name.
         new_name: String,
+    },
+    /// Deploy a secret to a key vault connection and push it now, showing
+    /// each state; ends `available`, or exits 7 with the stalled or failed reason.
+    Deploy {
+        #[command(flatten)]
+        target: DeploymentArgs,
+        /// The remote name [default: the local name].
+        #[arg(long = "as", value_name = "REMOTE_NAME")]
+        remote_name: Option<String>,
+    },
+    /// Push a deployment again (IMCO retry: after a failure, a stall, a
+    /// crash or a kill; never a second remote version of a local version).
+    Retry {
+        #[command(flatten)]
+        target: DeploymentArgs,
+    },
+    /// Let Coffer write over a remote secret it did not create (a stalled
+    /// name conflict, or an import link), then push.
+    Adopt {
+        #[command(flatten)]
+        target: DeploymentArgs,
+    },
+    /// Delete the deployed secret in the key vault (soft delete where the
+    /// service has it); asks to type MANAGER:REMOTE on a terminal.
+    Decommission {
+        #[command(flatten)]
+        target: DeploymentArgs,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Deployments and import links: of one secret, or all.
     Deployments {

@@ -4,6 +4,7 @@ mod audit;
 mod cert;
 mod init;
 mod job;
+mod keyvault;
 mod manager;
 mod run;
 mod secret_change;
@@ -72,6 +73,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             SecretCommand::Usage { target } => return secret_use::usage(g, out, &target),
             SecretCommand::Trash => secret_read::trash(g, out),
+            SecretCommand::Deploy {
+                target,
+                remote_name,
+            } => return keyvault::deploy(g, out, &target, remote_name.as_deref()),
+            SecretCommand::Retry { target } => return keyvault::retry(g, out, &target),
+            SecretCommand::Adopt { target } => return keyvault::adopt(g, out, &target),
+            SecretCommand::Decommission { target, yes } => {
+                return keyvault::decommission(g, out, &target, yes);
+            }
             SecretCommand::Deployments { name, org } => {
                 manager::deployments(g, out, name.as_deref(), &org)
             }

@@ -46,19 +46,7 @@ fn remote_versions(endpoint: &str, name: &str) -> Vec<String> {
 /// connection `moto` to `endpoint`.
 fn vault_with_connection(endpoint: &str, key_id: &str, secret: &str) -> Env {
     let env = Env::new();
-    let id = env.file("akid", key_id);
-    let sak = env.file("sak", secret);
-    env.run(&[
-        "secret",
-        "add",
-        "key_value",
-        "aws/key",
-        "--field",
-        &format!("aws_access_key_id=@{}", id.display()),
-        "--field",
-        &format!("aws_secret_access_key=@{}", sak.display()),
-    ])
-    .ok();
+    env.add_aws_key(key_id, secret);
     env.run(&[
         "manager",
         "add",
@@ -377,4 +365,52 @@ fn a_cli_killed_mid_deploy_then_retried_makes_one_remote_version() {
         "one remote version of local version 1: {remote:?}"
     );
     assert_eq!(retried["versions"][0]["remote_version"], remote[0].as_str());
+}
+
+#[test]
+fn a_name_taken_by_an_untagged_remote_stalls_until_adopted() {
+    let moto = Moto::start();
+    let endpoint = moto.endpoint();
+    let env = vault_with_connection(&endpoint, "testing", "testing");
+    boto(
+        &endpoint,
+        "sm.create_secret(Name='taken', SecretString='someone-elses-1')",
+    );
+    env.add_basic("svc", "adopt-pw-1");
+    let stalled = env
+        .run(&["secret", "deploy", "svc", "--to", "moto", "--as", "taken"])
+        .fails(7);
+    assert!(stalled.stderr.contains(": stalled"), "{}", stalled.stderr);
+    assert!(
+        stalled.stderr.contains("not managed by Coffer"),
+        "{}",
+        stalled.stderr
+    );
+    assert!(
+        stalled.stderr.contains("coffer secret adopt svc --to moto"),
+        "{}",
+        stalled.stderr
+    );
+    let untouched = boto(
+        &endpoint,
+        "print(sm.get_secret_value(SecretId='taken', VersionStage='AWSCURRENT')['SecretString'])",
+    );
+    assert_eq!(
+        untouched.trim(),
+        "someone-elses-1",
+        "nothing written before adopting"
+    );
+
+    let adopted = env
+        .run(&["--json", "secret", "adopt", "svc", "--to", "moto"])
+        .ok()
+        .json();
+    assert_eq!(adopted["state"], "available", "{adopted}");
+    assert_eq!(adopted["managed"], true);
+    let now = boto(
+        &endpoint,
+        "print(sm.get_secret_value(SecretId='taken', VersionStage='AWSCURRENT')['SecretString'])",
+    );
+    assert!(now.contains("adopt-pw-1"), "Coffer's version is current");
+    assert!(!adopted.to_string().contains("adopt-pw-1"));
 }

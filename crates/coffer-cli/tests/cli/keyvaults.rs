@@ -8,19 +8,7 @@ const ACCESS_KEY_SECRET: &str = "cli-manager-secret-access-key";
 /// A vault with an access-key secret `aws/key`.
 fn vault_with_key() -> Env {
     let env = Env::new();
-    let id = env.file("akid", "AKIACLITEST000000001");
-    let secret = env.file("sak", ACCESS_KEY_SECRET);
-    env.run(&[
-        "secret",
-        "add",
-        "key_value",
-        "aws/key",
-        "--field",
-        &format!("aws_access_key_id=@{}", id.display()),
-        "--field",
-        &format!("aws_secret_access_key=@{}", secret.display()),
-    ])
-    .ok();
+    env.add_aws_key("AKIACLITEST000000001", ACCESS_KEY_SECRET);
     env
 }
 

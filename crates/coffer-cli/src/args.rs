@@ -178,18 +178,18 @@ pub enum ManagerCommand {
         /// The connection.
         name: String,
     },
-    /// One cheap authenticated call: status, latency, what was checked and,
-    /// on failure, a hint for its class (exit 7, or 6 when the credentials are refused).
-    Test {
-        /// The connection.
-        name: String,
-    },
     /// Delete a connection (nothing is deleted in the key vault).
     Delete {
         /// The connection.
         name: String,
     },
-    /// The remote secrets' names, last change, tags, versions and whether
+    /// One cheap authenticated call: status, latency, what was checked and,
+    /// on failure, the hint of its class (exit 7; 6 when credentials are refused).
+    Test {
+        /// The connection.
+        name: String,
+    },
+    /// The remote secrets: names, last change, tags, versions and whether
     /// Coffer manages them; never values.
     Browse {
         /// The connection.
@@ -197,33 +197,44 @@ pub enum ManagerCommand {
         /// Only names starting with this.
         #[arg(long, default_value = "", value_name = "PREFIX")]
         prefix: String,
-        /// At most this many (pages are fetched until then).
-        #[arg(long, default_value_t = 100, value_name = "N")]
-        limit: u32,
+        /// Names per page.
+        #[arg(long, default_value_t = 50, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=100))]
+        page_size: u32,
+        /// Every page (otherwise the first, and the token of the next).
+        #[arg(long, conflicts_with = "page")]
+        all: bool,
+        /// The page after this token (from a previous browse).
+        #[arg(long, value_name = "TOKEN")]
+        page: Option<String>,
     },
-    /// Import remote secrets as local ones, keeping the link (progress on stderr).
+    /// Import remote secrets as local ones, keeping the link (one action;
+    /// progress on stderr; each succeeds or fails alone).
     Import {
         /// The connection.
         name: String,
         /// The remote secrets' names.
         #[arg(required = true, value_name = "REMOTE")]
         remote: Vec<String>,
-        /// The local type [default: key_value for a JSON object, data otherwise].
+        /// key_value or data [default: key_value for a JSON object, data otherwise].
         #[arg(long = "type", value_name = "TYPE")]
         kind: Option<String>,
+        /// The local name (one REMOTE only) [default: the remote name].
+        #[arg(long = "as", value_name = "LOCAL")]
+        local: Option<String>,
     },
 }
 
 /// A local secret's deployment to a connection.
 #[derive(Debug, Args)]
-pub struct DeploymentTarget {
+pub struct DeploymentArgs {
     /// The local secret's name.
     pub name: String,
     /// Its organization.
     #[arg(long, default_value = "Default", value_name = "ORG")]
     pub org: String,
     /// The connection.
-    #[arg(long = "to", visible_alias = "from", value_name = "MANAGER")]
+    #[arg(long = "to", value_name = "MANAGER")]
     pub manager: String,
 }
 
@@ -644,14 +655,35 @@ pub enum SecretCommand {
         /// The new name.
         new_name: String,
     },
-    /// Deploy a secret to a key vault connection and wait for the push
-    /// (its state: available, or stalled/updating_error with the reason).
+    /// Deploy a secret to a key vault connection and push it now, showing
+    /// each state; ends `available`, or exits 7 with the stalled or failed reason.
     Deploy {
         #[command(flatten)]
-        target: DeploymentTarget,
+        target: DeploymentArgs,
         /// The remote name [default: the local name].
         #[arg(long = "as", value_name = "REMOTE_NAME")]
         remote_name: Option<String>,
+    },
+    /// Push a deployment again (IMCO retry: after a failure, a stall, a
+    /// crash or a kill; never a second remote version of a local version).
+    Retry {
+        #[command(flatten)]
+        target: DeploymentArgs,
+    },
+    /// Let Coffer write over a remote secret it did not create (a stalled
+    /// name conflict, or an import link), then push.
+    Adopt {
+        #[command(flatten)]
+        target: DeploymentArgs,
+    },
+    /// Delete the deployed secret in the key vault (soft delete where the
+    /// service has it); asks to type MANAGER:REMOTE on a terminal.
+    Decommission {
+        #[command(flatten)]
+        target: DeploymentArgs,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Deployments and import links: of one secret, or all.
     Deployments {
@@ -660,26 +692,6 @@ pub enum SecretCommand {
         /// Its organization.
         #[arg(long, default_value = "Default", value_name = "ORG")]
         org: String,
-    },
-    /// Push a deployment again (after a failure, a crash or a kill; never a
-    /// second remote version of the same local version).
-    Retry {
-        #[command(flatten)]
-        target: DeploymentTarget,
-    },
-    /// Delete the deployed secret remotely (asks, naming it; --yes skips).
-    Decommission {
-        #[command(flatten)]
-        target: DeploymentTarget,
-        /// Do not ask.
-        #[arg(long)]
-        yes: bool,
-    },
-    /// Take over a remote secret of the same name that Coffer did not create
-    /// (a stalled deployment), then push.
-    Adopt {
-        #[command(flatten)]
-        target: DeploymentTarget,
     },
     /// Copy a secret's current value into a new secret (its own data key).
     Clone {

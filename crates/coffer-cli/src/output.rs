@@ -55,11 +55,24 @@ pub enum Failure {
     Core(Error),
     /// A job, the Test action or `coffer run` failed.
     Jobs(coffer_jobs::Error),
-    /// A key vault failed (the message names the connection and the
-    /// operation; the hint of its class follows).
-    Remote(coffer_remote::Error),
     /// Already reported (a failed run, a program's own exit code): exit with it.
     Exit(i32),
+    /// A key-vault call failed: exit 7 (6 when the credentials were
+    /// refused), with the hint of its failure class.
+    Remote(coffer_remote::Error),
+    /// A deployment rests somewhere other than where the command wanted it
+    /// (stalled, failed): exit 7 with why.
+    Deployment(String),
+}
+
+impl Failure {
+    /// A remote error: a local refusal stays a core error.
+    pub fn from_remote(error: coffer_remote::Error) -> Self {
+        match error {
+            coffer_remote::Error::Core(e) => Self::Core(e),
+            other => Self::Remote(other),
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -83,32 +96,36 @@ impl Failure {
         match self {
             Self::Core(e) => exit_code(e.code()),
             Self::Jobs(e) => exit_code(e.core_code()),
-            Self::Remote(e) => exit_code(e.code()),
             Self::Exit(code) => *code,
+            Self::Remote(e) => exit_code(e.code()),
+            Self::Deployment(_) => exit_code(ErrorCode::Remote),
         }
     }
 }
 
 /// Prints an error on stderr (nothing for [`Failure::Exit`]).
 pub fn print_error(json: bool, failure: &Failure) {
-    let (code, message) = match failure {
-        Failure::Core(e) => (e.code().as_str(), e.to_string()),
-        Failure::Jobs(e) => (e.code(), e.to_string()),
+    let (code, message, hint) = match failure {
+        Failure::Core(e) => (e.code().as_str(), e.to_string(), None),
+        Failure::Jobs(e) => (e.code(), e.to_string(), None),
         Failure::Remote(e) => (
             e.code().as_str(),
-            match e.class() {
-                Some(class) => format!("{e}\nhint: {}", class.hint()),
-                None => e.to_string(),
-            },
+            e.to_string(),
+            e.class().map(|c| c.hint()),
         ),
+        Failure::Deployment(message) => (ErrorCode::Remote.as_str(), message.clone(), None),
         Failure::Exit(_) => return,
     };
     let mut stderr = std::io::stderr().lock();
     if json {
-        let value = serde_json::json!({ "error": { "code": code, "message": message } });
+        let value =
+            serde_json::json!({ "error": { "code": code, "message": message, "hint": hint } });
         let _ = writeln!(stderr, "{value}");
     } else {
         let _ = writeln!(stderr, "coffer: {message}");
+        if let Some(hint) = hint {
+            let _ = writeln!(stderr, "hint: {hint}");
+        }
     }
 }
 

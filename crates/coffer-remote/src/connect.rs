@@ -84,6 +84,24 @@ pub async fn connect(
     }
 }
 
+/// The client of saved connection `name`, its credential secret used (and
+/// audited) for `purpose`; this vault's id tells which remote secrets it
+/// manages. What the desktop and the CLI both call before a remote call.
+pub async fn client_of(
+    vault: &mut coffer_core::Vault,
+    name: &str,
+    purpose: &str,
+) -> Result<(Manager, AnyVault)> {
+    let manager = vault.manager(name)?;
+    let credentials = crate::credentials::credentials_for(vault, name, purpose)?;
+    let options = ConnectOptions {
+        vault_id: Some(vault.id()),
+        ..ConnectOptions::default()
+    };
+    let client = connect(&manager, credentials, &options).await?;
+    Ok((manager, client))
+}
+
 impl KeyVault for AnyVault {
     async fn probe(&self) -> Result<Probe> {
         match self {

@@ -31,7 +31,7 @@ pub use azure::{
     azure_name_allowed,
 };
 pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
-pub use connect::{AnyVault, ConnectOptions, connect};
+pub use connect::{AnyVault, ConnectOptions, client_of, connect};
 pub use credentials::{credentials_for, credentials_of};
 pub use deploy::{DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};

@@ -10,6 +10,7 @@ use coffer_core::{Error, Result, Timestamp};
 use serde_json::json;
 
 use crate::args::{Global, ManagerAdd, ManagerCommand};
+use crate::commands::keyvault;
 use crate::output::{Failure, Out, pairs, relative, table};
 use crate::unlock;
 
@@ -20,15 +21,20 @@ pub fn run(g: &Global, out: Out, command: ManagerCommand) -> Result<(), Failure>
         ManagerCommand::List => Ok(list(g, out)?),
         ManagerCommand::Show { name } => Ok(show(g, out, &name)?),
         ManagerCommand::Delete { name } => Ok(delete(g, out, &name)?),
-        ManagerCommand::Test { name } => super::remote::test(g, out, &name),
+        ManagerCommand::Test { name } => keyvault::test(g, out, &name),
         ManagerCommand::Browse {
             name,
             prefix,
-            limit,
-        } => super::remote::browse(g, out, &name, &prefix, limit),
-        ManagerCommand::Import { name, remote, kind } => {
-            super::remote::import(g, out, &name, &remote, kind.as_deref())
-        }
+            page_size,
+            all,
+            page,
+        } => keyvault::browse(g, out, &name, &prefix, page_size, all, page),
+        ManagerCommand::Import {
+            name,
+            remote,
+            kind,
+            local,
+        } => keyvault::import(g, out, &name, &remote, kind.as_deref(), local.as_deref()),
     }
 }
 

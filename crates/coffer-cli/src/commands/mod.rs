@@ -4,8 +4,8 @@ mod audit;
 mod cert;
 mod init;
 mod job;
+mod keyvault;
 mod manager;
-mod remote;
 mod run;
 mod secret_change;
 mod secret_read;
@@ -76,11 +76,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             SecretCommand::Deploy {
                 target,
                 remote_name,
-            } => return remote::deploy(g, out, &target, remote_name.as_deref()),
-            SecretCommand::Retry { target } => return remote::retry(g, out, &target),
-            SecretCommand::Adopt { target } => return remote::adopt(g, out, &target),
+            } => return keyvault::deploy(g, out, &target, remote_name.as_deref()),
+            SecretCommand::Retry { target } => return keyvault::retry(g, out, &target),
+            SecretCommand::Adopt { target } => return keyvault::adopt(g, out, &target),
             SecretCommand::Decommission { target, yes } => {
-                return remote::decommission(g, out, &target, yes);
+                return keyvault::decommission(g, out, &target, yes);
             }
             SecretCommand::Deployments { name, org } => {
                 manager::deployments(g, out, name.as_deref(), &org)

@@ -5,12 +5,26 @@
 mod audit;
 mod certs;
 mod errors;
+// The remote crate's fault injector and moto harness, shared, not copied.
+#[allow(dead_code)]
+#[path = "../../../coffer-remote/tests/remote/support/faults.rs"]
+mod faults;
 mod fixtures;
 mod jobs;
 mod keyring;
+mod keyvault_remote;
 mod keyvaults;
 mod leaks;
 mod lifecycle;
+#[allow(dead_code)]
+#[path = "../../../coffer-remote/tests/remote/support/moto.rs"]
+mod moto;
 mod remote;
 mod secrets;
 mod support;
+
+/// A free port on 127.0.0.1 (what the shared moto harness asks its parent for).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}

@@ -120,6 +120,24 @@ impl Env {
         finish(child.wait_with_output().unwrap())
     }
 
+    /// Adds `key_value` secret `aws/key` holding an AWS access key (the
+    /// values from files, as secret fields must be).
+    pub fn add_aws_key(&self, key_id: &str, secret: &str) {
+        let id = self.file("akid", key_id);
+        let sak = self.file("sak", secret);
+        self.run(&[
+            "secret",
+            "add",
+            "key_value",
+            "aws/key",
+            "--field",
+            &format!("aws_access_key_id=@{}", id.display()),
+            "--field",
+            &format!("aws_secret_access_key=@{}", sak.display()),
+        ])
+        .ok();
+    }
+
     /// Registers a basic-auth secret with the password on stdin.
     pub fn add_basic(&self, name: &str, password: &str) {
         self.run_with_stdin(

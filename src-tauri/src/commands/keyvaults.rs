@@ -11,8 +11,8 @@ use coffer_core::remote::{AwsAuth, Manager, ManagerSettings, ManagerSpec, Manage
 use coffer_core::secret::{SecretId, SecretRef, SecretType};
 use coffer_core::{ErrorCode, Timestamp, Vault};
 use coffer_remote::{
-    AnyVault, ConnectOptions, Credentials, FailureClass, ImportItem, KeyVault, Probe, RemoteSecret,
-    connect, credentials_for, import_many,
+    ConnectOptions, Credentials, FailureClass, ImportItem, KeyVault, Probe, RemoteSecret, connect,
+    import_many,
 };
 use secrecy::SecretString;
 use serde::Serialize;
@@ -173,17 +173,9 @@ where
     .map_err(|e| IpcError::internal(format!("a key-vault task failed: {e}")))?
 }
 
-/// A client of the saved connection `name`, its credentials used for `purpose`.
-pub async fn client_of(
-    vault: &mut Vault,
-    name: &str,
-    purpose: &str,
-) -> coffer_remote::Result<(Manager, AnyVault)> {
-    let manager = vault.manager(name)?;
-    let credentials = credentials_for(vault, name, purpose)?;
-    let client = connect(&manager, credentials, &connect_options(vault)).await?;
-    Ok((manager, client))
-}
+/// A client of the saved connection `name`, its credentials used for
+/// `purpose` (the library's, which the CLI calls too).
+pub use coffer_remote::client_of;
 
 /// The credentials an unsaved connection would use: its secret, used (and
 /// audited) like any use, or the platform's.

@@ -73,6 +73,8 @@ const COMMANDS: &[&str] = &[
     "test_manager",
     "browse_manager",
     "import_remote",
+    "cached_secrets",
+    "clear_cache",
     "secret_deployments",
     "manager_deployments",
     "deploy_secret",

@@ -90,6 +90,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             keyvaults::test_manager,
             keyvaults::browse_manager,
             keyvaults::import_remote,
+            keyvaults::cached_secrets,
+            keyvaults::clear_cache,
             deployments::secret_deployments,
             deployments::manager_deployments,
             deployments::deploy_secret,

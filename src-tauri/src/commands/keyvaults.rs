@@ -413,3 +413,40 @@ pub async fn import_remote(
     }
     Ok(result)
 }
+
+/// What the app's cache holds (one connection, or all): names, versions and
+/// times, never values.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn cached_secrets(
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> IpcResult<Vec<coffer_remote::CachedSecret>> {
+    let managers = with_vault(&state, |v| v.managers()).await?;
+    let remotes = &state.run_context.remotes;
+    Ok(managers
+        .iter()
+        .filter(|m| {
+            name.as_deref()
+                .is_none_or(|n| m.spec.name.eq_ignore_ascii_case(n))
+        })
+        .flat_map(|m| remotes.cached(m))
+        .collect())
+}
+
+/// Clears cached values (one connection, or all); returns how many went.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn clear_cache(state: State<'_, AppState>, name: Option<String>) -> IpcResult<u32> {
+    let managers = with_vault(&state, |v| v.managers()).await?;
+    let remotes = &state.run_context.remotes;
+    let mut cleared = 0usize;
+    for manager in managers.iter().filter(|m| {
+        name.as_deref()
+            .is_none_or(|n| m.spec.name.eq_ignore_ascii_case(n))
+    }) {
+        cleared += remotes.cached(manager).len();
+        remotes.clear_manager(manager.id);
+    }
+    Ok(u32::try_from(cleared).unwrap_or(u32::MAX))
+}

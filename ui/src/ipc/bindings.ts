@@ -211,6 +211,13 @@ export const commands = {
 	 *  with an `ImportProgress` event per secret); each succeeds or fails alone.
 	 */
 	importRemote: (name: string, remoteNames: string[], secretType: SecretType | null) => typedError<ImportResult, IpcError>(__TAURI_INVOKE("import_remote", { name, remoteNames, secretType })),
+	/**
+	 *  What the app's cache holds (one connection, or all): names, versions and
+	 *  times, never values.
+	 */
+	cachedSecrets: (name: string | null) => typedError<CachedSecret[], IpcError>(__TAURI_INVOKE("cached_secrets", { name })),
+	/**  Clears cached values (one connection, or all); returns how many went. */
+	clearCache: (name: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("clear_cache", { name })),
 	/**  A secret's deployments and import links. */
 	secretDeployments: (id: string) => typedError<DeploymentView[], IpcError>(__TAURI_INVOKE("secret_deployments", { id })),
 	/**  A connection's deployments and import links. */
@@ -422,6 +429,22 @@ export type BulkResult = {
 	done: number,
 	/**  The ones that failed, with why. */
 	failed: BulkFailure[],
+};
+
+/**  One cached value, as the Cached secrets view lists it. */
+export type CachedSecret = {
+	/**  The connection's name. */
+	manager: string,
+	/**  The remote name. */
+	name: string,
+	/**  The remote version held. */
+	version: string,
+	/**  When it was fetched. */
+	fetched_at: string,
+	/**  When it stops being used (without an error to excuse it). */
+	expires_at: string,
+	/**  Whether that time has passed. */
+	expired: boolean,
 };
 
 /**

@@ -5,6 +5,7 @@ import { api, errorMessage, type ManagerTest } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { navigate, routeHref } from "../../lib/router";
 import { formatDateTime, relative } from "../../lib/time";
+import { ClearAllCacheButton } from "./CachePanel";
 import { authText, CLASS_LABEL, KIND_LABEL, whereText } from "./model";
 import "../../components/data-table.css";
 import "./keyvaults.css";
@@ -38,6 +39,7 @@ export function KeyVaultsPage() {
           </p>
         </div>
         <span className="spacer" />
+        <ClearAllCacheButton />
         <a className="btn btn-primary" href={routeHref({ view: "keyvault-new" })}>
           <Icon name="plus" /> New connection
         </a>

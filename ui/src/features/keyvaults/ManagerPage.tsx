@@ -13,6 +13,7 @@ import { KIND_LABEL, authText, durationText, whereText } from "./model";
 import { useDeploymentActions } from "./DeploymentActions";
 import { TestBadge } from "./KeyVaultsPage";
 import { TestResult } from "./ManagerWizard";
+import { CacheTab } from "./CachePanel";
 import { DeploymentsTable, RemoteSecretsTable } from "./tables";
 import "./keyvaults.css";
 
@@ -119,6 +120,9 @@ function Connection({ manager }: { manager: ManagerView }) {
           <Tabs.Trigger className="tab" value="remote">
             Remote secrets
           </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="cache">
+            Cached secrets
+          </Tabs.Trigger>
           <Tabs.Trigger className="tab" value="deployments">
             Deployments
           </Tabs.Trigger>
@@ -128,6 +132,9 @@ function Connection({ manager }: { manager: ManagerView }) {
         </Tabs.List>
         <Tabs.Content value="remote">
           <RemoteTab manager={manager} />
+        </Tabs.Content>
+        <Tabs.Content value="cache">
+          <CacheTab name={spec.name} />
         </Tabs.Content>
         <Tabs.Content value="deployments">
           <DeploymentsTab name={spec.name} />

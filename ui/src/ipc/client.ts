@@ -20,11 +20,24 @@ export class CofferError extends Error {
 
 type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
 
+/**
+ * The shell's error as an `IpcError`. Coffer's commands send `{code,
+ * message, detail}`; Tauri itself rejects with a bare string (a command not
+ * allowed or not found, arguments that do not deserialize), which would
+ * otherwise become an error without a message.
+ */
+function asIpcError(error: unknown): IpcError {
+  if (typeof error === "object" && error !== null && typeof (error as IpcError).message === "string") {
+    return error as IpcError;
+  }
+  return { code: "internal", message: typeof error === "string" && error ? error : "The app refused the request.", detail: null };
+}
+
 /** Unwraps a command's result or throws its error. */
 export async function unwrap<T>(pending: Promise<Outcome<T>>): Promise<T> {
   const outcome = await pending;
   if (outcome.status === "ok") return outcome.data;
-  throw new CofferError(outcome.error);
+  throw new CofferError(asIpcError(outcome.error));
 }
 
 /** A message for people, for any thrown value. */

@@ -24,7 +24,7 @@ use crate::events::ImportProgress;
 use crate::state::{AppState, lock, with_vault};
 
 /// The result of a connection test.
-#[derive(Debug, Clone, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ManagerTest {
     /// Whether the call succeeded.
     pub ok: bool,
@@ -45,7 +45,22 @@ pub struct ManagerTest {
 /// Last test results by connection name, for the list's status: this
 /// session's only (a restart says "not tested").
 #[derive(Debug, Default)]
-pub struct TestResults(pub Mutex<HashMap<String, ManagerTest>>);
+pub struct TestResults(
+    pub Mutex<HashMap<String, ManagerTest>>,
+    Mutex<Option<(ManagerSpec, ManagerTest)>>,
+);
+
+impl TestResults {
+    /// The wizard's last test of unsaved settings becomes the connection's
+    /// status when exactly those settings are saved.
+    fn adopt_draft(&self, saved: &ManagerSpec) {
+        if let Some((spec, test)) = lock(&self.1).take()
+            && spec == *saved
+        {
+            lock(&self.0).insert(saved.name.clone(), test);
+        }
+    }
+}
 
 /// A connection as the UI lists it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -90,6 +105,7 @@ pub async fn add_manager(
     spec: ManagerSpec,
 ) -> IpcResult<ManagerView> {
     let manager = with_vault(&state, move |v| v.add_manager(spec)).await?;
+    tests.adopt_draft(&manager.spec);
     Ok(view(manager, &tests))
 }
 
@@ -252,9 +268,11 @@ fn tested(
 #[specta::specta]
 pub async fn test_manager_spec(
     state: State<'_, AppState>,
+    tests: State<'_, TestResults>,
     spec: ManagerSpec,
 ) -> IpcResult<ManagerTest> {
-    with_vault_remote(&state, move |vault| {
+    let tested_spec = spec.clone();
+    let result = with_vault_remote(&state, move |vault| {
         let started = Instant::now();
         let draft = Manager {
             id: 0,
@@ -270,7 +288,9 @@ pub async fn test_manager_spec(
         });
         tested(result, started, vault.now())
     })
-    .await
+    .await?;
+    *lock(&tests.1) = Some((tested_spec, result.clone()));
+    Ok(result)
 }
 
 /// Tests a saved connection; the result becomes its status in the list.
@@ -449,4 +469,50 @@ pub async fn clear_cache(state: State<'_, AppState>, name: Option<String>) -> Ip
         remotes.clear_manager(manager.id);
     }
     Ok(u32::try_from(cleared).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use coffer_core::remote::{AwsSettings, ManagerSettings, ManagerSpec};
+    use coffer_core::remote::{DEFAULT_CACHE_TTL_SECS, DEFAULT_STALE_IF_ERROR_SECS};
+
+    use super::{ManagerTest, TestResults, lock};
+
+    fn spec(region: &str) -> ManagerSpec {
+        ManagerSpec {
+            name: "prod".into(),
+            org: "Default".into(),
+            settings: ManagerSettings::Aws(AwsSettings {
+                region: region.into(),
+                endpoint: None,
+                auth: super::AwsAuth::Implicit { profile: None },
+            }),
+            cache_ttl_secs: DEFAULT_CACHE_TTL_SECS,
+            stale_if_error_secs: DEFAULT_STALE_IF_ERROR_SECS,
+            writes_per_sec: 20,
+        }
+    }
+
+    fn passed() -> ManagerTest {
+        ManagerTest {
+            ok: true,
+            checked: "ListSecrets".into(),
+            latency_ms: 12,
+            class: None,
+            message: None,
+            hint: None,
+            tested_at: coffer_core::Timestamp::from_unix(0),
+        }
+    }
+
+    #[test]
+    fn the_wizards_test_is_the_status_only_of_the_settings_it_tested() {
+        let tests = TestResults::default();
+        *lock(&tests.1) = Some((spec("eu-west-1"), passed()));
+        tests.adopt_draft(&spec("us-east-1"));
+        assert!(lock(&tests.0).is_empty(), "other settings were saved");
+        *lock(&tests.1) = Some((spec("eu-west-1"), passed()));
+        tests.adopt_draft(&spec("eu-west-1"));
+        assert_eq!(lock(&tests.0).get("prod"), Some(&passed()));
+    }
 }

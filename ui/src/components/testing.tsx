@@ -33,6 +33,10 @@ export function mockShell(handlers: Record<string, CommandHandler>) {
     const handler = handlers[cmd];
     if (!handler) {
       if (cmd === "touch") return null;
+      // Pages that listen to the shell's events (progress, changes) get a
+      // listener id; no event is sent unless a test emits one.
+      if (cmd === "plugin:event|listen") return 1;
+      if (cmd === "plugin:event|unlisten") return null;
       throw new Error(`unexpected command ${cmd}`);
     }
     const result = handler(args);

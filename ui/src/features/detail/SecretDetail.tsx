@@ -157,7 +157,7 @@ function DetailPage({ meta }: { meta: SecretMeta }) {
                 <button
                   key={k}
                   type="button"
-                  className="label-chip label-chip-button"
+                  className="label-chip label-link"
                   title={`Show the secrets labelled ${k}=${v}`}
                   onClick={() => navigate({ view: "secrets", label: `${k}=${v}` })}
                 >

@@ -8,10 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use coffer_core::job::{CommandSpec, JobRef, JobSpec, NewJob, RunStatus, RunTrigger};
 use coffer_core::remote::{AwsAuth, AwsSettings, ManagerSettings, ManagerSpec};
@@ -25,46 +22,16 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const SECRETS: usize = 100;
 const KEYS: usize = 10;
 
-struct Moto(Child, u16);
+// The remote tests' moto launcher (not every helper of it is used here).
+#[allow(dead_code)]
+#[path = "../../coffer-remote/tests/remote/support/moto.rs"]
+mod moto;
+use moto::Moto;
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn moto() -> Moto {
-    let python = std::env::var_os("COFFER_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
-        });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(python)
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto (scripts/dev setup)");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Moto(child, port)
+/// A free port on 127.0.0.1 (for the moto launcher).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
 }
 
 fn args() -> Vec<String> {
@@ -80,7 +47,7 @@ fn args() -> Vec<String> {
 }
 
 fn bench(c: &mut Criterion) {
-    let moto = moto();
+    let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let mut options = CreateOptions::new(SecretString::from("bench passphrase"));
     options.use_keyring = false;
@@ -102,7 +69,7 @@ fn bench(c: &mut Criterion) {
             org: "Default".into(),
             settings: ManagerSettings::Aws(AwsSettings {
                 region: "us-east-1".into(),
-                endpoint: Some(format!("http://127.0.0.1:{}", moto.1)),
+                endpoint: Some(moto.endpoint()),
                 auth: AwsAuth::AccessKey {
                     secret: "aws-key".into(),
                 },

@@ -2,95 +2,35 @@
 //! reaches the program, its output is redacted, and a missing remote name
 //! stops the command before the program starts. The connection is added
 //! through the core API (the CLI's `coffer manager` is another part); the
-//! remote secrets are seeded with boto3, an independent client.
+//! remote secrets are seeded with boto3, an independent client. moto is the
+//! remote tests' launcher (`crate::moto`).
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use coffer_core::remote::{AwsAuth, AwsSettings, ManagerSettings, ManagerSpec};
 use coffer_core::{SecretString, SystemClock, Vault};
 
+use crate::moto::{Moto, python};
 use crate::support::{Env, PASSPHRASE};
 
 const PASSWORD: &str = "cli-remote-pw-5521";
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("COFFER_TEST_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+/// Creates a remote secret with boto3.
+fn seed(moto: &Moto, name: &str, value: &str) {
+    let script = "import sys, boto3\n\
+        c = boto3.client('secretsmanager', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
+            aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+        c.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])\n";
+    let out = Command::new(python())
+        .args(["-c", script, &moto.endpoint(), name, value])
+        .output()
+        .unwrap();
     assert!(
-        venv.exists(),
-        "no Python with moto: run `scripts/dev setup` (it creates .venv) or set COFFER_TEST_PYTHON"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    venv
-}
-
-/// moto on 127.0.0.1, killed by PID when dropped.
-struct Moto {
-    port: u16,
-    child: Child,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(python())
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto (run `scripts/dev setup`)");
-        let moto = Self { port, child };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        moto
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Creates a remote secret with boto3.
-    fn seed(&self, name: &str, value: &str) {
-        let script = "import sys, boto3\n\
-            c = boto3.client('secretsmanager', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
-                aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-            c.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])\n";
-        let out = Command::new(python())
-            .args(["-c", script, &self.endpoint(), name, value])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn setup(moto: &Moto) -> Env {
@@ -135,7 +75,8 @@ fn setup(moto: &Moto) -> Env {
 #[test]
 fn coffer_run_resolves_remote_keys_and_redacts_them() {
     let moto = Moto::start();
-    moto.seed(
+    seed(
+        &moto,
         "app/db",
         &format!(r#"{{"user":"svc","password":"{PASSWORD}"}}"#),
     );

@@ -7,6 +7,9 @@ mod git;
 mod http_fetch;
 mod kill;
 mod leaks;
+// The remote tests' moto launcher (not every helper of it is used here).
+#[allow(dead_code)]
+#[path = "../../../coffer-remote/tests/remote/support/moto.rs"]
 mod moto;
 mod pki;
 mod remote;
@@ -16,3 +19,9 @@ mod store_password;
 mod support;
 mod template;
 mod test_action;
+
+/// A free port on 127.0.0.1 (for the shared moto launcher).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}

@@ -107,6 +107,23 @@ fn deployment_id(id: &str) -> IpcResult<i64> {
         .map_err(|_| IpcError::invalid(format!("{id:?} is not a deployment id")))
 }
 
+/// One user action on a deployment (by id): done, shown, and the background
+/// pusher woken to act on its new state.
+async fn act_on(
+    state: &AppState,
+    id: &str,
+    act: impl FnOnce(&mut Vault, i64) -> coffer_core::Result<Deployment> + Send + 'static,
+) -> IpcResult<DeploymentView> {
+    let id = deployment_id(id)?;
+    let d = with_vault(state, move |v| {
+        let d = act(v, id)?;
+        Ok(view(v, d))
+    })
+    .await?;
+    crate::deploy::wake(state);
+    Ok(d)
+}
+
 /// Records a deployment of a secret (state `start`); the background pusher
 /// writes it to the key vault.
 #[tauri::command(async)]
@@ -134,28 +151,14 @@ pub async fn deploy_secret(
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn retry_deployment(state: State<'_, AppState>, id: String) -> IpcResult<DeploymentView> {
-    let id = deployment_id(&id)?;
-    let d = with_vault(&state, move |v| {
-        let d = v.retry_deployment(id)?;
-        Ok(view(v, d))
-    })
-    .await?;
-    crate::deploy::wake(&state);
-    Ok(d)
+    act_on(&state, &id, |v, id| v.retry_deployment(id)).await
 }
 
 /// Lets Coffer overwrite a remote secret it did not create, then push.
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn adopt_deployment(state: State<'_, AppState>, id: String) -> IpcResult<DeploymentView> {
-    let id = deployment_id(&id)?;
-    let d = with_vault(&state, move |v| {
-        let d = v.adopt_deployment(id)?;
-        Ok(view(v, d))
-    })
-    .await?;
-    crate::deploy::wake(&state);
-    Ok(d)
+    act_on(&state, &id, |v, id| v.adopt_deployment(id)).await
 }
 
 /// Deletes the deployed secret remotely; `confirm` repeats it as `MANAGER:NAME`.
@@ -166,12 +169,8 @@ pub async fn decommission_deployment(
     id: String,
     confirm: String,
 ) -> IpcResult<DeploymentView> {
-    let id = deployment_id(&id)?;
-    let d = with_vault(&state, move |v| {
-        let d = v.decommission_deployment(id, &confirm)?;
-        Ok(view(v, d))
+    act_on(&state, &id, move |v, id| {
+        v.decommission_deployment(id, &confirm)
     })
-    .await?;
-    crate::deploy::wake(&state);
-    Ok(d)
+    .await
 }

@@ -45,19 +45,21 @@ pub struct ManagerTest {
 /// Last test results by connection name, for the list's status: this
 /// session's only (a restart says "not tested").
 #[derive(Debug, Default)]
-pub struct TestResults(
-    pub Mutex<HashMap<String, ManagerTest>>,
-    Mutex<Option<(ManagerSpec, ManagerTest)>>,
-);
+pub struct TestResults {
+    /// By connection name.
+    by_name: Mutex<HashMap<String, ManagerTest>>,
+    /// The wizard's last test of unsaved settings, with those settings.
+    draft: Mutex<Option<(ManagerSpec, ManagerTest)>>,
+}
 
 impl TestResults {
     /// The wizard's last test of unsaved settings becomes the connection's
     /// status when exactly those settings are saved.
     fn adopt_draft(&self, saved: &ManagerSpec) {
-        if let Some((spec, test)) = lock(&self.1).take()
+        if let Some((spec, test)) = lock(&self.draft).take()
             && spec == *saved
         {
-            lock(&self.0).insert(saved.name.clone(), test);
+            lock(&self.by_name).insert(saved.name.clone(), test);
         }
     }
 }
@@ -76,7 +78,7 @@ pub struct ManagerView {
 }
 
 fn view(manager: Manager, tests: &TestResults) -> ManagerView {
-    let last_test = lock(&tests.0).get(&manager.spec.name).cloned();
+    let last_test = lock(&tests.by_name).get(&manager.spec.name).cloned();
     ManagerView {
         spec: manager.spec,
         created_at: manager.created_at,
@@ -124,7 +126,7 @@ pub async fn delete_manager(
         Ok(manager)
     })
     .await?;
-    lock(&tests.0).remove(&manager.spec.name);
+    lock(&tests.by_name).remove(&manager.spec.name);
     Ok(())
 }
 
@@ -289,7 +291,7 @@ pub async fn test_manager_spec(
         tested(result, started, vault.now())
     })
     .await?;
-    *lock(&tests.1) = Some((tested_spec, result.clone()));
+    *lock(&tests.draft) = Some((tested_spec, result.clone()));
     Ok(result)
 }
 
@@ -312,7 +314,7 @@ pub async fn test_manager(
     })
     .await?;
     let canonical = with_vault(&state, move |v| v.manager(&key).map(|m| m.spec.name)).await?;
-    lock(&tests.0).insert(canonical, result.clone());
+    lock(&tests.by_name).insert(canonical, result.clone());
     Ok(result)
 }
 
@@ -508,11 +510,11 @@ mod tests {
     #[test]
     fn the_wizards_test_is_the_status_only_of_the_settings_it_tested() {
         let tests = TestResults::default();
-        *lock(&tests.1) = Some((spec("eu-west-1"), passed()));
+        *lock(&tests.draft) = Some((spec("eu-west-1"), passed()));
         tests.adopt_draft(&spec("us-east-1"));
-        assert!(lock(&tests.0).is_empty(), "other settings were saved");
-        *lock(&tests.1) = Some((spec("eu-west-1"), passed()));
+        assert!(lock(&tests.by_name).is_empty(), "other settings were saved");
+        *lock(&tests.draft) = Some((spec("eu-west-1"), passed()));
         tests.adopt_draft(&spec("eu-west-1"));
-        assert_eq!(lock(&tests.0).get("prod"), Some(&passed()));
+        assert_eq!(lock(&tests.by_name).get("prod"), Some(&passed()));
     }
 }

@@ -65,7 +65,10 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
     await typeInto(browser, labels, "e");
     const list = browser.$("[role='listbox'][aria-label='Labels in use']");
     await list.waitForDisplayed({ timeout: 10_000 });
-    const options = async () => (await list.$$("[role='option'] .combo-label").map((o) => o.getText())).join(",");
+    const options = () =>
+      browser.execute(() =>
+        [...document.querySelectorAll("[role='listbox'][aria-label='Labels in use'] [role='option'] .combo-label")].map((o) => o.textContent).join(","),
+      );
     await until(async () => (await options()) === "env", { message: "the key env suggested" });
     await browser.keys("ArrowDown");
     await browser.keys("Enter");

@@ -43,9 +43,19 @@ impl IpcError {
 
 impl From<coffer_core::Error> for IpcError {
     fn from(error: coffer_core::Error) -> Self {
+        // A store-password error names its secret in `detail`, so a prompt
+        // can mark that field without reading the message.
+        let secret = match &error {
+            coffer_core::Error::WrongPassword { name }
+            | coffer_core::Error::PasswordRequired { name } => Some(name.clone()),
+            _ => None,
+        };
         match error.code() {
             ErrorCode::Internal => Self::internal(error.to_string()),
-            code => Self::new(code, error.to_string()),
+            code => Self {
+                detail: secret,
+                ..Self::new(code, error.to_string())
+            },
         }
     }
 }

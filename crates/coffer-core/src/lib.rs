@@ -30,7 +30,7 @@ pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
-    CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, KeyringUnlock, PIN_MIN_CHARS,
+    CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, FileForm, KeyringUnlock, PIN_MIN_CHARS,
     PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, RevealedField,
     SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
 };

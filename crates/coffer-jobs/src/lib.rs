@@ -48,6 +48,6 @@ pub mod tls;
 pub use error::{Error, Result};
 pub use resolve::StorePasswords;
 pub use runner::{
-    FinishedRun, Prepared, ReadyRun, RunContext, complete, execute, prepare, prepare_in,
-    prepare_with, run_job, run_job_with, store_passwords_needed,
+    FinishedRun, Prepared, ReadyRun, RunContext, check_store_passwords, complete, execute, prepare,
+    prepare_in, prepare_with, run_job, run_job_with, store_passwords_needed,
 };

@@ -267,6 +267,40 @@ pub fn store_passwords_needed(vault: &mut Vault, job: &JobRef) -> Result<Vec<Str
     Ok(store_password_secrets(&source, &needs))
 }
 
+/// Checks, before a manual run starts, the store password of every
+/// store-password secret it would use: a missing one is
+/// [`coffer_core::Error::PasswordRequired`], a wrong one
+/// [`coffer_core::Error::WrongPassword`], each naming the secret, and no
+/// run is recorded (the person is asked again). Nothing is decrypted. A job
+/// whose work cannot be read is left to the run, which records why.
+pub fn check_store_passwords(
+    vault: &mut Vault,
+    job: &JobRef,
+    passwords: &StorePasswords,
+) -> Result<()> {
+    let job = vault.job(job)?;
+    let Ok((_, placeholders, allow)) = work_of(&job) else {
+        return Ok(());
+    };
+    let needs = needs_of(&job, placeholders, allow);
+    let needed = {
+        let source = JobSource {
+            vault,
+            job: &job,
+            run: 0,
+            passwords,
+            cannot_ask: None,
+            remotes: None,
+        };
+        store_password_secrets(&source, &needs)
+    };
+    for name in &needed {
+        let secret = coffer_core::secret::SecretRef::in_org(&job.org, name);
+        vault.check_store_password(&secret, passwords.get(name))?;
+    }
+    Ok(())
+}
+
 /// [`prepare_with`] without store passwords.
 pub fn prepare(vault: &mut Vault, job: &JobRef, trigger: RunTrigger) -> Result<Prepared> {
     prepare_with(vault, job, trigger, &StorePasswords::new())
@@ -283,9 +317,10 @@ pub fn prepare_with(
 }
 
 /// Starts a run of `job` and resolves its secrets, opening store-password
-/// secrets with `passwords` (a missing one ends the run as refused before
-/// anything is decrypted; a wrong one ends it as failed, naming the secret,
-/// before any other secret is used). A second run of a job that is running
+/// secrets with `passwords`. A manual run checks them first
+/// ([`check_store_passwords`]): a missing or wrong one is an error and no
+/// run is recorded. A scheduled run cannot ask, so one that needs a store
+/// password is recorded as refused with the reason. A second run of a job that is running
 /// is refused ([`coffer_core::Error::JobRunning`]); a run that cannot start
 /// (a refused secret, a bad template) is recorded and returned as
 /// [`Prepared::Finished`]. Remote placeholders are read through `remotes`
@@ -297,6 +332,9 @@ pub fn prepare_in(
     passwords: &StorePasswords,
     remotes: Option<&Remotes>,
 ) -> Result<Prepared> {
+    if trigger == RunTrigger::Manual {
+        check_store_passwords(vault, job, passwords)?;
+    }
     let started = vault.start_run(job, trigger)?;
     let run = started.run;
     let job = started.job;

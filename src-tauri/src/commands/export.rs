@@ -1,12 +1,12 @@
-//! Saving a data secret or a certificate back to a file, behind the same
-//! rules and audit as a reveal (write-only and locked refuse alike), through
-//! the native save dialog; the file is the owner's alone (mode 0600).
+//! Saving a data secret or a certificate back to a file (the core's
+//! `file_bytes`: the same rules and audit as a reveal), through the native
+//! save dialog; the file is the owner's alone (mode 0600).
 
 use std::io::Write;
 use std::path::Path;
 
 use coffer_core::secret::{SecretId, SecretMeta, SecretRef, SecretType};
-use coffer_core::{Disclosure, Error, ExposeSecret};
+use coffer_core::{Error, ExposeSecret, FileForm};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -14,8 +14,10 @@ use crate::dto::{self, SecretInput};
 use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, with_vault};
 
-/// What of a secret is saved, and the file name offered.
-fn what_to_save(meta: &SecretMeta) -> Result<(&'static str, String), Error> {
+/// The file name offered for `meta` saved as `form`: a data secret's own
+/// file name when it kept one, else the secret's name with the form's
+/// extension.
+fn offered_name(meta: &SecretMeta, form: FileForm) -> String {
     let stem: String = meta
         .name
         .chars()
@@ -27,21 +29,15 @@ fn what_to_save(meta: &SecretMeta) -> Result<(&'static str, String), Error> {
             }
         })
         .collect();
-    match meta.kind {
-        SecretType::Certificate => Ok(("certificate", format!("{stem}.pem"))),
-        SecretType::Data => {
-            let kept = meta.public_fields["file_name"]
-                .as_str()
-                .and_then(|n| Path::new(n).file_name())
-                .and_then(|n| n.to_str())
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned);
-            Ok(("data", kept.unwrap_or_else(|| format!("{stem}.bin"))))
-        }
-        other => Err(Error::invalid(
-            "secret",
-            format!("only data secrets and certificates are saved to a file, not {other}"),
-        )),
+    let kept = meta.public_fields["file_name"]
+        .as_str()
+        .and_then(|n| Path::new(n).file_name())
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && meta.kind == SecretType::Data);
+    match (kept, form.extension()) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(ext)) => format!("{stem}.{ext}"),
+        (None, None) => format!("{stem}.bin"),
     }
 }
 
@@ -68,18 +64,20 @@ fn write_all(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Asks where to save a data secret's bytes or a certificate's PEM chain,
-/// then writes them (audited as saved to a file); `None` when cancelled.
+/// Asks where to save a data secret's bytes or a certificate (its PEM chain
+/// or its DER leaf), then writes them (audited as saved to a file); `None`
+/// when cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_secret_to_file(
     app: AppHandle,
     state: State<'_, AppState>,
     id: SecretId,
+    form: FileForm,
     store_password: Option<SecretInput>,
 ) -> IpcResult<Option<String>> {
     // Refused before the dialog as the reveal would refuse it.
-    let (field, name) = with_vault(&state, move |v| {
+    let name = with_vault(&state, move |v| {
         let meta = v.get(&SecretRef::Id(id))?;
         if meta.write_only {
             return Err(Error::WriteOnly { name: meta.name });
@@ -87,7 +85,8 @@ pub async fn save_secret_to_file(
         if !v.is_unlocked() {
             return Err(Error::Locked);
         }
-        what_to_save(&meta).map(|(field, name)| (field.to_owned(), name))
+        form.field_of(meta.kind)?;
+        Ok(offered_name(&meta, form))
     })
     .await?;
     let picked = tauri::async_runtime::spawn_blocking(move || {
@@ -104,17 +103,9 @@ pub async fn save_secret_to_file(
     };
     let shown = path.display().to_string();
     with_vault(&state, move |v| {
-        let fields = v.reveal_for(
-            &SecretRef::Id(id),
-            Some(&field),
-            dto::secret(store_password.as_ref()).as_ref(),
-            Disclosure::SavedToFile,
-        )?;
-        let value = fields.into_iter().next().ok_or(Error::NotFound {
-            what: "field",
-            name: field,
-        })?;
-        write_private(&path, value.value.expose_secret()).map_err(|e| Error::Io {
+        let password = dto::secret(store_password.as_ref());
+        let bytes = v.file_bytes(&SecretRef::Id(id), form, password.as_ref())?;
+        write_private(&path, bytes.expose_secret()).map_err(|e| Error::Io {
             context: format!("writing {}", path.display()),
             source: e,
         })

@@ -56,8 +56,34 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
     throw new Error(`no type card ${label}`);
   }
 
-  /** Name, description and a label, then review and register. */
-  async function details({ name, description, label, expires }) {
+  /**
+   * The label from the suggestions of the labels in use (a combobox, no
+   * native datalist): "e", ↓ Enter picks the key "env", ↓ Enter its value
+   * "e2e"; then Enter (nothing highlighted) adds it, as the wizard's Enter.
+   */
+  async function labelFromSuggestions(labels) {
+    await typeInto(browser, labels, "e");
+    const list = browser.$("[role='listbox'][aria-label='Labels in use']");
+    await list.waitForDisplayed({ timeout: 10_000 });
+    const options = () =>
+      browser.execute(() =>
+        [...document.querySelectorAll("[role='listbox'][aria-label='Labels in use'] [role='option'] .combo-label")].map((o) => o.textContent).join(","),
+      );
+    await until(async () => (await options()) === "env", { message: "the key env suggested" });
+    await browser.keys("ArrowDown");
+    await browser.keys("Enter");
+    await until(async () => (await labels.getValue()) === "env=", { message: "the key picked" });
+    await until(async () => (await options()) === "env=e2e", { message: "the values of env suggested" });
+    await browser.keys("ArrowDown");
+    await shot(browser, "e2e-register-label-suggestions.png");
+    await browser.keys("Enter");
+    await until(async () => (await labels.getValue()) === "env=e2e", { message: "the value picked" });
+    assert.equal(await list.isDisplayed(), false, "the list closed");
+    assert.equal(await stepTitle(), "Name and details", "Enter on a suggestion did not move the wizard on");
+  }
+
+  /** Name, description and a label (typed, or picked from the suggestions), then review and register. */
+  async function details({ name, description, label, expires, suggested = false }) {
     await atStep("Name and details");
     const nameField = await control(browser, "Name");
     await typeInto(browser, nameField, name);
@@ -75,7 +101,8 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
       await until(async () => (await field.getValue()) === expires, { message: `the date ${expires}` });
     }
     const labels = await control(browser, "Labels (optional)");
-    await typeInto(browser, labels, label);
+    if (suggested) await labelFromSuggestions(labels);
+    else await typeInto(browser, labels, label);
     await browser.keys("Enter");
     await until(async () => (await browser.$("ul.reg-labels").getText()).includes(label), { message: "the label chip" });
     await next();
@@ -230,7 +257,7 @@ describe("registering one secret of each type", { timeout: 300_000 }, () => {
       await type("Text", "license-line-1");
       await type("File name (optional)", "license.txt");
       await next();
-      await details({ name: "e2e/data", description: "License", label: "env=e2e" });
+      await details({ name: "e2e/data", description: "License", label: "env=e2e", suggested: true });
     }),
   );
 

@@ -1,6 +1,6 @@
 // Run now on a job that uses a store-password secret: the app asks for the
-// password (one named field), a wrong one is said in the dialog and runs
-// nothing, the right one runs the job with its output redacted.
+// password (one named field), a wrong one is said in the dialog and runs or
+// records nothing, the right one runs the job with its output redacted.
 // Screenshots at 1024×700, 1280×800, 1920×1080.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -58,8 +58,10 @@ describe("Run now asks for store passwords", { timeout: 180_000 }, () => {
       const field = await control(browser, "Store password of deploy/token");
       await typeInto(browser, field, "not the password");
       await (await dialog.$("button=Run now")).click();
-      await until(async () => /Wrong store password for deploy\/token; nothing was run/.test(await dialog.getText()), { message: "the wrong-password error" });
+      await until(async () => /Wrong store password for deploy\/token; nothing was run or recorded/.test(await dialog.getText()), { message: "the wrong-password error" });
       assert.equal(fs.existsSync(marker), false, "the program ran");
+      // Checked before the run starts: no failed run in the history.
+      assert.match(await browser.$(".page").getText(), /No runs yet/);
       await shots("run-store-password");
       await field.clearValue();
       await typeInto(browser, field, "e2e store pw");
@@ -68,6 +70,9 @@ describe("Run now asks for store passwords", { timeout: 180_000 }, () => {
       await until(async () => /token=\*\*\*/.test(await browser.$(".page").getText()), { timeout: 30_000, message: "the redacted log" });
       assert.ok(fs.existsSync(marker), "the program did not run");
       assert.doesNotMatch(await browser.$(".page").getText(), new RegExp(VALUE));
+      // The one run recorded is the right one: #1, succeeded.
+      const runs = JSON.parse(cli(dir, ["--json", "job", "runs", "deploy/push"]));
+      assert.deepEqual(runs.map((r) => [r.number, r.status]), [[1, "succeeded"]]);
     }),
   );
 });

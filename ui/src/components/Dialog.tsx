@@ -65,6 +65,9 @@ function submitOnEnter(event: KeyboardEvent, dialog: HTMLDialogElement) {
   const target = event.target as HTMLElement;
   if (!(target instanceof HTMLInputElement || target instanceof HTMLSelectElement)) return;
   if (target instanceof HTMLInputElement && ["checkbox", "radio", "button", "submit", "file"].includes(target.type)) return;
+  // Enter on a highlighted suggestion picks it (the Combobox does; this
+  // listener runs before React's, so it must step aside here).
+  if (target.getAttribute("role") === "combobox" && target.getAttribute("aria-activedescendant")) return;
   // A field in a form submits that form (WebKitGTK does not do it for a
   // submit button outside the form, tied to it with form=).
   const form = target.closest("form");

@@ -82,10 +82,11 @@ export const commands = {
 	 */
 	copyField: (id: string, field: string, storePassword: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("copy_field", { id, field, storePassword })),
 	/**
-	 *  Asks where to save a data secret's bytes or a certificate's PEM chain,
-	 *  then writes them (audited as saved to a file); `None` when cancelled.
+	 *  Asks where to save a data secret's bytes or a certificate (its PEM chain
+	 *  or its DER leaf), then writes them (audited as saved to a file); `None`
+	 *  when cancelled.
 	 */
-	saveSecretToFile: (id: string, storePassword: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_secret_to_file", { id, storePassword })),
+	saveSecretToFile: (id: string, form: FileForm, storePassword: string | null) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_secret_to_file", { id, form, storePassword })),
 	/**  Changes metadata. */
 	updateMetadata: (id: string, patch: MetadataPatch) => typedError<SecretMeta, IpcError>(__TAURI_INVOKE("update_metadata", { id, patch })),
 	/**  Changes the value; a new version when it differs. */
@@ -735,6 +736,15 @@ data: string } |
 { kind: "file"; 
 /**  Its token. */
 token: string };
+
+/**  The form a secret is saved in. */
+export type FileForm = 
+/**  A data secret's bytes, exactly as registered. */
+"bytes" | 
+/**  A certificate's chain as PEM, leaf first (what Coffer keeps). */
+"pem" | 
+/**  A certificate's leaf alone, DER-encoded. */
+"der";
 
 /**  Files were dropped on the window. */
 export type FilesDropped = {

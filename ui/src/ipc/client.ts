@@ -1,6 +1,6 @@
 // The one module that talks to the shell: it unwraps results and turns IPC
 // errors into thrown `CofferError`s, so callers use plain async/await.
-import { commands, type ErrorCode, type IpcError, type Selection } from "./bindings";
+import { commands, type ErrorCode, type FileForm, type IpcError, type Selection } from "./bindings";
 
 export { commands, events } from "./bindings";
 export type * from "./bindings";
@@ -87,8 +87,8 @@ export const api = {
     unwrap(commands.revealField(id, field, storePassword)),
   copyField: (id: string, field: string, storePassword: string | null = null) =>
     unwrap(commands.copyField(id, field, storePassword)),
-  saveSecretToFile: (id: string, storePassword: string | null = null) =>
-    unwrap(commands.saveSecretToFile(id, storePassword)),
+  saveSecretToFile: (id: string, form: FileForm, storePassword: string | null = null) =>
+    unwrap(commands.saveSecretToFile(id, form, storePassword)),
   updateMetadata: (...a: Parameters<typeof commands.updateMetadata>) =>
     unwrap(commands.updateMetadata(...a)),
   updateValue: (...a: Parameters<typeof commands.updateValue>) => unwrap(commands.updateValue(...a)),

@@ -365,19 +365,37 @@ fn job_runs_take_store_passwords_from_files_or_stdin_and_refuse_without_them() {
         run.stderr
     );
     assert!(!marker.exists());
-    // A wrong one: the run fails naming the secret, and nothing runs.
+    // A wrong one: refused before the run starts, naming the secret, with
+    // the wrong-password exit code; nothing runs and no run is recorded.
     let wrong = env.file("wrong-pw", "nope");
     let option = format!("locked={}", wrong.display());
     let run = env
         .run(&["job", "run", "boxed", "--store-password-file", &option])
-        .fails(1);
+        .fails(4);
     assert!(
-        run.stdout
+        run.stderr
             .contains("wrong store password for secret \"locked\""),
         "{}",
-        run.stdout
+        run.stderr
     );
+    let run = env
+        .run(&[
+            "--json",
+            "job",
+            "run",
+            "boxed",
+            "--store-password-file",
+            &option,
+        ])
+        .fails(4);
+    assert_eq!(run.error_json()["error"]["code"], "wrong_password");
     assert!(!marker.exists());
+    let history = env.run(&["job", "runs", "boxed"]).ok();
+    assert!(
+        history.stdout.contains("No runs yet."),
+        "{}",
+        history.stdout
+    );
     // The right one on standard input: the run's output, values redacted.
     let run = env.run_with_stdin(
         &["job", "run", "boxed", "--store-password-file", "locked=-"],

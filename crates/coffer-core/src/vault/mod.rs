@@ -16,6 +16,7 @@ mod read;
 mod register;
 mod rename;
 mod rollback;
+mod save;
 mod seal;
 mod settings;
 mod shared;
@@ -33,6 +34,7 @@ pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
+pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
 
 use crate::audit::{self, Record};

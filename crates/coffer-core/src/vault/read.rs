@@ -225,6 +225,19 @@ impl Vault {
         Ok(fields)
     }
 
+    /// Checks a store-password secret's password without decrypting its
+    /// value: what a manual run does for every such secret before it starts,
+    /// so that a missing or wrong password leaves no run behind. `Ok` for a
+    /// secret without a store password. Not audited: nothing is read.
+    pub fn check_store_password(
+        &self,
+        secret: &SecretRef,
+        password: Option<&SecretString>,
+    ) -> Result<()> {
+        let row = self.find(secret)?;
+        self.wrapping_key(&row, password).map(drop)
+    }
+
     /// Hands a secret's value to a job: refused when deactivated, in the
     /// trash, restricted to another project, or expired under the "block"
     /// policy; records the use. Write-only secrets may be used.

@@ -20,6 +20,7 @@ mod managers;
 mod query;
 mod rename;
 mod round_trip;
+mod save;
 mod store_password;
 mod support;
 mod tamper;

@@ -208,3 +208,43 @@ fn change_store_password_rewraps_every_kept_version() {
         ErrorCode::WrongPassword,
     );
 }
+
+#[test]
+fn checking_a_store_password_reads_nothing_and_names_the_secret() {
+    let mut fx = Fixture::new();
+    protected(&mut fx, "checked-box", "store-pw-1", "inner-value");
+    fx.register(basic("plain-one", "robot", "plain-value"))
+        .unwrap();
+    let audit_before = fx.audit_entries(None, 1000).unwrap().len();
+
+    let e = expect_code(
+        fx.check_store_password(&named("checked-box"), None),
+        ErrorCode::PasswordRequired,
+    );
+    assert!(e.to_string().contains("\"checked-box\""), "{e}");
+    let e = expect_code(
+        fx.check_store_password(&named("checked-box"), Some(&pw("store-pw-2"))),
+        ErrorCode::WrongPassword,
+    );
+    assert_eq!(
+        e.to_string(),
+        "wrong store password for secret \"checked-box\""
+    );
+    fx.check_store_password(&named("checked-box"), Some(&pw("store-pw-1")))
+        .unwrap();
+    // A secret without a store password needs none.
+    fx.check_store_password(&named("plain-one"), None).unwrap();
+    expect_code(
+        fx.check_store_password(&named("no-such"), Some(&pw("x"))),
+        ErrorCode::NotFound,
+    );
+
+    // Nothing was read: no audit entry, no use recorded.
+    assert_eq!(fx.audit_entries(None, 1000).unwrap().len(), audit_before);
+    assert!(
+        fx.get(&named("checked-box"))
+            .unwrap()
+            .last_used_at
+            .is_none()
+    );
+}

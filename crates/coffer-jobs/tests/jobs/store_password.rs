@@ -1,7 +1,7 @@
 //! Store-password secrets in runs: a manual run opens them with the
-//! passwords it is given; a missing or wrong one stops the run before it
-//! starts anything (naming the secret); scheduled runs are refused with
-//! the reason.
+//! passwords it is given; a missing or wrong one is an error before the
+//! run starts (naming the secret, no run recorded); scheduled runs cannot
+//! ask and are recorded as refused with the reason.
 
 use std::collections::BTreeMap;
 
@@ -76,27 +76,44 @@ fn a_manual_run_asks_for_exactly_the_store_password_secrets_it_uses() {
 }
 
 #[test]
-fn missing_or_wrong_passwords_stop_the_run_before_anything_is_used() {
+fn missing_or_wrong_passwords_stop_a_manual_run_before_it_starts() {
     let (mut fx, marker) = setup();
+    let ctx = fx.context();
+    let job = JobRef::named("uses-both");
+    let try_run = |fx: &mut Fixture, given: &StorePasswords| {
+        coffer_jobs::run_job_with(fx, &job, RunTrigger::Manual, &ctx, given).unwrap_err()
+    };
+    let audit_before = fx.audit_entries(None, 1000).unwrap().len();
 
-    let missing = run(&mut fx, RunTrigger::Manual, &StorePasswords::new());
-    assert_eq!(missing.status, RunStatus::Refused);
-    let error = missing.error.unwrap();
-    assert!(
-        error.contains("\"boxed\"") && error.contains("store password"),
-        "{error}"
-    );
+    let missing = try_run(&mut fx, &StorePasswords::new());
+    assert_eq!(missing.code(), "password_required");
+    assert!(missing.to_string().contains("\"boxed\""), "{missing}");
 
-    let wrong = run(
-        &mut fx,
-        RunTrigger::Manual,
-        &passwords(&[("boxed", "not it")]),
+    let wrong = try_run(&mut fx, &passwords(&[("boxed", "not it")]));
+    assert_eq!(wrong.code(), "wrong_password");
+    assert_eq!(
+        wrong.to_string(),
+        "wrong store password for secret \"boxed\""
     );
-    assert_eq!(wrong.status, RunStatus::Failed);
-    let error = wrong.error.unwrap();
-    assert_eq!(error, "wrong store password for secret \"boxed\"");
+    // The check alone says the same, and passes with the right password.
+    let checked = coffer_jobs::check_store_passwords(&mut fx, &job, &passwords(&[("boxed", "")]))
+        .unwrap_err();
+    assert_eq!(checked.code(), "wrong_password");
+    coffer_jobs::check_store_passwords(&mut fx, &job, &passwords(&[("boxed", STORE_PW)])).unwrap();
+
+    // Nothing started: no run record, no program, no secret used or audited,
+    // and the job is not left running (a right password runs it next).
+    assert!(fx.job_runs(&job, 10).unwrap().is_empty());
     assert!(!marker.exists(), "the program ran");
     assert!(!plain_used(&fx), "another secret was decrypted");
+    assert_eq!(fx.audit_entries(None, 1000).unwrap().len(), audit_before);
+    let ok = run(
+        &mut fx,
+        RunTrigger::Manual,
+        &passwords(&[("boxed", STORE_PW)]),
+    );
+    assert_eq!(ok.status, RunStatus::Succeeded, "{:?}", ok.error);
+    assert_eq!(ok.number, 1, "the refused tries took no run number");
 }
 
 #[test]

@@ -1,15 +1,16 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useId, useState } from "react";
-import { useFieldArray, useForm, useWatch } from "react-hook-form";
+import { Controller, useFieldArray, useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 
+import { Combobox } from "../../components/Combobox";
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { api, errorMessage, type MetadataPatch, type SecretMeta } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { fromDateInput, toDateInput } from "../../lib/time";
-import { LabelDatalist, labelKeys, useLabelCounts } from "../secrets/labels";
+import { labelKeyOptions, labelValueOptions, useLabelCounts } from "../secrets/labels";
 import { hasControl } from "./textRules";
 import { UsageSummary, type SecretUsage } from "./UsedBy";
 
@@ -170,7 +171,6 @@ export function EditMetadataDialog({
           <span id="labels-legend" className="field-label">
             Labels
           </span>
-          <LabelDatalist id="edit-label-keys" options={labelKeys(labelCounts)} />
           {labels.fields.length === 0 ? <p className="muted small">No labels.</p> : null}
           {labels.fields.map((row, i) => {
             const keyError = errors.labels?.[i]?.key?.message;
@@ -178,26 +178,42 @@ export function EditMetadataDialog({
             return (
               <div className="label-edit" key={row.id}>
                 <div className="label-edit-row">
-                  <input
-                    className="input mono"
-                    placeholder="key"
-                    aria-label={`Label ${i + 1} key`}
-                    aria-invalid={Boolean(keyError)}
-                    list="edit-label-keys"
-                    {...register(`labels.${i}.key`)}
+                  <Controller
+                    control={control}
+                    name={`labels.${i}.key`}
+                    render={({ field }) => (
+                      <Combobox
+                        className="input mono"
+                        placeholder="key"
+                        aria-label={`Label ${i + 1} key`}
+                        aria-invalid={Boolean(keyError)}
+                        value={field.value}
+                        onChange={field.onChange}
+                        onBlur={field.onBlur}
+                        name={field.name}
+                        options={(typed) => labelKeyOptions(labelCounts, typed)}
+                        listLabel="Label keys in use"
+                      />
+                    )}
                   />
                   <span className="muted">=</span>
-                  <input
-                    className="input mono"
-                    placeholder="value"
-                    aria-label={`Label ${i + 1} value`}
-                    aria-invalid={Boolean(valueError)}
-                    list={`edit-label-values-${i}`}
-                    {...register(`labels.${i}.value`)}
-                  />
-                  <LabelDatalist
-                    id={`edit-label-values-${i}`}
-                    options={(labelCounts ?? []).filter((c) => c.key === typedKeys[i]?.key.trim()).map((c) => c.value)}
+                  <Controller
+                    control={control}
+                    name={`labels.${i}.value`}
+                    render={({ field }) => (
+                      <Combobox
+                        className="input mono"
+                        placeholder="value"
+                        aria-label={`Label ${i + 1} value`}
+                        aria-invalid={Boolean(valueError)}
+                        value={field.value}
+                        onChange={field.onChange}
+                        onBlur={field.onBlur}
+                        name={field.name}
+                        options={(typed) => labelValueOptions(labelCounts, typedKeys[i]?.key ?? "", typed)}
+                        listLabel={`Values of ${typedKeys[i]?.key.trim() || "this key"} in use`}
+                      />
+                    )}
                   />
                   <button
                     type="button"

@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -40,7 +40,27 @@ describe("Save to file", () => {
     await openPage(meta);
     await user.click(screen.getByRole("button", { name: "Save to file…" }));
     expect(await screen.findByText("Saved to /home/alice/kubeconfig.yaml (readable by you only).")).toBeInTheDocument();
-    expect(ipc.of("save_secret_to_file")).toEqual([{ id: meta.id, storePassword: null }]);
+    expect(ipc.of("save_secret_to_file")).toEqual([{ id: meta.id, form: "bytes", storePassword: null }]);
+  });
+
+  it("asks a certificate's format first (PEM chain or DER leaf), and Cancel saves nothing", async () => {
+    const user = userEvent.setup();
+    const meta = secretMeta({ ...DATA, type: "certificate", name: "prod/client" });
+    const ipc = shell(meta, { save_secret_to_file: () => "/home/alice/prod-client.der" });
+    await openPage(meta);
+    await user.click(screen.getByRole("button", { name: "Save to file…" }));
+    let dialog = await screen.findByRole("dialog", { name: "Save prod/client to a file" });
+    expect(within(dialog).getByRole("radio", { name: /PEM chain/ })).toBeChecked();
+    expect(within(dialog).getByText(/does not keep the file the certificate was registered from/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(ipc.of("save_secret_to_file")).toEqual([]);
+    await user.click(screen.getByRole("button", { name: "Save to file…" }));
+    dialog = await screen.findByRole("dialog", { name: "Save prod/client to a file" });
+    await user.click(within(dialog).getByRole("radio", { name: /DER leaf/ }));
+    await user.click(within(dialog).getByRole("button", { name: "Choose where…" }));
+    expect(await screen.findByText("Saved to /home/alice/prod-client.der (readable by you only).")).toBeInTheDocument();
+    expect(ipc.of("save_secret_to_file")).toEqual([{ id: meta.id, form: "der", storePassword: null }]);
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
   it("says nothing when the dialog is cancelled, and shows the shell's refusal", async () => {
@@ -49,11 +69,15 @@ describe("Save to file", () => {
     let answer: unknown = null;
     shell(meta, { save_secret_to_file: () => answer });
     await openPage(meta);
-    await user.click(screen.getByRole("button", { name: "Save to file…" }));
+    const saveAs = async () => {
+      await user.click(screen.getByRole("button", { name: "Save to file…" }));
+      await user.click(await screen.findByRole("button", { name: "Choose where…" }));
+    };
+    await saveAs();
     await waitFor(() => expect(screen.getByRole("button", { name: "Save to file…" })).toBeEnabled());
     expect(screen.queryByText(/Saved to/)).not.toBeInTheDocument();
     answer = ipcError("locked", "the vault is locked");
-    await user.click(screen.getByRole("button", { name: "Save to file…" }));
+    await saveAs();
     expect(await screen.findByText("the vault is locked")).toBeInTheDocument();
   });
 

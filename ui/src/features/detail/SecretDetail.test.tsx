@@ -209,20 +209,32 @@ describe("SecretDetail", () => {
     await user.clear(description);
     await user.type(description, "New text");
     await user.click(within(dialog).getByRole("button", { name: "Add label" }));
-    await user.type(within(dialog).getByLabelText("Label 2 key"), "team");
-    // The vault's label keys, and the values the typed key has, are suggested.
-    const options = (input: HTMLElement) =>
-      [...(document.getElementById(input.getAttribute("list") ?? "")?.querySelectorAll("option") ?? [])].map((o) => o.value);
-    await waitFor(() => expect(options(within(dialog).getByLabelText("Label 2 key"))).toEqual(["env", "team"]));
-    expect(options(within(dialog).getByLabelText("Label 2 value"))).toEqual(["ops", "data"]);
-    await user.type(within(dialog).getByLabelText("Label 2 value"), "ops");
+    // The vault's label keys, and the values the typed key has, are suggested
+    // (a combobox: Enter on a highlighted suggestion picks it and does not save).
+    const key = within(dialog).getByRole("combobox", { name: "Label 2 key" });
+    await user.type(key, "te");
+    const keys = within(dialog).getByRole("listbox", { name: "Label keys in use" });
+    expect(within(keys).getAllByRole("option").map((o) => o.textContent)).toEqual(["team2 secrets"]);
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(key).toHaveValue("team");
+    expect(key).toHaveAttribute("aria-expanded", "false");
+    expect(ipc.of("update_metadata")).toEqual([]);
+    const value = within(dialog).getByRole("combobox", { name: "Label 2 value" });
+    await user.click(value);
+    await user.keyboard("{ArrowDown}");
+    const values = within(dialog).getByRole("listbox", { name: "Values of team in use" });
+    expect(within(values).getAllByRole("option").map((o) => o.firstChild?.textContent)).toEqual(["data", "ops"]);
+    expect(value).toHaveAttribute("aria-activedescendant", within(values).getAllByRole("option")[0]?.id);
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(value).toHaveValue("ops");
+    expect(ipc.of("update_metadata")).toEqual([]);
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(ipc.of("update_metadata")).toHaveLength(1));
     expect(ipc.of("update_metadata")[0]).toEqual({
       id: meta.id,
       patch: { description: "New text", set_labels: { team: "ops" } },
     });
-  });
+  }, 15_000);
 
   it("warns that write-only is one way", async () => {
     const user = userEvent.setup();

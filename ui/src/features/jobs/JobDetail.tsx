@@ -4,12 +4,12 @@ import { useState, type ReactNode } from "react";
 import { ConfirmDialog } from "../../components/Dialog";
 import { Icon } from "../../components/Icon";
 import { useToast } from "../../components/Toasts";
-import { api, errorMessage, type Job, type JobRun } from "../../ipc/client";
+import { api, errorMessage, hasCode, type Job, type JobRun } from "../../ipc/client";
 import { keys, useInvalidateSecrets } from "../../lib/queries";
 import { navigate, routeHref } from "../../lib/router";
 import { formatDateTime, relative } from "../../lib/time";
 import { describeSchedule, formatBytes, KIND_INFO, ROLE_INFO, statusBadgeClass, TRIGGER_LABEL } from "./labels";
-import { RunPasswordsDialog, wrongPasswordSecret } from "./RunPasswordsDialog";
+import { RunPasswordsDialog, storePasswordSecret } from "./RunPasswordsDialog";
 import "./jobs.css";
 
 /** A job: what it does, the secrets it uses (linked), run now, and its run history with redacted logs. */
@@ -69,17 +69,21 @@ export function JobDetail({ id }: { id: string }) {
     setRunning(true);
     try {
       const run = await api.runJobNow(j.id, passwords);
-      const wrong = passwords ? wrongPasswordSecret(run.error) : null;
-      if (wrong && asking) {
-        // Nothing ran: ask again, naming the secret.
-        setAsking({ ...asking, wrong });
-        return;
-      }
       setAsking(null);
       setOpenRun(run.id);
       if (run.status === "succeeded") toast.info(`${j.name}: run #${run.number} succeeded.`);
       else toast.error(`${j.name}: run #${run.number} ${run.status}.`);
     } catch (error) {
+      const secret = storePasswordSecret(error);
+      if (secret) {
+        // Checked before the run starts: nothing ran and nothing was
+        // recorded. Ask again, naming the secret (one the job now needs is added).
+        setAsking((now) => ({
+          secrets: now?.secrets.includes(secret) ? now.secrets : [...(now?.secrets ?? []), secret],
+          wrong: hasCode(error, "wrong_password") ? secret : null,
+        }));
+        return;
+      }
       toast.error(errorMessage(error));
     } finally {
       setRunning(false);

@@ -2,10 +2,10 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { mockShell, renderPage } from "../../components/testing";
-import type { Job, JobRun } from "../../ipc/client";
+import { ipcError, mockShell, renderPage } from "../../components/testing";
+import { CofferError, type Job, type JobRun } from "../../ipc/client";
 import { JobDetail } from "./JobDetail";
-import { wrongPasswordSecret } from "./RunPasswordsDialog";
+import { storePasswordSecret } from "./RunPasswordsDialog";
 
 const JOB: Job = {
   id: "j-1",
@@ -57,11 +57,14 @@ describe("Run now with store-password secrets", () => {
       job_runs: () => runs,
       job_store_passwords: () => ["vault-box", "other-box"],
       run_job_now: (args) => {
+        // As the shell does: passwords are checked before the run starts,
+        // so a wrong one is an error and no run is recorded.
         const given = (args as { storePasswords: Record<string, string> }).storePasswords;
-        const ok = given["vault-box"] === "right pw" && given["other-box"] === "second";
-        const done = ok
-          ? run({})
-          : run({ id: 2, status: "failed", log: "", error: 'wrong store password for secret "vault-box"' });
+        if (given["vault-box"] !== "right pw")
+          return ipcError("wrong_password", 'wrong store password for secret "vault-box"', "vault-box");
+        if (given["other-box"] !== "second")
+          return ipcError("wrong_password", 'wrong store password for secret "other-box"', "other-box");
+        const done = run({});
         runs = [done, ...runs];
         return done;
       },
@@ -82,8 +85,12 @@ describe("Run now with store-password secrets", () => {
     // A wrong one: the dialog stays open, naming the secret.
     await user.type(within(dialog).getByLabelText("Store password of other-box"), "second");
     await user.click(within(dialog).getByRole("button", { name: "Run now" }));
-    expect(await within(dialog).findByText("Wrong store password for vault-box; nothing was run.")).toBeInTheDocument();
+    expect(await within(dialog).findByText("Wrong store password for vault-box; nothing was run or recorded.")).toBeInTheDocument();
     expect(within(dialog).getByLabelText("Store password of vault-box")).toHaveAttribute("aria-invalid", "true");
+    expect(within(dialog).getByLabelText("Store password of other-box")).not.toHaveAttribute("aria-invalid", "true");
+    // No failed run appeared in the history, and no error toast.
+    expect(screen.queryByText(/failed/)).not.toBeInTheDocument();
+    expect(screen.getByText(/No runs yet\./)).toBeInTheDocument();
     // The right one: the run is shown and the dialog (and its passwords) is gone.
     const field = within(dialog).getByLabelText("Store password of vault-box");
     await user.clear(field);
@@ -120,9 +127,39 @@ describe("Run now with store-password secrets", () => {
     expect(ipc.of("run_job_now")).toHaveLength(1);
   });
 
-  it("reads the secret a wrong-password error names", () => {
-    expect(wrongPasswordSecret('wrong store password for secret "a/b"')).toBe("a/b");
-    expect(wrongPasswordSecret("the program exited with status 1")).toBeNull();
-    expect(wrongPasswordSecret(null)).toBeNull();
+  it("adds a secret the job needs since the prompt opened (password_required) and asks for it", async () => {
+    const user = userEvent.setup();
+    const ipc = mockShell({
+      get_job: () => JOB,
+      job_runs: () => [],
+      job_store_passwords: () => ["vault-box"],
+      run_job_now: (args) => {
+        const given = (args as { storePasswords: Record<string, string> }).storePasswords;
+        return given["late-box"]
+          ? run({})
+          : ipcError("password_required", 'secret "late-box" is protected by a store password; give the password', "late-box");
+      },
+      list_jobs: () => [JOB],
+      list_secrets: () => ({ total: 0, items: [] }),
+      vault_status: () => ({}),
+      organizations: () => [],
+    });
+    renderPage(<JobDetail id="j-1" />);
+    await user.click(await screen.findByRole("button", { name: /Run now/ }));
+    const dialog = await screen.findByRole("dialog", { name: "Store password" });
+    await user.type(within(dialog).getByLabelText("Store password of vault-box"), "pw one");
+    await user.click(within(dialog).getByRole("button", { name: "Run now" }));
+    const again = await screen.findByRole("dialog", { name: "Store passwords" });
+    await user.type(within(again).getByLabelText("Store password of late-box"), "pw two");
+    await user.click(within(again).getByRole("button", { name: "Run now" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(ipc.of("run_job_now")).toHaveLength(2);
+  });
+
+  it("reads the secret from a store-password error's detail, and nothing from other errors", () => {
+    const wrong = new CofferError({ code: "wrong_password", message: "wrong store password", detail: "a/b" });
+    expect(storePasswordSecret(wrong)).toBe("a/b");
+    expect(storePasswordSecret(new CofferError({ code: "locked", message: "locked", detail: null }))).toBeNull();
+    expect(storePasswordSecret(new Error("x"))).toBeNull();
   });
 });

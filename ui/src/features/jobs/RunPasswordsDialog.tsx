@@ -2,11 +2,15 @@ import { useId, useState } from "react";
 
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
+import { hasCode, type CofferError } from "../../ipc/client";
 
-/** The secret a run's "wrong store password" error names, if it is one. */
-export function wrongPasswordSecret(error: string | null | undefined): string | null {
-  const match = /^wrong store password for secret "(.+)"$/.exec(error ?? "");
-  return match?.[1] ?? null;
+/**
+ * The secret a refused "Run now" needs a (right) store password for: the
+ * shell's `wrong_password` / `password_required` errors name it in `detail`.
+ */
+export function storePasswordSecret(error: unknown): string | null {
+  if (!hasCode(error, "wrong_password", "password_required")) return null;
+  return (error as CofferError).detail;
 }
 
 /**
@@ -72,7 +76,7 @@ export function RunPasswordsDialog({
             label={`Store password of ${secret}`}
             error={
               wrong === secret
-                ? `Wrong store password for ${secret}; nothing was run.`
+                ? `Wrong store password for ${secret}; nothing was run or recorded.`
                 : missing.includes(secret)
                   ? `Enter the store password of ${secret}.`
                   : undefined

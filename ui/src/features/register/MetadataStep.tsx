@@ -2,12 +2,14 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useId, useState } from "react";
 import { useFieldArray, useForm, useWatch, type FieldErrors } from "react-hook-form";
 
+import { Combobox } from "../../components/Combobox";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { PasswordInput } from "../../components/PasswordInput";
 import type { SecretType } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
 import { passphraseStrength } from "../../lib/strength";
+import { labelPairOptions, useLabelCounts } from "../secrets/labels";
 import { formatDate, fromDateInput, toDateInput } from "../../lib/time";
 import type { FieldProblem, MetaDraft } from "./draft";
 import { RootError, StepActions, useProblem } from "./parts";
@@ -238,6 +240,7 @@ function Labels({
   errors: FieldErrors<MetadataForm>["labels"];
 }) {
   const inputId = useId();
+  const counts = useLabelCounts().data;
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const add = () => {
@@ -279,18 +282,21 @@ function Labels({
         </ul>
       ) : null}
       <div className="row">
-        <input
+        <Combobox
           id={inputId}
           className="input mono"
           placeholder="env=prod"
-          spellCheck={false}
           aria-invalid={Boolean(message)}
           aria-describedby={`${inputId}-hint`}
           value={draft}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={setDraft}
+          options={(typed) => labelPairOptions(counts, typed)}
+          listLabel="Labels in use"
+          keepOpen="="
           // A label typed but not added yet is not lost when moving on.
           onBlur={add}
           onKeyDown={(e) => {
+            // Enter on a highlighted suggestion picks it (the Combobox); otherwise it adds the label.
             if (e.key === "Enter") {
               e.preventDefault();
               add();
@@ -302,7 +308,7 @@ function Labels({
         </button>
       </div>
       <span id={`${inputId}-hint`} className="hint">
-        key=value, then Enter; used to filter the list.
+        key=value, then Enter; ↓ suggests the labels in use. Used to filter the list.
       </span>
       {message ? (
         <span className="error" role="alert">

@@ -1,4 +1,4 @@
-import { cleanup, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 
@@ -285,7 +285,7 @@ describe("RegisterWizard: details", () => {
     await next(user);
     await details(user, "weather/api", async () => {
       await user.type(screen.getByRole("textbox", { name: "Description (optional)" }), "Weather feed");
-      const labels = screen.getByRole("textbox", { name: "Labels (optional)" });
+      const labels = screen.getByRole("combobox", { name: "Labels (optional)" });
       await user.type(labels, "env=prod{Enter}team = data{Enter}bad key=x{Enter}");
       expect(screen.getByText(/Label keys are 1-63/)).toBeInTheDocument();
       await user.clear(labels);
@@ -318,6 +318,56 @@ describe("RegisterWizard: details", () => {
       ],
     });
   });
+
+  it("suggests the labels in use, key then value, without taking the wizard's Enter or Escape", async () => {
+    const user = userEvent.setup();
+    const ipc = shell();
+    await openWizard("api_key");
+    await user.type(screen.getByLabelText("Key value"), "abc");
+    await next(user);
+    await details(user, "weather/api", async () => {
+      const labels = screen.getByRole("combobox", { name: "Labels (optional)" });
+      const options = () => within(screen.getByRole("listbox", { name: "Labels in use" })).getAllByRole("option");
+      const texts = () => options().map((o) => o.firstChild?.textContent);
+      // Keys first, the most used first, each with how many secrets carry it.
+      await user.type(labels, "e");
+      expect(labels).toHaveAttribute("aria-expanded", "true");
+      expect(texts()).toEqual(["env", "team"]);
+      expect(options()[0]).toHaveTextContent("7 secrets");
+      // Nothing is highlighted yet: Escape closes the list and is not the wizard's Escape.
+      expect(labels).not.toHaveAttribute("aria-activedescendant");
+      expect(fireEvent.keyDown(labels, { key: "Escape" })).toBe(false);
+      expect(labels).toHaveAttribute("aria-expanded", "false");
+      expect(fireEvent.keyDown(labels, { key: "Escape" })).toBe(true);
+      // ↓ highlights, Enter picks the key, and the list goes on with its values.
+      await user.keyboard("{ArrowDown}");
+      expect(labels).toHaveAttribute("aria-activedescendant", options()[0]?.id);
+      expect(options()[0]).toHaveAttribute("aria-selected", "true");
+      await user.keyboard("{Enter}");
+      expect(labels).toHaveValue("env=");
+      expect(texts()).toEqual(["env=prod", "env=staging"]);
+      expect(screen.queryByRole("list", { name: "Labels" })).not.toBeInTheDocument();
+      await user.type(labels, "st");
+      expect(texts()).toEqual(["env=staging"]);
+      await user.keyboard("{ArrowUp}{Enter}");
+      expect(labels).toHaveValue("env=staging");
+      expect(labels).toHaveAttribute("aria-expanded", "false");
+      // With nothing highlighted, Enter is the wizard's: it adds the label.
+      await user.keyboard("{Enter}");
+      expect(within(screen.getByRole("list", { name: "Labels" })).getByText("env=staging")).toBeInTheDocument();
+      expect(labels).toHaveValue("");
+      // A click picks too.
+      await user.type(labels, "t");
+      await user.click(within(screen.getByRole("listbox", { name: "Labels in use" })).getByText("team"));
+      expect(labels).toHaveValue("team=");
+      await user.click(within(screen.getByRole("listbox", { name: "Labels in use" })).getByText("team=data"));
+      expect(labels).toHaveValue("team=data");
+      await user.keyboard("{Enter}");
+      expect(screen.getByRole("heading", { level: 2, name: "Name and details" })).toBeInTheDocument();
+    });
+    await registerNow(user);
+    expect((await sentRequest(ipc)).labels).toEqual({ env: "staging", team: "data" });
+  }, 20_000);
 
   it("refuses a past expiry unless it is allowed as an import", async () => {
     const user = userEvent.setup();

@@ -24,6 +24,11 @@ export function shell(extra: Record<string, CommandHandler> = {}) {
     list_secrets: () => ({ total: 0, items: [] }),
     vault_status: () => ({}),
     secret_types: () => SECRET_TYPES,
+    label_values: () => [
+      { key: "env", value: "prod", count: 5 },
+      { key: "env", value: "staging", count: 2 },
+      { key: "team", value: "data", count: 3 },
+    ],
     ...extra,
   });
 }

@@ -1,12 +1,13 @@
-import { useId, useState } from "react";
+import { useState } from "react";
 
+import { Combobox } from "../../components/Combobox";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toasts";
 import { api, errorMessage, type BulkResult, type SecretMeta, type Selection } from "../../ipc/client";
 import { useInvalidateSecrets, useSettings } from "../../lib/queries";
 import { BulkUsageSummary, useBulkUsage } from "./BulkUsage";
-import { LabelDatalist, labelKeys, labelSuggestions, useLabelCounts } from "./labels";
+import { labelKeyOptions, labelPairOptions, useLabelCounts } from "./labels";
 
 /**
  * Actions on the selected secrets: deactivate, activate, add or remove a
@@ -47,7 +48,6 @@ export function BulkActions({
   const [labelDialog, setLabelDialog] = useState<"add" | "remove" | null>(null);
   const [label, setLabel] = useState("");
   const [labelError, setLabelError] = useState<string | undefined>();
-  const listId = useId();
   const labelCounts = useLabelCounts(labelDialog !== null);
   // Unloaded rows may be used by jobs too: "all matching" always confirms.
   const usedByJobs = allMatching || secrets.some((s) => s.used_by > 0);
@@ -191,14 +191,26 @@ export function BulkActions({
       >
         {labelDialog === "remove" ? (
           <Field label="Label key" hint="Secrets without this label are left as they are." error={labelError}>
-            <input className="input mono" list={listId} value={label} onChange={(e) => setLabel(e.target.value)} />
+            <Combobox
+              className="input mono"
+              value={label}
+              onChange={setLabel}
+              options={(typed) => labelKeyOptions(labelCounts.data, typed)}
+              listLabel="Label keys in use"
+            />
           </Field>
         ) : (
           <Field label="Label" hint="key=value, e.g. env=prod" error={labelError}>
-            <input className="input mono" list={listId} value={label} onChange={(e) => setLabel(e.target.value)} />
+            <Combobox
+              className="input mono"
+              value={label}
+              onChange={setLabel}
+              options={(typed) => labelPairOptions(labelCounts.data, typed)}
+              listLabel="Labels in use"
+              keepOpen="="
+            />
           </Field>
         )}
-        <LabelDatalist id={listId} options={labelDialog === "remove" ? labelKeys(labelCounts.data) : labelSuggestions(labelCounts.data, false)} />
       </Dialog>
     </div>
   );

@@ -139,11 +139,11 @@ impl PreparedPatterns {
 
 /// Replaces secret values (in their common encodings) in text.
 pub struct Redactor {
-    /// For each first byte, the patterns that start with it (longest first).
+    /// For each first byte, the patterns that start with it: longest
+    /// first, each once.
     by_first: Vec<Vec<Pattern>>,
-    /// Every pattern once, to drop duplicates by content (a run may add
-    /// tens of thousands).
-    seen: HashSet<Pattern>,
+    /// How many patterns there are.
+    count: usize,
 }
 
 impl Default for Redactor {
@@ -155,7 +155,7 @@ impl Default for Redactor {
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
-            .field("patterns", &self.seen.len())
+            .field("patterns", &self.count)
             .finish()
     }
 }
@@ -332,7 +332,7 @@ impl Redactor {
     pub fn new() -> Self {
         Self {
             by_first: vec![Vec::new(); 256],
-            seen: HashSet::new(),
+            count: 0,
         }
     }
 
@@ -360,22 +360,29 @@ impl Redactor {
                 let Some(&first) = pattern.bytes().first() else {
                     continue;
                 };
-                if self.seen.insert(pattern.clone()) {
-                    self.by_first[usize::from(first)].push(pattern.clone());
-                    touched[usize::from(first)] = true;
-                }
+                self.by_first[usize::from(first)].push(pattern.clone());
+                touched[usize::from(first)] = true;
             }
         }
+        // Longest first; equal patterns end up side by side and are kept
+        // once (sorting is cheaper than hashing tens of thousands).
         for (bucket, touched) in self.by_first.iter_mut().zip(touched) {
             if touched {
-                bucket.sort_by_key(|p| std::cmp::Reverse(p.bytes().len()));
+                bucket.sort_unstable_by(|a, b| {
+                    b.bytes()
+                        .len()
+                        .cmp(&a.bytes().len())
+                        .then_with(|| a.bytes().cmp(b.bytes()))
+                });
+                bucket.dedup();
             }
         }
+        self.count = self.by_first.iter().map(Vec::len).sum();
     }
 
     /// Whether no value is known.
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.count == 0
     }
 
     /// How many bytes of `text` the longest pattern matching at its start
@@ -607,8 +614,8 @@ mod tests {
         // The same set twice, and a set that repeats one value: nothing is
         // held twice.
         from_prepared.add_prepared_all([&prepared, &PreparedPatterns::of([&b"first-secret"[..]])]);
-        assert_eq!(from_prepared.seen.len(), prepared.len());
-        assert_eq!(added.seen.len(), prepared.len());
+        assert_eq!(from_prepared.count, prepared.len());
+        assert_eq!(added.count, prepared.len());
         let text = format!(
             "a first-secret b {} c second%2Fsecret+value d {}",
             STANDARD.encode("second/secret value"),

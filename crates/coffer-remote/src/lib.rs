@@ -30,7 +30,7 @@ pub use azure::{
     AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
     azure_name_allowed,
 };
-pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
+pub use cache::{CachedSecret, CachedValue, Derived, Lookup, ValueCache};
 pub use connect::{AnyVault, ConnectOptions, client_of, connect};
 pub use credentials::{credentials_for, credentials_of};
 pub use deploy::{DeployOptions, Engine};

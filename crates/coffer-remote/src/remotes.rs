@@ -12,7 +12,7 @@ use coffer_core::remote::Manager;
 use coffer_core::{Clock, Timestamp, Vault};
 use zeroize::Zeroizing;
 
-use crate::cache::{CachedSecret, Lookup, ValueCache};
+use crate::cache::{CachedSecret, Derived, Lookup, ValueCache};
 use crate::connect::{AnyVault, ConnectOptions, connect};
 use crate::credentials::credentials_of;
 use crate::error::{Error, FailureClass, Result};
@@ -50,6 +50,9 @@ pub struct Fetched {
     pub write_only: bool,
     /// Where it came from.
     pub origin: Origin,
+    /// What users derived from this value, kept with its cache entry
+    /// (see [`Derived`]).
+    pub derived: Derived,
 }
 
 impl std::fmt::Debug for Fetched {
@@ -273,6 +276,7 @@ impl Remotes {
                     binary: hit.binary,
                     write_only: hit.write_only,
                     origin: Origin::Cache,
+                    derived: hit.derived,
                 }),
                 Lookup::Miss => to_read.push(name),
             }
@@ -287,9 +291,14 @@ impl Remotes {
         match read {
             Ok(values) => {
                 for value in values {
-                    self.cache
-                        .insert(id, &manager.spec.name, manager.spec.cache_ttl_secs, &value);
+                    let derived = self.cache.insert(
+                        id,
+                        &manager.spec.name,
+                        manager.spec.cache_ttl_secs,
+                        &value,
+                    );
                     out.push(Fetched {
+                        derived,
                         write_only: crate::tags::is_write_only(&value.tags),
                         name: value.name.clone(),
                         version: value.version.clone(),
@@ -316,6 +325,7 @@ impl Remotes {
                         value: Zeroizing::new(old.value.to_vec()),
                         binary: old.binary,
                         write_only: old.write_only,
+                        derived: old.derived,
                         origin: Origin::Stale {
                             expired_at: old.expires_at,
                             error: error.to_string(),

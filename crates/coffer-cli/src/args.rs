@@ -169,12 +169,73 @@ pub struct ManagerAdd {
     pub writes_per_sec: u32,
 }
 
+/// `coffer manager edit` options: each given option replaces that setting;
+/// the others keep their values.
+#[derive(Debug, Args)]
+pub struct ManagerEdit {
+    /// The connection.
+    pub name: String,
+    /// A new name (refused while jobs' placeholders use the old one).
+    #[arg(long, value_name = "NEW")]
+    pub rename: Option<String>,
+    /// The organization whose secrets hold its credentials.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// AWS: the region (on an Azure connection: switch it to AWS, refused
+    /// while it holds deployments).
+    #[arg(long, value_name = "REGION", conflicts_with_all = ["azure_vault_uri", "tenant", "authority_host", "client_secret_secret"])]
+    pub aws_region: Option<String>,
+    /// AWS: an endpoint other than the region's.
+    #[arg(long, value_name = "URL", conflicts_with = "no_endpoint")]
+    pub endpoint: Option<String>,
+    /// AWS: back to the region's own endpoint.
+    #[arg(long)]
+    pub no_endpoint: bool,
+    /// AWS: use this profile of the default credential chain (drops the
+    /// access-key secret).
+    #[arg(long, value_name = "PROFILE", conflicts_with_all = ["access_key_secret", "implicit"])]
+    pub profile: Option<String>,
+    /// AWS: the key_value secret holding the access key.
+    #[arg(long, value_name = "SECRET", conflicts_with = "implicit")]
+    pub access_key_secret: Option<String>,
+    /// Use the platform's credentials (AWS default chain, Azure CLI or
+    /// managed identity) instead of a credential secret.
+    #[arg(long)]
+    pub implicit: bool,
+    /// Azure: the vault URI (on an AWS connection: switch it to Azure, with
+    /// --tenant).
+    #[arg(long, value_name = "URI")]
+    pub azure_vault_uri: Option<String>,
+    /// Azure: the Entra ID tenant id.
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Azure: an Entra ID authority other than the public cloud's.
+    #[arg(long, value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Azure: the client_credentials secret of a service principal.
+    #[arg(long, value_name = "SECRET", conflicts_with_all = ["implicit", "access_key_secret"])]
+    pub client_secret_secret: Option<String>,
+    /// Seconds a fetched value stays cached.
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u32>,
+    /// Seconds an expired value may still serve while the service is down or throttling.
+    #[arg(long, value_name = "SECONDS")]
+    pub stale_if_error: Option<u32>,
+    /// Client-side limit of writes (deployments) per second.
+    #[arg(long, value_name = "N")]
+    pub writes_per_sec: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ManagerCommand {
     /// Add a connection: --aws-region (with --endpoint, --profile or
     /// --access-key-secret) or --azure-vault-uri with --tenant (and
     /// --client-secret-secret). Stores no credential, only the secret's name.
     Add(Box<ManagerAdd>),
+    /// Change a connection's settings: name, region or endpoint, vault URI,
+    /// credentials secret, cache TTL, stale-if-error, writes/s. Validated
+    /// like add; nothing changes when anything is refused.
+    Edit(Box<ManagerEdit>),
     /// List connections.
     List,
     /// A connection's settings and what uses it.
@@ -213,7 +274,8 @@ pub enum ManagerCommand {
         page: Option<String>,
     },
     /// Import remote secrets as local ones, keeping the link (one action;
-    /// progress on stderr; each succeeds or fails alone).
+    /// progress on stderr; all or none: a missing or refused one imports
+    /// nothing).
     Import {
         /// The connection.
         name: String,

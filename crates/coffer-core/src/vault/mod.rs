@@ -18,6 +18,7 @@ mod rollback;
 mod seal;
 mod settings;
 mod shared;
+mod team_identity;
 mod update;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
 pub use settings::{ExpiredPolicy, Settings};
+pub use team_identity::TeamIdentityInfo;
 
 use crate::audit::{self, Record};
 use crate::clock::{Clock, Timestamp};

@@ -22,5 +22,6 @@ mod round_trip;
 mod store_password;
 mod support;
 mod tamper;
+mod team_identity;
 mod validation;
 mod versions;

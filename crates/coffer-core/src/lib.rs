@@ -32,5 +32,5 @@ pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
     CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, FileForm, KeyringUnlock, PIN_MIN_CHARS,
     PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, RevealedField,
-    SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
+    SecretUse, Settings, TeamIdentityInfo, UsePolicyNote, Vault, VaultStatus, default_vault_path,
 };

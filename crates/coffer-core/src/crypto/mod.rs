@@ -44,6 +44,8 @@ pub(crate) enum Purpose {
     AuditEpoch,
     /// The VMK in memory while locked, under a quick-unlock PIN's key.
     QuickUnlock,
+    /// A team-vault identity (private keys), under the VMK.
+    TeamIdentity,
 }
 
 impl Purpose {
@@ -56,6 +58,7 @@ impl Purpose {
             Self::RunLog => b"run-log",
             Self::AuditEpoch => b"audit-epoch",
             Self::QuickUnlock => b"quick-unlock",
+            Self::TeamIdentity => b"team-identity",
         }
     }
 }

@@ -14,6 +14,7 @@ mod rename;
 mod schema;
 mod seal;
 mod secrets;
+mod team_identities;
 mod versions;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub(crate) use seal::{
     BindingKey, DeploymentSeal, JobSeal, ManagerSeal, RowKind, Sealer, org_message, project_message,
 };
 pub(crate) use secrets::{NewSecretRow, SecretRow};
+pub(crate) use team_identities::TeamIdentityRow;
 pub(crate) use versions::{NewVersionRow, VersionRow};
 
 use crate::error::{Error, Result};

@@ -518,10 +518,14 @@ impl Vault {
             from: epochs.current_from,
             key: old_audit.to_vec(),
         });
+        let identities = self.resealed_identities(&new, &new_rows)?;
         let count = rewrapped.len();
         self.write(|tx, ctx| {
             for (rowid, version, sealed) in &rewrapped {
                 tx.set_wrapped_key(*rowid, *version, &sealed.nonce, &sealed.ciphertext)?;
+            }
+            for identity in &identities {
+                tx.put_team_identity(identity)?;
             }
             write_key_material(tx, &vault_id, &new, &recovery_bytes, &new_audit)?;
             let rows = tx.reseal_all_with(&new_rows)?;
@@ -539,6 +543,7 @@ impl Vault {
                 "data_keys": count,
                 "rows": rows,
                 "run_logs": logs.len(),
+                "team_identities": identities.len(),
                 "audit_epoch": epochs.earlier.len() + 1,
             });
             let record = Record {

@@ -20,6 +20,7 @@ mod save;
 mod seal;
 mod settings;
 mod shared;
+mod team_identity;
 mod update;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use register::Registered;
 pub use rename::Renamed;
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
+pub use team_identity::TeamIdentityInfo;
 
 use crate::audit::{self, Record};
 use crate::clock::{Clock, Timestamp};

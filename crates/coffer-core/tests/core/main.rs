@@ -24,5 +24,6 @@ mod save;
 mod store_password;
 mod support;
 mod tamper;
+mod team_identity;
 mod validation;
 mod versions;

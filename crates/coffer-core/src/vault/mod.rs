@@ -3,6 +3,7 @@
 
 mod audit_page;
 mod deployments;
+mod export;
 mod imports;
 mod integrity;
 mod jobs;
@@ -14,6 +15,7 @@ mod quick;
 mod read;
 mod register;
 mod rename;
+mod restore;
 mod rollback;
 mod seal;
 mod settings;
@@ -25,6 +27,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use export::{ExportEncryption, ExportOptions, ExportScope, ExportSummary, Exported};
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
@@ -32,6 +35,7 @@ pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
+pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use settings::{ExpiredPolicy, Settings};
 
 use crate::audit::{self, Record};

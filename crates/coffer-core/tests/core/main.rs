@@ -9,6 +9,7 @@ mod canary;
 mod concurrency;
 mod crash;
 mod deployments;
+mod export;
 mod files;
 mod integrity;
 mod jobs;

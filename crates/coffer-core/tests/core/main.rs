@@ -19,6 +19,7 @@ mod lifecycle;
 mod managers;
 mod query;
 mod rename;
+mod restore;
 mod round_trip;
 mod store_password;
 mod support;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod cert;
+mod export;
 mod init;
 mod job;
 mod keyvault;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(command) => audit::run(g, out, command),
         Command::Vault(command) => vault::run(g, out, command),
         Command::Cert(command) => cert::run(out, command),
+        Command::Export(args) => export::run(g, out, &args),
         Command::Manager(command) => return manager::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),

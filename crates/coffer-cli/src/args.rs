@@ -68,6 +68,11 @@ pub enum Command {
     /// will be created, per type; name conflicts; rows that cannot be
     /// imported), then one transaction, all or nothing.
     Import(Box<ImportArgs>),
+    /// Export secrets to one file: an `age` file encrypted to a passphrase
+    /// (open it with `age -d`), holding the documented coffer-export JSON.
+    /// Asks for the recovery passphrase first; write-only and store-password
+    /// values are never exported (their metadata is, marked).
+    Export(ExportArgs),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -90,6 +95,41 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
         command: Vec<String>,
     },
+}
+
+/// `coffer export` options.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("scope").args(["org", "secret"]))]
+pub struct ExportArgs {
+    /// The file to write (owner-only).
+    pub file: PathBuf,
+    /// Export only this organization.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Export only this secret (repeatable; in --in-org).
+    #[arg(long, value_name = "NAME")]
+    pub secret: Vec<String>,
+    /// The organization of the --secret names.
+    #[arg(
+        long,
+        default_value = "Default",
+        value_name = "ORG",
+        requires = "secret"
+    )]
+    pub in_org: String,
+    /// The current version only (default: every kept version).
+    #[arg(long)]
+    pub current_only: bool,
+    /// Read the export passphrase from this file (otherwise it is asked for twice).
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
+    /// Write plain JSON instead: every value in clear text, readable by
+    /// anyone who gets the file. Prints a warning.
+    #[arg(long, conflicts_with = "export_passphrase_file")]
+    pub plaintext: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `coffer manager add` options.
@@ -840,6 +880,26 @@ pub enum VaultCommand {
     /// Accept a vault file that was restored from an older copy on purpose
     /// (unlocking refuses it as rolled back); needs the recovery passphrase.
     AcceptRestore,
+    /// Restore a backup made by `coffer vault backup` (or the app's Settings):
+    /// into a new vault file, or in place of this vault after showing both
+    /// vaults' counts and dates. The backup's integrity, row tags and audit
+    /// chain are verified before anything is written.
+    #[command(group = clap::ArgGroup::new("mode").required(true).args(["into", "replace"]))]
+    Restore {
+        /// The backup file (never changed).
+        backup: PathBuf,
+        /// Restore into a new vault file at this path (needs the backup's
+        /// recovery passphrase; the new vault does not use the OS keyring).
+        #[arg(long, value_name = "NEW_PATH")]
+        into: Option<PathBuf>,
+        /// Replace this vault (--vault) by the backup; the app and other
+        /// processes must have closed it.
+        #[arg(long)]
+        replace: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// The formats `coffer import` reads.

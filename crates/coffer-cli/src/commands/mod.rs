@@ -2,6 +2,7 @@
 
 mod audit;
 mod cert;
+mod export;
 mod import;
 mod init;
 mod job;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(command) => audit::run(g, out, command),
         Command::Vault(command) => vault::run(g, out, command),
         Command::Cert(command) => cert::run(out, command),
+        Command::Export(args) => export::run(g, out, &args),
         Command::Manager(command) => return manager::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),

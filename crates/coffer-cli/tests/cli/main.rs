@@ -5,6 +5,7 @@
 mod audit;
 mod certs;
 mod errors;
+mod export;
 // The remote crate's fault injector and moto harness, shared, not copied.
 #[allow(dead_code)]
 #[path = "../../../coffer-remote/tests/remote/support/faults.rs"]

@@ -6,10 +6,12 @@
 //! so a ciphertext moved to another row fails to open.
 
 mod aead;
+mod age_file;
 mod kdf;
 mod keys;
 
 pub(crate) use aead::{NONCE_LEN, Sealed, open, seal};
+pub(crate) use age_file::{open_with_passphrase, seal_with_passphrase};
 pub use kdf::KdfParams;
 pub(crate) use kdf::{PasswordLock, b64, derive};
 pub(crate) use keys::{DataKey, Key32, MasterKey, check_value};

@@ -11,6 +11,7 @@ mod notices;
 mod orgs;
 mod query;
 mod rename;
+mod replace;
 mod schema;
 mod seal;
 mod secrets;
@@ -23,11 +24,12 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use audit::{AuditRow, AuditSelect, NewAuditRow};
 pub(crate) use deployments::{DeploymentRow, DeploymentUpdate, NewDeploymentRow, VersionPushRow};
-pub(crate) use file::VaultLock;
+pub(crate) use file::{VaultLock, create_private, ensure_parent};
 pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
 pub(crate) use managers::{ManagerRow, ManagerUseRow, NewManagerRow};
 pub use orgs::OrgSummary;
 pub use query::{LabelCount, SecretCounts};
+pub(crate) use replace::{publish, remove_staged, stage_copy};
 pub(crate) use seal::{
     BindingKey, DeploymentSeal, JobSeal, ManagerSeal, RowKind, Sealer, org_message, project_message,
 };

@@ -3,6 +3,7 @@
 
 mod audit_page;
 mod deployments;
+mod export;
 mod import_batch;
 mod imports;
 mod integrity;
@@ -15,6 +16,7 @@ mod quick;
 mod read;
 mod register;
 mod rename;
+mod restore;
 mod rollback;
 mod save;
 mod seal;
@@ -28,6 +30,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use export::{ExportEncryption, ExportOptions, ExportScope, ExportSummary, Exported};
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
@@ -35,6 +38,7 @@ pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
+pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
 pub use team_identity::TeamIdentityInfo;

@@ -72,7 +72,7 @@ describe("ImportWizard", () => {
     await openFile(user);
     // The page's own file input sends the bytes it read; the shell keeps them.
     await waitFor(() => expect(mock.of("import_open")).toHaveLength(1));
-    expect(mock.of("import_open")[0]?.source).toEqual({ kind: "base64", data: btoa("not really a database") });
+    expect(mock.of("import_open")[0]).toEqual({ source: { kind: "base64", data: btoa("not really a database") }, name: "team.kdbx" });
     const formats = await screen.findByRole("radiogroup", { name: "Format" });
     expect(within(formats).getByRole("radio", { name: /KeePass.*detected/ })).toBeChecked();
     await user.click(screen.getByRole("button", { name: /Next/ }));
@@ -165,7 +165,7 @@ describe("ImportWizard", () => {
     expect(screen.getByRole("heading", { level: 2, name: "How to read it" })).toBeInTheDocument();
   });
 
-  it("a failed import says nothing was written and returns to the preview", async () => {
+  it("a failed import says nothing was written and returns to the options to preview again", async () => {
     const user = userEvent.setup();
     const mock = shell({ import_apply: () => ipcError("io", "The disk is full.") });
     renderPage(<ImportWizard />);
@@ -177,8 +177,12 @@ describe("ImportWizard", () => {
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The disk is full.");
     expect(alert).toHaveTextContent("Nothing was written");
-    expect(screen.getByRole("heading", { level: 2, name: "Preview" })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 2, name: "How to read it" })).toBeInTheDocument();
     expect(mock.of("import_apply")).toHaveLength(1);
+    // The password is still there: preview again reads the file again.
+    await user.click(screen.getByRole("button", { name: /Preview/ }));
+    await screen.findByRole("heading", { level: 2, name: "Preview" });
+    expect(mock.of("import_read")).toHaveLength(2);
   });
 
   it("asks a value for write-only items of a Coffer export", async () => {
@@ -210,7 +214,7 @@ describe("ImportWizard", () => {
     const mock = shell();
     const page = renderPage(<ImportWizard />);
     dropForTest([{ token: "tok-1", name: "team.kdbx", size: 2048 }]);
-    await waitFor(() => expect(mock.of("import_open")).toEqual([{ source: { kind: "file", token: "tok-1" } }]));
+    await waitFor(() => expect(mock.of("import_open")).toEqual([{ source: { kind: "file", token: "tok-1" }, name: null }]));
     expect(await screen.findByText("team.kdbx")).toBeInTheDocument();
     page.unmount();
     await waitFor(() => expect(mock.of("import_close")).toHaveLength(1));

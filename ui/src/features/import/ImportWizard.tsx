@@ -82,15 +82,15 @@ export function ImportWizard() {
     }
   };
 
-  const open = (source: FieldValue) =>
+  const open = (source: FieldValue, name: string | null) =>
     void run("Reading the file…", async () => {
-      dispatch({ type: "opened", file: await importApi.open(source) });
+      dispatch({ type: "opened", file: await importApi.open(source, name) });
     });
 
   // A file dropped on the window while the source step shows is the file to import.
   useDroppedFiles(step === "source", (files) => {
     const [first] = files;
-    if (first) open(fromHandedFile(first));
+    if (first) open(fromHandedFile(first), null);
   });
 
   const readPreview = () =>
@@ -116,7 +116,7 @@ export function ImportWizard() {
       dispatch({ type: "imported", outcome });
       void invalidate();
     } catch (error) {
-      dispatch({ type: "failed", problem: problemOf(error) });
+      dispatch({ type: "failed", problem: { ...problemOf(error), afterImport: true } });
     } finally {
       importing.current = false;
     }
@@ -222,7 +222,7 @@ export function ImportWizard() {
             <div className="stack" style={{ gap: 4 }}>
               <p>{problem.message}</p>
               {problem.why ? <p className="small">{problem.why}</p> : null}
-              {step === "preview" && problem.code !== "invalid_input" ? <p className="small">Nothing was written: the vault is as it was.</p> : null}
+              {problem.afterImport ? <p className="small">Nothing was written: the vault is as it was. Preview again to retry.</p> : null}
             </div>
           </div>
         ) : null}

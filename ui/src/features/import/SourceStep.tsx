@@ -33,7 +33,8 @@ export function SourceStep({
   file: ImportFile | null;
   format: ImportFormat | null;
   busy: boolean;
-  onSource: (source: FieldValue) => void;
+  /** The file: a token (its name known to the shell), or bytes the page read and their file's name. */
+  onSource: (source: FieldValue, name: string | null) => void;
   onFormat: (format: ImportFormat) => void;
   onError: (message: string) => void;
 }) {
@@ -44,7 +45,7 @@ export function SourceStep({
     setPicking(true);
     try {
       const [picked] = await api.pickFiles("Choose the file to import", false);
-      if (picked) onSource(fromHandedFile(picked));
+      if (picked) onSource(fromHandedFile(picked), null);
     } catch (e) {
       onError(errorMessage(e));
     } finally {
@@ -55,7 +56,7 @@ export function SourceStep({
   const read = async (picked: File | undefined) => {
     if (!picked) return;
     try {
-      onSource(await fromBrowserFile(picked));
+      onSource(await fromBrowserFile(picked), picked.name);
     } catch (e) {
       onError(errorMessage(e));
     }

@@ -19,7 +19,7 @@ export const importApi = {
   /** The format a dropped or picked file holds, when it is one the wizard reads (nothing is kept). */
   detect: (token: string) => call<ImportFormat | null>("import_detect", { token }),
   /** Reads the file (a dropped or picked token, or bytes the page read) into the shell and detects its format. */
-  open: (source: FieldValue) => call<ImportFile>("import_open", { source }),
+  open: (source: FieldValue, name: string | null) => call<ImportFile>("import_open", { source, name }),
   /** The CSV's first rows (secret columns masked) and a suggested mapping. */
   csvSample: () => call<CsvSample>("import_csv_sample"),
   /** Reads the file with the options and returns what an import would do. */

@@ -88,10 +88,10 @@ describe("the import wizard's steps", () => {
     expect(failed.step).toBe("options");
     expect(failed.problem?.code).toBe("wrong_password");
     expect(reduce(failed, { type: "options", patch: { password: "nope2" } }).problem).toBeNull();
-    // Other failures stay on their step; a failed import returns to the preview.
+    // Other failures stay on their step; a failed import returns to the step before the preview.
     const preview = run([{ type: "previewed", preview: PREVIEW }], at);
     const importing = reduce(preview, { type: "importing", total: 3 });
-    expect(reduce(importing, { type: "failed", problem: { code: "io", message: "disk full", why: null } }).step).toBe("preview");
+    expect(reduce(importing, { type: "failed", problem: { code: "io", message: "disk full", why: null } }).step).toBe("options");
     expect(reduce(at, { type: "failed", problem: { code: "invalid_input", message: "too big", why: "too_large" } }).step).toBe("options");
   });
 

@@ -64,7 +64,7 @@ export type OptionsDraft = {
   project: string;
 };
 
-export type Problem = { code: string; message: string; why: string | null };
+export type Problem = { code: string; message: string; why: string | null; afterImport?: boolean };
 
 export type State = {
   step: Step;
@@ -127,10 +127,14 @@ export type Action =
   | { type: "failed"; problem: Problem }
   | { type: "reset" };
 
-/** Where a failure with `code` sends the wizard: a wrong password back to it, the rest stay put. */
-export function stepOfProblem(code: string, at: Step): Step {
+/**
+ * Where a failure with `code` sends the wizard: a wrong password back to it;
+ * a failed import to the step before the preview (the shell's batch went with
+ * the transaction: previewing again reads the file again); the rest stay put.
+ */
+export function stepOfProblem(code: string, at: Step, format: ImportFormat | null): Step {
   if (code === "wrong_password" || code === "wrong_passphrase" || code === "password_required" || code === "wrong_key") return "options";
-  if (at === "import") return "preview";
+  if (at === "import") return format === "csv" ? "mapping" : "options";
   return at;
 }
 
@@ -183,7 +187,7 @@ export function reduce(state: State, action: Action): State {
     case "imported":
       return { ...state, step: "done", outcome: action.outcome, progress: null };
     case "failed":
-      return { ...state, step: stepOfProblem(action.problem.code, state.step), problem: action.problem, progress: null };
+      return { ...state, step: stepOfProblem(action.problem.code, state.step, state.format), problem: action.problem, progress: null };
     case "reset":
       return START;
   }

@@ -12,6 +12,7 @@ mod audit_query;
 mod clock;
 mod crypto;
 mod error;
+pub mod import;
 pub mod job;
 mod os_keyring;
 pub mod remote;

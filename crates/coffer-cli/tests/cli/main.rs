@@ -10,6 +10,7 @@ mod errors;
 #[path = "../../../coffer-remote/tests/remote/support/faults.rs"]
 mod faults;
 mod fixtures;
+mod imports;
 mod jobs;
 mod keyring;
 mod keyvault_remote;

@@ -3,6 +3,7 @@
 
 mod audit_page;
 mod deployments;
+mod import_batch;
 mod imports;
 mod integrity;
 mod jobs;

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod deployments;
 mod files;
+mod import;
 mod integrity;
 mod jobs;
 mod keyring;

@@ -783,6 +783,8 @@ pub enum VaultCommand {
 /// The formats `coffer import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportFormat {
+    /// A KeePass database (KDBX 3.1 or 4), with its password and/or key file.
+    Kdbx,
     /// A `.env` file (or a flat JSON object of keys and values).
     Env,
     /// Any CSV, through a column mapping (`--map`, or the suggested one).
@@ -796,6 +798,15 @@ pub enum EnvSplit {
     One,
     /// One key/value secret per variable, named after it.
     PerVariable,
+}
+
+/// Where KeePass groups go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupsChoice {
+    /// A `group` label with the group path.
+    Labels,
+    /// The project (the innermost group's name).
+    Project,
 }
 
 /// What to do with an item whose name is taken.
@@ -830,6 +841,16 @@ pub struct ImportArgs {
     /// The project the secrets are restricted to.
     #[arg(long, value_name = "PROJECT")]
     pub project: Option<String>,
+    /// KeePass: read the database password from standard input (one line)
+    /// instead of asking on the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// KeePass: the database's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// KeePass: group paths as labels or as the project.
+    #[arg(long, value_enum, default_value = "labels")]
+    pub groups: GroupsChoice,
     /// `.env`: one secret for the file, or one per variable.
     #[arg(long = "env", value_enum, default_value = "per-variable")]
     pub env_split: EnvSplit,

@@ -11,6 +11,8 @@
 
 mod env;
 mod error;
+mod kdbx;
+pub mod kdbx_header;
 mod names;
 mod table;
 
@@ -221,6 +223,7 @@ pub fn read(format: Format, bytes: &[u8], options: &ReadOptions) -> Result<Impor
     match format {
         Format::Env => env::read(bytes, options),
         Format::Csv => table::read(bytes, options),
+        Format::Kdbx => kdbx::read(bytes, options),
         other => Err(Error::Unsupported {
             format: other.as_str(),
         }),

@@ -4,13 +4,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
+use coffer_core::SecretString;
 use coffer_core::import::{ImportChoices, ImportPreview, ImportReport, OnConflict};
 use coffer_core::secret::SecretType;
 use coffer_core::{Error, Vault};
-use coffer_import::{CsvColumn, CsvMapping, EnvMode, Format, ReadOptions};
+use coffer_import::{CsvColumn, CsvMapping, EnvMode, Format, GroupsAs, ReadOptions};
 use serde_json::json;
 
-use crate::args::{ConflictChoice, EnvSplit, Global, ImportArgs, ImportFormat};
+use crate::args::{ConflictChoice, EnvSplit, Global, GroupsChoice, ImportArgs, ImportFormat};
 use crate::output::{Failure, Out, table};
 use crate::unlock;
 
@@ -21,6 +22,7 @@ pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
     let bytes = read(&args.file)?;
     let format = match args.format {
         ImportFormat::Env => Format::Env,
+        ImportFormat::Kdbx => Format::Kdbx,
         ImportFormat::Csv => Format::Csv,
     };
     let options = options(&args, &bytes)?;
@@ -89,13 +91,58 @@ fn options(args: &ImportArgs, bytes: &[u8]) -> Result<ReadOptions, Failure> {
     } else {
         None
     };
+    let (password, key_file) = if args.format == ImportFormat::Kdbx {
+        keepass_key(args)?
+    } else {
+        (None, None)
+    };
     Ok(ReadOptions {
+        password,
+        key_file,
+        groups: match args.groups {
+            GroupsChoice::Labels => GroupsAs::Labels,
+            GroupsChoice::Project => GroupsAs::Project,
+        },
         env,
         csv,
         org: args.org.clone(),
         project: args.project.clone(),
-        ..ReadOptions::default()
     })
+}
+
+/// The KeePass password (standard input, else the terminal unless a key
+/// file is given) and key file.
+fn keepass_key(args: &ImportArgs) -> Result<(Option<SecretString>, Option<Vec<u8>>), Failure> {
+    let key_file = args
+        .key_file
+        .as_ref()
+        .map(|p| crate::input::read_file("key_file", p).map(|b| b.to_vec()))
+        .transpose()?;
+    let password = if args.password_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::Io {
+                context: "reading the password from standard input".into(),
+                source: e,
+            })?;
+        Some(SecretString::from(line.trim_end_matches(['\n', '\r'])))
+    } else if std::io::stdin().is_terminal() {
+        let prompt = if key_file.is_some() {
+            "KeePass password (empty for none): "
+        } else {
+            "KeePass password: "
+        };
+        let text = rpassword::prompt_password(prompt).map_err(|e| Error::Io {
+            context: "reading the password".into(),
+            source: e,
+        })?;
+        (!text.is_empty() || key_file.is_none()).then(|| SecretString::from(text))
+    } else {
+        None
+    };
+    Ok((password, key_file))
 }
 
 /// The suggested mapping, changed by `--map`, `--type` and the header flags.

@@ -4,4 +4,5 @@
 
 mod csv;
 mod env;
+mod kdbx;
 mod support;

@@ -785,6 +785,8 @@ pub enum VaultCommand {
 pub enum ImportFormat {
     /// A KeePass database (KDBX 3.1 or 4), with its password and/or key file.
     Kdbx,
+    /// Bitwarden's unencrypted JSON export.
+    Bitwarden,
     /// A `.env` file (or a flat JSON object of keys and values).
     Env,
     /// Any CSV, through a column mapping (`--map`, or the suggested one).
@@ -848,7 +850,7 @@ pub struct ImportArgs {
     /// KeePass: the database's key file.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// KeePass: group paths as labels or as the project.
+    /// KeePass groups and Bitwarden folders: as labels or as the project.
     #[arg(long, value_enum, default_value = "labels")]
     pub groups: GroupsChoice,
     /// `.env`: one secret for the file, or one per variable.

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bitwarden;
 mod env;
 mod error;
 mod kdbx;
@@ -224,6 +225,7 @@ pub fn read(format: Format, bytes: &[u8], options: &ReadOptions) -> Result<Impor
         Format::Env => env::read(bytes, options),
         Format::Csv => table::read(bytes, options),
         Format::Kdbx => kdbx::read(bytes, options),
+        Format::Bitwarden => bitwarden::read(bytes, options),
         other => Err(Error::Unsupported {
             format: other.as_str(),
         }),

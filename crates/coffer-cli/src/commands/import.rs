@@ -23,6 +23,7 @@ pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
     let format = match args.format {
         ImportFormat::Env => Format::Env,
         ImportFormat::Kdbx => Format::Kdbx,
+        ImportFormat::Bitwarden => Format::Bitwarden,
         ImportFormat::Csv => Format::Csv,
     };
     let options = options(&args, &bytes)?;

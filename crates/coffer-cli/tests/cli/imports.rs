@@ -271,3 +271,23 @@ fn keepass_with_the_password_on_stdin() {
         .json();
     assert_eq!(shown["project"], "Web");
 }
+
+#[test]
+fn bitwarden_exports_with_cards_counted() {
+    let env = Env::new();
+    let export = serde_json::json!({
+        "encrypted": false,
+        "folders": [],
+        "items": [
+            { "id": "1", "type": 1, "name": "vpn", "login": { "username": "u", "password": "vpn-pw" } },
+            { "id": "2", "type": 3, "name": "card", "card": { "number": "4111111111111111" } }
+        ]
+    });
+    let file = env.file("bw.json", serde_json::to_vec(&export).unwrap());
+    let run = env
+        .run(&["import", "bitwarden", file.to_str().unwrap(), "--yes"])
+        .ok();
+    assert!(run.stdout.contains("Left out: 1 card"), "{}", run.stdout);
+    assert!(!run.stdout.contains("4111"));
+    assert_eq!(env.run(&["secret", "reveal", "vpn"]).ok().stdout, "vpn-pw");
+}

@@ -787,6 +787,12 @@ pub enum ImportFormat {
     Kdbx,
     /// Bitwarden's unencrypted JSON export.
     Bitwarden,
+    /// 1Password's `.1pux` export.
+    #[value(name = "1password")]
+    OnePassword,
+    /// 1Password's CSV export.
+    #[value(name = "1password-csv")]
+    OnePasswordCsv,
     /// A `.env` file (or a flat JSON object of keys and values).
     Env,
     /// Any CSV, through a column mapping (`--map`, or the suggested one).

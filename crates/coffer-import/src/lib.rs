@@ -15,6 +15,7 @@ mod error;
 mod kdbx;
 pub mod kdbx_header;
 mod names;
+mod onepassword;
 mod table;
 
 use coffer_core::SecretString;
@@ -226,9 +227,8 @@ pub fn read(format: Format, bytes: &[u8], options: &ReadOptions) -> Result<Impor
         Format::Csv => table::read(bytes, options),
         Format::Kdbx => kdbx::read(bytes, options),
         Format::Bitwarden => bitwarden::read(bytes, options),
-        other => Err(Error::Unsupported {
-            format: other.as_str(),
-        }),
+        Format::OnePassword => onepassword::read_1pux(bytes, options),
+        Format::OnePasswordCsv => onepassword::read_csv(bytes, options),
     }
 }
 

@@ -24,6 +24,8 @@ pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
         ImportFormat::Env => Format::Env,
         ImportFormat::Kdbx => Format::Kdbx,
         ImportFormat::Bitwarden => Format::Bitwarden,
+        ImportFormat::OnePassword => Format::OnePassword,
+        ImportFormat::OnePasswordCsv => Format::OnePasswordCsv,
         ImportFormat::Csv => Format::Csv,
     };
     let options = options(&args, &bytes)?;

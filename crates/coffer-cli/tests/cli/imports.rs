@@ -291,3 +291,15 @@ fn bitwarden_exports_with_cards_counted() {
     assert!(!run.stdout.contains("4111"));
     assert_eq!(env.run(&["secret", "reveal", "vpn"]).ok().stdout, "vpn-pw");
 }
+
+#[test]
+fn a_1password_csv() {
+    let env = Env::new();
+    let file = env.file(
+        "1p.csv",
+        "Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\nrouter,,admin,r-pw,,false,false,,\n",
+    );
+    env.run(&["import", "1password-csv", file.to_str().unwrap(), "--yes"])
+        .ok();
+    assert_eq!(env.run(&["secret", "reveal", "router"]).ok().stdout, "r-pw");
+}

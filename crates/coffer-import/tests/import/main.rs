@@ -6,4 +6,5 @@ mod bitwarden;
 mod csv;
 mod env;
 mod kdbx;
+mod onepassword;
 mod support;

@@ -155,7 +155,12 @@ fn csv_mapping(args: &ImportArgs, bytes: &[u8]) -> Result<CsvMapping, Failure> {
     if args.header || args.no_header {
         mapping.has_header = args.header;
     }
-    if let Some(map) = &args.map {
+    let asked = if args.map.is_none() && !args.yes && std::io::stdin().is_terminal() {
+        ask_mapping(&sample, &mapping)?
+    } else {
+        None
+    };
+    if let Some(map) = args.map.as_ref().or(asked.as_ref()) {
         let mut columns = vec![CsvColumn::Ignore; sample.columns];
         for pair in map.split(',').filter(|p| !p.trim().is_empty()) {
             let (column, role) = pair
@@ -171,6 +176,47 @@ fn csv_mapping(args: &ImportArgs, bytes: &[u8]) -> Result<CsvMapping, Failure> {
         mapping.kind = SecretType::parse(kind)?;
     }
     Ok(mapping)
+}
+
+/// Shows the columns, their suggested roles and the first rows (cells of
+/// value columns masked), and reads a `--map` answer; Enter keeps the
+/// suggestion.
+fn ask_mapping(
+    sample: &coffer_import::CsvSample,
+    mapping: &CsvMapping,
+) -> Result<Option<String>, Error> {
+    eprintln!("Columns and their suggested roles (type {}):", mapping.kind);
+    for (i, header) in sample.headers.iter().enumerate() {
+        let role = mapping.columns.get(i).cloned().unwrap_or(CsvColumn::Ignore);
+        let shown: Vec<String> = sample
+            .rows
+            .iter()
+            .take(3)
+            .map(|row| match role {
+                CsvColumn::Field(_) => "•••".to_owned(),
+                _ => row
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(24)
+                    .collect(),
+            })
+            .collect();
+        eprintln!("  {}. {header}: {role}   e.g. {}", i + 1, shown.join(" | "));
+    }
+    eprint!("Mapping (Enter to accept, or COLUMN=ROLE,...): ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Io {
+            context: "reading the mapping".into(),
+            source: e,
+        })?;
+    let answer = answer.trim();
+    Ok((!answer.is_empty()).then(|| answer.to_owned()))
 }
 
 /// A column by header (when there is one) or by number from 1.

@@ -905,6 +905,16 @@ pub enum VaultCommand {
 /// The formats `coffer import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportFormat {
+    /// A KeePass database (KDBX 3.1 or 4), with its password and/or key file.
+    Kdbx,
+    /// Bitwarden's unencrypted JSON export.
+    Bitwarden,
+    /// 1Password's `.1pux` export.
+    #[value(name = "1password")]
+    OnePassword,
+    /// 1Password's CSV export.
+    #[value(name = "1password-csv")]
+    OnePasswordCsv,
     /// A `.env` file (or a flat JSON object of keys and values).
     Env,
     /// Any CSV, through a column mapping (`--map`, or the suggested one).
@@ -918,6 +928,15 @@ pub enum EnvSplit {
     One,
     /// One key/value secret per variable, named after it.
     PerVariable,
+}
+
+/// Where KeePass groups go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupsChoice {
+    /// A `group` label with the group path.
+    Labels,
+    /// The project (the innermost group's name).
+    Project,
 }
 
 /// What to do with an item whose name is taken.
@@ -952,6 +971,16 @@ pub struct ImportArgs {
     /// The project the secrets are restricted to.
     #[arg(long, value_name = "PROJECT")]
     pub project: Option<String>,
+    /// KeePass: read the database password from standard input (one line)
+    /// instead of asking on the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// KeePass: the database's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// KeePass groups and Bitwarden folders: as labels or as the project.
+    #[arg(long, value_enum, default_value = "labels")]
+    pub groups: GroupsChoice,
     /// `.env`: one secret for the file, or one per variable.
     #[arg(long = "env", value_enum, default_value = "per-variable")]
     pub env_split: EnvSplit,

@@ -9,9 +9,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bitwarden;
 mod env;
 mod error;
+mod kdbx;
+pub mod kdbx_header;
 mod names;
+mod onepassword;
 mod table;
 
 use coffer_core::SecretString;
@@ -221,9 +225,10 @@ pub fn read(format: Format, bytes: &[u8], options: &ReadOptions) -> Result<Impor
     match format {
         Format::Env => env::read(bytes, options),
         Format::Csv => table::read(bytes, options),
-        other => Err(Error::Unsupported {
-            format: other.as_str(),
-        }),
+        Format::Kdbx => kdbx::read(bytes, options),
+        Format::Bitwarden => bitwarden::read(bytes, options),
+        Format::OnePassword => onepassword::read_1pux(bytes, options),
+        Format::OnePasswordCsv => onepassword::read_csv(bytes, options),
     }
 }
 

@@ -4,13 +4,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
+use coffer_core::SecretString;
 use coffer_core::import::{ImportChoices, ImportPreview, ImportReport, OnConflict};
 use coffer_core::secret::SecretType;
 use coffer_core::{Error, Vault};
-use coffer_import::{CsvColumn, CsvMapping, EnvMode, Format, ReadOptions};
+use coffer_import::{CsvColumn, CsvMapping, EnvMode, Format, GroupsAs, ReadOptions};
 use serde_json::json;
 
-use crate::args::{ConflictChoice, EnvSplit, Global, ImportArgs, ImportFormat};
+use crate::args::{ConflictChoice, EnvSplit, Global, GroupsChoice, ImportArgs, ImportFormat};
 use crate::output::{Failure, Out, table};
 use crate::unlock;
 
@@ -21,6 +22,10 @@ pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
     let bytes = read(&args.file)?;
     let format = match args.format {
         ImportFormat::Env => Format::Env,
+        ImportFormat::Kdbx => Format::Kdbx,
+        ImportFormat::Bitwarden => Format::Bitwarden,
+        ImportFormat::OnePassword => Format::OnePassword,
+        ImportFormat::OnePasswordCsv => Format::OnePasswordCsv,
         ImportFormat::Csv => Format::Csv,
     };
     let options = options(&args, &bytes)?;
@@ -89,13 +94,58 @@ fn options(args: &ImportArgs, bytes: &[u8]) -> Result<ReadOptions, Failure> {
     } else {
         None
     };
+    let (password, key_file) = if args.format == ImportFormat::Kdbx {
+        keepass_key(args)?
+    } else {
+        (None, None)
+    };
     Ok(ReadOptions {
+        password,
+        key_file,
+        groups: match args.groups {
+            GroupsChoice::Labels => GroupsAs::Labels,
+            GroupsChoice::Project => GroupsAs::Project,
+        },
         env,
         csv,
         org: args.org.clone(),
         project: args.project.clone(),
-        ..ReadOptions::default()
     })
+}
+
+/// The KeePass password (standard input, else the terminal unless a key
+/// file is given) and key file.
+fn keepass_key(args: &ImportArgs) -> Result<(Option<SecretString>, Option<Vec<u8>>), Failure> {
+    let key_file = args
+        .key_file
+        .as_ref()
+        .map(|p| crate::input::read_file("key_file", p).map(|b| b.to_vec()))
+        .transpose()?;
+    let password = if args.password_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::Io {
+                context: "reading the password from standard input".into(),
+                source: e,
+            })?;
+        Some(SecretString::from(line.trim_end_matches(['\n', '\r'])))
+    } else if std::io::stdin().is_terminal() {
+        let prompt = if key_file.is_some() {
+            "KeePass password (empty for none): "
+        } else {
+            "KeePass password: "
+        };
+        let text = rpassword::prompt_password(prompt).map_err(|e| Error::Io {
+            context: "reading the password".into(),
+            source: e,
+        })?;
+        (!text.is_empty() || key_file.is_none()).then(|| SecretString::from(text))
+    } else {
+        None
+    };
+    Ok((password, key_file))
 }
 
 /// The suggested mapping, changed by `--map`, `--type` and the header flags.
@@ -105,7 +155,12 @@ fn csv_mapping(args: &ImportArgs, bytes: &[u8]) -> Result<CsvMapping, Failure> {
     if args.header || args.no_header {
         mapping.has_header = args.header;
     }
-    if let Some(map) = &args.map {
+    let asked = if args.map.is_none() && !args.yes && std::io::stdin().is_terminal() {
+        ask_mapping(&sample, &mapping)?
+    } else {
+        None
+    };
+    if let Some(map) = args.map.as_ref().or(asked.as_ref()) {
         let mut columns = vec![CsvColumn::Ignore; sample.columns];
         for pair in map.split(',').filter(|p| !p.trim().is_empty()) {
             let (column, role) = pair
@@ -121,6 +176,47 @@ fn csv_mapping(args: &ImportArgs, bytes: &[u8]) -> Result<CsvMapping, Failure> {
         mapping.kind = SecretType::parse(kind)?;
     }
     Ok(mapping)
+}
+
+/// Shows the columns, their suggested roles and the first rows (cells of
+/// value columns masked), and reads a `--map` answer; Enter keeps the
+/// suggestion.
+fn ask_mapping(
+    sample: &coffer_import::CsvSample,
+    mapping: &CsvMapping,
+) -> Result<Option<String>, Error> {
+    eprintln!("Columns and their suggested roles (type {}):", mapping.kind);
+    for (i, header) in sample.headers.iter().enumerate() {
+        let role = mapping.columns.get(i).cloned().unwrap_or(CsvColumn::Ignore);
+        let shown: Vec<String> = sample
+            .rows
+            .iter()
+            .take(3)
+            .map(|row| match role {
+                CsvColumn::Field(_) => "•••".to_owned(),
+                _ => row
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(24)
+                    .collect(),
+            })
+            .collect();
+        eprintln!("  {}. {header}: {role}   e.g. {}", i + 1, shown.join(" | "));
+    }
+    eprint!("Mapping (Enter to accept, or COLUMN=ROLE,...): ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Io {
+            context: "reading the mapping".into(),
+            source: e,
+        })?;
+    let answer = answer.trim();
+    Ok((!answer.is_empty()).then(|| answer.to_owned()))
 }
 
 /// A column by header (when there is one) or by number from 1.

@@ -180,3 +180,126 @@ fn hostile_files_are_refused_with_their_code() {
 
     assert_eq!(vault_bytes(&env), before);
 }
+
+/// A KeePass database written by keepassxc-cli from an XML export.
+fn keepass_file(env: &Env, password: &str) -> std::path::PathBuf {
+    let xml = env.file(
+        "kp.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<KeePassFile><Meta><DatabaseName>t</DatabaseName></Meta><Root>
+<Group><UUID>AAAAAAAAAAAAAAAAAAAAAA==</UUID><Name>Root</Name>
+<Group><UUID>AAAAAAAAAAAAAAAAAAAAAg==</UUID><Name>Web</Name>
+<Entry><UUID>AAAAAAAAAAAAAAAAAAAAAQ==</UUID>
+<String><Key>Title</Key><Value>shop admin</Value></String>
+<String><Key>UserName</Key><Value>root</Value></String>
+<String><Key>Password</Key><Value>kp-s3cret</Value></String>
+</Entry></Group></Group></Root></KeePassFile>"#,
+    );
+    let db = env.path("kp.kdbx");
+    let mut child = std::process::Command::new("keepassxc-cli")
+        .args(["import", "-p", "-t", "100"])
+        .arg(&xml)
+        .arg(&db)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("keepassxc-cli (Debian package keepassxc)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n{password}\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    db
+}
+
+#[test]
+fn keepass_with_the_password_on_stdin() {
+    let env = Env::new();
+    let db = keepass_file(&env, "kp pw");
+    let path = db.to_str().unwrap();
+    let before = vault_bytes(&env);
+    let run = env
+        .run_with_stdin(
+            &[
+                "--json",
+                "import",
+                "kdbx",
+                path,
+                "--password-stdin",
+                "--yes",
+            ],
+            b"wrong\n",
+        )
+        .fails(4);
+    assert_eq!(run.error_json()["error"]["code"], "wrong_password");
+    let run = env
+        .run(&["--json", "import", "kdbx", path, "--yes"])
+        .fails(4);
+    assert_eq!(run.error_json()["error"]["code"], "password_required");
+    assert_eq!(vault_bytes(&env), before);
+
+    let json = env
+        .run_with_stdin(
+            &[
+                "--json",
+                "import",
+                "kdbx",
+                path,
+                "--password-stdin",
+                "--groups",
+                "project",
+                "--yes",
+            ],
+            b"kp pw\n",
+        )
+        .ok()
+        .json();
+    assert_eq!(json["report"]["created"], 1);
+    assert_eq!(json["preview"]["items"][0]["source"], "Web/shop admin");
+    assert_eq!(
+        env.run(&["secret", "reveal", "shop-admin"]).ok().stdout,
+        "kp-s3cret"
+    );
+    let shown = env
+        .run(&["--json", "secret", "show", "shop-admin"])
+        .ok()
+        .json();
+    assert_eq!(shown["project"], "Web");
+}
+
+#[test]
+fn bitwarden_exports_with_cards_counted() {
+    let env = Env::new();
+    let export = serde_json::json!({
+        "encrypted": false,
+        "folders": [],
+        "items": [
+            { "id": "1", "type": 1, "name": "vpn", "login": { "username": "u", "password": "vpn-pw" } },
+            { "id": "2", "type": 3, "name": "card", "card": { "number": "4111111111111111" } }
+        ]
+    });
+    let file = env.file("bw.json", serde_json::to_vec(&export).unwrap());
+    let run = env
+        .run(&["import", "bitwarden", file.to_str().unwrap(), "--yes"])
+        .ok();
+    assert!(run.stdout.contains("Left out: 1 card"), "{}", run.stdout);
+    assert!(!run.stdout.contains("4111"));
+    assert_eq!(env.run(&["secret", "reveal", "vpn"]).ok().stdout, "vpn-pw");
+}
+
+#[test]
+fn a_1password_csv() {
+    let env = Env::new();
+    let file = env.file(
+        "1p.csv",
+        "Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\nrouter,,admin,r-pw,,false,false,,\n",
+    );
+    env.run(&["import", "1password-csv", file.to_str().unwrap(), "--yes"])
+        .ok();
+    assert_eq!(env.run(&["secret", "reveal", "router"]).ok().stdout, "r-pw");
+}

@@ -2,6 +2,9 @@
 //! the real readers, imported into real vault files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bitwarden;
 mod csv;
 mod env;
+mod kdbx;
+mod onepassword;
 mod support;

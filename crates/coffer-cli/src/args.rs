@@ -69,6 +69,10 @@ pub enum Command {
     /// Asks for the recovery passphrase first; write-only and store-password
     /// values are never exported (their metadata is, marked).
     Export(ExportArgs),
+    /// Import secrets from another tool's export: a preview first (what
+    /// will be created, per type; name conflicts; rows that cannot be
+    /// imported), then one transaction, all or nothing.
+    Import(Box<ImportArgs>),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -834,4 +838,85 @@ pub enum VaultCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// The formats `coffer import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// A `.env` file (or a flat JSON object of keys and values).
+    Env,
+    /// Any CSV, through a column mapping (`--map`, or the suggested one).
+    Csv,
+    /// Coffer's own export (`coffer export`), with its history; asks for
+    /// the export's passphrase (or --export-passphrase-file).
+    Coffer,
+}
+
+/// How a `.env` file becomes secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvSplit {
+    /// One key/value secret for the whole file (named by --name or the file).
+    One,
+    /// One key/value secret per variable, named after it.
+    PerVariable,
+}
+
+/// What to do with an item whose name is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConflictChoice {
+    /// Leave the existing secret; do not import the item.
+    Skip,
+    /// Import it as NAME-2 (the next free name).
+    Rename,
+    /// Add its value as a new version of the existing secret (renamed when
+    /// the types differ).
+    NewVersion,
+}
+
+/// `coffer import` options.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file's format.
+    pub format: ImportFormat,
+    /// The file (at most 64 MiB).
+    pub file: PathBuf,
+    /// What to do when a name is taken in its organization.
+    #[arg(long, value_enum, default_value = "skip")]
+    pub on_conflict: ConflictChoice,
+    /// Import without asking. Without it, the preview is printed and, on a
+    /// terminal, confirmation asked; otherwise nothing is written.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The organization the secrets go to [default: Default].
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// The project the secrets are restricted to.
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// `.env`: one secret for the file, or one per variable.
+    #[arg(long = "env", value_enum, default_value = "per-variable")]
+    pub env_split: EnvSplit,
+    /// `.env` with `--env one`: the secret's name [default: the file's name].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// CSV: the role of each column, `COLUMN=ROLE,...`; COLUMN is a header
+    /// or a number from 1; ROLE is name, type, description, expiry, labels
+    /// (k=v;k2=v2), label:KEY, field:NAME (username, password, a key...) or
+    /// ignore. Columns not named are ignored [default: the suggested mapping].
+    #[arg(long, value_name = "COLUMN=ROLE,...")]
+    pub map: Option<String>,
+    /// CSV: the type of rows without a type column [default: basic_auth when
+    /// username and password are mapped, else key_value].
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// CSV: the first row is data, not a header (default: detected).
+    #[arg(long, conflicts_with = "header")]
+    pub no_header: bool,
+    /// CSV: the first row is a header (default: detected).
+    #[arg(long)]
+    pub header: bool,
+    /// The passphrase of a Coffer export (format coffer), from this file;
+    /// otherwise it is asked for on the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
 }

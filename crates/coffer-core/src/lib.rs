@@ -13,6 +13,7 @@ mod clock;
 mod crypto;
 mod error;
 pub mod export;
+pub mod import;
 pub mod job;
 mod os_keyring;
 pub mod remote;

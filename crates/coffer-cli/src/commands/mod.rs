@@ -3,6 +3,7 @@
 mod audit;
 mod cert;
 mod export;
+mod import;
 mod init;
 mod job;
 mod keyvault;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             store_password_file,
             command,
         } => return run::run(g, out, &env, org, project, &store_password_file, command),
+        Command::Import(args) => return import::run(g, out, *args),
         Command::Init { no_keyring } => init::init(g, out, no_keyring),
         Command::Status => init::status(g, out),
         Command::Audit(command) => audit::run(g, out, command),

@@ -11,6 +11,7 @@ mod export;
 #[path = "../../../coffer-remote/tests/remote/support/faults.rs"]
 mod faults;
 mod fixtures;
+mod imports;
 mod jobs;
 mod keyring;
 mod keyvault_remote;

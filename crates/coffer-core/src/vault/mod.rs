@@ -4,6 +4,7 @@
 mod audit_page;
 mod deployments;
 mod export;
+mod import_batch;
 mod imports;
 mod integrity;
 mod jobs;

@@ -11,6 +11,7 @@ mod crash;
 mod deployments;
 mod export;
 mod files;
+mod import;
 mod integrity;
 mod jobs;
 mod keyring;

@@ -64,15 +64,15 @@ pub enum Command {
     /// template, run a command.
     #[command(subcommand)]
     Job(Box<JobCommand>),
-    /// Import secrets from another tool's export: a preview first (what
-    /// will be created, per type; name conflicts; rows that cannot be
-    /// imported), then one transaction, all or nothing.
-    Import(Box<ImportArgs>),
     /// Export secrets to one file: an `age` file encrypted to a passphrase
     /// (open it with `age -d`), holding the documented coffer-export JSON.
     /// Asks for the recovery passphrase first; write-only and store-password
     /// values are never exported (their metadata is, marked).
     Export(ExportArgs),
+    /// Import secrets from another tool's export: a preview first (what
+    /// will be created, per type; name conflicts; rows that cannot be
+    /// imported), then one transaction, all or nothing.
+    Import(Box<ImportArgs>),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -919,6 +919,9 @@ pub enum ImportFormat {
     Env,
     /// Any CSV, through a column mapping (`--map`, or the suggested one).
     Csv,
+    /// Coffer's own export (`coffer export`), with its history; asks for
+    /// the export's passphrase (or --export-passphrase-file).
+    Coffer,
 }
 
 /// How a `.env` file becomes secrets.
@@ -1003,4 +1006,8 @@ pub struct ImportArgs {
     /// CSV: the first row is a header (default: detected).
     #[arg(long)]
     pub header: bool,
+    /// The passphrase of a Coffer export (format coffer), from this file;
+    /// otherwise it is asked for on the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
 }

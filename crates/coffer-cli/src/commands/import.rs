@@ -20,16 +20,19 @@ const LISTED: usize = 50;
 
 pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
     let bytes = read(&args.file)?;
-    let format = match args.format {
-        ImportFormat::Env => Format::Env,
-        ImportFormat::Kdbx => Format::Kdbx,
-        ImportFormat::Bitwarden => Format::Bitwarden,
-        ImportFormat::OnePassword => Format::OnePassword,
-        ImportFormat::OnePasswordCsv => Format::OnePasswordCsv,
-        ImportFormat::Csv => Format::Csv,
+    let batch = match reader_format(args.format) {
+        None => {
+            let passphrase = match &args.export_passphrase_file {
+                Some(file) => crate::input::read_password_file("export passphrase", file)?,
+                None => crate::input::prompt_passphrase("Export passphrase: ", false)?,
+            };
+            coffer_core::export::open(&bytes, &passphrase)?
+        }
+        Some(format) => {
+            let options = options(&args, &bytes)?;
+            coffer_import::read(format, &bytes, &options).map_err(Failure::Import)?
+        }
     };
-    let options = options(&args, &bytes)?;
-    let batch = coffer_import::read(format, &bytes, &options).map_err(Failure::Import)?;
     drop(bytes);
     let preview = unlock::open(g)?.preview_import(&batch)?;
     let choice = match args.on_conflict {
@@ -324,4 +327,18 @@ fn print_report(report: &ImportReport, total: usize) {
         report.new_versions,
         report.skipped
     );
+}
+
+/// The foreign format's reader; `None` for Coffer's own export, which the
+/// core opens.
+fn reader_format(format: ImportFormat) -> Option<Format> {
+    match format {
+        ImportFormat::Coffer => None,
+        ImportFormat::Env => Some(Format::Env),
+        ImportFormat::Kdbx => Some(Format::Kdbx),
+        ImportFormat::Bitwarden => Some(Format::Bitwarden),
+        ImportFormat::OnePassword => Some(Format::OnePassword),
+        ImportFormat::OnePasswordCsv => Some(Format::OnePasswordCsv),
+        ImportFormat::Csv => Some(Format::Csv),
+    }
 }

@@ -235,3 +235,83 @@ fn restore_into_a_new_file_and_in_place() {
         "kept-pw"
     );
 }
+
+#[test]
+fn import_coffer_reads_an_export_with_its_history() {
+    let env = Env::new();
+    env.add_basic("db/admin", "v1");
+    let v2 = env.file("v2", "v2");
+    env.run(&[
+        "secret",
+        "update",
+        "db/admin",
+        "--field",
+        &format!("password=@{}", v2.display()),
+    ])
+    .ok();
+    let pass = env.file("export-pass", EXPORT_PASS);
+    let file = env.path("all.coffer");
+    env.run(&[
+        "export",
+        file.to_str().unwrap(),
+        "--export-passphrase-file",
+        pass.to_str().unwrap(),
+    ])
+    .ok();
+
+    let target = Env::new();
+    let wrong = target.file("wrong-pass", "not the export passphrase");
+    let before = bytes(&target.vault);
+    let run = target
+        .run(&[
+            "import",
+            "coffer",
+            file.to_str().unwrap(),
+            "--yes",
+            "--export-passphrase-file",
+            wrong.to_str().unwrap(),
+        ])
+        .fails(4);
+    assert!(run.stderr.contains("wrong passphrase"), "{}", run.stderr);
+    let cut = target.file("cut.coffer", &bytes(&file)[..bytes(&file).len() - 10]);
+    target
+        .run(&[
+            "import",
+            "coffer",
+            cut.to_str().unwrap(),
+            "--yes",
+            "--export-passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .fails(1);
+    assert_eq!(bytes(&target.vault), before, "the vault is byte-identical");
+
+    let run = target
+        .run(&[
+            "--json",
+            "import",
+            "coffer",
+            file.to_str().unwrap(),
+            "--yes",
+            "--export-passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .ok();
+    assert_eq!(run.json()["report"]["created"], 1, "{}", run.stdout);
+    assert_eq!(
+        target
+            .run(&["secret", "reveal", "db/admin", "--field", "password"])
+            .ok()
+            .stdout,
+        "v2"
+    );
+    let versions = target
+        .run(&["--json", "secret", "versions", "db/admin"])
+        .ok();
+    assert_eq!(
+        versions.json().as_array().unwrap().len(),
+        2,
+        "{}",
+        versions.stdout
+    );
+}

@@ -181,3 +181,29 @@ pub fn read(bytes: &[u8], passphrase: Option<&SecretString>) -> Result<ExportCon
         secrets,
     })
 }
+
+/// Reads an export as an import source (format `coffer`): every secret
+/// becomes an item with its history (`older_versions`); a write-only or
+/// store-password secret becomes an item that `needs_value`. Preview,
+/// conflicts and apply are the import path's. A plaintext export opens
+/// whatever `passphrase` is.
+pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<crate::import::ImportBatch> {
+    let contents = read(bytes, Some(passphrase))?;
+    let items = contents
+        .secrets
+        .into_iter()
+        .map(|s| {
+            let org = s.secret.org.clone().unwrap_or_default();
+            let mut item =
+                crate::import::ImportItem::new(format!("{org}:{}", s.secret.name), s.secret);
+            item.older_versions = s.older_versions;
+            item.needs_value = s.withheld.is_some();
+            item
+        })
+        .collect();
+    Ok(crate::import::ImportBatch {
+        format: "coffer".to_owned(),
+        items,
+        ..Default::default()
+    })
+}

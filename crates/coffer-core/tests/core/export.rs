@@ -518,3 +518,112 @@ fn wrong_passphrase_truncated_tampered_and_foreign_files_are_refused() {
     assert_eq!(file_sha256(&fx.path), sha);
     let _ = Timestamp::from_unix(0);
 }
+
+/// The document with what an import cannot carry over removed: ids, times,
+/// notes and the lifecycle status.
+fn comparable(bytes: &[u8]) -> serde_json::Value {
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let map = doc.as_object_mut().unwrap();
+    map.remove("vault_id");
+    map.remove("exported_at");
+    for secret in doc["secrets"].as_array_mut().unwrap() {
+        let s = secret.as_object_mut().unwrap();
+        for key in ["created_at", "updated_at", "status"] {
+            s.remove(key);
+        }
+        for version in s["versions"].as_array_mut().unwrap() {
+            let v = version.as_object_mut().unwrap();
+            v.remove("created_at");
+            v.remove("note");
+        }
+    }
+    doc
+}
+
+#[test]
+fn an_export_imports_into_a_new_vault_with_every_value_field_label_expiry_and_version() {
+    use coffer_core::import::{ImportChoices, OnConflict};
+    let mut fx = seeded();
+    // Only what a new vault can hold the same way: no withheld values.
+    fx.purge(&named("store-pw")).unwrap();
+    let exported = fx
+        .export(
+            &passphrase(),
+            &all(ExportEncryption::Passphrase(export_pass())),
+        )
+        .unwrap();
+    let batch = export::open(&exported.bytes, &export_pass()).unwrap();
+    assert_eq!(batch.format, "coffer");
+    let wo = batch
+        .items
+        .iter()
+        .position(|i| i.secret.name == "write-only")
+        .unwrap();
+    assert!(batch.items[wo].needs_value);
+    assert_eq!(
+        batch
+            .items
+            .iter()
+            .find(|i| i.secret.name == "db/admin")
+            .unwrap()
+            .older_versions
+            .len(),
+        2
+    );
+
+    let mut target = Fixture::new();
+    let preview = target.preview_import(&batch).unwrap();
+    assert_eq!(preview.items.len(), 6);
+    let mut choices = ImportChoices::all(OnConflict::Skip);
+    choices.values.insert(
+        wo,
+        crate::support::data(
+            SecretType::BasicAuth,
+            &[("username", "robot"), ("password", "given-at-import")],
+        ),
+    );
+    let report = target.import(batch, &choices, &mut |_, _| {}).unwrap();
+    assert_eq!(report.created, 6, "{report:?}");
+    assert_eq!(target.versions(&named("db/admin")).unwrap().len(), 3);
+    assert!(target.get(&named("write-only")).unwrap().write_only);
+
+    // Everything else is identical: export both in clear and compare.
+    let mut source_doc = comparable(
+        &fx.export(&passphrase(), &all(ExportEncryption::Plaintext))
+            .unwrap()
+            .bytes,
+    );
+    let target_doc = comparable(
+        &target
+            .export(&passphrase(), &all(ExportEncryption::Plaintext))
+            .unwrap()
+            .bytes,
+    );
+    // The write-only secret's version is the value given at import.
+    let strip_wo = |doc: &mut serde_json::Value| {
+        let list = doc["secrets"].as_array_mut().unwrap();
+        let i = list.iter().position(|s| s["name"] == "write-only").unwrap();
+        list.remove(i)
+    };
+    let mut target_doc = target_doc;
+    let (a, b) = (strip_wo(&mut source_doc), strip_wo(&mut target_doc));
+    assert_eq!(a["labels"], b["labels"]);
+    assert_eq!(b["value_withheld"], "write_only");
+    assert_eq!(source_doc, target_doc);
+    assert_eq!(
+        reveal_all(&mut target, &SecretRef::in_org("ops", "blob"))["data"],
+        [0u8, 159, 146, 150, 255, 10]
+    );
+
+    // A wrong passphrase or a damaged file: refused before the vault is touched.
+    let before = target.audit_entries(None, 1).unwrap()[0].seq;
+    expect_code(
+        export::open(&exported.bytes, &SecretString::from("wrong passphrase")),
+        ErrorCode::WrongPassphrase,
+    );
+    expect_code(
+        export::open(&exported.bytes[..exported.bytes.len() - 20], &export_pass()),
+        ErrorCode::Corrupt,
+    );
+    assert_eq!(target.audit_entries(None, 1).unwrap()[0].seq, before);
+}

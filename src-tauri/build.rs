@@ -67,6 +67,7 @@ const COMMANDS: &[&str] = &[
     "preview_schedule",
     "list_managers",
     "add_manager",
+    "update_manager",
     "delete_manager",
     "manager_usage",
     "test_manager_spec",

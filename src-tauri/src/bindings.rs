@@ -84,6 +84,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::preview_schedule,
             keyvaults::list_managers,
             keyvaults::add_manager,
+            keyvaults::update_manager,
             keyvaults::delete_manager,
             keyvaults::manager_usage,
             keyvaults::test_manager_spec,

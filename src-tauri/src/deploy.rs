@@ -4,20 +4,19 @@
 //! passes through refreshes the screens; a push that ends `stalled` or
 //! `updating_error` raises a notification that opens the secret.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use coffer_core::Vault;
 use coffer_core::remote::{Deployment, DeploymentState};
 use coffer_core::secret::SecretRef;
-use coffer_remote::{DeployOptions, Engine, RateLimiter};
+use coffer_remote::{DeployOptions, Engine, RateLimiter, VaultAccess, connect, connection_of};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 
-use crate::commands::keyvaults::client_of;
 use crate::events::DeploymentChanged;
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 
 /// How often pending deployments are looked for without a wake-up (a new
 /// local version made in the CLI, a retry after a cut).
@@ -60,16 +59,20 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
         .unwrap_or_else(|e| eprintln!("coffer-desktop: no deployment pusher: {e}"));
 }
 
-/// Pushes what is pending, holding the vault for the time of the pushes
-/// (the engine records each step in it); a plain thread, not a task.
+/// Pushes what is pending, connection by connection; a plain thread, not
+/// a task. The vault is taken only for the engine's local turns (read a
+/// secret, record a state, audit a call), never while a key vault answers,
+/// so the app's commands go on meanwhile.
 fn push_pending<R: Runtime>(app: &AppHandle<R>, runtime: &tokio::runtime::Runtime) {
     let state = app.state::<AppState>();
     let vault = Arc::clone(&state.vault);
-    let mut slot = lock(&vault);
-    let Some(vault) = slot.as_mut().filter(|v| v.is_unlocked()) else {
-        return;
-    };
-    let Ok(pending) = vault.pending_deployments() else {
+    let pending = vault.with(|v| {
+        if !v.is_unlocked() {
+            return Ok(Vec::new());
+        }
+        v.pending_deployments()
+    });
+    let Ok(pending) = pending else {
         return;
     };
     let mut managers: Vec<String> = pending.iter().map(|d| d.target.manager.clone()).collect();
@@ -77,7 +80,7 @@ fn push_pending<R: Runtime>(app: &AppHandle<R>, runtime: &tokio::runtime::Runtim
     managers.dedup();
     let options = DeployOptions::default();
     for name in managers {
-        let result = runtime.block_on(push_manager(app, vault, &name, &options));
+        let result = runtime.block_on(push_manager(app, &vault, &name, &options));
         if let Err(e) = result {
             // The deployments keep their state; the next look tries again.
             eprintln!("coffer-desktop: deployments to {name}: {e}");
@@ -87,11 +90,13 @@ fn push_pending<R: Runtime>(app: &AppHandle<R>, runtime: &tokio::runtime::Runtim
 
 async fn push_manager<R: Runtime>(
     app: &AppHandle<R>,
-    vault: &mut Vault,
+    vault: &Mutex<Option<Vault>>,
     name: &str,
     options: &DeployOptions,
 ) -> coffer_remote::Result<()> {
-    let (manager, client) = client_of(vault, name, "deploy").await?;
+    let (manager, credentials, connect_options) =
+        vault.with(|v| connection_of(v, name, "deploy"))?;
+    let client = connect(&manager, credentials, &connect_options).await?;
     let limiter = RateLimiter::new(manager.spec.writes_per_sec);
     let engine = Engine {
         manager: &manager.spec.name,
@@ -100,19 +105,17 @@ async fn push_manager<R: Runtime>(
         limiter: &limiter,
         options,
     };
-    let mut seen: Vec<Deployment> = Vec::new();
     let mut progress = |d: &Deployment| {
         let _ = DeploymentChanged {
             manager: d.target.manager.clone(),
             secret_id: None,
         }
         .emit(app);
-        seen.push(d.clone());
     };
-    let done = engine.run_pending(vault, &mut progress).await?;
+    let done = engine.run_pending_shared(vault, &mut progress).await?;
     for d in done {
         let secret_id = vault
-            .get(&SecretRef::in_org(&d.org, &d.secret))
+            .with(|v| v.get(&SecretRef::in_org(&d.org, &d.secret)))
             .ok()
             .map(|m| m.id);
         let _ = DeploymentChanged {

@@ -198,7 +198,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
       ? "secrets"
       : route.view === "job" || route.view === "job-new" || route.view === "job-edit"
         ? "jobs"
-        : route.view === "keyvault" || route.view === "keyvault-new"
+        : route.view === "keyvault" || route.view === "keyvault-new" || route.view === "keyvault-edit"
           ? "keyvaults"
           : route.view;
 
@@ -243,6 +243,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "keyvaults" ? <KeyVaultsPage /> : null}
         {route.view === "keyvault" ? <ManagerPage key={route.name} name={route.name} /> : null}
         {route.view === "keyvault-new" ? <ManagerWizard /> : null}
+        {route.view === "keyvault-edit" ? <ManagerWizard key={route.name} editing={route.name} /> : null}
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}

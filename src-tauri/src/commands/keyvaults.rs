@@ -1,7 +1,9 @@
 //! Key vaults: connections, their test, browsing remote names, import, and
 //! the jobs that use a connection. A connection names the Coffer secret
 //! holding its credentials; it never stores a value. Remote calls run on a
-//! blocking thread with the vault (whose audit log records each of them).
+//! blocking thread that takes the vault only for short local turns (the
+//! connection and its credentials before the call, the audit entry after
+//! it), never while the key vault answers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,8 +13,8 @@ use coffer_core::remote::{AwsAuth, Manager, ManagerSettings, ManagerSpec, Manage
 use coffer_core::secret::{SecretId, SecretRef, SecretType};
 use coffer_core::{ErrorCode, Timestamp, Vault};
 use coffer_remote::{
-    ConnectOptions, Credentials, FailureClass, ImportItem, KeyVault, Probe, RemoteSecret, connect,
-    import_many,
+    AnyVault, ConnectOptions, Credentials, FailureClass, ImportItem, KeyVault, Probe, RemoteSecret,
+    VaultAccess, connect, connection_of, import_many_shared,
 };
 use secrecy::SecretString;
 use serde::Serialize;
@@ -111,6 +113,30 @@ pub async fn add_manager(
     Ok(view(manager, &tests))
 }
 
+/// Changes a connection's settings (validated like add). Its client and
+/// cached values go (the next call builds a new client with the new
+/// settings), and its status is forgotten: a passing Test becomes the
+/// status again only when the wizard tested exactly the saved settings.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn update_manager(
+    state: State<'_, AppState>,
+    tests: State<'_, TestResults>,
+    name: String,
+    spec: ManagerSpec,
+) -> IpcResult<ManagerView> {
+    let (old, manager) = with_vault(&state, move |v| {
+        let old = v.manager(&name)?;
+        let manager = v.update_manager(&name, spec)?;
+        Ok((old, manager))
+    })
+    .await?;
+    state.run_context.remotes.clear_manager(manager.id);
+    lock(&tests.by_name).remove(&old.spec.name);
+    tests.adopt_draft(&manager.spec);
+    Ok(view(manager, &tests))
+}
+
 /// Deletes a connection (nothing remote is deleted); refused while
 /// deployments live or jobs name it.
 #[tauri::command(async)]
@@ -172,28 +198,39 @@ pub fn remote_error(error: coffer_remote::Error) -> IpcError {
     }
 }
 
-/// Runs `f` on the vault (under its lock) on a blocking thread; `f` drives
-/// its remote calls with [`tauri::async_runtime::block_on`].
+/// Runs `f` on a blocking thread with the shared vault, which `f` takes
+/// only for its local turns ([`VaultAccess::with`]) and never while it
+/// drives a remote call (with [`tauri::async_runtime::block_on`]): other
+/// commands are not kept waiting while a key vault answers.
 pub async fn with_vault_remote<T, F>(state: &AppState, f: F) -> IpcResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut Vault) -> coffer_remote::Result<T> + Send + 'static,
+    F: FnOnce(&Mutex<Option<Vault>>) -> coffer_remote::Result<T> + Send + 'static,
 {
     let vault = Arc::clone(&state.vault);
     tauri::async_runtime::spawn_blocking(move || {
-        let mut slot = lock(&vault);
-        let vault = slot
-            .as_mut()
-            .ok_or_else(|| IpcError::new(ErrorCode::NoVault, "No vault is open yet."))?;
-        f(vault).map_err(remote_error)
+        if lock(&vault).is_none() {
+            return Err(IpcError::new(ErrorCode::NoVault, "No vault is open yet."));
+        }
+        f(&vault).map_err(remote_error)
     })
     .await
     .map_err(|e| IpcError::internal(format!("a key-vault task failed: {e}")))?
 }
 
-/// A client of the saved connection `name`, its credentials used for
-/// `purpose` (the library's, which the CLI calls too).
-pub use coffer_remote::client_of;
+/// The client of saved connection `name`: the connection and its
+/// credentials (used for `purpose`) in one turn at the vault, then the
+/// client built without it.
+pub fn client_in(
+    vault: &Mutex<Option<Vault>>,
+    name: &str,
+    purpose: &str,
+) -> coffer_remote::Result<(Manager, AnyVault)> {
+    let (manager, credentials, options) = vault.with(|v| connection_of(v, name, purpose))?;
+    let client =
+        tauri::async_runtime::block_on(async { connect(&manager, credentials, &options).await })?;
+    Ok((manager, client))
+}
 
 /// The credentials an unsaved connection would use: its secret, used (and
 /// audited) like any use, or the platform's.
@@ -276,19 +313,22 @@ pub async fn test_manager_spec(
     let tested_spec = spec.clone();
     let result = with_vault_remote(&state, move |vault| {
         let started = Instant::now();
-        let draft = Manager {
-            id: 0,
-            spec,
-            created_at: vault.now(),
-            updated_at: vault.now(),
-        };
-        let options = connect_options(vault);
-        let credentials = draft_credentials(vault, &draft.spec)?;
+        let (draft, credentials, options) = vault.with(|v| {
+            let draft = Manager {
+                id: 0,
+                spec,
+                created_at: v.now(),
+                updated_at: v.now(),
+            };
+            let credentials = draft_credentials(v, &draft.spec)?;
+            Ok::<_, coffer_remote::Error>((draft, credentials, connect_options(v)))
+        })?;
         let result = tauri::async_runtime::block_on(async {
             let client = connect(&draft, credentials, &options).await?;
             client.probe().await
         });
-        tested(result, started, vault.now())
+        let now = vault.with(|v| Ok::<_, coffer_core::Error>(v.now()))?;
+        tested(result, started, now)
     })
     .await?;
     *lock(&tests.draft) = Some((tested_spec, result.clone()));
@@ -306,11 +346,10 @@ pub async fn test_manager(
     let key = name.clone();
     let result = with_vault_remote(&state, move |vault| {
         let started = Instant::now();
-        let result = tauri::async_runtime::block_on(async {
-            let (_, client) = client_of(vault, &name, "test").await?;
-            client.probe().await
-        });
-        tested(result, started, vault.now())
+        let result = client_in(vault, &name, "test")
+            .and_then(|(_, client)| tauri::async_runtime::block_on(async { client.probe().await }));
+        let now = vault.with(|v| Ok::<_, coffer_core::Error>(v.now()))?;
+        tested(result, started, now)
     })
     .await?;
     let canonical = with_vault(&state, move |v| v.manager(&key).map(|m| m.spec.name)).await?;
@@ -328,20 +367,23 @@ pub async fn browse_manager(
     page: Option<String>,
 ) -> IpcResult<RemotePage> {
     with_vault_remote(&state, move |vault| {
-        tauri::async_runtime::block_on(async {
-            let (_, client) = client_of(vault, &name, "browse").await?;
-            let found = client.list(&prefix, page, PAGE_SIZE).await;
-            vault.audit_remote(
+        let (_, client) = client_in(vault, &name, "browse")?;
+        let found = tauri::async_runtime::block_on({
+            let prefix = prefix.clone();
+            async move { client.list(&prefix, page, PAGE_SIZE).await }
+        });
+        vault.with(|v| {
+            v.audit_remote(
                 "remote.list",
                 &name,
                 &prefix,
                 if found.is_ok() { "ok" } else { "failed" },
-            )?;
-            let found = found?;
-            Ok(RemotePage {
-                items: found.items,
-                next: found.next,
-            })
+            )
+        })?;
+        let found = found?;
+        Ok(RemotePage {
+            items: found.items,
+            next: found.next,
         })
     })
     .await
@@ -376,8 +418,9 @@ pub struct ImportResult {
     pub failed: Vec<ImportFailure>,
 }
 
-/// Imports remote secrets as local ones under the same names (one action,
-/// with an `ImportProgress` event per secret); each succeeds or fails alone.
+/// Imports remote secrets as local ones under the same names: one action,
+/// with an `ImportProgress` event per secret read, all or none (one
+/// transaction; a refused item refuses the import and changes nothing).
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn import_remote(
@@ -398,18 +441,22 @@ pub async fn import_remote(
         })
         .collect();
     let outcomes = with_vault_remote(&state, move |vault| {
-        tauri::async_runtime::block_on(async {
-            let (manager, client) = client_of(vault, &name, "import").await?;
-            let mut progress = |p: &coffer_remote::ImportProgress| {
-                let _ = ImportProgress {
-                    manager: manager.spec.name.clone(),
-                    done: p.done,
-                    total: p.total,
-                }
-                .emit(&app);
-            };
-            import_many(vault, &manager.spec.name, &client, &items, &mut progress).await
-        })
+        let (manager, client) = client_in(vault, &name, "import")?;
+        let mut progress = |p: &coffer_remote::ImportProgress| {
+            let _ = ImportProgress {
+                manager: manager.spec.name.clone(),
+                done: p.done,
+                total: p.total,
+            }
+            .emit(&app);
+        };
+        tauri::async_runtime::block_on(import_many_shared(
+            vault,
+            &manager.spec.name,
+            &client,
+            &items,
+            &mut progress,
+        ))
     })
     .await?;
     state.expiry_changed();

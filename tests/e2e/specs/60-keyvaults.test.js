@@ -163,12 +163,47 @@ describe("Key vaults against moto", { timeout: 180_000 }, () => {
       const current = await secretsManager(moto.endpoint, "GetSecretValue", { SecretId: "deploy/me", VersionStage: "AWSCURRENT" });
       assert.ok(current.SecretString.includes(LOCAL_V2), "the remote holds the new version");
 
+      // The Versions tab says where each local version went, as which remote version.
+      await tab("Versions");
+      await until(
+        async () => {
+          const text = await browser.$(".version-remotes").isExisting() ? await browser.$("main").getText() : "";
+          return remote.Versions.every((v) => text.includes(v.VersionId));
+        },
+        { timeout: 15_000, message: "the remote version ids on the Versions tab" },
+      );
+      const rows = await browser.$('[role="tabpanel"][data-state="active"]').$$("tbody tr");
+      assert.match(await rows[0].getText(), /moto:deploy\/me[\s\S]*last/, "v2 is the remote's last");
+      await shot(browser, "kv-versions-tab.png");
+
       await nav(browser, "Key vaults");
       await (await browser.$("a=moto")).click();
       await heading(browser, "moto");
       await tab("Deployments");
       await browser.$("td*=deploy/me").waitForDisplayed({ timeout: 10_000 });
       await shot(browser, "kv-deployments.png");
+
+      // Edit opens the wizard prefilled; the edit is tested, then saved.
+      await (await browser.$("a=Edit")).click();
+      await heading(browser, "Edit connection moto");
+      assert.equal(await (await control(browser, "Endpoint (optional)")).getValue(), moto.endpoint);
+      assert.equal(await (await control(browser, "Access key secret")).getValue(), "aws/e2e-key");
+      const ttl = await control(browser, "Cache lifetime (seconds)");
+      await ttl.clearValue();
+      await typeInto(browser, ttl, "120");
+      await (await browser.$("button=Test")).click();
+      await until(
+        async () => {
+          const el = await browser.$(".kv-wizard .notice");
+          return (await el.isExisting()) && /Connected in/.test(await el.getText());
+        },
+        { timeout: 30_000, message: "the edit's test" },
+      );
+      await shot(browser, "kv-edit.png");
+      await (await browser.$("button=Save")).click();
+      await heading(browser, "moto", 20_000);
+      const shown = JSON.parse(cli(dir, ["--json", "manager", "show", "moto"]));
+      assert.equal(shown.manager.cache_ttl_secs, 120, "the edit is saved");
       await nav(browser, "Key vaults");
       await heading(browser, "Key vaults");
       await browser.$("td*=us-east-1").waitForDisplayed({ timeout: 10_000 });

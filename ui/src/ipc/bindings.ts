@@ -195,6 +195,13 @@ export const commands = {
 	/**  Adds a connection (it stores the credential secret's name, never a value). */
 	addManager: (spec: ManagerSpec) => typedError<ManagerView, IpcError>(__TAURI_INVOKE("add_manager", { spec })),
 	/**
+	 *  Changes a connection's settings (validated like add). Its client and
+	 *  cached values go (the next call builds a new client with the new
+	 *  settings), and its status is forgotten: a passing Test becomes the
+	 *  status again only when the wizard tested exactly the saved settings.
+	 */
+	updateManager: (name: string, spec: ManagerSpec) => typedError<ManagerView, IpcError>(__TAURI_INVOKE("update_manager", { name, spec })),
+	/**
 	 *  Deletes a connection (nothing remote is deleted); refused while
 	 *  deployments live or jobs name it.
 	 */
@@ -208,8 +215,9 @@ export const commands = {
 	/**  One page of a connection's remote secrets whose names start with `prefix` (never values). */
 	browseManager: (name: string, prefix: string, page: string | null) => typedError<RemotePage, IpcError>(__TAURI_INVOKE("browse_manager", { name, prefix, page })),
 	/**
-	 *  Imports remote secrets as local ones under the same names (one action,
-	 *  with an `ImportProgress` event per secret); each succeeds or fails alone.
+	 *  Imports remote secrets as local ones under the same names: one action,
+	 *  with an `ImportProgress` event per secret read, all or none (one
+	 *  transaction; a refused item refuses the import and changes nothing).
 	 */
 	importRemote: (name: string, remoteNames: string[], secretType: SecretType | null) => typedError<ImportResult, IpcError>(__TAURI_INVOKE("import_remote", { name, remoteNames, secretType })),
 	/**

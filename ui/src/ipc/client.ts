@@ -138,6 +138,7 @@ export const api = {
     unwrap(commands.checkTemplateFile(...a)),
   listManagers: () => unwrap(commands.listManagers()),
   addManager: (...a: Parameters<typeof commands.addManager>) => unwrap(commands.addManager(...a)),
+  updateManager: (...a: Parameters<typeof commands.updateManager>) => unwrap(commands.updateManager(...a)),
   deleteManager: (name: string) => unwrap(commands.deleteManager(name)),
   testManagerSpec: (...a: Parameters<typeof commands.testManagerSpec>) => unwrap(commands.testManagerSpec(...a)),
   testManager: (name: string) => unwrap(commands.testManager(name)),

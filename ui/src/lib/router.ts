@@ -15,6 +15,7 @@ export type Route =
   | { view: "keyvaults" }
   | { view: "keyvault"; name: string }
   | { view: "keyvault-new" }
+  | { view: "keyvault-edit"; name: string }
   | { view: "expiry" }
   | { view: "trash" }
   | { view: "settings" }
@@ -41,6 +42,8 @@ export function parseRoute(hash: string): Route {
       if (arg === "new" && parts.length === 2) return { view: "keyvault-new" };
       // A connection's name may hold '/': everything after the section is the name.
       return arg ? { view: "keyvault", name: parts.slice(1).join("/") } : { view: "keyvaults" };
+    case "keyvaults-edit":
+      return arg ? { view: "keyvault-edit", name: parts.slice(1).join("/") } : { view: "keyvaults" };
     case "expiry":
       return { view: "expiry" };
     case "trash":
@@ -72,6 +75,8 @@ export function routeHref(route: Route): string {
       return `#/keyvaults/${route.name.split("/").map(encodeURIComponent).join("/")}`;
     case "keyvault-new":
       return "#/keyvaults/new";
+    case "keyvault-edit":
+      return `#/keyvaults-edit/${route.name.split("/").map(encodeURIComponent).join("/")}`;
     case "audit":
       return route.secret ? `#/audit/${encodeURIComponent(route.secret)}` : "#/audit";
     default:

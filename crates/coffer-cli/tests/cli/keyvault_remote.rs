@@ -421,3 +421,101 @@ fn a_name_taken_by_an_untagged_remote_stalls_until_adopted() {
     assert!(now.contains("adopt-pw-1"), "Coffer's version is current");
     assert!(!adopted.to_string().contains("adopt-pw-1"));
 }
+
+/// An IAM user with an allow-all policy and an access key, made in moto
+/// before it checks credentials; the key's id and secret.
+fn iam_admin_key(endpoint: &str) -> (String, String) {
+    let script = format!(
+        "import boto3, json\n\
+         iam = boto3.client('iam', endpoint_url='{endpoint}', region_name='us-east-1', \
+         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         iam.create_user(UserName='admin')\n\
+         iam.put_user_policy(UserName='admin', PolicyName='all', PolicyDocument=json.dumps(\
+         {{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}}]}}))\n\
+         k = iam.create_access_key(UserName='admin')['AccessKey']\n\
+         print(k['AccessKeyId'], k['SecretAccessKey'])\n"
+    );
+    let out = Command::new(python())
+        .args(["-c", &script])
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let (id, secret) = text.trim().split_once(' ').expect("id and secret");
+    (id.to_owned(), secret.to_owned())
+}
+
+#[test]
+fn implicit_credentials_come_from_the_named_profile_of_the_shared_files() {
+    let moto = Moto::start();
+    let endpoint = moto.endpoint();
+    boto(
+        &endpoint,
+        "sm.create_secret(Name='via-profile', SecretString='profile-value-5521')",
+    );
+    let (id, secret) = iam_admin_key(&endpoint);
+    moto.require_credentials();
+    let env = Env::new();
+    // The AWS shared files of this test only, with the key under a profile.
+    let config = env.file(
+        "aws-config",
+        "[profile coffer-test]\nregion = us-east-1\n[default]\nregion = us-east-1\n",
+    );
+    let credentials = env.file(
+        "aws-credentials",
+        format!("[coffer-test]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    );
+    env.run(&[
+        "manager",
+        "add",
+        "moto",
+        "--aws-region",
+        "us-east-1",
+        "--endpoint",
+        &endpoint,
+        "--profile",
+        "coffer-test",
+    ])
+    .ok();
+    let with_files = |args: &[&str]| {
+        let mut cmd = env.command(args);
+        cmd.env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .env("HOME", env_home(&config));
+        for var in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_ENDPOINT_URL",
+        ] {
+            cmd.env_remove(var);
+        }
+        finish(cmd.output().expect("run coffer"))
+    };
+    let tested = with_files(&["manager", "test", "moto"]).ok();
+    assert!(
+        tested.stdout.contains("Connection moto works"),
+        "{}",
+        tested.stdout
+    );
+    let browsed = with_files(&["manager", "browse", "moto"]).ok();
+    assert!(browsed.stdout.contains("via-profile"), "{}", browsed.stdout);
+    assert!(!browsed.stdout.contains("profile-value-5521"));
+
+    // A profile the files do not have: refused, and no key in the output.
+    env.run(&["manager", "edit", "moto", "--profile", "nobody"])
+        .ok();
+    let refused = with_files(&["manager", "test", "moto"]);
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(!refused.stderr.contains(&secret), "{}", refused.stderr);
+}
+
+/// A home directory with no `.aws` in it (the test's own files only).
+fn env_home(config: &std::path::Path) -> std::path::PathBuf {
+    config.parent().expect("dir").join("home")
+}

@@ -218,3 +218,66 @@ fn write_requests_per_put() {
     assert_eq!(write_requests(ManagerKind::Azure, false), 1);
     assert_eq!(write_requests(ManagerKind::Azure, true), 1);
 }
+
+/// The engine takes a shared vault only between network calls: while the
+/// key vault takes two seconds to answer, another thread (the app's other
+/// commands) gets the vault at once.
+#[tokio::test]
+async fn the_vault_is_free_while_the_key_vault_answers() {
+    let moto = Moto::start();
+    let injector = FaultInjector::start(moto.port);
+    let (mut vault, client) = aws_vault::connected(MANAGER, &injector.endpoint(), 20).await;
+    vault.add("slow", SecretType::KeyValue, &[("password", "pw")]);
+    let d = vault
+        .create_deployment(
+            &SecretRef::named("slow"),
+            &DeploymentTarget {
+                manager: MANAGER.into(),
+                remote_name: "slow/db".into(),
+            },
+        )
+        .expect("deployment");
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(Some(vault.second_handle())));
+    injector.next(1, Fault::Delay(std::time::Duration::from_secs(2)));
+    let other = {
+        let shared = std::sync::Arc::clone(&shared);
+        std::thread::spawn(move || {
+            // Well inside the delayed call.
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            let asked = std::time::Instant::now();
+            let listed = coffer_remote::VaultAccess::with(&*shared, |v| v.managers())
+                .expect("the vault answers");
+            (asked.elapsed(), listed.len())
+        })
+    };
+    let limiter = RateLimiter::new(20);
+    let options = DeployOptions::default();
+    let engine = Engine {
+        manager: MANAGER,
+        kind: ManagerKind::Aws,
+        client: &client,
+        limiter: &limiter,
+        options: &options,
+    };
+    let started = std::time::Instant::now();
+    let done = engine
+        .run_shared(&*shared, d.id, &mut |_| {})
+        .await
+        .expect("run");
+    assert_eq!(
+        done.state,
+        DeploymentState::Available,
+        "{:?}",
+        done.last_error
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "the call was delayed"
+    );
+    let (waited, managers) = other.join().expect("the other thread");
+    assert_eq!(managers, 1);
+    assert!(
+        waited < std::time::Duration::from_millis(800),
+        "the vault was held during the call: waited {waited:?}"
+    );
+}

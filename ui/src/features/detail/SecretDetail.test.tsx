@@ -324,6 +324,50 @@ describe("SecretDetail", () => {
     expect(ipc.of("restore_version")).toEqual([{ id: secretMeta().id, version: 1, storePassword: null }]);
   });
 
+  it("shows on the Versions tab where each version was deployed, as which remote version", async () => {
+    const user = userEvent.setup();
+    const deployment = {
+      id: "4",
+      secret_id: secretMeta().id,
+      org: "Default",
+      secret: "prod/registry",
+      manager: "moto",
+      remote_name: "prod/registry",
+      remote_id: "arn:aws:secretsmanager:us-east-1:123:secret:prod/registry-AbC",
+      state: "available",
+      brownfield: false,
+      managed: true,
+      last_error: null,
+      attempts: 0,
+      versions: [
+        { version: 1, remote_version: "rv-one-1111", pushed_at: "2026-01-10T10:00:00Z", last: false },
+        { version: 2, remote_version: "rv-two-2222", pushed_at: "2026-01-12T10:00:00Z", last: true },
+      ],
+      created_at: "2026-01-10T10:00:00Z",
+      updated_at: "2026-01-12T10:00:00Z",
+    };
+    shell(secretMeta({ current_version: 3 }), {
+      secret_versions: () => [
+        { version: 3, created_at: "2026-01-13T10:00:00Z", public_fields: {}, expires_at: null, note: "updated", current: true },
+        { version: 2, created_at: "2026-01-12T10:00:00Z", public_fields: {}, expires_at: null, note: "updated", current: false },
+        { version: 1, created_at: "2026-01-10T10:00:00Z", public_fields: {}, expires_at: null, note: "created", current: false },
+      ],
+      secret_deployments: () => [deployment],
+    });
+    await openPage(secretMeta({ current_version: 3 }));
+    await user.click(screen.getByRole("tab", { name: "Versions" }));
+    const rows = await screen.findAllByRole("row");
+    expect(rows).toHaveLength(4);
+    expect(screen.getByRole("columnheader", { name: "Key vaults" })).toBeInTheDocument();
+    await waitFor(() => expect(within(rows[2] as HTMLElement).getByText("rv-two-2222")).toBeInTheDocument());
+    expect(within(rows[2] as HTMLElement).getByText("moto:prod/registry")).toBeInTheDocument();
+    expect(within(rows[2] as HTMLElement).getByText("last")).toBeInTheDocument();
+    expect(within(rows[3] as HTMLElement).getByText("rv-one-1111")).toBeInTheDocument();
+    expect(within(rows[3] as HTMLElement).queryByText("last")).not.toBeInTheDocument();
+    // v3 is not deployed yet.
+    expect(within(rows[1] as HTMLElement).queryByText(/moto:/)).not.toBeInTheDocument();
+  });
+
   it("shows the audit entries", async () => {
     const user = userEvent.setup();
     shell(secretMeta(), {

@@ -3,14 +3,35 @@ import { useState } from "react";
 
 import { ConfirmDialog } from "../../components/Dialog";
 import { useToast } from "../../components/Toasts";
-import { api, errorMessage, type SecretMeta, type VersionInfo } from "../../ipc/client";
+import { api, errorMessage, type DeploymentView, type SecretMeta, type VersionInfo } from "../../ipc/client";
 import { keys, useInvalidateSecrets, useSettings } from "../../lib/queries";
 import { formatDate, formatDateTime, relative } from "../../lib/time";
 import type { PasswordGate } from "./useStorePassword";
 
-/** Kept versions, newest first, with Restore (which makes a new version). */
+/** Where a local version was deployed: each key vault and the remote version id it became there. */
+export function RemoteVersions({ version, deployments }: { version: number; deployments: DeploymentView[] }) {
+  const pushed = deployments.flatMap((d) => d.versions.filter((v) => v.version === version).map((v) => ({ d, v })));
+  if (pushed.length === 0) return <span className="muted">—</span>;
+  return (
+    <ul className="version-remotes">
+      {pushed.map(({ d, v }) => (
+        <li key={`${d.id}-${v.remote_version}`}>
+          <span className="mono">
+            {d.manager}:{d.remote_name}
+          </span>{" "}
+          as <span className="mono" title="Remote version id">{v.remote_version}</span>
+          {v.last ? <span className="badge badge-active version-current">last</span> : null}
+          {d.brownfield && v.version === 1 ? <span className="muted small"> (imported)</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Kept versions, newest first, with Restore (which makes a new version) and where each was deployed. */
 export function VersionsTab({ meta, gate, readOnly }: { meta: SecretMeta; gate: PasswordGate; readOnly: boolean }) {
   const versions = useQuery({ queryKey: keys.versions(meta.id), queryFn: () => api.secretVersions(meta.id) });
+  const deployments = useQuery({ queryKey: keys.secretDeployments(meta.id), queryFn: () => api.secretDeployments(meta.id) });
   const settings = useSettings();
   const invalidate = useInvalidateSecrets();
   const toast = useToast();
@@ -55,6 +76,7 @@ export function VersionsTab({ meta, gate, readOnly }: { meta: SecretMeta; gate: 
             <th scope="col">Created</th>
             <th scope="col">Note</th>
             <th scope="col">Expiry</th>
+            <th scope="col">Key vaults</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -72,6 +94,9 @@ export function VersionsTab({ meta, gate, readOnly }: { meta: SecretMeta; gate: 
               </td>
               <td>{v.note}</td>
               <td>{v.expires_at ? formatDate(v.expires_at) : <span className="muted">—</span>}</td>
+              <td>
+                <RemoteVersions version={v.version} deployments={deployments.data ?? []} />
+              </td>
               <td className="cell-actions">
                 {v.current || readOnly ? null : (
                   <button type="button" className="btn btn-sm" disabled={busy} onClick={() => setRestoring(v)}>

@@ -102,6 +102,9 @@ function Connection({ manager }: { manager: ManagerView }) {
           <button type="button" className="btn" disabled={testing} onClick={() => void test()}>
             <Icon name="shield" /> {testing ? "Testing…" : "Test"}
           </button>
+          <a className="btn" href={routeHref({ view: "keyvault-edit", name: spec.name })}>
+            Edit
+          </a>
           <button type="button" className="btn btn-danger" onClick={() => setDeleting(true)}>
             Delete…
           </button>
@@ -277,7 +280,7 @@ function RemoteTab({ manager }: { manager: ManagerView }) {
             <progress className="kv-progress" aria-label="Import progress" />
           )}
           <span className="small muted" role="status">
-            {progress ? `${progress.done} of ${progress.total} imported` : `Importing ${importing}…`}
+            {progress ? `${progress.done} of ${progress.total} read` : `Importing ${importing}…`}
           </span>
         </div>
       ) : null}

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ipcError, mockShell, renderPage, secretMeta } from "../../components/testing";
 import type { ManagerSpec, ManagerTest } from "../../ipc/client";
-import { emptyForm, toSpec, validateForm } from "./model";
+import { emptyForm, formOf, toSpec, validateForm } from "./model";
 import { ManagerWizard } from "./ManagerWizard";
 
 const OK: ManagerTest = {
@@ -175,5 +175,54 @@ describe("ManagerWizard", () => {
     expect(screen.getByText(/The tenant \(directory\) id is needed/)).toBeInTheDocument();
     expect(screen.getByText(/Choose the client credentials secret/)).toBeInTheDocument();
     expect(mock.of("test_manager_spec")).toHaveLength(0);
+  });
+
+  it("edits a saved connection: prefilled, tested, then saved under its old name", async () => {
+    const user = userEvent.setup();
+    const saved: ManagerSpec = {
+      name: "moto",
+      org: "Default",
+      settings: { kind: "aws", region: "us-east-1", endpoint: "http://127.0.0.1:5000", auth: { method: "access_key", secret: "aws/ci-key" } },
+      cache_ttl_secs: 3600,
+      stale_if_error_secs: 300,
+      writes_per_sec: 20,
+    };
+    window.location.hash = "#/keyvaults-edit/moto";
+    const mock = mockShell({
+      organizations: () => [{ name: "Default", secrets: 1, projects: [] }],
+      list_secrets: () => ({ total: 1, items: [ACCESS_KEY] }),
+      list_managers: () => [{ spec: saved, created_at: "2026-12-07T15:00:00Z", updated_at: "2026-12-07T15:00:00Z", last_test: OK }],
+      test_manager_spec: () => OK,
+      update_manager: (args) => ({ spec: args.spec, created_at: "2026-12-07T15:00:00Z", updated_at: "2026-12-07T16:00:00Z", last_test: OK }),
+    });
+    renderPage(<ManagerWizard editing="moto" />);
+    expect(await screen.findByRole("heading", { name: "Edit connection moto" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Region")).toHaveValue("us-east-1");
+    expect(screen.getByLabelText("Endpoint (optional)")).toHaveValue("http://127.0.0.1:5000");
+    expect(screen.getByLabelText("Access key secret")).toHaveValue("aws/ci-key");
+    const ttl = screen.getByLabelText("Cache lifetime (seconds)");
+    await user.clear(ttl);
+    await user.type(ttl, "120");
+    await user.click(screen.getByRole("button", { name: "Test and save" }));
+    await waitFor(() => expect(mock.of("update_manager")).toHaveLength(1));
+    const tested = mock.of("test_manager_spec")[0]?.spec as ManagerSpec;
+    expect(tested).toEqual({ ...saved, cache_ttl_secs: 120 });
+    expect(mock.of("update_manager")[0]).toMatchObject({ name: "moto", spec: tested });
+    expect(mock.of("add_manager")).toHaveLength(0);
+    await waitFor(() => expect(window.location.hash).toBe("#/keyvaults/moto"));
+  });
+
+  it("round-trips a spec through the form", () => {
+    const azure: ManagerSpec = {
+      name: "kv",
+      org: "Ops",
+      settings: { kind: "azure", vault_uri: "https://kv.vault.azure.net/", tenant: "t.example.com", authority_host: null, auth: { method: "client_secret", secret: "sp" } },
+      cache_ttl_secs: 60,
+      stale_if_error_secs: 0,
+      writes_per_sec: 5,
+    };
+    expect(toSpec(formOf(azure))).toEqual(azure);
+    const aws: ManagerSpec = { ...azure, settings: { kind: "aws", region: "eu-west-1", endpoint: null, auth: { method: "implicit", profile: "sso" } } };
+    expect(toSpec(formOf(aws))).toEqual(aws);
   });
 });

@@ -1,5 +1,5 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type SyntheticEvent, type ReactNode } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useState, type SyntheticEvent, type ReactNode } from "react";
 
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
@@ -8,7 +8,7 @@ import { api, errorMessage, hasCode, type ManagerTest } from "../../ipc/client";
 import { keys, useOrganizations } from "../../lib/queries";
 import { navigate, routeHref } from "../../lib/router";
 import { SecretPicker } from "../jobs/SecretPicker";
-import { durationText, emptyForm, KIND_LABEL, toSpec, validateForm, type FormErrors, type ManagerForm, type ManagerKind } from "./model";
+import { durationText, emptyForm, formOf, KIND_LABEL, toSpec, validateForm, type FormErrors, type ManagerForm, type ManagerKind } from "./model";
 import "../jobs/jobs.css";
 import "./keyvaults.css";
 
@@ -48,15 +48,26 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 /**
- * A new connection: service, name, where, credentials (a Coffer secret chosen
- * with the picker, or the platform's), cache and write rate. Save tests the
- * connection first and asks before keeping one that failed its test.
+ * A new connection, or the settings of a saved one (`editing`, prefilled):
+ * service, name, where, credentials (a Coffer secret chosen with the picker,
+ * or the platform's), cache and write rate. Save tests the settings first
+ * and asks before keeping ones that failed their test; a passing test
+ * becomes the connection's status only for exactly the settings it tested.
  */
-export function ManagerWizard() {
+export function ManagerWizard({ editing }: { editing?: string } = {}) {
   const client = useQueryClient();
   const toast = useToast();
   const orgs = useOrganizations();
+  const managers = useQuery({ queryKey: keys.managers, queryFn: api.listManagers, enabled: editing !== undefined });
   const [form, setForm] = useState<ManagerForm>(() => emptyForm("aws"));
+  const saved = editing ? managers.data?.find((m) => m.spec.name.toLowerCase() === editing.toLowerCase()) : undefined;
+  const [loaded, setLoaded] = useState(!editing);
+  useEffect(() => {
+    if (saved && !loaded) {
+      setForm(formOf(saved.spec));
+      setLoaded(true);
+    }
+  }, [saved, loaded]);
   const [shown, setShown] = useState<FormErrors>({});
   const [test, setTest] = useState<ManagerTest | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -104,10 +115,10 @@ export function ManagerWizard() {
     }
     setBusy("save");
     try {
-      const saved = await api.addManager(toSpec(form));
+      const stored = saved ? await api.updateManager(saved.spec.name, toSpec(form)) : await api.addManager(toSpec(form));
       await client.invalidateQueries({ queryKey: keys.managers });
-      toast.info(`Connection ${saved.spec.name} saved.`);
-      navigate({ view: "keyvault", name: saved.spec.name });
+      toast.info(`Connection ${stored.spec.name} saved.`);
+      navigate({ view: "keyvault", name: stored.spec.name });
     } catch (error) {
       if (hasCode(error, "already_exists")) setShown((s) => ({ ...s, name: errorMessage(error) }));
       else setFailure(errorMessage(error));
@@ -121,19 +132,28 @@ export function ManagerWizard() {
     void save(false);
   };
 
+  if (editing && !loaded) {
+    return (
+      <div className="page">
+        <p className="muted">{managers.isError ? errorMessage(managers.error) : managers.data ? `No connection ${editing}.` : "Loading…"}</p>
+      </div>
+    );
+  }
+  const title = saved ? `Edit connection ${saved.spec.name}` : "New connection";
+  const back = saved ? routeHref({ view: "keyvault", name: saved.spec.name }) : routeHref({ view: "keyvaults" });
   const aws = form.kind === "aws";
   const orgNames = orgs.data?.map((o) => o.name) ?? [];
   if (!orgNames.includes(form.org)) orgNames.unshift(form.org);
 
   return (
     <div className="page">
-      <a className="back-link" href={routeHref({ view: "keyvaults" })}>
-        <Icon name="chevronRight" /> Key vaults
+      <a className="back-link" href={back}>
+        <Icon name="chevronRight" /> {saved ? saved.spec.name : "Key vaults"}
       </a>
       <div className="page-head">
-        <h1>New connection</h1>
+        <h1>{title}</h1>
       </div>
-      <form className="stack kv-wizard" onSubmit={onSubmit} noValidate aria-label="New connection">
+      <form className="stack kv-wizard" onSubmit={onSubmit} noValidate aria-label={title}>
         <Section title="Service">
           <div role="radiogroup" aria-label="Service" className="row wrap" style={{ gap: 16 }}>
             {(["aws", "azure"] as const).map((kind) => (
@@ -262,7 +282,7 @@ export function ManagerWizard() {
         ) : null}
 
         <div className="row kv-wizard-actions">
-          <a className="btn" href={routeHref({ view: "keyvaults" })}>
+          <a className="btn" href={back}>
             Cancel
           </a>
           <span className="spacer" />

@@ -128,6 +128,37 @@ export function validateForm(form: ManagerForm): FormErrors {
 }
 
 /** The spec the shell stores (call only on a form without errors). */
+/** The form of a saved connection (the wizard's Edit), the inverse of `toSpec`. */
+export function formOf(spec: ManagerSpec): ManagerForm {
+  const base = {
+    ...emptyForm(spec.settings.kind),
+    name: spec.name,
+    org: spec.org,
+    ttl: String(spec.cache_ttl_secs),
+    stale: String(spec.stale_if_error_secs),
+    rate: String(spec.writes_per_sec),
+  };
+  const s = spec.settings;
+  if (s.kind === "aws") {
+    return {
+      ...base,
+      region: s.region,
+      endpoint: s.endpoint ?? "",
+      auth: s.auth.method === "access_key" ? "secret" : "implicit",
+      credential: s.auth.method === "access_key" ? s.auth.secret : "",
+      profile: s.auth.method === "implicit" ? (s.auth.profile ?? "") : "",
+    };
+  }
+  return {
+    ...base,
+    vaultUri: s.vault_uri,
+    tenant: s.tenant,
+    authorityHost: s.authority_host ?? "",
+    auth: s.auth.method === "client_secret" ? "secret" : "implicit",
+    credential: s.auth.method === "client_secret" ? s.auth.secret : "",
+  };
+}
+
 export function toSpec(form: ManagerForm): ManagerSpec {
   const t = (s: string) => s.trim();
   const optional = (s: string) => (t(s) === "" ? null : t(s));

@@ -11,6 +11,7 @@ mod secret_change;
 mod secret_read;
 mod secret_use;
 mod secret_write;
+mod shared_vault;
 mod vault;
 
 use crate::args::{Cli, Command, SecretCommand};
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Vault(command) => vault::run(g, out, command),
         Command::Cert(command) => cert::run(out, command),
         Command::Manager(command) => return manager::run(g, out, *command),
+        Command::SharedVault(command) => return shared_vault::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),
             update @ SecretCommand::Update { .. } => secret_write::update(g, out, update),

@@ -73,6 +73,11 @@ pub enum Command {
     /// will be created, per type; name conflicts; rows that cannot be
     /// imported), then one transaction, all or nothing.
     Import(Box<ImportArgs>),
+    /// A team vault on PostgreSQL, shared by administrators with end-to-end
+    /// encryption: create, invite, join, confirm, members, status. Server
+    /// failures exit with 7, refusals with 6.
+    #[command(subcommand, name = "shared-vault")]
+    SharedVault(Box<SharedVaultCommand>),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -1010,4 +1015,83 @@ pub struct ImportArgs {
     /// otherwise it is asked for on the terminal.
     #[arg(long, value_name = "FILE")]
     pub export_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SharedVaultCommand {
+    /// Create a team vault on a PostgreSQL server (14+): its schema, its
+    /// database roles, you as its first administrator and its first
+    /// organization. The connecting role must be allowed to create roles
+    /// and schemas; otherwise use --print-sql and hand the SQL to a DBA.
+    Create {
+        /// postgres://USER@HOST:PORT/DATABASE?sslmode=require (no password in it).
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The basic_auth secret (ORG:NAME or NAME) whose password USER logs in with.
+        #[arg(long, value_name = "SECRET")]
+        password_secret: Option<String>,
+        /// The ca_bundle secret whose certificates TLS trusts (instead of the system's).
+        #[arg(long, value_name = "SECRET")]
+        ca_secret: Option<String>,
+        /// Your name as other members see it (encrypted on the server).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The first organization's name (encrypted on the server).
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        /// Print the SQL that creates everything (for a DBA to run) instead
+        /// of running it; your identity is kept in this vault either way.
+        #[arg(long)]
+        print_sql: bool,
+    },
+    /// Invite someone (administrators): prints a one-time ticket to hand
+    /// over out of band. It is a secret until used or expired.
+    Invite {
+        /// member or administrator.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Hours until the ticket expires (1 to 720).
+        #[arg(long, default_value_t = 24, value_name = "HOURS")]
+        expires_in: u32,
+        /// The team vault's id (or its start), when this vault belongs to several.
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Join a team vault with a ticket: publishes your public keys; you stay
+    /// pending until an administrator confirms the fingerprint `status` shows.
+    Join {
+        /// The file holding the ticket (- reads standard input).
+        #[arg(long, value_name = "FILE")]
+        ticket_file: PathBuf,
+        /// Your name as other members see it (encrypted on the server).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The ca_bundle secret whose certificates TLS trusts.
+        #[arg(long, value_name = "SECRET")]
+        ca_secret: Option<String>,
+    },
+    /// Confirm a pending member (administrators) after comparing their
+    /// fingerprint out of band: grants their login and the organization key.
+    Confirm {
+        /// The member's id (or its start).
+        member: String,
+        /// The fingerprint the member read out (from their `status`).
+        #[arg(long, value_name = "FINGERPRINT")]
+        fingerprint: String,
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Members with roles, status and fingerprints (verified signatures).
+    Members {
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Connection, your role and fingerprint, schema version, revision.
+    Status {
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
 }

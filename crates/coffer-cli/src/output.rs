@@ -65,6 +65,29 @@ pub enum Failure {
     /// A deployment rests somewhere other than where the command wanted it
     /// (stalled, failed): exit 7 with why.
     Deployment(String),
+    /// The team vault refused or failed.
+    Team(coffer_team::Error),
+}
+
+impl From<coffer_team::Error> for Failure {
+    fn from(error: coffer_team::Error) -> Self {
+        match error {
+            coffer_team::Error::Vault(e) => Self::Core(e),
+            other => Self::Team(other),
+        }
+    }
+}
+
+/// The exit code of a team-vault error: 7 when the server failed, 6 when
+/// it (or Coffer) refused, 2 and 3 as for the vault, 1 otherwise.
+fn team_exit_code(error: &coffer_team::Error) -> i32 {
+    match error.code() {
+        "invalid_input" => 2,
+        "not_found" | "no_identity" => 3,
+        "forbidden" | "needs_dba" | "invitation_invalid" | "fingerprint_mismatch" => 6,
+        "unreachable" | "database" => 7,
+        _ => 1,
+    }
 }
 
 impl Failure {
@@ -105,6 +128,7 @@ impl Failure {
                 "wrong_password" | "password_required" => 4,
                 _ => 2,
             },
+            Self::Team(e) => team_exit_code(e),
         }
     }
 }
@@ -121,6 +145,7 @@ pub fn print_error(json: bool, failure: &Failure) {
         ),
         Failure::Deployment(message) => (ErrorCode::Remote.as_str(), message.clone(), None),
         Failure::Import(e) => (e.code(), e.to_string(), None),
+        Failure::Team(e) => (e.code(), e.to_string(), None),
         Failure::Exit(_) => return,
     };
     let mut stderr = std::io::stderr().lock();

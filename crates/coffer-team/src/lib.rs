@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 mod connect;
 mod create;
 mod error;
@@ -23,6 +24,7 @@ mod seal;
 mod team;
 mod ticket;
 
+pub use audit::AuditEntry;
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, create, join, status};
 pub use error::{Error, Result};

@@ -129,6 +129,13 @@ impl Roster {
             .find(|r| r.id == *id && r.status == "active")
     }
 
+    /// A verified member that was confirmed once (active or removed since).
+    pub(crate) fn confirmed(&self, id: &[u8; 16]) -> Option<&MemberRow> {
+        self.rows
+            .iter()
+            .find(|r| r.id == *id && r.status != "pending")
+    }
+
     /// A verified active administrator, or `tampered` naming `what`.
     pub(crate) fn admin(&self, id: &[u8; 16], what: &str) -> Result<&MemberRow> {
         self.active(id)

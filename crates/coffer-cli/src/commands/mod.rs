@@ -13,6 +13,7 @@ mod secret_change;
 mod secret_read;
 mod secret_use;
 mod secret_write;
+mod shared_vault;
 mod vault;
 
 use crate::args::{Cli, Command, SecretCommand};
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cert(command) => cert::run(out, command),
         Command::Export(args) => export::run(g, out, &args),
         Command::Manager(command) => return manager::run(g, out, *command),
+        Command::SharedVault(command) => return shared_vault::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),
             update @ SecretCommand::Update { .. } => secret_write::update(g, out, update),

@@ -23,7 +23,12 @@ mod lifecycle;
 mod moto;
 mod remote;
 mod secrets;
+mod shared_vault;
 mod support;
+// The team crate's PostgreSQL harness, shared, not copied.
+#[allow(dead_code)]
+#[path = "../../../coffer-team/tests/team/support/pg.rs"]
+mod pg;
 
 /// A free port on 127.0.0.1 (what the shared moto harness asks its parent for).
 fn free_port() -> u16 {

@@ -8,3 +8,4 @@ mod privileges;
 mod server;
 mod support;
 mod tamper;
+mod tls;

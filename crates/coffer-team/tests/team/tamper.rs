@@ -104,3 +104,40 @@ fn a_key_grant_signed_by_a_plain_member_is_tampered() {
     let e = carol.open().organizations().unwrap_err();
     assert_eq!(e.code(), "tampered", "{e}");
 }
+
+#[test]
+fn the_audit_chain_verifies_and_a_rewritten_or_removed_entry_is_tampered() {
+    let (team, mut bob, _carol, b, _c) = three();
+    let entries = bob.open().audit_entries().unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "team.create",
+            "member.invite",
+            "member.confirm",
+            "member.invite",
+            "member.confirm"
+        ]
+    );
+    assert_eq!(entries[2].target, b);
+    // Only by switching the trigger off can the server's owner rewrite it.
+    let mut root = team.pg.superuser("team");
+    root.batch_execute(
+        "ALTER TABLE coffer.audit DISABLE TRIGGER audit_append_only;
+         UPDATE coffer.audit SET target = gen_random_uuid()::text WHERE seq = 3;",
+    )
+    .unwrap();
+    let e = bob.open().audit_entries().unwrap_err();
+    assert_eq!(e.code(), "tampered", "{e}");
+    root.batch_execute(&format!(
+        "UPDATE coffer.audit SET target = '{b}' WHERE seq = 3;"
+    ))
+    .unwrap();
+    assert_eq!(bob.open().audit_entries().unwrap().len(), 5);
+    root.batch_execute("DELETE FROM coffer.audit WHERE seq = 2")
+        .unwrap();
+    let e = bob.open().audit_entries().unwrap_err();
+    assert_eq!(e.code(), "tampered", "{e}");
+    assert!(e.to_string().contains("chain"), "{e}");
+}

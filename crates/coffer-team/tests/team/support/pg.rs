@@ -63,10 +63,20 @@ pub struct Postgres {
     bin: PathBuf,
     pub port: u16,
     running: bool,
+    extra: String,
 }
 
 impl Postgres {
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A server that also speaks TLS with this certificate and key (PEM).
+    pub fn start_with_tls(cert: &[u8], key: &[u8]) -> Self {
+        Self::start_with(Some((cert, key)))
+    }
+
+    fn start_with(tls: Option<(&[u8], &[u8])>) -> Self {
         let bin = pg_bin();
         let dir = tempfile::Builder::new()
             .prefix("coffer-pg-")
@@ -91,11 +101,28 @@ impl Postgres {
             ]),
             "initdb",
         );
+        let mut extra = String::new();
+        if let Some((cert, key)) = tls {
+            for (name, bytes) in [("server.crt", cert), ("server.key", key)] {
+                let path = data.join(name);
+                std::fs::write(&path, bytes).expect("write a TLS file");
+                run(
+                    Command::new("chown").arg("postgres:postgres").arg(&path),
+                    "chown a TLS file",
+                );
+                run(
+                    Command::new("chmod").arg("600").arg(&path),
+                    "chmod a TLS file",
+                );
+            }
+            extra = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".into();
+        }
         let mut pg = Self {
             dir,
             bin,
             port: free_port(),
             running: false,
+            extra,
         };
         pg.start_server();
         let mut admin = pg.superuser("postgres");
@@ -107,9 +134,10 @@ impl Postgres {
 
     fn start_server(&mut self) {
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off{}",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            self.extra
         );
         run(
             as_postgres(&self.bin, "pg_ctl")

@@ -5,13 +5,14 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
-    audit, deployments, export, files, jobs, keyvaults, register, secrets, settings, vault,
+    audit, deployments, export, files, import, jobs, keyvaults, register, secrets, settings, vault,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
     VaultLocked,
 };
 use crate::files::{DragHover, FilesDropped};
+use crate::import_dto::ImportApplyProgress;
 
 /// The commands and events, for the app and for the exporter.
 pub fn builder() -> Builder<tauri::Wry> {
@@ -64,6 +65,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             register::inspect_input,
             files::pick_files,
             files::read_key_value_file,
+            import::import_detect,
+            import::import_open,
+            import::import_csv_sample,
+            import::import_read,
+            import::import_apply,
+            import::import_close,
             settings::get_settings,
             settings::update_settings,
             settings::window_theme,
@@ -110,6 +117,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             JobRunFinished,
             OpenJob,
             ImportProgress,
+            ImportApplyProgress,
             DeploymentChanged
         ])
 }

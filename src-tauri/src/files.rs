@@ -70,26 +70,50 @@ impl FileTokens {
 
     /// Reads the file behind a token (at most 4 MiB).
     pub fn read(&self, token: &str) -> IpcResult<(String, zeroize::Zeroizing<Vec<u8>>)> {
-        let (path, at) = self.entries.get(token).ok_or_else(|| {
-            IpcError::invalid("That file is no longer available; drop or choose it again.")
-        })?;
-        if at.elapsed() >= TOKEN_LIFETIME {
-            return Err(IpcError::invalid(
-                "That file is no longer available; drop or choose it again.",
-            ));
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            return Err(IpcError::invalid(format!("{name} is larger than 4 MiB.")));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| IpcError::invalid(format!("Reading {name} failed: {e}")))?;
-        Ok((name, zeroize::Zeroizing::new(bytes)))
+        self.read_up_to(token, MAX_FILE_BYTES)
     }
+
+    /// The path behind a token, while the token is valid.
+    pub fn path(&self, token: &str) -> IpcResult<PathBuf> {
+        match self.entries.get(token) {
+            Some((path, at)) if at.elapsed() < TOKEN_LIFETIME => Ok(path.clone()),
+            _ => Err(IpcError::invalid(
+                "That file is no longer available; drop or choose it again.",
+            )),
+        }
+    }
+
+    /// Reads the file behind a token, refusing one larger than `max` bytes
+    /// before reading it.
+    pub fn read_up_to(
+        &self,
+        token: &str,
+        max: u64,
+    ) -> IpcResult<(String, zeroize::Zeroizing<Vec<u8>>)> {
+        read_path(&self.path(token)?, max)
+    }
+}
+
+/// Reads a handed-over file, refusing one larger than `max` bytes before
+/// reading it (`too_large` in the error's detail).
+pub fn read_path(path: &Path, max: u64) -> IpcResult<(String, zeroize::Zeroizing<Vec<u8>>)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > max {
+        return Err(IpcError {
+            detail: Some("too_large".into()),
+            ..IpcError::invalid(format!(
+                "{name} is larger than {} MiB.",
+                max / (1024 * 1024)
+            ))
+        });
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| IpcError::invalid(format!("Reading {name} failed: {e}")))?;
+    Ok((name, zeroize::Zeroizing::new(bytes)))
 }
 
 fn random_token() -> String {

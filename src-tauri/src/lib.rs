@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod files;
 mod idle;
+mod import_dto;
 mod ipc_limit;
 mod notify;
 mod schedule;
@@ -47,6 +48,7 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         .manage(commands::keyvaults::TestResults::default())
+        .manage(import_dto::ImportSession::default())
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod deployments;
 pub mod export;
 pub mod files;
+pub mod import;
 pub mod jobs;
 pub mod keyvaults;
 pub mod register;

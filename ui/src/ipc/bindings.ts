@@ -132,6 +132,18 @@ export const commands = {
 	pickFiles: (title: string, multiple: boolean) => typedError<HandedFile[], IpcError>(__TAURI_INVOKE("pick_files", { title, multiple })),
 	/**  Reads a `.env` or JSON file into rows for the key/value form. */
 	readKeyValueFile: (source: FieldValue) => typedError<KeyValueRow[], IpcError>(__TAURI_INVOKE("read_key_value_file", { source })),
+	/**  The format of a dropped file, if it is one the wizard reads (nothing is kept). */
+	importDetect: (token: string) => typedError<ImportFormat | null, IpcError>(__TAURI_INVOKE("import_detect", { token })),
+	/**  Takes the file to import (forgetting any earlier one) and detects its format. */
+	importOpen: (source: FieldValue, name: string | null) => typedError<ImportFile, IpcError>(__TAURI_INVOKE("import_open", { source, name })),
+	/**  The CSV's first rows (secret columns masked) and the suggested mapping. */
+	importCsvSample: () => typedError<CsvSampleDto, IpcError>(__TAURI_INVOKE("import_csv_sample")),
+	/**  Reads the file with the options, keeps the batch, and previews it against the vault. */
+	importRead: (options: ImportOptions) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("import_read", { options })),
+	/**  Writes the batch read last, in one transaction; progress goes out as events. */
+	importApply: (choices: ImportChoicesInput) => typedError<ImportOutcome, IpcError>(__TAURI_INVOKE("import_apply", { choices })),
+	/**  Forgets the file and what was read from it (the wizard closed). */
+	importClose: () => __TAURI_INVOKE<void>("import_close"),
 	/**  The vault's settings. */
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Replaces the settings. */
@@ -249,6 +261,7 @@ export const events = {
 	deploymentChanged: makeEvent<DeploymentChanged, DeploymentChanged>("deployment-changed"),
 	dragHover: makeEvent<DragHover, DragHover>("drag-hover"),
 	filesDropped: makeEvent<FilesDropped, FilesDropped>("files-dropped"),
+	importApplyProgress: makeEvent<ImportApplyProgress, ImportApplyProgress>("import-apply-progress"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	jobRunFinished: makeEvent<JobRunFinished, JobRunFinished>("job-run-finished"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
@@ -543,6 +556,57 @@ export type CommandSpec = {
 	timeout_seconds?: number | null,
 };
 
+/**  One CSV column's mapping. */
+export type CsvColumnDto = {
+	/**  What it becomes. */
+	role: CsvColumnRole,
+	/**  The label key or field name (`label`, `field`). */
+	key: string | null,
+};
+
+/**  What one CSV column becomes. */
+export type CsvColumnRole = 
+/**  Not imported. */
+"ignore" | 
+/**  The secret's name. */
+"name" | 
+/**  Its type. */
+"type" | 
+/**  Its description. */
+"description" | 
+/**  Its expiry. */
+"expiry" | 
+/**  Labels as `k=v;k2=v2`. */
+"labels" | 
+/**  One label, keyed `key`. */
+"label" | 
+/**  A field of the type (or a key/value key), named `key`. */
+"field";
+
+/**  A CSV's mapping. */
+export type CsvMappingDto = {
+	/**  One per column, in order. */
+	columns: CsvColumnDto[],
+	/**  Whether the first row names the columns. */
+	has_header: boolean,
+	/**  The type of rows without a type column. */
+	kind: SecretType,
+};
+
+/**  The first rows of a CSV, with the cells of secret columns masked. */
+export type CsvSampleDto = {
+	/**  The header row (empty without one). */
+	headers: string[],
+	/**  The first rows. */
+	rows: string[][],
+	/**  How many columns. */
+	columns: number,
+	/**  The mapping the reader suggests. */
+	suggested: CsvMappingDto,
+	/**  Which columns were masked. */
+	masked: boolean[],
+};
+
 /**  A deployment moved (the background pusher): screens refresh. */
 export type DeploymentChanged = {
 	/**  The connection. */
@@ -631,6 +695,15 @@ export type DragHover = {
 	/**  Whether files hover over the window. */
 	active: boolean,
 };
+
+/**  How `.env` variables become secrets. */
+export type EnvModeDto = 
+/**  All of them in one key/value secret. */
+{ mode: "one_secret"; 
+/**  Its name. */
+name: string } | 
+/**  One secret per variable. */
+{ mode: "per_variable" };
 
 /**  The stable error codes that the CLI maps to exit codes and the UI branches on. */
 export type ErrorCode = 
@@ -775,6 +848,13 @@ export type GitFetchSpec = {
 	token_username?: string | null,
 };
 
+/**  Groups or folders become labels or a project. */
+export type GroupsAsDto = 
+/**  `group=Path/To/Group`. */
+"labels" | 
+/**  The top group is the project. */
+"project";
+
 /**  A file the user handed over. */
 export type HandedFile = {
 	/**  Opaque token to pass back to commands. */
@@ -793,12 +873,101 @@ export type HttpFetchSpec = {
 	target: string,
 };
 
+/**  How far an import is. */
+export type ImportApplyProgress = {
+	/**  Items written. */
+	done: number,
+	/**  Items in the batch. */
+	total: number,
+};
+
+/**  The person's choices, and values for items that need one. */
+export type ImportChoicesInput = {
+	/**  For every conflict not chosen one by one. */
+	default: OnConflict,
+	/**  By item index. */
+	per_item: { [key in number]: OnConflict },
+	/**  Fields by item index (write-only items of an export). */
+	values: { [key in number]: FieldInput[] },
+	/**  Label what is written `import=<UTC date-time>`. */
+	tag: boolean,
+};
+
 /**  One remote secret that was not imported. */
 export type ImportFailure = {
 	/**  Its remote name. */
 	remote_name: string,
 	/**  Why (never a value). */
 	error: IpcError,
+};
+
+/**  The file handed to the wizard. */
+export type ImportFile = {
+	/**  Its name (no directories). */
+	name: string,
+	/**  Its size in bytes. */
+	size: number,
+	/**  The format detected, if any. */
+	format: ImportFormat | null,
+};
+
+/**  What the wizard's file holds. */
+export type ImportFormat = 
+/**  KeePass KDBX 4 or 3.1. */
+"kdbx" | 
+/**  Bitwarden's unencrypted JSON export. */
+"bitwarden" | 
+/**  1Password's `.1pux`. */
+"one_password" | 
+/**  1Password's CSV export. */
+"one_password_csv" | 
+/**  Any CSV, with a column mapping. */
+"csv" | 
+/**  A `.env` file. */
+"env" | 
+/**  Coffer's own encrypted export. */
+"coffer";
+
+/**  How to read the file. */
+export type ImportOptions = {
+	/**  Its format. */
+	format: ImportFormat,
+	/**  The KDBX password or the export's passphrase. */
+	password: string | null,
+	/**  A KDBX key file. */
+	key_file: FieldValue | null,
+	/**  Groups as labels or a project. */
+	groups: GroupsAsDto,
+	/**  `.env`: one secret or one per variable. */
+	env: EnvModeDto,
+	/**  A CSV's mapping. */
+	csv: CsvMappingDto | null,
+	/**  The organization (empty: the default, or the export's). */
+	org: string | null,
+	/**  The project. */
+	project: string | null,
+};
+
+/**  What an import did, and the label that finds what it wrote. */
+export type ImportOutcome = {
+	/**  Counts. */
+	report: ImportReport,
+	/**  `import=...` when the choices asked for it. */
+	label: string | null,
+};
+
+/**  What applying a batch would do, before anything is written. */
+export type ImportPreview = {
+	/**  The format's name. */
+	format: string,
+	/**  Items per type. */
+	by_type: Partial<{ [key in SecretType]: number }>,
+	/**  Every item, in file order. */
+	items: PreviewItem[],
+	/**  Entries that cannot be imported, and why. */
+	unreadable: Unreadable[],
+	/**  Entries left out on purpose, by kind. */
+	skipped: { [key in string]: number },
 };
 
 /**  How far an import of remote secrets is. */
@@ -809,6 +978,21 @@ export type ImportProgress = {
 	done: number,
 	/**  How many were asked for. */
 	total: number,
+};
+
+/**  What an import did. */
+export type ImportReport = {
+	/**  New secrets, renamed ones included. */
+	created: number,
+	/**  Existing secrets that got a new version. */
+	new_versions: number,
+	/**  New secrets created under another name because of a conflict. */
+	renamed: number,
+	/**
+	 *  Items not imported (a conflict skipped, a value not given, an
+	 *  identical value).
+	 */
+	skipped: number,
 };
 
 /**  What an import did. */
@@ -1212,6 +1396,19 @@ export type MetadataPatch = {
 	make_write_only?: boolean,
 };
 
+/**  What to do when an item's name is already taken in its organization. */
+export type OnConflict = 
+/**  Leave the existing secret alone and do not import the item. */
+"skip" | 
+/**  Import under the next free name (`name-2`, `name-3`, ...). */
+"rename" | 
+/**
+ *  Add the item's value as a new version of the existing secret. When
+ *  that cannot be (another type, a store password, in the trash, or a
+ *  clash between two items of the file) the item is renamed instead.
+ */
+"new_version";
+
 /**  Open a job's detail (a notification about a run was clicked). */
 export type OpenJob = {
 	/**  The job. */
@@ -1261,6 +1458,33 @@ tries_left: number } |
 { outcome: "needs_passphrase"; 
 /**  Why. */
 reason: string };
+
+/**  One item of a preview. */
+export type PreviewItem = {
+	/**  Its index in the batch (the key of per-item choices). */
+	index: number,
+	/**  Where it came from. */
+	source: string,
+	/**  Its name. */
+	name: string,
+	/**  Its organization. */
+	org: string,
+	/**  The source's name, when the reader changed it. */
+	original_name: string | null,
+	/**  Its type. */
+	kind: SecretType,
+	/**  How many versions it brings (history included). */
+	versions: number,
+	/**  A write-only secret whose value must be given. */
+	needs_value: boolean,
+	/**
+	 *  The name it clashes with (an existing secret, or an earlier item of
+	 *  the file), if any.
+	 */
+	conflict: string | null,
+	/**  The name "rename" would give it (its own name when there is no conflict). */
+	renamed_to: string,
+};
 
 /**  The facts about a private key. Never contains key material. */
 export type PrivateKeySummary = {
@@ -1784,6 +2008,16 @@ export type TypeInfo = {
 	fields: FieldSpec[],
 	/**  What `${secret:NAME}` resolves to. */
 	main_field: string | null,
+};
+
+/**  Something in the file that cannot become a secret, and why. */
+export type Unreadable = {
+	/**  Where it is ("row 12", "Root/Web/mail"). */
+	source: string,
+	/**  A stable code ("empty_name", "no_value", "malformed", ...). */
+	code: string,
+	/**  What is wrong; never holds a value. */
+	reason: string,
 };
 
 /**  What became of a value change. */

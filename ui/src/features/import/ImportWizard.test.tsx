@@ -11,9 +11,9 @@ const PREVIEW: ImportPreview = {
   format: "kdbx",
   by_type: { basic_auth: 2, key_value: 1 },
   items: [
-    { index: 0, source: "Root/Servers/db", name: "Servers-db", original_name: "Servers / db", kind: "basic_auth", versions: 1, needs_value: false, conflict: null, renamed_to: "Servers-db-2" },
-    { index: 1, source: "Root/Web/shop", name: "shop", original_name: null, kind: "basic_auth", versions: 3, needs_value: false, conflict: "shop", renamed_to: "shop-2" },
-    { index: 2, source: "Root/Cloud/aws", name: "aws", original_name: null, kind: "key_value", versions: 1, needs_value: false, conflict: null, renamed_to: "aws-2" },
+    { index: 0, org: "Default", source: "Root/Servers/db", name: "Servers-db", original_name: "Servers / db", kind: "basic_auth", versions: 1, needs_value: false, conflict: null, renamed_to: "Servers-db-2" },
+    { index: 1, org: "Default", source: "Root/Web/shop", name: "shop", original_name: null, kind: "basic_auth", versions: 3, needs_value: false, conflict: "shop", renamed_to: "shop-2" },
+    { index: 2, org: "Default", source: "Root/Cloud/aws", name: "aws", original_name: null, kind: "key_value", versions: 1, needs_value: false, conflict: null, renamed_to: "aws-2" },
   ],
   unreadable: [{ source: "Root/Broken", code: "malformed", reason: "the entry has no title and no fields" }],
   skipped: { attachment: 2 },
@@ -190,7 +190,7 @@ describe("ImportWizard", () => {
     const needing: ImportPreview = {
       ...PREVIEW,
       format: "coffer",
-      items: [{ index: 0, source: "Default/ci-token", name: "ci-token", original_name: null, kind: "bearer_token", versions: 1, needs_value: true, conflict: null, renamed_to: "ci-token-2" }],
+      items: [{ index: 0, org: "Default", source: "Default/ci-token", name: "ci-token", original_name: null, kind: "bearer_token", versions: 1, needs_value: true, conflict: null, renamed_to: "ci-token-2" }],
       unreadable: [],
       skipped: {},
     };

@@ -36,6 +36,7 @@ const WHY: Record<string, string> = {
   truncated: "The file ends too early: it was cut off.",
   malformed: "The file is not what its format says.",
   unsupported_version: "This version of the format is not supported.",
+  unsupported_format: "This build of Coffer cannot read that format yet.",
 };
 
 function problemOf(error: unknown): Problem {

@@ -21,7 +21,7 @@ const run = (actions: Action[], from: State = START) => actions.reduce(reduce, f
 const KDBX = { name: "team.kdbx", size: 4096, format: "kdbx" as const };
 
 function item(index: number, overrides: Partial<PreviewItem> = {}): PreviewItem {
-  return { index, source: `Root/Servers/e${index}`, name: `servers/e${index}`, original_name: null, kind: "basic_auth", versions: 1, needs_value: false, conflict: null, renamed_to: `servers/e${index}-2`, ...overrides };
+  return { index, org: "Default", source: `Root/Servers/e${index}`, name: `servers/e${index}`, original_name: null, kind: "basic_auth", versions: 1, needs_value: false, conflict: null, renamed_to: `servers/e${index}-2`, ...overrides };
 }
 
 const PREVIEW: ImportPreview = {

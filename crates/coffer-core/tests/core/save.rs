@@ -37,12 +37,19 @@ fn a_certificate_is_saved_as_its_pem_chain_or_its_der_leaf() {
     ))
     .unwrap();
 
-    let pem = fx.file_bytes(&named("client"), FileForm::Pem, None).unwrap();
+    let pem = fx
+        .file_bytes(&named("client"), FileForm::Pem, None)
+        .unwrap();
     let pem = String::from_utf8(pem.expose_secret().to_vec()).unwrap();
     assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 2, "{pem}");
-    assert!(!pem.contains("PRIVATE KEY"), "the key is not saved with the chain");
+    assert!(
+        !pem.contains("PRIVATE KEY"),
+        "the key is not saved with the chain"
+    );
 
-    let der = fx.file_bytes(&named("client"), FileForm::Der, None).unwrap();
+    let der = fx
+        .file_bytes(&named("client"), FileForm::Der, None)
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let chain = dir.path().join("chain.pem");
     std::fs::write(&chain, &p.chain).unwrap();
@@ -52,7 +59,11 @@ fn a_certificate_is_saved_as_its_pem_chain_or_its_der_leaf() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(der.expose_secret(), &out.stdout[..], "the leaf, as openssl writes it");
+    assert_eq!(
+        der.expose_secret(),
+        &out.stdout[..],
+        "the leaf, as openssl writes it"
+    );
     assert_eq!(exports(&fx, "client"), 2);
 }
 
@@ -61,7 +72,9 @@ fn a_data_secret_is_saved_as_its_exact_bytes() {
     let mut fx = Fixture::new();
     let bytes = [0u8, 0xff, 0x10, b'\n', 0x80, 0];
     fx.register(binary_data("blob", &bytes)).unwrap();
-    let saved = fx.file_bytes(&named("blob"), FileForm::Bytes, None).unwrap();
+    let saved = fx
+        .file_bytes(&named("blob"), FileForm::Bytes, None)
+        .unwrap();
     assert_eq!(saved.expose_secret(), &bytes[..]);
     assert_eq!(exports(&fx, "blob"), 1);
 }
@@ -97,14 +110,22 @@ fn what_cannot_be_saved_is_refused_before_anything_is_read() {
         ErrorCode::PasswordRequired,
     );
     expect_code(
-        fx.file_bytes(&named("boxed"), FileForm::Bytes, Some(&SecretString::from("no"))),
+        fx.file_bytes(
+            &named("boxed"),
+            FileForm::Bytes,
+            Some(&SecretString::from("no")),
+        ),
         ErrorCode::WrongPassword,
     );
     for name in ["blob", "login", "sealed", "boxed"] {
         assert_eq!(exports(&fx, name), 0, "{name}");
     }
     let inner = fx
-        .file_bytes(&named("boxed"), FileForm::Bytes, Some(&SecretString::from("box pw")))
+        .file_bytes(
+            &named("boxed"),
+            FileForm::Bytes,
+            Some(&SecretString::from("box pw")),
+        )
         .unwrap();
     assert_eq!(inner.expose_secret(), b"inner");
     assert_eq!(exports(&fx, "boxed"), 1);

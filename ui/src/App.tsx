@@ -7,7 +7,8 @@ import { SecretsPage } from "./features/secrets/SecretsPage";
 import { Unlock } from "./features/unlock/Unlock";
 import { api, errorMessage, events } from "./ipc/client";
 import { useActivityReport } from "./lib/activity";
-import { listenForDrops, useDrops } from "./lib/drops";
+import { importApi } from "./features/import/api";
+import { listenForDrops, peekDroppedFiles, useDrops } from "./lib/drops";
 import { refreshAfterOtherProcess, useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
 import { useGlobalShortcuts } from "./lib/shortcuts";
@@ -18,6 +19,7 @@ import { useGlobalShortcuts } from "./lib/shortcuts";
 const AuditPage = lazy(() => import("./features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const ExpiryPage = lazy(() => import("./features/expiry/ExpiryPage").then((m) => ({ default: m.ExpiryPage })));
 const FirstRun = lazy(() => import("./features/unlock/FirstRun").then((m) => ({ default: m.FirstRun })));
+const ImportWizard = lazy(() => import("./features/import/ImportWizard").then((m) => ({ default: m.ImportWizard })));
 const JobDetail = lazy(() => import("./features/jobs/JobDetail").then((m) => ({ default: m.JobDetail })));
 const JobEdit = lazy(() => import("./features/jobs/JobEdit").then((m) => ({ default: m.JobEdit })));
 const JobsPage = lazy(() => import("./features/jobs/JobsPage").then((m) => ({ default: m.JobsPage })));
@@ -31,6 +33,27 @@ const SettingsPage = lazy(() => import("./features/settings/SettingsPage").then(
 const TrashPage = lazy(() => import("./features/trash/TrashPage").then((m) => ({ default: m.TrashPage })));
 
 const APP_STATUS = ["app-status"] as const;
+
+/**
+ * Where files dropped on the window go: the register or import wizard on
+ * screen takes them; elsewhere one file the shell recognises as an import
+ * (KDBX, .1pux, Bitwarden JSON, CSV, .env, a Coffer export) opens the Import
+ * wizard, anything else the register wizard (certificate intake).
+ */
+export async function routeDrop(): Promise<void> {
+  const hash = window.location.hash;
+  if (hash.startsWith("#/register") || hash.startsWith("#/import")) return;
+  const files = peekDroppedFiles();
+  const [first] = files;
+  if (files.length === 1 && first) {
+    const format = await importApi.detect(first.token).catch(() => null);
+    if (format) {
+      navigate({ view: "import" });
+      return;
+    }
+  }
+  navigate({ view: "register", type: null });
+}
 
 /**
  * After a lock: drops every cached answer but the app status, then refetches
@@ -76,9 +99,7 @@ export function App() {
         if (event.payload.secret_id) void client.invalidateQueries({ queryKey: ["secret-deployments", event.payload.secret_id] });
       }),
       events.openView.listen((event) => navigate({ view: event.payload.view === "expiry" ? "expiry" : "secrets" })),
-      listenForDrops(() => {
-        if (!window.location.hash.startsWith("#/register")) navigate({ view: "register", type: null });
-      }),
+      listenForDrops(() => void routeDrop()),
     ];
     return () => {
       for (const stop of stops) void stop.then((f) => f()).catch(() => undefined);
@@ -173,7 +194,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     { route: { view: "settings" }, label: "Settings", icon: "settings" },
   ];
   const current =
-    route.view === "secret" || route.view === "register"
+    route.view === "secret" || route.view === "register" || route.view === "import"
       ? "secrets"
       : route.view === "job" || route.view === "job-new" || route.view === "job-edit"
         ? "jobs"
@@ -214,6 +235,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         <Suspense fallback={<div className="page" aria-busy="true" />}>
         {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
         {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}
+        {route.view === "import" ? <ImportWizard /> : null}
         {route.view === "jobs" ? <JobsPage /> : null}
         {route.view === "job" ? <JobDetail key={route.id} id={route.id} /> : null}
         {route.view === "job-new" ? <JobWizard key={`new-${route.secret ?? ""}`} secret={route.secret} /> : null}
@@ -227,7 +249,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "audit" ? <AuditPage key={route.secret ?? ""} secretId={route.secret} /> : null}
         </Suspense>
       </main>
-      {drops.hovering ? <div className="drop-overlay">Drop certificates, keys or files to register them</div> : null}
+      {drops.hovering ? <div className="drop-overlay">Drop certificates, keys or files to register them, or a file to import</div> : null}
     </div>
   );
 }

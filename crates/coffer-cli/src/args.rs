@@ -64,6 +64,15 @@ pub enum Command {
     /// template, run a command.
     #[command(subcommand)]
     Job(Box<JobCommand>),
+    /// Import secrets from another tool's export: a preview first (what
+    /// will be created, per type; name conflicts; rows that cannot be
+    /// imported), then one transaction, all or nothing.
+    Import(Box<ImportArgs>),
+    /// Export secrets to one file: an `age` file encrypted to a passphrase
+    /// (open it with `age -d`), holding the documented coffer-export JSON.
+    /// Asks for the recovery passphrase first; write-only and store-password
+    /// values are never exported (their metadata is, marked).
+    Export(ExportArgs),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -86,6 +95,41 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
         command: Vec<String>,
     },
+}
+
+/// `coffer export` options.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("scope").args(["org", "secret"]))]
+pub struct ExportArgs {
+    /// The file to write (owner-only).
+    pub file: PathBuf,
+    /// Export only this organization.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Export only this secret (repeatable; in --in-org).
+    #[arg(long, value_name = "NAME")]
+    pub secret: Vec<String>,
+    /// The organization of the --secret names.
+    #[arg(
+        long,
+        default_value = "Default",
+        value_name = "ORG",
+        requires = "secret"
+    )]
+    pub in_org: String,
+    /// The current version only (default: every kept version).
+    #[arg(long)]
+    pub current_only: bool,
+    /// Read the export passphrase from this file (otherwise it is asked for twice).
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
+    /// Write plain JSON instead: every value in clear text, readable by
+    /// anyone who gets the file. Prints a warning.
+    #[arg(long, conflicts_with = "export_passphrase_file")]
+    pub plaintext: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `coffer manager add` options.
@@ -165,12 +209,73 @@ pub struct ManagerAdd {
     pub writes_per_sec: u32,
 }
 
+/// `coffer manager edit` options: each given option replaces that setting;
+/// the others keep their values.
+#[derive(Debug, Args)]
+pub struct ManagerEdit {
+    /// The connection.
+    pub name: String,
+    /// A new name (refused while jobs' placeholders use the old one).
+    #[arg(long, value_name = "NEW")]
+    pub rename: Option<String>,
+    /// The organization whose secrets hold its credentials.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// AWS: the region (on an Azure connection: switch it to AWS, refused
+    /// while it holds deployments).
+    #[arg(long, value_name = "REGION", conflicts_with_all = ["azure_vault_uri", "tenant", "authority_host", "client_secret_secret"])]
+    pub aws_region: Option<String>,
+    /// AWS: an endpoint other than the region's.
+    #[arg(long, value_name = "URL", conflicts_with = "no_endpoint")]
+    pub endpoint: Option<String>,
+    /// AWS: back to the region's own endpoint.
+    #[arg(long)]
+    pub no_endpoint: bool,
+    /// AWS: use this profile of the default credential chain (drops the
+    /// access-key secret).
+    #[arg(long, value_name = "PROFILE", conflicts_with_all = ["access_key_secret", "implicit"])]
+    pub profile: Option<String>,
+    /// AWS: the key_value secret holding the access key.
+    #[arg(long, value_name = "SECRET", conflicts_with = "implicit")]
+    pub access_key_secret: Option<String>,
+    /// Use the platform's credentials (AWS default chain, Azure CLI or
+    /// managed identity) instead of a credential secret.
+    #[arg(long)]
+    pub implicit: bool,
+    /// Azure: the vault URI (on an AWS connection: switch it to Azure, with
+    /// --tenant).
+    #[arg(long, value_name = "URI")]
+    pub azure_vault_uri: Option<String>,
+    /// Azure: the Entra ID tenant id.
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Azure: an Entra ID authority other than the public cloud's.
+    #[arg(long, value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Azure: the client_credentials secret of a service principal.
+    #[arg(long, value_name = "SECRET", conflicts_with_all = ["implicit", "access_key_secret"])]
+    pub client_secret_secret: Option<String>,
+    /// Seconds a fetched value stays cached.
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u32>,
+    /// Seconds an expired value may still serve while the service is down or throttling.
+    #[arg(long, value_name = "SECONDS")]
+    pub stale_if_error: Option<u32>,
+    /// Client-side limit of writes (deployments) per second.
+    #[arg(long, value_name = "N")]
+    pub writes_per_sec: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ManagerCommand {
     /// Add a connection: --aws-region (with --endpoint, --profile or
     /// --access-key-secret) or --azure-vault-uri with --tenant (and
     /// --client-secret-secret). Stores no credential, only the secret's name.
     Add(Box<ManagerAdd>),
+    /// Change a connection's settings: name, region or endpoint, vault URI,
+    /// credentials secret, cache TTL, stale-if-error, writes/s. Validated
+    /// like add; nothing changes when anything is refused.
+    Edit(Box<ManagerEdit>),
     /// List connections.
     List,
     /// A connection's settings and what uses it.
@@ -209,7 +314,8 @@ pub enum ManagerCommand {
         page: Option<String>,
     },
     /// Import remote secrets as local ones, keeping the link (one action;
-    /// progress on stderr; each succeeds or fails alone).
+    /// progress on stderr; all or none: a missing or refused one imports
+    /// nothing).
     Import {
         /// The connection.
         name: String,
@@ -774,4 +880,98 @@ pub enum VaultCommand {
     /// Accept a vault file that was restored from an older copy on purpose
     /// (unlocking refuses it as rolled back); needs the recovery passphrase.
     AcceptRestore,
+    /// Restore a backup made by `coffer vault backup` (or the app's Settings):
+    /// into a new vault file, or in place of this vault after showing both
+    /// vaults' counts and dates. The backup's integrity, row tags and audit
+    /// chain are verified before anything is written.
+    #[command(group = clap::ArgGroup::new("mode").required(true).args(["into", "replace"]))]
+    Restore {
+        /// The backup file (never changed).
+        backup: PathBuf,
+        /// Restore into a new vault file at this path (needs the backup's
+        /// recovery passphrase; the new vault does not use the OS keyring).
+        #[arg(long, value_name = "NEW_PATH")]
+        into: Option<PathBuf>,
+        /// Replace this vault (--vault) by the backup; the app and other
+        /// processes must have closed it.
+        #[arg(long)]
+        replace: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// The formats `coffer import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// A `.env` file (or a flat JSON object of keys and values).
+    Env,
+    /// Any CSV, through a column mapping (`--map`, or the suggested one).
+    Csv,
+}
+
+/// How a `.env` file becomes secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvSplit {
+    /// One key/value secret for the whole file (named by --name or the file).
+    One,
+    /// One key/value secret per variable, named after it.
+    PerVariable,
+}
+
+/// What to do with an item whose name is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConflictChoice {
+    /// Leave the existing secret; do not import the item.
+    Skip,
+    /// Import it as NAME-2 (the next free name).
+    Rename,
+    /// Add its value as a new version of the existing secret (renamed when
+    /// the types differ).
+    NewVersion,
+}
+
+/// `coffer import` options.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file's format.
+    pub format: ImportFormat,
+    /// The file (at most 64 MiB).
+    pub file: PathBuf,
+    /// What to do when a name is taken in its organization.
+    #[arg(long, value_enum, default_value = "skip")]
+    pub on_conflict: ConflictChoice,
+    /// Import without asking. Without it, the preview is printed and, on a
+    /// terminal, confirmation asked; otherwise nothing is written.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The organization the secrets go to [default: Default].
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// The project the secrets are restricted to.
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// `.env`: one secret for the file, or one per variable.
+    #[arg(long = "env", value_enum, default_value = "per-variable")]
+    pub env_split: EnvSplit,
+    /// `.env` with `--env one`: the secret's name [default: the file's name].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// CSV: the role of each column, `COLUMN=ROLE,...`; COLUMN is a header
+    /// or a number from 1; ROLE is name, type, description, expiry, labels
+    /// (k=v;k2=v2), label:KEY, field:NAME (username, password, a key...) or
+    /// ignore. Columns not named are ignored [default: the suggested mapping].
+    #[arg(long, value_name = "COLUMN=ROLE,...")]
+    pub map: Option<String>,
+    /// CSV: the type of rows without a type column [default: basic_auth when
+    /// username and password are mapped, else key_value].
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// CSV: the first row is data, not a header (default: detected).
+    #[arg(long, conflicts_with = "header")]
+    pub no_header: bool,
+    /// CSV: the first row is a header (default: detected).
+    #[arg(long)]
+    pub header: bool,
 }

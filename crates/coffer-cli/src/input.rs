@@ -61,17 +61,18 @@ fn read_capped(reader: impl Read, field: &str, what: &str) -> Result<Zeroizing<V
 /// or a directory is refused before anything is read: reading a FIFO with
 /// no writer, or `/dev/zero`, would never end. `@-` is how to pipe a value.
 pub fn read_file(field: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    coffer_jobs::file_input::read_regular_file(path, MAX_SECRET_BYTES as u64).map_err(|e| {
-        match e.kind() {
-            ErrorKind::InvalidInput => {
-                Error::invalid(field, format!("{e} (or @- for standard input)"))
-            }
-            ErrorKind::FileTooLarge | ErrorKind::TimedOut => Error::invalid(field, e.to_string()),
-            _ => Error::Io {
-                context: format!("reading {} for {field}", path.display()),
-                source: e,
-            },
-        }
+    read_file_within(field, path, MAX_SECRET_BYTES as u64)
+}
+
+/// [`read_file`] with another size limit.
+pub fn read_file_within(field: &str, path: &Path, max_bytes: u64) -> Result<Zeroizing<Vec<u8>>> {
+    coffer_jobs::file_input::read_regular_file(path, max_bytes).map_err(|e| match e.kind() {
+        ErrorKind::InvalidInput => Error::invalid(field, format!("{e} (or @- for standard input)")),
+        ErrorKind::FileTooLarge | ErrorKind::TimedOut => Error::invalid(field, e.to_string()),
+        _ => Error::Io {
+            context: format!("reading {} for {field}", path.display()),
+            source: e,
+        },
     })
 }
 

@@ -60,6 +60,8 @@ pub enum Failure {
     /// A key-vault call failed: exit 7 (6 when the credentials were
     /// refused), with the hint of its failure class.
     Remote(coffer_remote::Error),
+    /// A file to import cannot be read.
+    Import(coffer_import::Error),
     /// A deployment rests somewhere other than where the command wanted it
     /// (stalled, failed): exit 7 with why.
     Deployment(String),
@@ -99,6 +101,10 @@ impl Failure {
             Self::Exit(code) => *code,
             Self::Remote(e) => exit_code(e.code()),
             Self::Deployment(_) => exit_code(ErrorCode::Remote),
+            Self::Import(e) => match e.code() {
+                "wrong_password" | "password_required" => 4,
+                _ => 2,
+            },
         }
     }
 }
@@ -114,6 +120,7 @@ pub fn print_error(json: bool, failure: &Failure) {
             e.class().map(|c| c.hint()),
         ),
         Failure::Deployment(message) => (ErrorCode::Remote.as_str(), message.clone(), None),
+        Failure::Import(e) => (e.code(), e.to_string(), None),
         Failure::Exit(_) => return,
     };
     let mut stderr = std::io::stderr().lock();

@@ -222,6 +222,27 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+    /// A file encrypted to a passphrase (an export) did not open with the one given.
+    #[error("wrong passphrase for {what}")]
+    WrongFilePassphrase {
+        /// The file, as the user knows it ("the export file").
+        what: String,
+    },
+    /// A file Coffer was asked to read (an export, a backup) is not one it
+    /// can use: truncated, altered, another format or version.
+    #[error("{what} cannot be read: {reason}")]
+    Unreadable {
+        /// The file, as the user knows it.
+        what: String,
+        /// Why; never holds a value.
+        reason: String,
+    },
+    /// A backup belongs to another vault than the one it would replace.
+    #[error("{reason}")]
+    OtherVault {
+        /// What differs.
+        reason: String,
+    },
     /// A bug or an impossible state; details are in the message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -326,7 +347,7 @@ impl Error {
             Self::JobRunning { .. } => ErrorCode::AlreadyRunning,
             Self::NoVault { .. } => ErrorCode::NoVault,
             Self::NotAVault { .. } => ErrorCode::NotAVault,
-            Self::WrongPassphrase => ErrorCode::WrongPassphrase,
+            Self::WrongPassphrase | Self::WrongFilePassphrase { .. } => ErrorCode::WrongPassphrase,
             Self::WrongKey { .. } => ErrorCode::WrongKey,
             Self::WrongPassword { .. } | Self::WrongKeyPassword { .. } => ErrorCode::WrongPassword,
             Self::PasswordRequired { .. } | Self::KeyPasswordRequired { .. } => {
@@ -334,12 +355,13 @@ impl Error {
             }
             Self::Locked | Self::KeyReplaced => ErrorCode::Locked,
             Self::InUse { .. } => ErrorCode::InUse,
-            Self::Refused { .. } | Self::ApprovalNeeded { .. } | Self::StillUsed { .. } => {
-                ErrorCode::Refused
-            }
+            Self::Refused { .. }
+            | Self::ApprovalNeeded { .. }
+            | Self::StillUsed { .. }
+            | Self::OtherVault { .. } => ErrorCode::Refused,
             Self::WriteOnly { .. } => ErrorCode::WriteOnly,
             Self::Tampered { .. } => ErrorCode::Tampered,
-            Self::Corrupt { .. } => ErrorCode::Corrupt,
+            Self::Corrupt { .. } | Self::Unreadable { .. } => ErrorCode::Corrupt,
             Self::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Self::Io { .. } => ErrorCode::Io,

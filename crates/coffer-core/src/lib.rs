@@ -12,6 +12,8 @@ mod audit_query;
 mod clock;
 mod crypto;
 mod error;
+pub mod export;
+pub mod import;
 pub mod job;
 mod os_keyring;
 pub mod remote;
@@ -29,7 +31,9 @@ pub use os_keyring::KeyringState;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
-    CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, FileForm, KeyringUnlock, PIN_MIN_CHARS,
-    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, RevealedField,
-    SecretUse, Settings, UsePolicyNote, Vault, VaultStatus, default_vault_path,
+    CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, ExportEncryption, ExportOptions,
+    ExportScope, ExportSummary, Exported, FileForm, KeyringUnlock, PIN_MIN_CHARS, PIN_TRIES,
+    PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, RestorePreview, RestoreReport,
+    RevealedField, SecretUse, Settings, TeamIdentityInfo, UsePolicyNote, Vault, VaultStatus,
+    VaultSummary, default_vault_path,
 };

@@ -12,8 +12,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::collections::HashSet;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// What replaces a value.
@@ -55,16 +55,95 @@ const URI_COMPONENT: &AsciiSet = &UNRESERVED
     .remove(b'(')
     .remove(b')');
 
+/// One pattern: the bytes of a value or of one of its forms, shared by
+/// the redactors and prepared sets that hold it and zeroized when the last
+/// of them lets go. Equal and hashed by content.
+#[derive(Clone)]
+struct Pattern(Arc<Zeroizing<Vec<u8>>>);
+
+impl Pattern {
+    fn bytes(&self) -> &[u8] {
+        &self.0[..]
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Pattern {}
+
+impl std::hash::Hash for Pattern {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for Pattern {
+    fn borrow(&self) -> &[u8] {
+        self.bytes()
+    }
+}
+
+/// The patterns of some values, derived once and then added to any number
+/// of redactors ([`Redactor::add_prepared`]) without deriving them again:
+/// a cached remote value keeps its own, so that a warm run only merges
+/// them. Zeroized when dropped (by the last holder of each pattern).
+#[derive(Clone, Default)]
+pub struct PreparedPatterns {
+    /// Without duplicates.
+    patterns: Vec<Pattern>,
+}
+
+impl std::fmt::Debug for PreparedPatterns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedPatterns")
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
+impl PreparedPatterns {
+    /// The patterns of `values` (each value and its encoded forms).
+    pub fn of<'v>(values: impl IntoIterator<Item = &'v [u8]>) -> Self {
+        let mut seen: HashSet<Pattern> = HashSet::new();
+        let mut patterns = Vec::new();
+        for value in values {
+            if value.is_empty() {
+                continue;
+            }
+            for form in forms_of(value) {
+                if form.is_empty() || seen.contains(&form[..]) {
+                    continue;
+                }
+                let pattern = Pattern(Arc::new(form));
+                seen.insert(pattern.clone());
+                patterns.push(pattern);
+            }
+        }
+        Self { patterns }
+    }
+
+    /// How many patterns there are.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
 /// Replaces secret values (in their common encodings) in text.
 pub struct Redactor {
-    /// Longest first, without duplicates.
-    patterns: Vec<Zeroizing<Vec<u8>>>,
-    /// For each first byte, indexes into `patterns` (longest first).
-    by_first: Vec<Vec<usize>>,
-    /// Indexes into `patterns` by a keyed hash, to find duplicates without
-    /// comparing every pattern (a run may add thousands).
-    by_hash: HashMap<u64, Vec<usize>>,
-    hasher: RandomState,
+    /// For each first byte, the patterns that start with it: longest
+    /// first, each once.
+    by_first: Vec<Vec<Pattern>>,
+    /// How many patterns there are.
+    count: usize,
 }
 
 impl Default for Redactor {
@@ -76,7 +155,7 @@ impl Default for Redactor {
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
-            .field("patterns", &self.patterns.len())
+            .field("patterns", &self.count)
             .finish()
     }
 }
@@ -252,64 +331,58 @@ impl Redactor {
     /// A redactor that knows no value yet.
     pub fn new() -> Self {
         Self {
-            patterns: Vec::new(),
             by_first: vec![Vec::new(); 256],
-            by_hash: HashMap::new(),
-            hasher: RandomState::new(),
+            count: 0,
         }
     }
 
     /// Adds a secret value (of any length) and its encoded forms.
     pub fn add(&mut self, value: &[u8]) {
-        self.push_forms(value);
-        self.reindex();
+        self.add_prepared(&PreparedPatterns::of([value]));
     }
 
     /// Adds many values, sorting the patterns once (a run with a thousand
     /// remote values would otherwise sort them a thousand times).
     pub fn add_all<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
-        for value in values {
-            self.push_forms(value);
-        }
-        self.reindex();
+        self.add_prepared(&PreparedPatterns::of(values));
     }
 
-    fn push_forms(&mut self, value: &[u8]) {
-        if value.is_empty() {
-            return;
-        }
-        for form in forms_of(value) {
-            let Some(&first) = form.first() else {
-                continue;
-            };
-            let hash = self.hasher.hash_one(&form[..]);
-            let same = self.by_hash.entry(hash).or_default();
-            if same.iter().any(|&i| self.patterns[i][..] == form[..]) {
-                continue;
+    /// Adds prepared patterns (shared, not copied).
+    pub fn add_prepared(&mut self, prepared: &PreparedPatterns) {
+        self.add_prepared_all([prepared]);
+    }
+
+    /// Adds several prepared sets, sorting once.
+    pub fn add_prepared_all<'p>(&mut self, sets: impl IntoIterator<Item = &'p PreparedPatterns>) {
+        let mut touched = [false; 256];
+        for set in sets {
+            for pattern in &set.patterns {
+                let Some(&first) = pattern.bytes().first() else {
+                    continue;
+                };
+                self.by_first[usize::from(first)].push(pattern.clone());
+                touched[usize::from(first)] = true;
             }
-            same.push(self.patterns.len());
-            self.by_first[usize::from(first)].push(self.patterns.len());
-            self.patterns.push(form);
         }
-    }
-
-    /// Longest pattern first, per first byte.
-    fn reindex(&mut self) {
-        self.patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        self.by_first = vec![Vec::new(); 256];
-        self.by_hash.clear();
-        for (i, p) in self.patterns.iter().enumerate() {
-            self.by_first[usize::from(p[0])].push(i);
-            self.by_hash
-                .entry(self.hasher.hash_one(&p[..]))
-                .or_default()
-                .push(i);
+        // Longest first; equal patterns end up side by side and are kept
+        // once (sorting is cheaper than hashing tens of thousands).
+        for (bucket, touched) in self.by_first.iter_mut().zip(touched) {
+            if touched {
+                bucket.sort_unstable_by(|a, b| {
+                    b.bytes()
+                        .len()
+                        .cmp(&a.bytes().len())
+                        .then_with(|| a.bytes().cmp(b.bytes()))
+                });
+                bucket.dedup();
+            }
         }
+        self.count = self.by_first.iter().map(Vec::len).sum();
     }
 
     /// Whether no value is known.
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.count == 0
     }
 
     /// How many bytes of `text` the longest pattern matching at its start
@@ -319,13 +392,12 @@ impl Redactor {
         // Longest pattern first; a shorter pattern that matches with line
         // breaks may take more bytes, so the longest pattern wins, not the
         // longest span.
-        self.by_first
-            .get(usize::from(first))?
-            .iter()
-            .find_map(|&i| match match_pattern(&self.patterns[i], text) {
+        self.by_first.get(usize::from(first))?.iter().find_map(|p| {
+            match match_pattern(p.bytes(), text) {
                 Match::Whole(taken) => Some(taken),
                 Match::Partial | Match::No => None,
-            })
+            }
+        })
     }
 
     /// Whether `tail` could be the start of a match (longer than one found
@@ -336,7 +408,7 @@ impl Redactor {
         };
         self.by_first[usize::from(first)]
             .iter()
-            .any(|&i| matches!(match_pattern(&self.patterns[i], tail), Match::Partial))
+            .any(|p| matches!(match_pattern(p.bytes(), tail), Match::Partial))
     }
 
     /// Redacts bytes.
@@ -360,7 +432,7 @@ impl Redactor {
 
     /// Redacts text (invalid UTF-8 left by a cut value is replaced).
     pub fn redact(&self, text: &str) -> String {
-        if self.patterns.is_empty() {
+        if self.is_empty() {
             return text.to_owned();
         }
         String::from_utf8_lossy(&self.redact_bytes(text.as_bytes())).into_owned()
@@ -529,5 +601,32 @@ mod tests {
                 "split at {split}"
             );
         }
+    }
+
+    #[test]
+    fn prepared_patterns_redact_like_added_values_and_are_shared() {
+        let values: [&[u8]; 3] = [b"first-secret", b"second/secret value", b"first-secret"];
+        let prepared = PreparedPatterns::of(values);
+        let mut added = Redactor::new();
+        added.add_all(values);
+        let mut from_prepared = Redactor::new();
+        from_prepared.add_prepared(&prepared);
+        // The same set twice, and a set that repeats one value: nothing is
+        // held twice.
+        from_prepared.add_prepared_all([&prepared, &PreparedPatterns::of([&b"first-secret"[..]])]);
+        assert_eq!(from_prepared.count, prepared.len());
+        assert_eq!(added.count, prepared.len());
+        let text = format!(
+            "a first-secret b {} c second%2Fsecret+value d {}",
+            STANDARD.encode("second/secret value"),
+            hex::encode("first-secret")
+        );
+        assert_eq!(added.redact(&text), "a *** b *** c *** d ***");
+        assert_eq!(from_prepared.redact(&text), added.redact(&text));
+        // Later additions still sort longest first among prepared ones.
+        from_prepared.add(b"first-secret-and-more");
+        assert_eq!(from_prepared.redact("x first-secret-and-more y"), "x *** y");
+        assert!(PreparedPatterns::of([&b""[..]]).is_empty());
+        assert!(Redactor::new().is_empty());
     }
 }

@@ -3,7 +3,9 @@
 //! batches, through the process's cache; a missing one stops the run before
 //! anything runs, naming the placeholder with its line and column.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use coffer_core::ErrorCode;
@@ -13,6 +15,7 @@ use coffer_remote::{Fetched, Origin, Remotes};
 use zeroize::Zeroizing;
 
 use crate::error::Result;
+use crate::redact::PreparedPatterns;
 use crate::resolve::{Located, Needs, SecretSource, ValueKey, placeholder_error};
 
 /// The remote part of a run's resolution.
@@ -20,8 +23,8 @@ use crate::resolve::{Located, Needs, SecretSource, ValueKey, placeholder_error};
 pub(crate) struct RemoteValues {
     /// Values by (connection, name, key).
     pub values: BTreeMap<ValueKey, Zeroizing<Vec<u8>>>,
-    /// Everything to redact: whole values and every key's value.
-    pub redact: Vec<Zeroizing<Vec<u8>>>,
+    /// Everything to redact: whole values and every key's value, prepared.
+    pub redact: Vec<Arc<PreparedPatterns>>,
     /// Where each value came from, for the run's log.
     pub notes: Vec<String>,
     /// Stale values used.
@@ -68,20 +71,37 @@ fn text_of(fetched: &Fetched) -> Zeroizing<Vec<u8>> {
     }
 }
 
-/// A key of a JSON object secret; `Err` says why there is none.
-fn key_of(value: &[u8], key: &str) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+/// The keys of a JSON object secret with their values (strings as they
+/// are, other values as JSON); `Err` says why there are none.
+type Keys = std::result::Result<BTreeMap<String, Zeroizing<Vec<u8>>>, &'static str>;
+
+fn keys_of(value: &[u8]) -> Keys {
     let parsed: serde_json::Value = serde_json::from_slice(value)
-        .map_err(|_| "is a string secret and has no keys (use it without #KEY)".to_owned())?;
+        .map_err(|_| "is a string secret and has no keys (use it without #KEY)")?;
     let serde_json::Value::Object(map) = parsed else {
-        return Err("is not a JSON object and has no keys (use it without #KEY)".into());
+        return Err("is not a JSON object and has no keys (use it without #KEY)");
     };
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => Zeroizing::new(s.into_bytes()),
+                other => Zeroizing::new(other.to_string().into_bytes()),
+            };
+            (k, text)
+        })
+        .collect())
+}
+
+/// The value of `key` in `keys`; `Err` says why there is none.
+fn key_in(keys: &Keys, key: &str) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+    let map = keys.as_ref().map_err(|why| (*why).to_owned())?;
     match map.get(key) {
-        Some(serde_json::Value::String(s)) => Ok(Zeroizing::new(s.as_bytes().to_vec())),
-        Some(other) => Ok(Zeroizing::new(other.to_string().into_bytes())),
+        Some(value) => Ok(value.clone()),
         None => {
-            let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
-            keys.sort_unstable();
-            Err(format!("has no key {key:?} (keys: {})", keys.join(", ")))
+            // (A BTreeMap's keys come sorted.)
+            let names: Vec<&str> = map.keys().map(String::as_str).collect();
+            Err(format!("has no key {key:?} (keys: {})", names.join(", ")))
         }
     }
 }
@@ -100,6 +120,34 @@ fn leaves(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
             other => Some(Zeroizing::new(other.to_string().into_bytes())),
         })
         .collect()
+}
+
+/// What a run derives from a remote value: its keys and what to redact
+/// (the whole text, every key's value on its own, and a binary value's
+/// raw bytes, each with its encoded forms). Kept with the value's cache
+/// entry, so that a warm run reuses it instead of parsing and encoding the
+/// value again; forgotten with the entry.
+#[derive(Clone)]
+struct Derived {
+    keys: Keys,
+    redact: Arc<PreparedPatterns>,
+}
+
+impl Derived {
+    fn of(fetched: &Fetched) -> Self {
+        let whole = text_of(fetched);
+        let keys = keys_of(&whole);
+        let leaves = leaves(&whole);
+        let mut values: Vec<&[u8]> = vec![&whole[..]];
+        values.extend(leaves.iter().map(|v| &v[..]));
+        if fetched.binary {
+            values.push(&fetched.value[..]);
+        }
+        Self {
+            redact: Arc::new(PreparedPatterns::of(values)),
+            keys,
+        }
+    }
 }
 
 /// Resolves the remote placeholders of `needs` (connections already
@@ -127,12 +175,31 @@ pub(crate) fn resolve_remote(source: &mut dyn SecretSource, needs: &Needs) -> Re
         names.sort();
         names.dedup();
         let fetched = source.fetch_remote(&manager, &names)?;
-        let by_name: BTreeMap<&str, &Fetched> =
-            fetched.iter().map(|f| (f.name.as_str(), f)).collect();
+        // Each value's keys and patterns, from its cache entry when a run
+        // has derived them before (or here, should the entry hold
+        // something else).
+        let derived: Vec<Cow<'_, Derived>> = fetched
+            .iter()
+            .map(|found| {
+                match found
+                    .derived
+                    .get_or_init(|| Box::new(Derived::of(found)))
+                    .downcast_ref::<Derived>()
+                {
+                    Some(kept) => Cow::Borrowed(kept),
+                    None => Cow::Owned(Derived::of(found)),
+                }
+            })
+            .collect();
+        let by_name: BTreeMap<&str, (&Fetched, &Derived)> = fetched
+            .iter()
+            .zip(&derived)
+            .map(|(f, d)| (f.name.as_str(), (f, &**d)))
+            .collect();
         // Every placeholder is checked before any value is used.
         for located in &placeholders {
             let p = &located.placeholder;
-            let Some(found) = by_name.get(p.name.as_str()) else {
+            let Some(&(found, derived)) = by_name.get(p.name.as_str()) else {
                 return Err(placeholder_error(
                     located,
                     ErrorCode::NotFound,
@@ -150,10 +217,13 @@ pub(crate) fn resolve_remote(source: &mut dyn SecretSource, needs: &Needs) -> Re
                     ),
                 ));
             }
-            let whole = text_of(found);
+            let key = (p.manager.clone(), p.name.clone(), p.field.clone());
+            if out.values.contains_key(&key) {
+                continue;
+            }
             let value = match &p.field {
-                None => whole,
-                Some(key) => key_of(&whole, key).map_err(|why| {
+                None => text_of(found),
+                Some(field) => key_in(&derived.keys, field).map_err(|why| {
                     placeholder_error(
                         located,
                         ErrorCode::NotFound,
@@ -161,16 +231,10 @@ pub(crate) fn resolve_remote(source: &mut dyn SecretSource, needs: &Needs) -> Re
                     )
                 })?,
             };
-            out.values
-                .insert((p.manager.clone(), p.name.clone(), p.field.clone()), value);
+            out.values.insert(key, value);
         }
-        for found in &fetched {
-            let whole = text_of(found);
-            out.redact.extend(leaves(&whole));
-            out.redact.push(whole);
-            if found.binary {
-                out.redact.push(Zeroizing::new(found.value.to_vec()));
-            }
+        for (found, derived) in fetched.iter().zip(&derived) {
+            out.redact.push(Arc::clone(&derived.redact));
             let from = match &found.origin {
                 Origin::Remote => "read from the key vault".to_owned(),
                 Origin::Cache => "from the cache".to_owned(),
@@ -200,21 +264,22 @@ mod tests {
 
     #[test]
     fn keys_of_json_objects_and_none_of_strings() {
-        let json = br#"{"user":"app","password":"pw","port":5432}"#;
-        assert_eq!(&key_of(json, "password").unwrap()[..], b"pw");
-        assert_eq!(&key_of(json, "port").unwrap()[..], b"5432");
-        let missing = key_of(json, "host").unwrap_err();
+        let json = keys_of(br#"{"user":"app","password":"pw","port":5432}"#);
+        assert_eq!(&key_in(&json, "password").unwrap()[..], b"pw");
+        assert_eq!(&key_in(&json, "port").unwrap()[..], b"5432");
+        let missing = key_in(&json, "host").unwrap_err();
         assert!(missing.contains("keys: password, port, user"), "{missing}");
         assert!(
-            key_of(b"plain text", "x")
+            key_in(&keys_of(b"plain text"), "x")
                 .unwrap_err()
                 .contains("string secret")
         );
         assert!(
-            key_of(b"[1,2]", "x")
+            key_in(&keys_of(b"[1,2]"), "x")
                 .unwrap_err()
                 .contains("not a JSON object")
         );
+        let json = br#"{"user":"app","password":"pw","port":5432}"#;
         let all = leaves(json);
         assert_eq!(all.len(), 3);
         assert_eq!(leaves(br#"{"on":true,"x":null,"pin":"1234"}"#).len(), 1);

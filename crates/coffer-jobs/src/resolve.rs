@@ -463,7 +463,7 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     for (key, value) in remote.values {
         values.insert(key, value);
     }
-    redactor.add_all(remote.redact.iter().map(|v| &v[..]));
+    redactor.add_prepared_all(remote.redact.iter().map(|p| &**p));
     warnings.extend(remote.warnings);
     Ok(Resolved {
         uses,

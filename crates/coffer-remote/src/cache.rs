@@ -3,8 +3,9 @@
 //! expiry, with a bounded stale-if-error window. Listing it shows names,
 //! versions and times — never values. Time comes from the core's clock.
 
+use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use coffer_core::{Clock, Timestamp};
 use zeroize::Zeroizing;
@@ -29,6 +30,13 @@ pub struct CachedSecret {
     pub expired: bool,
 }
 
+/// What a user of the cache derives from a cached value and keeps with it
+/// (coffer-jobs keeps a value's redaction patterns and JSON keys here, so a
+/// warm run does not derive them again). Filled at most once per fetched
+/// value and shared by every lookup of it; dropped with the entry, so
+/// clearing the cache (or locking the vault) forgets it too.
+pub type Derived = Arc<OnceLock<Box<dyn Any + Send + Sync>>>;
+
 /// A value held by the cache. The value is zeroized when dropped.
 pub struct CachedValue {
     /// The remote version.
@@ -43,6 +51,8 @@ pub struct CachedValue {
     pub fetched_at: Timestamp,
     /// When it expires.
     pub expires_at: Timestamp,
+    /// What users derived from it (shared by every copy of this entry).
+    pub derived: Derived,
 }
 
 impl std::fmt::Debug for CachedValue {
@@ -64,6 +74,7 @@ impl Clone for CachedValue {
             write_only: self.write_only,
             fetched_at: self.fetched_at,
             expires_at: self.expires_at,
+            derived: Arc::clone(&self.derived),
         }
     }
 }
@@ -138,8 +149,14 @@ impl ValueCache {
     }
 
     /// Keeps a fetched value until `ttl_secs` from now or the remote's
-    /// expiry, whichever is sooner.
-    pub fn insert(&self, manager_id: i64, manager: &str, ttl_secs: u32, fetched: &RemoteValue) {
+    /// expiry, whichever is sooner; returns its (empty) derived slot.
+    pub fn insert(
+        &self,
+        manager_id: i64,
+        manager: &str,
+        ttl_secs: u32,
+        fetched: &RemoteValue,
+    ) -> Derived {
         let now = self.now();
         let by_ttl = now.plus_seconds(i64::from(ttl_secs));
         let expires_at = fetched
@@ -152,7 +169,9 @@ impl ValueCache {
             write_only: crate::tags::is_write_only(&fetched.tags),
             fetched_at: now,
             expires_at,
+            derived: Derived::default(),
         };
+        let derived = Arc::clone(&value.derived);
         self.lock().insert(
             (manager_id, fetched.name.clone()),
             Entry {
@@ -160,6 +179,7 @@ impl ValueCache {
                 value,
             },
         );
+        derived
     }
 
     /// Forgets one value (the remote said it no longer exists).
@@ -274,5 +294,38 @@ mod tests {
         assert!(!shown.contains("[118, 97"), "{shown}");
         let json = serde_json::to_string(&cache.cached(1)).expect("json");
         assert!(!json.contains("value"), "{json}");
+    }
+
+    #[test]
+    fn derived_data_is_shared_by_lookups_and_forgotten_with_its_entry() {
+        let clock = Arc::new(FixedClock::new(Timestamp::from_unix(0)));
+        let cache = ValueCache::new(clock.clone());
+        let slot = cache.insert(1, "a", 60, &fetched("x", None));
+        assert!(slot.get().is_none());
+        assert!(slot.set(Box::new(42_u32)).is_ok());
+        let Lookup::Fresh(hit) = cache.get(1, "x") else {
+            panic!("cached");
+        };
+        assert_eq!(
+            hit.derived.get().and_then(|d| d.downcast_ref::<u32>()),
+            Some(&42)
+        );
+        // A new fetch of the same name starts empty; so does one after a
+        // clear (locking) or once the entry expired.
+        let fresh = cache.insert(1, "a", 60, &fetched("x", None));
+        assert!(fresh.get().is_none());
+        assert!(fresh.set(Box::new(7_u32)).is_ok());
+        cache.clear();
+        assert!(matches!(cache.get(1, "x"), Lookup::Miss));
+        assert!(
+            cache
+                .insert(1, "a", 60, &fetched("x", None))
+                .get()
+                .is_none()
+        );
+        clock.advance(60);
+        assert!(matches!(cache.get(1, "x"), Lookup::Miss));
+        let stale = cache.stale(1, "x", 300).expect("stale");
+        assert!(stale.derived.get().is_none());
     }
 }

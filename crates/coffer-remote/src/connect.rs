@@ -84,20 +84,33 @@ pub async fn connect(
     }
 }
 
-/// The client of saved connection `name`, its credential secret used (and
-/// audited) for `purpose`; this vault's id tells which remote secrets it
-/// manages. What the desktop and the CLI both call before a remote call.
-pub async fn client_of(
+/// What building the client of saved connection `name` needs from the
+/// vault: the connection, its credentials (the credential secret used, and
+/// audited, for `purpose`) and the options (this vault's id tells which
+/// remote secrets it manages). Taken in one short turn at the vault; the
+/// network comes after, in [`connect`].
+pub fn connection_of(
     vault: &mut coffer_core::Vault,
     name: &str,
     purpose: &str,
-) -> Result<(Manager, AnyVault)> {
+) -> Result<(Manager, Credentials, ConnectOptions)> {
     let manager = vault.manager(name)?;
     let credentials = crate::credentials::credentials_for(vault, name, purpose)?;
     let options = ConnectOptions {
         vault_id: Some(vault.id()),
         ..ConnectOptions::default()
     };
+    Ok((manager, credentials, options))
+}
+
+/// The client of saved connection `name` ([`connection_of`], then
+/// [`connect`]): what the CLI calls before a remote call.
+pub async fn client_of(
+    vault: &mut coffer_core::Vault,
+    name: &str,
+    purpose: &str,
+) -> Result<(Manager, AnyVault)> {
+    let (manager, credentials, options) = connection_of(vault, name, purpose)?;
     let client = connect(&manager, credentials, &options).await?;
     Ok((manager, client))
 }

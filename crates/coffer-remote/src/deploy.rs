@@ -18,12 +18,17 @@
 //!   tags; then `end`.
 //! - Every remote call is audited locally through `Vault::audit_remote`.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::time::Duration;
 
 use coffer_core::remote::{Deployment, DeploymentState, ManagerKind};
 use coffer_core::secret::SecretRef;
 use coffer_core::{ErrorCode, Vault};
 
+use futures::stream::{self, StreamExt};
+
+use crate::access::VaultAccess;
 use crate::error::{Error, FailureClass, Result};
 use crate::keyvault::{KeyVault, RemoteSecret, Tags, WriteRequest};
 use crate::mapping;
@@ -160,16 +165,45 @@ enum Step {
     Rest,
 }
 
+/// Pushes in flight at once in [`Engine::run_pending`]: enough to hide the
+/// round trips of a distant region, few enough that the connection's rate
+/// limiter (which every push shares) still decides the pace.
+pub const CONCURRENT_PUSHES: usize = 4;
+
+/// What one pass of the engine learned about remote names: those it wrote
+/// itself (they exist and carry this vault's tags), so a later push of the
+/// same name in the pass needs no describe first.
+#[derive(Default)]
+struct Known {
+    ours: RefCell<HashSet<String>>,
+}
+
+impl Known {
+    fn is_ours(&self, name: &str) -> bool {
+        self.ours.borrow().contains(name)
+    }
+
+    fn wrote(&self, name: &str) {
+        self.ours.borrow_mut().insert(name.to_owned());
+    }
+
+    fn forget(&self, name: &str) {
+        self.ours.borrow_mut().remove(name);
+    }
+}
+
 impl<K: KeyVault> Engine<'_, K> {
-    async fn audited<T>(
+    /// Makes `call` (no vault held), then records it in the audit log.
+    async fn audited<T, A: VaultAccess>(
         &self,
-        vault: &mut Vault,
+        vault: &A,
         action: &str,
         remote_name: &str,
         call: impl Future<Output = Result<T>>,
     ) -> Result<T> {
         let result = call.await;
-        vault.audit_remote(action, self.manager, remote_name, &outcome(&result))?;
+        let outcome = outcome(&result);
+        vault.with(|v| v.audit_remote(action, self.manager, remote_name, &outcome))?;
         result
     }
 
@@ -182,10 +216,31 @@ impl<K: KeyVault> Engine<'_, K> {
         id: i64,
         progress: &mut dyn FnMut(&Deployment),
     ) -> Result<Deployment> {
+        self.run_shared(&RefCell::new(vault), id, progress).await
+    }
+
+    /// [`Engine::run`] on a vault that others share: it is taken only for
+    /// the local steps, never across a network call.
+    pub async fn run_shared<A: VaultAccess>(
+        &self,
+        vault: &A,
+        id: i64,
+        progress: &mut dyn FnMut(&Deployment),
+    ) -> Result<Deployment> {
+        self.drive(vault, id, progress, &Known::default()).await
+    }
+
+    async fn drive<A: VaultAccess>(
+        &self,
+        vault: &A,
+        id: i64,
+        progress: &mut dyn FnMut(&Deployment),
+        known: &Known,
+    ) -> Result<Deployment> {
         // Each step moves the state machine forward or rests; the bound only
         // guards against a secret that keeps getting new versions.
         for _ in 0..64 {
-            let d = vault.deployment(id)?;
+            let d = vault.with(|v| v.deployment(id))?;
             if !d.target.manager.eq_ignore_ascii_case(self.manager) {
                 return Err(coffer_core::Error::invalid(
                     "manager",
@@ -196,23 +251,23 @@ impl<K: KeyVault> Engine<'_, K> {
             progress(&d);
             let step = match d.state {
                 DeploymentState::Start => vault
-                    .begin_deployment(id)
+                    .with(|v| v.begin_deployment(id))
                     .map(|_| Step::Next)
                     .map_err(Error::from),
                 DeploymentState::Deploying | DeploymentState::UpdatingVersions => {
-                    self.push(vault, &d).await
+                    self.push(vault, &d, known).await
                 }
                 DeploymentState::Available => {
-                    if d.managed && self.has_newer_version(vault, &d)? {
+                    if d.managed && vault.with(|v| has_newer_version(v, &d))? {
                         vault
-                            .begin_update(id)
+                            .with(|v| v.begin_update(id))
                             .map(|_| Step::Next)
                             .map_err(Error::from)
                     } else {
                         Ok(Step::Rest)
                     }
                 }
-                DeploymentState::Decommissioning => self.remove(vault, &d).await,
+                DeploymentState::Decommissioning => self.remove(vault, &d, known).await,
                 DeploymentState::Stalled
                 | DeploymentState::UpdatingError
                 | DeploymentState::End => Ok(Step::Rest),
@@ -224,12 +279,12 @@ impl<K: KeyVault> Engine<'_, K> {
                 other => other?,
             };
             if let Step::Rest = step {
-                let d = vault.deployment(id)?;
+                let d = vault.with(|v| v.deployment(id))?;
                 progress(&d);
                 return Ok(d);
             }
         }
-        Ok(vault.deployment(id)?)
+        Ok(vault.with(|v| v.deployment(id))?)
     }
 
     /// Runs every deployment of this connection that has work to do.
@@ -238,32 +293,48 @@ impl<K: KeyVault> Engine<'_, K> {
         vault: &mut Vault,
         progress: &mut dyn FnMut(&Deployment),
     ) -> Result<Vec<Deployment>> {
+        self.run_pending_shared(&RefCell::new(vault), progress)
+            .await
+    }
+
+    /// [`Engine::run_pending`] on a vault that others share. Up to
+    /// [`CONCURRENT_PUSHES`] deployments are pushed at once, all under the
+    /// connection's one rate limiter; each remote name is described at most
+    /// once in the pass unless the engine itself has not written it. The
+    /// results come in the order of the pending list.
+    pub async fn run_pending_shared<A: VaultAccess>(
+        &self,
+        vault: &A,
+        progress: &mut dyn FnMut(&Deployment),
+    ) -> Result<Vec<Deployment>> {
         let ids: Vec<i64> = vault
-            .pending_deployments()?
+            .with(|v| v.pending_deployments())?
             .into_iter()
             .filter(|d| d.target.manager.eq_ignore_ascii_case(self.manager))
             .map(|d| d.id)
             .collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.run(vault, id, progress).await?);
-        }
-        Ok(out)
-    }
-
-    fn has_newer_version(&self, vault: &Vault, d: &Deployment) -> Result<bool> {
-        let meta = vault.get(&secret_ref(d))?;
-        let pushed = d.versions.iter().map(|v| v.version).max().unwrap_or(0);
-        Ok(meta.current_version > pushed
-            && meta.deleted_at.is_none()
-            && meta.status != coffer_core::secret::SecretStatus::Deactivated)
+        let known = Known::default();
+        let progress = RefCell::new(progress);
+        let known = &known;
+        let progress = &progress;
+        let mut results: Vec<(usize, Result<Deployment>)> =
+            stream::iter(ids.into_iter().enumerate())
+                .map(|(at, id)| async move {
+                    let mut each = |d: &Deployment| (progress.borrow_mut())(d);
+                    (at, self.drive(vault, id, &mut each, known).await)
+                })
+                .buffer_unordered(CONCURRENT_PUSHES)
+                .collect()
+                .await;
+        results.sort_by_key(|(at, _)| *at);
+        results.into_iter().map(|(_, r)| r).collect()
     }
 
     /// Describes the remote name, retrying transient failures; a failure
     /// comes with the attempts it took.
-    async fn describe(
+    async fn describe<A: VaultAccess>(
         &self,
-        vault: &mut Vault,
+        vault: &A,
         id: i64,
         name: &str,
     ) -> Result<std::result::Result<Option<RemoteSecret>, (Error, u32)>> {
@@ -277,7 +348,8 @@ impl<K: KeyVault> Engine<'_, K> {
                 Ok(remote) => return Ok(Ok(remote)),
                 Err(Error::Core(e)) => return Err(e.into()),
                 Err(e) if transient(&e) && attempt < self.options.max_attempts => {
-                    vault.set_deployment_error(id, &e.to_string(), attempt)?;
+                    let message = e.to_string();
+                    vault.with(|v| v.set_deployment_error(id, &message, attempt))?;
                     tokio::time::sleep(backoff(self.options, attempt, &e)).await;
                 }
                 Err(e) => return Ok(Err((e, attempt))),
@@ -286,70 +358,86 @@ impl<K: KeyVault> Engine<'_, K> {
     }
 
     /// Pushes the secret's current version.
-    async fn push(&self, vault: &mut Vault, d: &Deployment) -> Result<Step> {
+    async fn push<A: VaultAccess>(&self, vault: &A, d: &Deployment, known: &Known) -> Result<Step> {
         let secret = secret_ref(d);
-        let meta = vault.get(&secret)?;
         let purpose = format!("deploy to {}:{}", d.target.manager, d.target.remote_name);
-        let used = match vault.use_secret(&secret, meta.project.as_deref(), &purpose, None) {
-            Ok(used) => used,
-            Err(e)
-                if matches!(
-                    e.code(),
-                    ErrorCode::Refused | ErrorCode::PasswordRequired | ErrorCode::WriteOnly
-                ) =>
-            {
-                vault.stall_deployment(d.id, &e.to_string())?;
-                return Ok(Step::Rest);
-            }
-            Err(e) => return Err(e.into()),
+        // The local steps in one turn: the secret, its value mapped, the
+        // vault's id; the value never leaves this turn unmapped.
+        let prepared = vault.with(|v| {
+            let meta = v.get(&secret)?;
+            let used = match v.use_secret(&secret, meta.project.as_deref(), &purpose, None) {
+                Ok(used) => used,
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        ErrorCode::Refused | ErrorCode::PasswordRequired | ErrorCode::WriteOnly
+                    ) =>
+                {
+                    v.stall_deployment(d.id, &e.to_string())?;
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            };
+            let version = used.meta.current_version;
+            let payload = match mapping::to_remote(&used.data) {
+                Ok(payload) => payload,
+                Err(reason) => {
+                    v.stall_deployment(
+                        d.id,
+                        &format!("cannot be mapped to a remote value: {reason}"),
+                    )?;
+                    return Ok(None);
+                }
+            };
+            Ok(Some((meta, version, payload, v.id())))
+        })?;
+        let Some((meta, version, payload, vault_id)) = prepared else {
+            return Ok(Step::Rest);
         };
-        let version = used.meta.current_version;
-        let payload = match mapping::to_remote(&used.data) {
-            Ok(payload) => payload,
-            Err(reason) => {
-                vault.stall_deployment(
-                    d.id,
-                    &format!("cannot be mapped to a remote value: {reason}"),
-                )?;
-                return Ok(Step::Rest);
-            }
-        };
-        drop(used);
         let name = d.target.remote_name.as_str();
         if let Some(reason) = limit_violation(self.kind, name, &payload.value, payload.binary) {
-            vault.stall_deployment(d.id, &reason)?;
+            vault.with(|v| v.stall_deployment(d.id, &reason))?;
             return Ok(Step::Rest);
         }
-        let vault_id = vault.id();
         let secret_id = meta.id.to_string();
-        let exists = match self.describe(vault, d.id, name).await? {
-            Ok(Some(remote)) => {
-                let ours = tags::is_managed(&remote.tags)
-                    && remote.tags.get(tags::TAG_VAULT_ID) == Some(&vault_id)
-                    && remote.tags.get(tags::TAG_SECRET_ID) == Some(&secret_id);
-                if remote.deleted {
-                    vault.stall_deployment(
-                        d.id,
-                        &format!(
-                            "{name} is deleted in the key vault (recoverable): restore or purge it \
-                             there first"
-                        ),
-                    )?;
-                    return Ok(Step::Rest);
+        let exists = if known.is_ours(name) {
+            // Written by this pass: it exists and carries our tags.
+            true
+        } else {
+            match self.describe(vault, d.id, name).await? {
+                Ok(Some(remote)) => {
+                    let ours = tags::is_managed(&remote.tags)
+                        && remote.tags.get(tags::TAG_VAULT_ID) == Some(&vault_id)
+                        && remote.tags.get(tags::TAG_SECRET_ID) == Some(&secret_id);
+                    if remote.deleted {
+                        vault.with(|v| {
+                            v.stall_deployment(
+                                d.id,
+                                &format!(
+                                    "{name} is deleted in the key vault (recoverable): restore or \
+                                     purge it there first"
+                                ),
+                            )
+                        })?;
+                        return Ok(Step::Rest);
+                    }
+                    if !ours && !d.managed {
+                        vault.with(|v| {
+                            v.stall_deployment(
+                                d.id,
+                                &format!(
+                                    "{name} exists and is not managed by Coffer: adopt it to \
+                                     overwrite it"
+                                ),
+                            )
+                        })?;
+                        return Ok(Step::Rest);
+                    }
+                    true
                 }
-                if !ours && !d.managed {
-                    vault.stall_deployment(
-                        d.id,
-                        &format!(
-                            "{name} exists and is not managed by Coffer: adopt it to overwrite it"
-                        ),
-                    )?;
-                    return Ok(Step::Rest);
-                }
-                true
+                Ok(None) => false,
+                Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
             }
-            Ok(None) => false,
-            Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
         };
         let writes = write_requests(self.kind, exists);
         let token = idempotency_token(&secret_id, version);
@@ -378,19 +466,21 @@ impl<K: KeyVault> Engine<'_, K> {
                 .await;
             match result {
                 Ok(written) => {
-                    vault.record_pushed_version(
-                        d.id,
-                        version,
-                        &written.version,
-                        &written.remote_id,
-                    )?;
+                    known.wrote(name);
+                    vault.with(|v| {
+                        v.record_pushed_version(d.id, version, &written.version, &written.remote_id)
+                    })?;
                     return Ok(Step::Next);
                 }
                 Err(e) if transient(&e) && attempt < self.options.max_attempts => {
-                    vault.set_deployment_error(d.id, &e.to_string(), attempt)?;
+                    let message = e.to_string();
+                    vault.with(|v| v.set_deployment_error(d.id, &message, attempt))?;
                     tokio::time::sleep(backoff(self.options, attempt, &e)).await;
                 }
-                Err(e) => return self.failed(vault, d, e, attempt).await,
+                Err(e) => {
+                    known.forget(name);
+                    return self.failed(vault, d, e, attempt).await;
+                }
             }
         }
     }
@@ -399,9 +489,9 @@ impl<K: KeyVault> Engine<'_, K> {
     /// anything else ends the push in `updating_error` (a failed delete
     /// stays `decommissioning`). Local failures (a locked or tampered
     /// vault) are returned as they are.
-    async fn failed(
+    async fn failed<A: VaultAccess>(
         &self,
-        vault: &mut Vault,
+        vault: &A,
         d: &Deployment,
         e: Error,
         attempts: u32,
@@ -414,23 +504,29 @@ impl<K: KeyVault> Engine<'_, K> {
             FailureClass::Rejected | FailureClass::Conflict
                 if d.state != DeploymentState::Decommissioning =>
             {
-                vault.stall_deployment(d.id, &message)?;
+                vault.with(|v| v.stall_deployment(d.id, &message))?;
             }
             _ => {
-                vault.fail_deployment(d.id, &message, attempts)?;
+                vault.with(|v| v.fail_deployment(d.id, &message, attempts))?;
             }
         }
         Ok(Step::Rest)
     }
 
     /// Deletes the remote secret when it is Coffer's, then `end`.
-    async fn remove(&self, vault: &mut Vault, d: &Deployment) -> Result<Step> {
+    async fn remove<A: VaultAccess>(
+        &self,
+        vault: &A,
+        d: &Deployment,
+        known: &Known,
+    ) -> Result<Step> {
         let name = d.target.remote_name.as_str();
+        known.forget(name);
         let remote = match self.describe(vault, d.id, name).await? {
             Ok(remote) => remote,
             Err((e, attempts)) => return self.failed(vault, d, e, attempts).await,
         };
-        let vault_id = vault.id();
+        let vault_id = vault.with(|v| Ok::<_, coffer_core::Error>(v.id()))?;
         let deletable = remote.as_ref().is_some_and(|r| {
             !r.deleted
                 && (d.managed
@@ -449,16 +545,27 @@ impl<K: KeyVault> Engine<'_, K> {
                     Ok(()) => break,
                     Err(e) if e.class() == Some(FailureClass::NotFound) => break,
                     Err(e) if transient(&e) && attempt < self.options.max_attempts => {
-                        vault.set_deployment_error(d.id, &e.to_string(), attempt)?;
+                        let message = e.to_string();
+                        vault.with(|v| v.set_deployment_error(d.id, &message, attempt))?;
                         tokio::time::sleep(backoff(self.options, attempt, &e)).await;
                     }
                     Err(e) => return self.failed(vault, d, e, attempt).await,
                 }
             }
         }
-        vault.record_removed(d.id)?;
+        vault.with(|v| v.record_removed(d.id))?;
         Ok(Step::Rest)
     }
+}
+
+/// Whether the secret has a version newer than the last one pushed (and
+/// may still be pushed: not trashed, not deactivated).
+fn has_newer_version(vault: &Vault, d: &Deployment) -> coffer_core::Result<bool> {
+    let meta = vault.get(&secret_ref(d))?;
+    let pushed = d.versions.iter().map(|v| v.version).max().unwrap_or(0);
+    Ok(meta.current_version > pushed
+        && meta.deleted_at.is_none()
+        && meta.status != coffer_core::secret::SecretStatus::Deactivated)
 }
 
 fn secret_ref(d: &Deployment) -> SecretRef {

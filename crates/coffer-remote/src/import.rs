@@ -1,14 +1,18 @@
 //! Import of remote secrets as local ones (IMCO "brownfield"): many at once,
-//! one user action with progress. Values are read in as few calls as the
-//! service allows; each item then succeeds or fails on its own (a remote
-//! secret deleted between browsing and importing fails clearly, the others
-//! import). A remote carrying Coffer's write-only tag imports write-only.
+//! one user action with progress, all or none. Values are read in as few
+//! calls as the service allows, mapped one by one, then written in one
+//! transaction: a remote secret deleted between browsing and importing (or
+//! any other refused item) fails the import clearly and imports nothing. A
+//! remote carrying Coffer's write-only tag imports write-only.
+
+use std::cell::RefCell;
 
 use coffer_core::Vault;
 use coffer_core::remote::RemoteLink;
 use coffer_core::secret::{NewSecret, SecretMeta, SecretType};
 use serde::Serialize;
 
+use crate::access::VaultAccess;
 use crate::error::Result;
 use crate::keyvault::{KeyVault, RemoteValue};
 use crate::mapping;
@@ -48,7 +52,8 @@ pub struct ImportOutcome {
     pub error: Option<String>,
 }
 
-/// Progress of an import, after each item.
+/// Progress of an import, after each item is read and mapped (all are
+/// written together at the end).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportProgress {
@@ -58,7 +63,8 @@ pub struct ImportProgress {
     pub total: u32,
     /// The item just done.
     pub remote_name: String,
-    /// Whether it was imported.
+    /// Whether it is ready to be written (an item that is not fails the
+    /// whole import).
     pub imported: bool,
 }
 
@@ -83,9 +89,13 @@ pub fn local_name_for(remote_name: &str) -> String {
     }
 }
 
-/// Imports `items` from connection `manager` into its organization.
-/// Returns one outcome per item, in order; fails as a whole only when the
-/// values cannot be read at all (nothing is imported then).
+/// Imports `items` from connection `manager` into its organization, all
+/// or none: the values are read in as few calls as the service allows,
+/// each is mapped to a local secret (progress is reported per item), then
+/// all are written in one transaction. A remote secret deleted between
+/// browsing and importing, a value that does not map, or a refused local
+/// write fails the whole import, naming the item, and leaves the vault
+/// unchanged. Returns one outcome per item, in order.
 pub async fn import_many<K: KeyVault>(
     vault: &mut Vault,
     manager: &str,
@@ -93,7 +103,19 @@ pub async fn import_many<K: KeyVault>(
     items: &[ImportItem],
     progress: &mut dyn FnMut(&ImportProgress),
 ) -> Result<Vec<ImportOutcome>> {
-    let manager = vault.manager(manager)?.spec.name;
+    import_many_shared(&RefCell::new(vault), manager, client, items, progress).await
+}
+
+/// [`import_many`] on a vault that others share: it is not held while the
+/// values are read.
+pub async fn import_many_shared<K: KeyVault, A: VaultAccess>(
+    vault: &A,
+    manager: &str,
+    client: &K,
+    items: &[ImportItem],
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<Vec<ImportOutcome>> {
+    let manager = vault.with(|v| v.manager(manager))?.spec.name;
     let mut names: Vec<String> = items.iter().map(|i| i.remote_name.clone()).collect();
     names.sort();
     names.dedup();
@@ -105,61 +127,63 @@ pub async fn import_many<K: KeyVault>(
             |c| format!("{c:?}").to_lowercase(),
         ),
     };
-    vault.audit_remote("remote.get_many", &manager, "", &outcome_text)?;
-    let mut values: Vec<RemoteValue> = read?;
+    vault.with(|v| v.audit_remote("remote.get_many", &manager, "", &outcome_text))?;
+    let values: Vec<RemoteValue> = read?;
     let total = u32::try_from(items.len()).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(items.len());
+    let mut batch = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let value = values
-            .iter()
-            .position(|v| v.name == item.remote_name)
-            .map(|at| values.swap_remove(at));
-        let result = match value {
-            None => Err(format!(
-                "{manager}:{} no longer exists in the key vault (deleted after browsing?)",
-                item.remote_name
-            )),
-            Some(value) => import_one(vault, &manager, item, &value),
+        let Some(value) = values.iter().find(|v| v.name == item.remote_name) else {
+            return Err(coffer_core::Error::NotFound {
+                what: "remote secret",
+                name: format!(
+                    "{manager}:{} (deleted after browsing?); nothing was imported",
+                    item.remote_name
+                ),
+            }
+            .into());
         };
-        vault.audit_remote(
-            "remote.import",
-            &manager,
-            &item.remote_name,
-            if result.is_ok() { "ok" } else { "failed" },
-        )?;
-        let ok = result.is_ok();
+        batch.push(prepare(&manager, item, value)?);
         progress(&ImportProgress {
             done: u32::try_from(i + 1).unwrap_or(u32::MAX),
             total,
             remote_name: item.remote_name.clone(),
-            imported: ok,
-        });
-        out.push(match result {
-            Ok(meta) => ImportOutcome {
-                remote_name: item.remote_name.clone(),
-                local_name: item.local_name.clone(),
-                secret: Some(meta),
-                error: None,
-            },
-            Err(error) => ImportOutcome {
-                remote_name: item.remote_name.clone(),
-                local_name: item.local_name.clone(),
-                secret: None,
-                error: Some(error),
-            },
+            imported: true,
         });
     }
-    Ok(out)
+    drop(values);
+    let written = vault.with(|v| {
+        let written = v.import_remotes(batch);
+        let outcome = match &written {
+            Ok(done) => format!("ok: {} imported", done.len()),
+            Err(e) => format!("failed: {}; nothing was imported", e.code().as_str()),
+        };
+        v.audit_remote("remote.import", &manager, "", &outcome)?;
+        written
+    })?;
+    Ok(items
+        .iter()
+        .zip(written)
+        .map(|(item, registered)| ImportOutcome {
+            remote_name: item.remote_name.clone(),
+            local_name: item.local_name.clone(),
+            secret: Some(registered.meta),
+            error: None,
+        })
+        .collect())
 }
 
-fn import_one(
-    vault: &mut Vault,
+/// The local secret and link for one item (never a value in the error).
+fn prepare(
     manager: &str,
     item: &ImportItem,
     value: &RemoteValue,
-) -> std::result::Result<SecretMeta, String> {
-    let data = mapping::from_remote(&value.value, value.binary, item.kind)
-        .map_err(|e| format!("{manager}:{}: {e}", item.remote_name))?;
+) -> coffer_core::Result<(NewSecret, RemoteLink)> {
+    let data = mapping::from_remote(&value.value, value.binary, item.kind).map_err(|e| {
+        coffer_core::Error::invalid(
+            "type",
+            format!("{manager}:{}: {e}; nothing was imported", item.remote_name),
+        )
+    })?;
     let mut new = NewSecret::new(item.local_name.clone(), data);
     new.description = item.description.clone();
     // What was write-only where it came from stays write-only here.
@@ -173,10 +197,7 @@ fn import_one(
         remote_id: item.remote_id.clone(),
         remote_version: Some(value.version.clone()),
     };
-    vault
-        .import_remote(new, &link)
-        .map(|registered| registered.meta)
-        .map_err(|e| e.to_string())
+    Ok((new, link))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod access;
 mod aws;
 mod azure;
 mod cache;
@@ -25,17 +26,20 @@ mod retry_after;
 pub mod tags;
 mod transport;
 
+pub use access::VaultAccess;
 pub use aws::AwsKeyVault;
 pub use azure::{
     AZURE_MAX_VALUE_BYTES, AzureConnectOptions, AzureKeyVault, BINARY_CONTENT_TYPE,
     azure_name_allowed,
 };
-pub use cache::{CachedSecret, CachedValue, Lookup, ValueCache};
-pub use connect::{AnyVault, ConnectOptions, client_of, connect};
+pub use cache::{CachedSecret, CachedValue, Derived, Lookup, ValueCache};
+pub use connect::{AnyVault, ConnectOptions, client_of, connect, connection_of};
 pub use credentials::{credentials_for, credentials_of};
-pub use deploy::{DeployOptions, Engine};
+pub use deploy::{CONCURRENT_PUSHES, DeployOptions, Engine};
 pub use error::{Error, FailureClass, Result};
-pub use import::{ImportItem, ImportOutcome, ImportProgress, import_many, local_name_for};
+pub use import::{
+    ImportItem, ImportOutcome, ImportProgress, import_many, import_many_shared, local_name_for,
+};
 pub use keyvault::{
     Credentials, KeyVault, Page, Probe, RemoteSecret, RemoteValue, RemoteVersion, Tags,
     WriteOutcome, WriteRequest,

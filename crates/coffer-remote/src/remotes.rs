@@ -12,7 +12,7 @@ use coffer_core::remote::Manager;
 use coffer_core::{Clock, Timestamp, Vault};
 use zeroize::Zeroizing;
 
-use crate::cache::{CachedSecret, Lookup, ValueCache};
+use crate::cache::{CachedSecret, Derived, Lookup, ValueCache};
 use crate::connect::{AnyVault, ConnectOptions, connect};
 use crate::credentials::credentials_of;
 use crate::error::{Error, FailureClass, Result};
@@ -50,6 +50,9 @@ pub struct Fetched {
     pub write_only: bool,
     /// Where it came from.
     pub origin: Origin,
+    /// What users derived from this value, kept with its cache entry
+    /// (see [`Derived`]).
+    pub derived: Derived,
 }
 
 impl std::fmt::Debug for Fetched {
@@ -136,9 +139,10 @@ impl Drop for Worker {
 pub struct Remotes {
     cache: ValueCache,
     options: ConnectOptions,
-    /// Clients by connection id, with the connection's `updated_at` they
-    /// were built for (an edited connection gets a new client).
-    clients: Mutex<HashMap<i64, (Timestamp, AnyVault)>>,
+    /// Clients by connection id, with what they were built for (an edited
+    /// connection, or a new version or status of its credential secret,
+    /// gets a new client).
+    clients: Mutex<HashMap<i64, (BuiltFor, AnyVault)>>,
     /// Started on the first remote call.
     worker: Mutex<Option<Arc<Worker>>>,
 }
@@ -148,6 +152,24 @@ impl std::fmt::Debug for Remotes {
         f.debug_struct("Remotes")
             .field("cache", &self.cache)
             .finish_non_exhaustive()
+    }
+}
+
+/// What a client was built for: the connection as it was last changed and
+/// the state of its credential secret
+/// ([`coffer_core::Vault::manager_credential_stamp`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BuiltFor {
+    connection: Timestamp,
+    credential: Option<String>,
+}
+
+impl BuiltFor {
+    fn of(manager: &Manager, credential: Option<&str>) -> Self {
+        Self {
+            connection: manager.updated_at,
+            credential: credential.map(str::to_owned),
+        }
     }
 }
 
@@ -193,7 +215,7 @@ impl Remotes {
         worker.run(future)
     }
 
-    fn clients(&self) -> MutexGuard<'_, HashMap<i64, (Timestamp, AnyVault)>> {
+    fn clients(&self) -> MutexGuard<'_, HashMap<i64, (BuiltFor, AnyVault)>> {
         self.clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -211,20 +233,35 @@ impl Remotes {
         manager: &Manager,
         credentials: impl FnOnce() -> Result<Credentials>,
     ) -> Result<AnyVault> {
+        self.client_for(manager, None, credentials)
+    }
+
+    /// [`Remotes::client`], rebuilt also when `credential` (the state of
+    /// the connection's credential secret) differs from what the client was
+    /// built with: a rotated or deactivated credential is never served by
+    /// an old client.
+    pub fn client_for(
+        &self,
+        manager: &Manager,
+        credential: Option<&str>,
+        credentials: impl FnOnce() -> Result<Credentials>,
+    ) -> Result<AnyVault> {
+        let wanted = BuiltFor::of(manager, credential);
         if let Some((built_for, client)) = self.clients().get(&manager.id)
-            && *built_for == manager.updated_at
+            && *built_for == wanted
         {
             return Ok(client.clone());
         }
-        // The connection changed (or is new): its cached values may come
-        // from elsewhere.
+        // The connection or its credentials changed (or it is new): its
+        // cached values may come from elsewhere, and a refused credential
+        // must not keep serving them.
+        self.clients().remove(&manager.id);
         self.cache.clear_manager(manager.id);
         let credentials = credentials()?;
         let owned = manager.clone();
         let options = self.options.clone();
         let client = self.run(async move { connect(&owned, credentials, &options).await })??;
-        self.clients()
-            .insert(manager.id, (manager.updated_at, client.clone()));
+        self.clients().insert(manager.id, (wanted, client.clone()));
         Ok(client)
     }
 
@@ -250,18 +287,34 @@ impl Remotes {
         credentials: impl FnOnce() -> Result<Credentials>,
         names: &[String],
     ) -> Result<Vec<Fetched>> {
+        self.fetch_for(manager, None, credentials, names)
+    }
+
+    /// [`Remotes::fetch`] with the state of the connection's credential
+    /// secret (see [`Remotes::client_for`]): when it changed, the old
+    /// client and the values it read are dropped first.
+    pub fn fetch_for(
+        &self,
+        manager: &Manager,
+        credential: Option<&str>,
+        credentials: impl FnOnce() -> Result<Credentials>,
+        names: &[String],
+    ) -> Result<Vec<Fetched>> {
         let mut wanted: Vec<String> = names.to_vec();
         wanted.sort();
         wanted.dedup();
         let id = manager.id;
         let mut out = Vec::new();
         let mut to_read = Vec::new();
-        // A changed connection drops its old values before they are used.
+        // A changed connection (or credential) drops its old values before
+        // they are used.
+        let current = BuiltFor::of(manager, credential);
         let stale_client = self
             .clients()
             .get(&id)
-            .is_some_and(|(built_for, _)| *built_for != manager.updated_at);
+            .is_some_and(|(built_for, _)| *built_for != current);
         if stale_client {
+            self.clients().remove(&id);
             self.cache.clear_manager(id);
         }
         for name in wanted {
@@ -273,6 +326,7 @@ impl Remotes {
                     binary: hit.binary,
                     write_only: hit.write_only,
                     origin: Origin::Cache,
+                    derived: hit.derived,
                 }),
                 Lookup::Miss => to_read.push(name),
             }
@@ -280,16 +334,23 @@ impl Remotes {
         if to_read.is_empty() {
             return Ok(out);
         }
-        let read = self.client(manager, credentials).and_then(|client| {
-            let names = to_read.clone();
-            self.call(&client, move |c| async move { c.get_many(&names).await })
-        });
+        let read = self
+            .client_for(manager, credential, credentials)
+            .and_then(|client| {
+                let names = to_read.clone();
+                self.call(&client, move |c| async move { c.get_many(&names).await })
+            });
         match read {
             Ok(values) => {
                 for value in values {
-                    self.cache
-                        .insert(id, &manager.spec.name, manager.spec.cache_ttl_secs, &value);
+                    let derived = self.cache.insert(
+                        id,
+                        &manager.spec.name,
+                        manager.spec.cache_ttl_secs,
+                        &value,
+                    );
                     out.push(Fetched {
+                        derived,
                         write_only: crate::tags::is_write_only(&value.tags),
                         name: value.name.clone(),
                         version: value.version.clone(),
@@ -316,6 +377,7 @@ impl Remotes {
                         value: Zeroizing::new(old.value.to_vec()),
                         binary: old.binary,
                         write_only: old.write_only,
+                        derived: old.derived,
                         origin: Origin::Stale {
                             expired_at: old.expires_at,
                             error: error.to_string(),
@@ -342,8 +404,10 @@ impl Remotes {
         purpose: &str,
     ) -> Result<Vec<Fetched>> {
         let connection = manager.spec.name.clone();
-        let result = self.fetch(
+        let credential = vault.manager_credential_stamp(&connection)?;
+        let result = self.fetch_for(
             manager,
+            credential.as_deref(),
             || credentials_of(manager, vault.manager_credentials(&connection, purpose)?),
             names,
         );

@@ -7,6 +7,7 @@ export type Route =
   | { view: "secrets"; label?: string }
   | { view: "secret"; id: string }
   | { view: "register"; type: string | null }
+  | { view: "import" }
   | { view: "jobs" }
   | { view: "job"; id: string }
   | { view: "job-new"; secret: string | null }
@@ -30,6 +31,8 @@ export function parseRoute(hash: string): Route {
       return arg ? { view: "secrets", label: arg } : { view: "secrets" };
     case "register":
       return { view: "register", type: arg ?? null };
+    case "import":
+      return { view: "import" };
     case "jobs":
       if (arg === "new") return { view: "job-new", secret: parts[2] ?? null };
       if (arg && parts[2] === "edit") return { view: "job-edit", id: arg };

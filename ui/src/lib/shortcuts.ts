@@ -1,12 +1,12 @@
 // Keyboard shortcuts of the whole window: Ctrl+N registers a secret, Escape
-// cancels a wizard (as its Cancel button does, which asks first when
+// cancels a wizard: register, import, job (as its Cancel button does, which asks first when
 // something was entered). Ctrl+F (the list's filter) and the list's own keys
 // live with the list; Escape and Enter in dialogs with the Dialog component.
 import { useEffect } from "react";
 
 import { navigate, type Route } from "./router";
 
-const WIZARDS: Route["view"][] = ["register", "job-new", "job-edit"];
+const WIZARDS: Route["view"][] = ["register", "import", "job-new", "job-edit"];
 
 /** The visible "Cancel" button of the page's wizard, if any. */
 function wizardCancel(): HTMLButtonElement | null {

@@ -192,7 +192,7 @@ pub fn import(
                 p.done,
                 p.total,
                 p.remote_name,
-                if p.imported { "imported" } else { "failed" }
+                if p.imported { "read" } else { "failed" }
             ));
         };
         import_many(

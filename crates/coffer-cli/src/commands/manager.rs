@@ -9,7 +9,7 @@ use coffer_core::secret::SecretRef;
 use coffer_core::{Error, Result, Timestamp};
 use serde_json::json;
 
-use crate::args::{Global, ManagerAdd, ManagerCommand};
+use crate::args::{Global, ManagerAdd, ManagerCommand, ManagerEdit};
 use crate::commands::keyvault;
 use crate::output::{Failure, Out, pairs, relative, table};
 use crate::unlock;
@@ -18,6 +18,7 @@ use crate::unlock;
 pub fn run(g: &Global, out: Out, command: ManagerCommand) -> Result<(), Failure> {
     match command {
         ManagerCommand::Add(add) => add_manager(g, out, &add),
+        ManagerCommand::Edit(edit) => Ok(edit_manager(g, out, &edit)?),
         ManagerCommand::List => Ok(list(g, out)?),
         ManagerCommand::Show { name } => Ok(show(g, out, &name)?),
         ManagerCommand::Delete { name } => Ok(delete(g, out, &name)?),
@@ -80,6 +81,146 @@ pub fn spec_of(add: &ManagerAdd) -> Result<ManagerSpec> {
         stale_if_error_secs: add.stale_if_error,
         writes_per_sec: add.writes_per_sec,
     })
+}
+
+/// `current` with the options of `edit` applied: a given option replaces
+/// its setting, the others stay. Naming the other service's address
+/// (`--aws-region` on an Azure connection) switches the service.
+pub fn edited(current: &ManagerSpec, edit: &ManagerEdit) -> Result<ManagerSpec> {
+    let trim = |s: &String| s.trim().to_owned();
+    let mut spec = current.clone();
+    if let Some(name) = &edit.rename {
+        spec.name = trim(name);
+    }
+    if let Some(org) = &edit.org {
+        spec.org = trim(org);
+    }
+    let to_aws = edit.aws_region.is_some() && matches!(current.settings, ManagerSettings::Azure(_));
+    let to_azure =
+        edit.azure_vault_uri.is_some() && matches!(current.settings, ManagerSettings::Aws(_));
+    if to_aws {
+        spec.settings = ManagerSettings::Aws(AwsSettings {
+            region: String::new(),
+            endpoint: None,
+            auth: AwsAuth::Implicit { profile: None },
+        });
+    } else if to_azure {
+        spec.settings = ManagerSettings::Azure(AzureSettings {
+            vault_uri: String::new(),
+            tenant: String::new(),
+            authority_host: None,
+            auth: AzureAuth::Implicit,
+        });
+    }
+    match &mut spec.settings {
+        ManagerSettings::Aws(aws) => {
+            let azure_only = [
+                ("--tenant", edit.tenant.is_some()),
+                ("--authority-host", edit.authority_host.is_some()),
+                (
+                    "--client-secret-secret",
+                    edit.client_secret_secret.is_some(),
+                ),
+            ];
+            if let Some((option, _)) = azure_only.iter().find(|(_, given)| *given) {
+                return Err(Error::invalid(
+                    "service",
+                    format!(
+                        "{option} is for an Azure connection; {} is AWS",
+                        current.name
+                    ),
+                ));
+            }
+            if let Some(region) = &edit.aws_region {
+                aws.region = trim(region);
+            }
+            if let Some(endpoint) = &edit.endpoint {
+                aws.endpoint = Some(trim(endpoint));
+            }
+            if edit.no_endpoint {
+                aws.endpoint = None;
+            }
+            if let Some(secret) = &edit.access_key_secret {
+                aws.auth = AwsAuth::AccessKey {
+                    secret: trim(secret),
+                };
+            } else if edit.profile.is_some() || edit.implicit {
+                aws.auth = AwsAuth::Implicit {
+                    profile: edit.profile.as_ref().map(trim),
+                };
+            }
+        }
+        ManagerSettings::Azure(azure) => {
+            let aws_only = [
+                ("--endpoint", edit.endpoint.is_some() || edit.no_endpoint),
+                ("--profile", edit.profile.is_some()),
+                ("--access-key-secret", edit.access_key_secret.is_some()),
+            ];
+            if let Some((option, _)) = aws_only.iter().find(|(_, given)| *given) {
+                return Err(Error::invalid(
+                    "service",
+                    format!(
+                        "{option} is for an AWS connection; {} is Azure",
+                        current.name
+                    ),
+                ));
+            }
+            if let Some(uri) = &edit.azure_vault_uri {
+                azure.vault_uri = trim(uri);
+            }
+            if let Some(tenant) = &edit.tenant {
+                azure.tenant = trim(tenant);
+            }
+            if let Some(host) = &edit.authority_host {
+                azure.authority_host = Some(trim(host)).filter(|h| !h.is_empty());
+            }
+            if let Some(secret) = &edit.client_secret_secret {
+                azure.auth = AzureAuth::ClientSecret {
+                    secret: trim(secret),
+                };
+            } else if edit.implicit {
+                azure.auth = AzureAuth::Implicit;
+            }
+        }
+    }
+    if let Some(ttl) = edit.ttl {
+        spec.cache_ttl_secs = ttl;
+    }
+    if let Some(stale) = edit.stale_if_error {
+        spec.stale_if_error_secs = stale;
+    }
+    if let Some(writes) = edit.writes_per_sec {
+        spec.writes_per_sec = writes;
+    }
+    Ok(spec)
+}
+
+fn edit_manager(g: &Global, out: Out, edit: &ManagerEdit) -> Result<()> {
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let current = vault.manager(&edit.name)?;
+    let spec = edited(&current.spec, edit)?;
+    if spec == current.spec {
+        return Err(Error::invalid(
+            "options",
+            "nothing to change: give the settings to change (see coffer manager edit --help)",
+        ));
+    }
+    let manager = vault.update_manager(&current.spec.name, spec)?;
+    if out.json {
+        return out.json(&manager);
+    }
+    println!(
+        "Changed connection {} ({}, {}; {}).",
+        manager.spec.name,
+        kind_of(&manager.spec),
+        where_of(&manager.spec),
+        auth_of(&manager.spec)
+    );
+    out.note(&format!(
+        "Test it with: coffer manager test {}",
+        manager.spec.name
+    ));
+    Ok(())
 }
 
 /// Where a connection points, in a few words.
@@ -277,6 +418,73 @@ mod tests {
 
     use super::*;
     use crate::args::{Cli, Command};
+
+    fn edit(args: &[&str]) -> ManagerEdit {
+        let mut argv = vec!["coffer", "manager", "edit"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Manager(command) => match *command {
+                ManagerCommand::Edit(edit) => *edit,
+                other => panic!("parsed as {other:?}"),
+            },
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_only_what_it_names() {
+        let current = spec_of(
+            &add(&[
+                "moto",
+                "--aws-region",
+                "us-east-1",
+                "--endpoint",
+                "http://127.0.0.1:5000",
+                "--access-key-secret",
+                "aws/ci",
+            ])
+            .unwrap(),
+        )
+        .unwrap();
+        let changed = edited(
+            &current,
+            &edit(&["moto", "--access-key-secret", "aws/ci-2", "--ttl", "90"]),
+        )
+        .unwrap();
+        assert_eq!(changed.cache_ttl_secs, 90);
+        assert_eq!(changed.writes_per_sec, current.writes_per_sec);
+        assert_eq!(auth_of(&changed), "access key in aws/ci-2");
+        assert_eq!(where_of(&changed), "us-east-1 (http://127.0.0.1:5000)");
+        let changed = edited(
+            &current,
+            &edit(&["moto", "--no-endpoint", "--profile", "sso"]),
+        )
+        .unwrap();
+        assert_eq!(where_of(&changed), "us-east-1");
+        assert_eq!(auth_of(&changed), "profile sso");
+        let changed = edited(&current, &edit(&["moto", "--implicit", "--rename", "aws"])).unwrap();
+        assert_eq!(changed.name, "aws");
+        assert_eq!(auth_of(&changed), "default credential chain");
+        // Another service's option is refused, naming it.
+        let e = edited(&current, &edit(&["moto", "--tenant", "t"])).unwrap_err();
+        assert!(e.to_string().contains("--tenant"), "{e}");
+        // Naming the other service's address switches it.
+        let azure = edited(
+            &current,
+            &edit(&[
+                "moto",
+                "--azure-vault-uri",
+                "https://x.vault.azure.net/",
+                "--tenant",
+                "t",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(kind_of(&azure), "azure");
+        assert_eq!(auth_of(&azure), "platform credentials");
+        let e = edited(&azure, &edit(&["moto", "--endpoint", "http://x"])).unwrap_err();
+        assert!(e.to_string().contains("--endpoint"), "{e}");
+    }
 
     fn add(args: &[&str]) -> std::result::Result<ManagerAdd, clap::Error> {
         let mut argv = vec!["coffer", "manager", "add"];

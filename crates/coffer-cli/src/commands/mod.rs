@@ -2,6 +2,8 @@
 
 mod audit;
 mod cert;
+mod export;
+mod import;
 mod init;
 mod job;
 mod keyvault;
@@ -31,11 +33,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             store_password_file,
             command,
         } => return run::run(g, out, &env, org, project, &store_password_file, command),
+        Command::Import(args) => return import::run(g, out, *args),
         Command::Init { no_keyring } => init::init(g, out, no_keyring),
         Command::Status => init::status(g, out),
         Command::Audit(command) => audit::run(g, out, command),
         Command::Vault(command) => vault::run(g, out, command),
         Command::Cert(command) => cert::run(out, command),
+        Command::Export(args) => export::run(g, out, &args),
         Command::Manager(command) => return manager::run(g, out, *command),
         Command::Secret(command) => match *command {
             add @ SecretCommand::Add { .. } => secret_write::add(g, out, add),

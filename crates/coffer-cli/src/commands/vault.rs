@@ -1,6 +1,9 @@
-//! `coffer vault rotate-key | change-passphrase | backup | accept-restore`.
+//! `coffer vault rotate-key | change-passphrase | backup | accept-restore | restore`.
 
-use coffer_core::{KeyringState, Result};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use coffer_core::{Error, ErrorCode, KeyringState, Result, SystemClock, Vault, VaultSummary};
 use serde_json::json;
 
 use crate::args::{Global, VaultCommand};
@@ -53,6 +56,71 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
                 json!({ "changed": true }),
             )
         }
+        VaultCommand::Restore {
+            backup,
+            into,
+            replace: _,
+            yes,
+        } => match into {
+            Some(dest) => {
+                let recovery = passphrase(g)?;
+                let report = Vault::restore_into(&backup, &dest, &recovery, Arc::new(SystemClock))?;
+                (
+                    format!(
+                        "Restored {} secret(s) into {} (audit log verified: {} entries). It opens \
+                         with the recovery passphrase: coffer --vault {} status",
+                        report.restored.counts.total,
+                        dest.display(),
+                        report.audit_entries_verified,
+                        dest.display()
+                    ),
+                    serde_json::to_value(&report)
+                        .map_err(|e| Error::Internal(format!("encoding output: {e}")))?,
+                )
+            }
+            None => {
+                let mut vault = unlock::open_unlocked(g, out)?;
+                let preview = vault.restore_preview(&backup)?;
+                if !preview.same_vault {
+                    return Err(Error::OtherVault {
+                        reason: format!(
+                            "{} is a backup of another vault ({}), not of this one ({}); use \
+                             --into NEW_PATH",
+                            backup.display(),
+                            preview.backup.vault_id,
+                            preview.current.vault_id
+                        ),
+                    });
+                }
+                confirm_replace(&preview.current, &preview.backup, yes, out)?;
+                let recovery = match &g.passphrase_file {
+                    Some(file) => Some(input::read_password_file("passphrase", file)?),
+                    None => None,
+                };
+                let report = match vault.restore_replace(&backup, recovery.as_ref()) {
+                    // A backup from before a key rotation: its recovery passphrase.
+                    Err(e) if e.code() == ErrorCode::InvalidInput && recovery.is_none() => {
+                        eprintln!("{e}");
+                        let asked =
+                            input::prompt_passphrase("Backup's recovery passphrase: ", false)?;
+                        vault.restore_replace(&backup, Some(&asked))?
+                    }
+                    other => other?,
+                };
+                (
+                    format!(
+                        "Restored {} from {}: {} secret(s) (audit log verified: {} entries). The \
+                         restore is in the audit log.",
+                        vault.path().display(),
+                        backup.display(),
+                        report.restored.counts.total,
+                        report.audit_entries_verified
+                    ),
+                    serde_json::to_value(&report)
+                        .map_err(|e| Error::Internal(format!("encoding output: {e}")))?,
+                )
+            }
+        },
         VaultCommand::Backup { dest } => {
             unlock::open_unlocked(g, out)?.backup_to(&dest)?;
             (
@@ -65,5 +133,61 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
         return out.json(&value);
     }
     println!("{message}");
+    Ok(())
+}
+
+fn describe(label: &str, v: &VaultSummary) -> String {
+    let date =
+        |t: Option<coffer_core::Timestamp>| t.map_or_else(|| "-".to_owned(), |t| t.to_string());
+    format!(
+        "  {label:<8} {}\n           {} secret(s) ({} active, {} deactivated, {} expired), {} in \
+         the trash; created {}, last change {}",
+        v.path.display(),
+        v.counts.total,
+        v.counts.active,
+        v.counts.deactivated,
+        v.counts.expired,
+        v.counts.trash,
+        date(v.created_at),
+        date(v.last_activity)
+    )
+}
+
+/// Shows both vaults and asks to confirm (or takes --yes).
+fn confirm_replace(
+    current: &VaultSummary,
+    backup: &VaultSummary,
+    yes: bool,
+    out: Out,
+) -> Result<()> {
+    let text = format!(
+        "{}\n{}",
+        describe("current", current),
+        describe("backup", backup)
+    );
+    if yes {
+        if !out.json {
+            eprintln!("Replacing the current vault by the backup:\n{text}");
+        }
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::invalid(
+            "yes",
+            "restoring replaces the current vault: confirm on a terminal or pass --yes",
+        ));
+    }
+    eprint!("Replace the current vault by the backup?\n{text}\nType restore to confirm: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::Internal(format!("reading the confirmation: {e}")))?;
+    if line.trim() != "restore" {
+        return Err(Error::invalid(
+            "confirmation",
+            "not confirmed; nothing was changed",
+        ));
+    }
     Ok(())
 }

@@ -262,7 +262,7 @@ fn refused_credentials_exit_6_with_the_hint_and_no_secret() {
 }
 
 #[test]
-fn an_import_whose_remote_is_gone_fails_that_item_and_imports_the_others() {
+fn an_import_whose_remote_is_gone_imports_nothing_and_names_it() {
     let moto = Moto::start();
     let endpoint = moto.endpoint();
     let env = vault_with_connection(&endpoint, "testing", "testing");
@@ -270,25 +270,32 @@ fn an_import_whose_remote_is_gone_fails_that_item_and_imports_the_others() {
         &endpoint,
         "sm.create_secret(Name='kept', SecretString='kept-value-1')",
     );
+    // All or none: the missing one fails the import, and nothing is kept.
     let run = env
         .run(&[
             "manager", "import", "moto", "kept", "gone", "--type", "data",
         ])
-        .fails(7);
+        .fails(3);
+    assert!(run.stderr.contains("moto:gone"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nothing was imported"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("kept-value-1"), "{}", run.stderr);
+    env.run(&["secret", "show", "kept"]).fails(3);
+    env.run(&["secret", "show", "gone"]).fails(3);
+    // The selection without it imports.
+    let run = env
+        .run(&["manager", "import", "moto", "kept", "--type", "data"])
+        .ok();
     assert!(
         run.stdout.contains("Imported moto:kept as kept."),
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("Not imported moto:gone"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("no longer exists"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 of 2 imported."));
+    assert!(run.stdout.contains("1 of 1 imported."), "{}", run.stdout);
     env.run(&["secret", "show", "kept"]).ok();
-    env.run(&["secret", "show", "gone"]).fails(3);
     // --as names one local secret only; a type that cannot hold a remote value is refused.
     env.run(&["manager", "import", "moto", "kept", "gone", "--as", "x"])
         .fails(2);

@@ -203,3 +203,112 @@ fn deployments_list_is_empty_and_names_an_unknown_secret() {
     );
     env.run(&["secret", "deployments", "missing"]).fails(3);
 }
+
+#[test]
+fn edit_changes_only_the_given_settings_and_refuses_bad_ones_changing_nothing() {
+    let env = vault_with_key();
+    let file = env.file("akid2", "AKIACLITEST000000002");
+    let sak = env.file("sak2", "cli-manager-second-secret");
+    env.run(&[
+        "secret",
+        "add",
+        "key_value",
+        "aws/key-2",
+        "--field",
+        &format!("aws_access_key_id=@{}", file.display()),
+        "--field",
+        &format!("aws_secret_access_key=@{}", sak.display()),
+    ])
+    .ok();
+    env.run(&[
+        "manager",
+        "add",
+        "moto",
+        "--aws-region",
+        "us-east-1",
+        "--endpoint",
+        "http://127.0.0.1:5000",
+        "--access-key-secret",
+        "aws/key",
+    ])
+    .ok();
+    let used = |name: &str| {
+        env.run(&["--json", "secret", "show", name]).ok().json()["used_by"]
+            .as_u64()
+            .unwrap_or_default()
+    };
+    assert_eq!((used("aws/key"), used("aws/key-2")), (1, 0));
+
+    let changed = env
+        .run(&[
+            "manager",
+            "edit",
+            "moto",
+            "--access-key-secret",
+            "aws/key-2",
+            "--ttl",
+            "90",
+            "--writes-per-sec",
+            "5",
+        ])
+        .ok();
+    assert!(
+        changed.stdout.contains("Changed connection moto"),
+        "{}",
+        changed.stdout
+    );
+    let show = env.run(&["--json", "manager", "show", "moto"]).ok().json();
+    assert_eq!(show["manager"]["cache_ttl_secs"], 90);
+    assert_eq!(show["manager"]["writes_per_sec"], 5);
+    assert_eq!(show["manager"]["settings"]["auth"]["secret"], "aws/key-2");
+    assert_eq!(
+        show["manager"]["settings"]["endpoint"],
+        "http://127.0.0.1:5000"
+    );
+    // "Used by" follows the credential secret.
+    assert_eq!((used("aws/key"), used("aws/key-2")), (0, 1));
+
+    // Refused, each naming why; the connection stays as it was.
+    let before = env.run(&["--json", "manager", "show", "moto"]).ok().json();
+    let bad_region = env
+        .run(&["manager", "edit", "moto", "--aws-region", "Mars-1"])
+        .fails(2);
+    assert!(
+        bad_region.stderr.contains("region"),
+        "{}",
+        bad_region.stderr
+    );
+    let plain_http = env
+        .run(&[
+            "manager",
+            "edit",
+            "moto",
+            "--endpoint",
+            "http://example.com",
+        ])
+        .fails(2);
+    assert!(
+        plain_http.stderr.contains("endpoint"),
+        "{}",
+        plain_http.stderr
+    );
+    env.run(&["manager", "edit", "moto", "--access-key-secret", "missing"])
+        .fails(3);
+    env.run(&["manager", "edit", "moto", "--tenant", "t"])
+        .fails(2);
+    env.run(&["manager", "edit", "moto"]).fails(2);
+    env.run(&["manager", "edit", "nope", "--ttl", "1"]).fails(3);
+    assert_eq!(
+        env.run(&["--json", "manager", "show", "moto"]).ok().json(),
+        before
+    );
+    let audit = env
+        .run(&["--json", "audit", "list", "--limit", "50"])
+        .ok()
+        .stdout;
+    assert!(audit.contains("manager.update"), "{audit}");
+    assert!(
+        !audit.contains("cli-manager-second-secret"),
+        "no value audited"
+    );
+}

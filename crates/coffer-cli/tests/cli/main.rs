@@ -5,11 +5,13 @@
 mod audit;
 mod certs;
 mod errors;
+mod export;
 // The remote crate's fault injector and moto harness, shared, not copied.
 #[allow(dead_code)]
 #[path = "../../../coffer-remote/tests/remote/support/faults.rs"]
 mod faults;
 mod fixtures;
+mod imports;
 mod jobs;
 mod keyring;
 mod keyvault_remote;

@@ -6,10 +6,12 @@
 //! so a ciphertext moved to another row fails to open.
 
 mod aead;
+mod age_file;
 mod kdf;
 mod keys;
 
 pub(crate) use aead::{NONCE_LEN, Sealed, open, seal};
+pub(crate) use age_file::{open_with_passphrase, seal_with_passphrase};
 pub use kdf::KdfParams;
 pub(crate) use kdf::{PasswordLock, b64, derive};
 pub(crate) use keys::{DataKey, Key32, MasterKey, check_value};
@@ -44,6 +46,8 @@ pub(crate) enum Purpose {
     AuditEpoch,
     /// The VMK in memory while locked, under a quick-unlock PIN's key.
     QuickUnlock,
+    /// A team-vault identity (private keys), under the VMK.
+    TeamIdentity,
 }
 
 impl Purpose {
@@ -56,6 +60,7 @@ impl Purpose {
             Self::RunLog => b"run-log",
             Self::AuditEpoch => b"audit-epoch",
             Self::QuickUnlock => b"quick-unlock",
+            Self::TeamIdentity => b"team-identity",
         }
     }
 }

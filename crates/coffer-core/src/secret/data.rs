@@ -533,6 +533,16 @@ impl SecretData {
             .collect()
     }
 
+    /// A copy of this value (values are not `Clone`, so that copies are deliberate).
+    pub(crate) fn duplicate(&self) -> Result<Self> {
+        let entries = self
+            .payload_entries()
+            .into_iter()
+            .map(|(n, v)| (n, SecretBytes::from(v)))
+            .collect();
+        Self::from_stored(self.kind(), &self.public_fields(), entries)
+    }
+
     /// Rebuilds a value from its stored public fields and decrypted payload
     /// entries. Certificates and keys were checked at intake and are taken as
     /// stored, with their stored summary.

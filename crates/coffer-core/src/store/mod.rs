@@ -11,9 +11,11 @@ mod notices;
 mod orgs;
 mod query;
 mod rename;
+mod replace;
 mod schema;
 mod seal;
 mod secrets;
+mod team_identities;
 mod versions;
 
 use std::path::{Path, PathBuf};
@@ -22,15 +24,17 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use audit::{AuditRow, AuditSelect, NewAuditRow};
 pub(crate) use deployments::{DeploymentRow, DeploymentUpdate, NewDeploymentRow, VersionPushRow};
-pub(crate) use file::VaultLock;
+pub(crate) use file::{VaultLock, create_private, ensure_parent};
 pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
 pub(crate) use managers::{ManagerRow, ManagerUseRow, NewManagerRow};
 pub use orgs::OrgSummary;
 pub use query::{LabelCount, SecretCounts};
+pub(crate) use replace::{publish, remove_staged, stage_copy};
 pub(crate) use seal::{
     BindingKey, DeploymentSeal, JobSeal, ManagerSeal, RowKind, Sealer, org_message, project_message,
 };
 pub(crate) use secrets::{NewSecretRow, SecretRow};
+pub(crate) use team_identities::TeamIdentityRow;
 pub(crate) use versions::{NewVersionRow, VersionRow};
 
 use crate::error::{Error, Result};

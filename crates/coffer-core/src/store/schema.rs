@@ -267,6 +267,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (deployment_id, version)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 11: this vault's identities in team vaults (PostgreSQL): the private
+    // wrapping and signing keys, one blob per team vault, sealed under the
+    // master key like a value (associated data binds the team vault id) and
+    // tagged like every row that decides a rule.
+    r#"
+    CREATE TABLE team_identities (
+        id         INTEGER PRIMARY KEY,
+        team_id    BLOB NOT NULL UNIQUE CHECK (length(team_id) = 16),
+        label      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        nonce      BLOB NOT NULL,
+        sealed     BLOB NOT NULL,
+        mac        BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -32,6 +32,8 @@ pub(crate) enum RowKind {
     Manager,
     /// A `deployments` row with its pushed versions.
     Deployment,
+    /// A `team_identities` row.
+    TeamIdentity,
 }
 
 impl RowKind {
@@ -44,6 +46,7 @@ impl RowKind {
             Self::Project => "coffer/row/project/v1",
             Self::Manager => "coffer/row/manager/v1",
             Self::Deployment => "coffer/row/deployment/v1",
+            Self::TeamIdentity => "coffer/row/team-identity/v1",
         }
     }
 }

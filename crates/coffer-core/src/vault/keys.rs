@@ -23,7 +23,7 @@ use crate::store::{Db, Reader, Store, StoreTx};
 
 pub(super) const META_VAULT_ID: &str = "vault_id";
 pub(super) const META_KEYRING: &str = "keyring";
-const META_CREATED: &str = "created_at";
+pub(super) const META_CREATED: &str = "created_at";
 const META_RECOVERY: &str = "recovery";
 pub(super) const META_KEY_CHECK: &str = "key_check";
 const META_AUDIT_KEY: &str = "audit_key";
@@ -149,7 +149,7 @@ fn seal_epochs(vault_id: &[u8; 16], master: &MasterKey, epochs: &AuditEpochs) ->
     Ok(out)
 }
 
-fn check_passphrase(passphrase: &SecretString) -> Result<()> {
+pub(super) fn check_passphrase(passphrase: &SecretString) -> Result<()> {
     if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::invalid(
             "passphrase",
@@ -211,7 +211,7 @@ fn required(read: Reader<'_>, key: &str) -> Result<Vec<u8>> {
     })
 }
 
-fn keyring_store(vault_id: &str, master: &MasterKey) -> KeyringState {
+pub(super) fn keyring_store(vault_id: &str, master: &MasterKey) -> KeyringState {
     match os_keyring::store(vault_id, master) {
         Ok(()) => KeyringState::Stored,
         Err(Error::KeyringUnavailable { reason }) => KeyringState::Unavailable(reason),
@@ -427,7 +427,7 @@ impl Vault {
     }
 
     /// Opens the audit key with `master` and holds the keys.
-    fn install_keys(&mut self, master: MasterKey) -> Result<()> {
+    pub(super) fn install_keys(&mut self, master: MasterKey) -> Result<()> {
         let sealed = required(self.store.read(), META_AUDIT_KEY)?;
         if sealed.len() < 12 {
             return Err(Error::Tampered {
@@ -518,10 +518,14 @@ impl Vault {
             from: epochs.current_from,
             key: old_audit.to_vec(),
         });
+        let identities = self.resealed_identities(&new, &new_rows)?;
         let count = rewrapped.len();
         self.write(|tx, ctx| {
             for (rowid, version, sealed) in &rewrapped {
                 tx.set_wrapped_key(*rowid, *version, &sealed.nonce, &sealed.ciphertext)?;
+            }
+            for identity in &identities {
+                tx.put_team_identity(identity)?;
             }
             write_key_material(tx, &vault_id, &new, &recovery_bytes, &new_audit)?;
             let rows = tx.reseal_all_with(&new_rows)?;
@@ -539,6 +543,7 @@ impl Vault {
                 "data_keys": count,
                 "rows": rows,
                 "run_logs": logs.len(),
+                "team_identities": identities.len(),
                 "audit_epoch": epochs.earlier.len() + 1,
             });
             let record = Record {

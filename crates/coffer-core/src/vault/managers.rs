@@ -445,6 +445,33 @@ impl Vault {
         self.use_secret(&secret, None, &purpose, None).map(Some)
     }
 
+    /// The state of a connection's credential secret that a client built
+    /// with it depends on: which secret, its current version, its status,
+    /// whether it is in the trash and whether it has expired. A client
+    /// cache compares it before reusing a client, so that a new version
+    /// (a rotated key), a deactivation or an expiry takes effect on the next
+    /// call. Read only: not a use and not audited. `None` for a connection
+    /// on the platform's implicit credentials.
+    pub fn manager_credential_stamp(&self, name: &str) -> Result<Option<String>> {
+        let row = self.manager_row(name)?;
+        let Some(uid) = row.credential_uid.as_deref() else {
+            return Ok(None);
+        };
+        let id = SecretId(uid.try_into().map_err(|_| Error::Corrupt {
+            reason: format!("credential id of connection {}", row.name),
+        })?);
+        let Ok(secret) = find_in(self.store.read(), &SecretRef::Id(id)) else {
+            return Ok(Some(format!("{id}:gone")));
+        };
+        let expired = secret.expires_at.is_some_and(|at| at <= self.now());
+        Ok(Some(format!(
+            "{id}:v{}:{:?}:trash={}:expired={expired}",
+            secret.current_version,
+            secret.lifecycle,
+            secret.deleted_at.is_some(),
+        )))
+    }
+
     /// Records a remote call in the local audit log: the connection, the
     /// remote name, the action (`remote.<op>`) and its outcome, never a
     /// value.

@@ -3,6 +3,8 @@
 
 mod audit_page;
 mod deployments;
+mod export;
+mod import_batch;
 mod imports;
 mod integrity;
 mod jobs;
@@ -14,11 +16,13 @@ mod quick;
 mod read;
 mod register;
 mod rename;
+mod restore;
 mod rollback;
 mod save;
 mod seal;
 mod settings;
 mod shared;
+mod team_identity;
 mod update;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +30,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use export::{ExportEncryption, ExportOptions, ExportScope, ExportSummary, Exported};
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
@@ -33,8 +38,10 @@ pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
+pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
+pub use team_identity::TeamIdentityInfo;
 
 use crate::audit::{self, Record};
 use crate::clock::{Clock, Timestamp};

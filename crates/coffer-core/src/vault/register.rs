@@ -67,7 +67,22 @@ pub(super) struct Prepared {
     protection: Protection,
     password_lock: Option<String>,
     generated_password: Option<SecretString>,
+    /// Earlier versions (1..=k, oldest first) an import brings; the current
+    /// value is then version k + 1.
+    older: Vec<seal::SealedVersion>,
     sealed: seal::SealedVersion,
+    /// The audit action and what it adds to the entry's detail.
+    action: &'static str,
+    extra: Option<serde_json::Value>,
+}
+
+impl Prepared {
+    /// Audits the insertion as `action`, with `extra` merged into the detail.
+    pub(super) fn audited_as(mut self, action: &'static str, extra: serde_json::Value) -> Self {
+        self.action = action;
+        self.extra = Some(extra);
+        self
+    }
 }
 
 impl Vault {
@@ -88,7 +103,17 @@ impl Vault {
         self.write(|tx, ctx| prepared.into_iter().map(|p| insert(tx, ctx, p)).collect())
     }
 
-    pub(super) fn prepare(&self, mut new: NewSecret, now: Timestamp) -> Result<Prepared> {
+    pub(super) fn prepare(&self, new: NewSecret, now: Timestamp) -> Result<Prepared> {
+        self.prepare_versions(new, &[], now)
+    }
+
+    /// Prepares a secret whose history is `older` (oldest first) then `new.data`.
+    pub(super) fn prepare_versions(
+        &self,
+        mut new: NewSecret,
+        older: &[SecretData],
+        now: Timestamp,
+    ) -> Result<Prepared> {
         let master = *self.keys()?.master.bytes();
         let master = Zeroizing::new(master);
         if new.expires_at.is_none() {
@@ -113,7 +138,25 @@ impl Vault {
                     (Protection::Password, Some(lock), key, Some(password))
                 }
             };
-        let sealed = seal::seal(&self.vault_id, &id, 1, &wrapping_key, &new.data)?;
+        if let Some(other) = older.iter().find(|d| d.kind() != new.data.kind()) {
+            return Err(Error::invalid(
+                "versions",
+                format!(
+                    "{}: an earlier version is {}, the current one {}",
+                    new.name,
+                    other.kind(),
+                    new.data.kind()
+                ),
+            ));
+        }
+        let older = older
+            .iter()
+            .zip(1u32..)
+            .map(|(data, version)| seal::seal(&self.vault_id, &id, version, &wrapping_key, data))
+            .collect::<Result<Vec<_>>>()?;
+        let current = u32::try_from(older.len() + 1)
+            .map_err(|_| Error::invalid("versions", "too many versions"))?;
+        let sealed = seal::seal(&self.vault_id, &id, current, &wrapping_key, &new.data)?;
         Ok(Prepared {
             org: new.org.clone().unwrap_or_else(|| DEFAULT_ORG.to_owned()),
             expires_at: new.expires_at,
@@ -122,7 +165,10 @@ impl Vault {
             protection,
             password_lock,
             generated_password,
+            older,
             sealed,
+            action: "secret.create",
+            extra: None,
         })
     }
 }
@@ -157,19 +203,46 @@ pub(super) fn insert(tx: &StoreTx<'_>, ctx: &VaultCtx<'_>, p: Prepared) -> Resul
         labels: &p.new.labels,
         now: ctx.now,
     })?;
-    tx.insert_version(rowid, &p.sealed.row(1, ctx.now, p.expires_at, "created"))?;
+    let note = if p.action == "secret.create" {
+        "created"
+    } else {
+        "imported"
+    };
+    for (sealed, version) in p.older.iter().zip(1u32..) {
+        tx.insert_version(rowid, &sealed.row(version, ctx.now, p.expires_at, note))?;
+    }
+    let current = p.older.len() as u32 + 1;
+    tx.insert_version(rowid, &p.sealed.row(current, ctx.now, p.expires_at, note))?;
+    if current > 1 {
+        tx.set_current_version(
+            rowid,
+            current,
+            &p.sealed.public_fields,
+            p.expires_at,
+            ctx.now,
+        )?;
+    }
     let target = format!("{}:{}", p.org, p.new.name);
-    let detail = json!({
+    let mut detail = json!({
         "type": p.new.data.kind(),
-        "version": 1,
+        "version": current,
         "protection": p.protection,
         "write_only": p.new.write_only,
     });
-    ctx.audit_secret(tx, "secret.create", &p.id, &target, detail)?;
-    let row = tx
+    if let (Some(serde_json::Value::Object(extra)), Some(map)) = (p.extra, detail.as_object_mut()) {
+        map.extend(extra);
+    }
+    ctx.audit_secret(tx, p.action, &p.id, &target, detail)?;
+    let mut row = tx
         .read()
         .secret_by_id(&p.id)?
         .ok_or_else(|| Error::Internal("a registered secret vanished".into()))?;
+    if super::update::prune(tx, ctx, &row, current)? {
+        row = tx
+            .read()
+            .secret_by_id(&p.id)?
+            .ok_or_else(|| Error::Internal("a registered secret vanished".into()))?;
+    }
     Ok(Registered {
         meta: super::read::meta_of(tx.read(), &row, ctx.now, ctx.settings)?,
         generated_password: p.generated_password,

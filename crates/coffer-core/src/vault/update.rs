@@ -236,19 +236,8 @@ impl Vault {
     ) -> Result<u32> {
         let version = row.current_version + 1;
         let sealed = seal::seal(&self.vault_id, &row.id, version, key, data)?;
-        let pruned = self.write(|tx, ctx| {
-            tx.insert_version(row.rowid, &sealed.row(version, ctx.now, expires_at, note))?;
-            tx.set_current_version(
-                row.rowid,
-                version,
-                &sealed.public_fields,
-                expires_at,
-                ctx.now,
-            )?;
-            let detail = json!({ "version": version, "note": note });
-            ctx.audit_secret(tx, "secret.update_value", &row.id, &target_of(row), detail)?;
-            prune(tx, ctx, row, version)
-        })?;
+        let pruned =
+            self.write(|tx, ctx| append_version(tx, ctx, row, version, &sealed, expires_at, note))?;
         if pruned {
             self.store.checkpoint()?;
         }
@@ -268,8 +257,32 @@ impl Vault {
     }
 }
 
+/// Stores `sealed` as `version` of `row`, makes it current, audits it and
+/// prunes old versions; true when any were pruned.
+pub(super) fn append_version(
+    tx: &StoreTx<'_>,
+    ctx: &super::VaultCtx<'_>,
+    row: &SecretRow,
+    version: u32,
+    sealed: &seal::SealedVersion,
+    expires_at: Option<crate::clock::Timestamp>,
+    note: &str,
+) -> Result<bool> {
+    tx.insert_version(row.rowid, &sealed.row(version, ctx.now, expires_at, note))?;
+    tx.set_current_version(
+        row.rowid,
+        version,
+        &sealed.public_fields,
+        expires_at,
+        ctx.now,
+    )?;
+    let detail = json!({ "version": version, "note": note });
+    ctx.audit_secret(tx, "secret.update_value", &row.id, &target_of(row), detail)?;
+    prune(tx, ctx, row, version)
+}
+
 /// Deletes versions beyond the newest `keep_versions`; true when any went.
-fn prune(
+pub(super) fn prune(
     tx: &StoreTx<'_>,
     ctx: &super::VaultCtx<'_>,
     row: &SecretRow,
@@ -293,7 +306,7 @@ fn prune(
     Ok(true)
 }
 
-fn same_value(a: &SecretData, b: &SecretData) -> bool {
+pub(super) fn same_value(a: &SecretData, b: &SecretData) -> bool {
     use subtle::ConstantTimeEq;
     let (fa, fb) = (a.fields(), b.fields());
     fa.len() == fb.len()

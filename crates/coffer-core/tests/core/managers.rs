@@ -391,6 +391,78 @@ fn used_by_works_both_ways_and_follows_a_rename() {
 }
 
 #[test]
+fn an_edit_is_validated_like_an_add_moves_used_by_and_is_sealed_and_audited() {
+    let mut fx = Fixture::new();
+    aws_key(&mut fx, "aws-key");
+    aws_key(&mut fx, "aws-key-2");
+    fx.register(basic("plain", "u", "p")).unwrap();
+    fx.add_manager(aws_spec("aws-prod", Some("aws-key")))
+        .unwrap();
+    let before = fx.manager("aws-prod").unwrap();
+    let audit_before = fx.audit_entries(None, 500).unwrap().len();
+
+    // Refused edits, each naming its field; nothing changes.
+    let mut bad = aws_spec("aws-prod", Some("aws-key"));
+    bad.settings = ManagerSettings::Aws(AwsSettings {
+        region: "Mars 1".into(),
+        endpoint: None,
+        auth: AwsAuth::Implicit { profile: None },
+    });
+    expect_invalid(fx.update_manager("aws-prod", bad), "region");
+    let mut bad = aws_spec("aws-prod", Some("aws-key"));
+    bad.settings = ManagerSettings::Aws(AwsSettings {
+        region: "eu-west-1".into(),
+        endpoint: Some("http://example.com".into()),
+        auth: AwsAuth::Implicit { profile: None },
+    });
+    expect_invalid(fx.update_manager("aws-prod", bad), "endpoint");
+    expect_invalid(
+        fx.update_manager("aws-prod", aws_spec("aws-prod", Some("plain"))),
+        "credential_secret",
+    );
+    expect_code(
+        fx.update_manager("aws-prod", aws_spec("aws-prod", Some("missing"))),
+        ErrorCode::NotFound,
+    );
+    let mut bad = aws_spec("aws-prod", Some("aws-key"));
+    bad.cache_ttl_secs = 8 * 24 * 3600;
+    expect_invalid(fx.update_manager("aws-prod", bad), "cache_ttl_secs");
+    expect_code(
+        fx.update_manager("nope", aws_spec("nope", None)),
+        ErrorCode::NotFound,
+    );
+    assert_eq!(fx.manager("aws-prod").unwrap(), before);
+    assert_eq!(fx.audit_entries(None, 500).unwrap().len(), audit_before);
+
+    // A good edit: new credential secret, TTL, stale-if-error, rate.
+    let mut changed = aws_spec("aws-prod", Some("aws-key-2"));
+    changed.cache_ttl_secs = 90;
+    changed.stale_if_error_secs = 0;
+    changed.writes_per_sec = 5;
+    fx.update_manager("aws-prod", changed.clone()).unwrap();
+    assert_eq!(fx.get(&named("aws-key")).unwrap().used_by, 0);
+    assert_eq!(fx.get(&named("aws-key-2")).unwrap().used_by, 1);
+    assert!(fx.secret_connections(&named("aws-key")).unwrap().is_empty());
+    assert_eq!(
+        fx.secret_connections(&named("aws-key-2")).unwrap(),
+        ["aws-prod"]
+    );
+    let used = fx.manager_credentials("aws-prod", "test").unwrap().unwrap();
+    assert_eq!(used.meta.name, "aws-key-2");
+    // Re-tagged: it reads back (its MAC checked) after a reopen.
+    fx.reopen();
+    assert_eq!(fx.manager("aws-prod").unwrap().spec, changed);
+    let entry = fx
+        .audit_entries(None, 50)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "manager.update")
+        .expect("audited");
+    assert_eq!(entry.detail["credential_secret"], "aws-key-2");
+    assert!(!entry.detail.to_string().contains("never-shown"));
+}
+
+#[test]
 fn deleting_is_refused_while_deployments_live_or_jobs_use_it() {
     let mut fx = Fixture::new();
     fx.add_manager(aws_spec("aws-prod", None)).unwrap();
@@ -654,10 +726,11 @@ fn rotation_and_an_upgrade_from_schema_9_keep_connections_sound() {
     tamper(
         &fx,
         "DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
+             DROP TABLE team_identities;
          PRAGMA user_version = 9;",
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 10);
+    assert_eq!(fx.status().unwrap().schema_version, 11);
     fx.add_manager(aws_spec("aws-prod", Some("aws-key")))
         .unwrap();
     let target = DeploymentTarget {

@@ -339,8 +339,38 @@ pub async fn a_retried_push_makes_no_second_version<K: KeyVault>(site: &mut Site
     assert_eq!(site.client.versions("coffer-svc").await.unwrap().len(), 1);
 }
 
-/// Import of several remote secrets in one action: a JSON object becomes
-/// key/value, a string data; one deleted after browsing fails on its own.
+/// The local secrets' names (all of them, oldest first) and the audit
+/// entries of imports: what an import that failed must leave as it was.
+fn local_state(vault: &Vault) -> (Vec<String>, usize) {
+    let page = vault
+        .list(&coffer_core::secret::SecretQuery::default())
+        .expect("list");
+    let imports = vault
+        .audit_entries(None, 500)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "secret.import")
+        .count();
+    (page.items.into_iter().map(|m| m.name).collect(), imports)
+}
+
+fn items_for(names: &[&str]) -> Vec<ImportItem> {
+    names
+        .iter()
+        .map(|name| ImportItem {
+            remote_name: (*name).to_owned(),
+            remote_id: None,
+            local_name: format!("imported/{name}"),
+            kind: None,
+            description: "imported".into(),
+        })
+        .collect()
+}
+
+/// Import of several remote secrets in one action, all or none: one
+/// deleted after browsing fails the import, naming it, and nothing is
+/// imported; the same selection without it imports, a JSON object as
+/// key/value and a string as data, with progress per item.
 pub async fn import_many_with_one_gone<K: KeyVault>(site: &mut Site<K>) {
     for (name, value) in [
         (
@@ -357,18 +387,35 @@ pub async fn import_many_with_one_gone<K: KeyVault>(site: &mut Site<K>) {
     listed.sort_unstable();
     assert_eq!(listed, ["legacy-db", "legacy-gone", "legacy-token"]);
     site.client.delete("legacy-gone").await.unwrap();
+    let before = local_state(&site.vault);
+    let items = items_for(&["legacy-db", "legacy-gone", "legacy-token"]);
+    let mut progress = Vec::new();
+    let e = import_many(
+        &mut site.vault,
+        site.manager,
+        &site.client,
+        &items,
+        &mut |p| progress.push((p.done, p.total, p.imported)),
+    )
+    .await
+    .expect_err("one is gone");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    assert!(e.to_string().contains("legacy-gone"), "{e}");
+    assert!(e.to_string().contains("nothing was imported"), "{e}");
+    assert_eq!(progress, [(1, 3, true)], "progress up to the failure");
+    assert_eq!(local_state(&site.vault), before, "nothing imported");
+    assert!(site.vault.get(&named("imported/legacy-db")).is_err());
+
     let items: Vec<ImportItem> = page
         .items
         .iter()
+        .filter(|s| s.name != "legacy-gone")
         .map(|s| ImportItem {
-            remote_name: s.name.clone(),
             remote_id: Some(s.remote_id.clone()),
-            local_name: format!("imported/{}", s.name),
-            kind: None,
-            description: "imported".into(),
+            ..items_for(&[s.name.as_str()]).remove(0)
         })
         .collect();
-    let mut progress = Vec::new();
+    progress.clear();
     let outcomes = import_many(
         &mut site.vault,
         site.manager,
@@ -378,18 +425,13 @@ pub async fn import_many_with_one_gone<K: KeyVault>(site: &mut Site<K>) {
     )
     .await
     .unwrap();
-    assert_eq!(progress.len(), 3);
-    assert_eq!(progress.last().map(|p| (p.0, p.1)), Some((3, 3)));
-    for outcome in &outcomes {
-        match outcome.remote_name.as_str() {
-            "legacy-gone" => {
-                let error = outcome.error.as_deref().unwrap();
-                assert!(error.contains("legacy-gone no longer exists"), "{error}");
-                assert!(site.vault.get(&named("imported/legacy-gone")).is_err());
-            }
-            _ => assert!(outcome.secret.is_some(), "{outcome:?}"),
-        }
-    }
+    assert_eq!(progress.len(), 2);
+    assert_eq!(progress.last().map(|p| (p.0, p.1)), Some((2, 2)));
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.secret.is_some() && o.error.is_none())
+    );
     let db = site.vault.get(&named("imported/legacy-db")).unwrap();
     assert_eq!(db.kind, SecretType::KeyValue);
     assert_eq!(
@@ -419,6 +461,53 @@ pub async fn import_many_with_one_gone<K: KeyVault>(site: &mut Site<K>) {
         .unwrap()[0];
     assert!(d.brownfield && !d.managed);
     assert_eq!(d.state, DeploymentState::Available);
+}
+
+/// A failure in the middle of writing an import (the second item's local
+/// name is taken, found only when it is written) leaves the vault as it
+/// was: the first item is not kept, no link is recorded, no import is
+/// audited; the value is in no error.
+pub async fn import_is_all_or_nothing<K: KeyVault>(site: &mut Site<K>) {
+    for (name, value) in [
+        ("mid-a", "value-a-secret"),
+        ("mid-b", "value-b-secret"),
+        ("mid-c", "value-c-secret"),
+    ] {
+        site.put_untagged(name, value).await;
+    }
+    site.vault
+        .add("imported/mid-b", SecretType::Data, &[("data", "local")]);
+    let before = local_state(&site.vault);
+    let mut progress = Vec::new();
+    let e = import_many(
+        &mut site.vault,
+        site.manager,
+        &site.client,
+        &items_for(&["mid-a", "mid-b", "mid-c"]),
+        &mut |p| progress.push(p.done),
+    )
+    .await
+    .expect_err("the second name is taken");
+    assert_eq!(e.code(), ErrorCode::AlreadyExists, "{e}");
+    assert!(e.to_string().contains("imported/mid-b"), "{e}");
+    assert!(!e.to_string().contains("value-b-secret"), "{e}");
+    assert_eq!(progress, [1, 2, 3], "all were read and mapped first");
+    assert_eq!(local_state(&site.vault), before, "the vault is unchanged");
+    for name in ["imported/mid-a", "imported/mid-c"] {
+        assert!(site.vault.get(&named(name)).is_err(), "{name} not kept");
+    }
+    assert!(
+        site.vault
+            .deployments_of_manager(site.manager)
+            .unwrap()
+            .is_empty(),
+        "no link recorded"
+    );
+    let audit = audit_ops(&site.vault, site.manager);
+    assert!(
+        audit.iter().any(|a| a.starts_with("remote.import=failed")),
+        "{audit:?}"
+    );
 }
 
 /// A write-only secret deployed is tagged write-only remotely, and a vault

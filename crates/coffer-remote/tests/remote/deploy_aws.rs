@@ -82,6 +82,12 @@ async fn aws_import_many_with_one_gone() {
 }
 
 #[tokio::test]
+async fn aws_import_is_all_or_nothing() {
+    let moto = Moto::start();
+    deploy::import_is_all_or_nothing(&mut site(&moto).await).await;
+}
+
+#[tokio::test]
 async fn aws_write_only_stays_write_only() {
     let moto = Moto::start();
     let mut site = site(&moto).await;

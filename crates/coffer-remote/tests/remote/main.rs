@@ -15,4 +15,5 @@ mod deploy;
 mod deploy_aws;
 mod deploy_azure;
 mod deploy_rate;
+mod rotation;
 mod support;

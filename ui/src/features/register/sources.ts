@@ -23,7 +23,7 @@ export function fromText(text: string, name = "Pasted text"): Source {
   return { name, size: new TextEncoder().encode(text).length, value: { kind: "text", text } };
 }
 
-function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
   let binary = "";
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) {
@@ -32,7 +32,7 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function readBytes(file: File): Promise<Uint8Array> {
+export function readBytes(file: File): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => {

@@ -139,6 +139,9 @@ export function SecretsPage({ label }: { label?: string } = {}) {
         </div>
         <span className="spacer" />
         <ColumnChooser shown={columns} onChange={setColumn} />
+        <a className="btn" href="#/import" title="Import from KeePass, Bitwarden, 1Password, CSV, .env or a Coffer export">
+          <Icon name="upload" /> Import…
+        </a>
         <a className="btn btn-primary" href="#/register" aria-keyshortcuts="Control+N" title="Register a secret (Ctrl+N)">
           <Icon name="plus" /> Register secret
         </a>
@@ -169,9 +172,14 @@ export function SecretsPage({ label }: { label?: string } = {}) {
             Register the credentials your jobs need: passwords, tokens, API keys, certificates, SSH keys and more.
             They are encrypted before they touch the disk.
           </p>
-          <a className="btn btn-primary" href="#/register">
-            <Icon name="plus" /> Register your first secret
-          </a>
+          <div className="row">
+            <a className="btn btn-primary" href="#/register">
+              <Icon name="plus" /> Register your first secret
+            </a>
+            <a className="btn" href="#/import">
+              <Icon name="upload" /> Import from KeePass, Bitwarden, 1Password, CSV…
+            </a>
+          </div>
         </div>
       ) : empty ? (
         <div className="empty">

@@ -11,7 +11,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What one request meets.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ struct State {
     plan: VecDeque<Fault>,
     /// `X-Amz-Target` of every request seen, with what it met.
     seen: Vec<(String, String)>,
+    /// When each request of `seen` arrived.
+    arrived: Vec<Instant>,
 }
 
 /// The running proxy; stops when dropped.
@@ -104,9 +106,23 @@ impl FaultInjector {
         self.seen().iter().filter(|(op, _)| op == operation).count()
     }
 
+    /// When each request of an operation arrived, in order.
+    pub fn arrivals(&self, operations: &[&str]) -> Vec<Instant> {
+        let state = self.state.lock().expect("state");
+        state
+            .seen
+            .iter()
+            .zip(&state.arrived)
+            .filter(|((op, _), _)| operations.contains(&op.as_str()))
+            .map(|(_, at)| *at)
+            .collect()
+    }
+
     /// Forgets what was seen.
     pub fn clear_seen(&self) {
-        self.state.lock().expect("state").seen.clear();
+        let mut state = self.state.lock().expect("state");
+        state.seen.clear();
+        state.arrived.clear();
     }
 }
 
@@ -141,6 +157,7 @@ fn serve(mut client: TcpStream, upstream_port: u16, state: &Mutex<State>) {
             Fault::Delay(_) => "delay",
         };
         state.seen.push((operation, label.to_owned()));
+        state.arrived.push(Instant::now());
         fault
     };
     match fault {

@@ -1,0 +1,32 @@
+//! Coffer's team vault: administrators share organizations through
+//! PostgreSQL with client-side encryption. This crate holds the PostgreSQL
+//! store (all its SQL), the members' identities and the membership flows:
+//! create, invite, join, confirm, members, status.
+//!
+//! What the server sees and what it cannot do is in docs/design.md ("Team
+//! vault"): reading is enforced by keys (organization keys wrapped to each
+//! member's post-quantum age recipient), writing by PostgreSQL (a login role
+//! per member, row-level security with FORCE), and every record is signed
+//! by its author and verified back to the trust anchor.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod connect;
+mod create;
+mod error;
+mod identity;
+mod local;
+mod members;
+mod records;
+mod schema;
+mod seal;
+mod team;
+mod ticket;
+
+pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
+pub use create::{CreateOptions, Created, create, join, status};
+pub use error::{Error, Result};
+pub use identity::{Identity, PublicKeys, normalize_fingerprint};
+pub use members::Member;
+pub use schema::LATEST as SCHEMA_VERSION;
+pub use team::{Invitation, Organization, Role, Status, TeamVault};

@@ -1,0 +1,132 @@
+//! The bytes each signature covers. Every field is length-prefixed and each
+//! record kind has its own label, so no signature fits another record.
+
+use sha2::{Digest, Sha256};
+
+/// Length-prefixed fields under a label.
+struct Message(Vec<u8>);
+
+impl Message {
+    fn new(label: &str) -> Self {
+        Self(Vec::new())
+            .bytes(b"coffer-team/v1/")
+            .bytes(label.as_bytes())
+    }
+
+    fn bytes(mut self, value: &[u8]) -> Self {
+        self.0
+            .extend_from_slice(&(value.len() as u32).to_be_bytes());
+        self.0.extend_from_slice(value);
+        self
+    }
+
+    fn text(self, value: &str) -> Self {
+        self.bytes(value.as_bytes())
+    }
+
+    fn int(self, value: i64) -> Self {
+        self.bytes(&value.to_be_bytes())
+    }
+}
+
+fn digest(value: &[u8]) -> [u8; 32] {
+    Sha256::digest(value).into()
+}
+
+/// The team vault itself, signed by the first administrator (the anchor).
+pub(crate) fn team(
+    team: &[u8; 16],
+    anchor: &[u8; 32],
+    home_org: &[u8; 16],
+    prefix: &str,
+) -> Vec<u8> {
+    Message::new("team")
+        .bytes(team)
+        .bytes(anchor)
+        .bytes(home_org)
+        .text(prefix)
+        .0
+}
+
+/// A member's public keys, signed by the member (proof of possession).
+pub(crate) fn member_keys(
+    team: &[u8; 16],
+    member: &[u8; 16],
+    recipient: &str,
+    verifying: &[u8; 32],
+) -> Vec<u8> {
+    Message::new("member-keys")
+        .bytes(team)
+        .bytes(member)
+        .text(recipient)
+        .bytes(verifying)
+        .0
+}
+
+/// An administrator's confirmation of a member: the keys whose fingerprint
+/// was compared, the role granted and the database role it logs in as.
+pub(crate) fn endorsement(
+    team: &[u8; 16],
+    member: &[u8; 16],
+    role: &str,
+    db_role: &str,
+    recipient: &str,
+    verifying: &[u8; 32],
+) -> Vec<u8> {
+    Message::new("member-endorsement")
+        .bytes(team)
+        .bytes(member)
+        .text(role)
+        .text(db_role)
+        .text(recipient)
+        .bytes(verifying)
+        .0
+}
+
+/// An organization at an epoch, signed by the administrator who wrote it.
+pub(crate) fn organization(team: &[u8; 16], org: &[u8; 16], epoch: i32, name: &[u8]) -> Vec<u8> {
+    Message::new("organization")
+        .bytes(team)
+        .bytes(org)
+        .int(i64::from(epoch))
+        .bytes(&digest(name))
+        .0
+}
+
+/// An organization key wrapped to a member, signed by the granting administrator.
+pub(crate) fn org_key_grant(
+    team: &[u8; 16],
+    org: &[u8; 16],
+    epoch: i32,
+    member: &[u8; 16],
+    wrapped: &[u8],
+) -> Vec<u8> {
+    Message::new("org-key")
+        .bytes(team)
+        .bytes(org)
+        .int(i64::from(epoch))
+        .bytes(member)
+        .bytes(&digest(wrapped))
+        .0
+}
+
+/// An audit entry's hash: it chains to the previous entry's hash.
+pub(crate) fn audit_hash(
+    team: &[u8; 16],
+    prev: &[u8],
+    at: i64,
+    actor: &[u8; 16],
+    action: &str,
+    target: &str,
+) -> [u8; 32] {
+    digest(
+        &Message::new("audit")
+            .bytes(team)
+            .bytes(prev)
+            .int(at)
+            .bytes(actor)
+            .text(action)
+            .text(target)
+            .0,
+    )
+}

@@ -1,0 +1,156 @@
+//! Symmetric sealing under organization keys (and an invitation's key):
+//! AES-256-GCM with a fresh random nonce, associated data binding the team
+//! vault, the record's id, its purpose and the key's epoch, so a ciphertext
+//! moved to another row, purpose or epoch fails to open.
+
+use aes_gcm::aead::AeadInOut;
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::identity::random_bytes;
+
+const NONCE_LEN: usize = 12;
+
+/// What a sealed value is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Purpose {
+    /// An organization's name, under its key.
+    OrgName,
+    /// A member's display name, under the home organization's key (or,
+    /// while pending, the invitation's key).
+    MemberName,
+    /// An invitation's key, under the home organization's key.
+    InviteKey,
+    /// The join role's password, under the home organization's key.
+    JoinPassword,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Self::OrgName => b"org-name",
+            Self::MemberName => b"member-name",
+            Self::InviteKey => b"invite-key",
+            Self::JoinPassword => b"join-password",
+        }
+    }
+}
+
+fn aad(purpose: Purpose, team: &[u8; 16], id: &[u8; 16], epoch: i32) -> Vec<u8> {
+    let label = purpose.label();
+    let mut out = Vec::with_capacity(16 + label.len() + 36);
+    out.extend_from_slice(b"coffer-team/v1/");
+    out.push(label.len() as u8);
+    out.extend_from_slice(label);
+    out.extend_from_slice(team);
+    out.extend_from_slice(id);
+    out.extend_from_slice(&epoch.to_be_bytes());
+    out
+}
+
+fn cipher(key: &[u8; 32]) -> Result<Aes256Gcm> {
+    Aes256Gcm::new_from_slice(key).map_err(|_| Error::Internal("AES key length".into()))
+}
+
+/// `nonce ‖ ciphertext ‖ tag`.
+pub(crate) fn seal(
+    key: &[u8; 32],
+    purpose: Purpose,
+    team: &[u8; 16],
+    id: &[u8; 16],
+    epoch: i32,
+    plain: &[u8],
+) -> Result<Vec<u8>> {
+    let nonce: [u8; NONCE_LEN] = random_bytes()?;
+    let mut buffer = plain.to_vec();
+    cipher(key)?
+        .encrypt_in_place(
+            &Nonce::from(nonce),
+            &aad(purpose, team, id, epoch),
+            &mut buffer,
+        )
+        .map_err(|_| Error::Internal("AES-GCM encryption failed".into()))?;
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&buffer);
+    Ok(out)
+}
+
+/// Opens what [`seal`] made; any change is [`Error::Tampered`] naming `what`.
+pub(crate) fn open(
+    key: &[u8; 32],
+    purpose: Purpose,
+    team: &[u8; 16],
+    id: &[u8; 16],
+    epoch: i32,
+    sealed: &[u8],
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>> {
+    if sealed.len() < NONCE_LEN + 16 {
+        return Err(Error::tampered(what.to_owned()));
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce
+        .try_into()
+        .map_err(|_| Error::tampered(what.to_owned()))?;
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    cipher(key)?
+        .decrypt_in_place(
+            &Nonce::from(nonce),
+            &aad(purpose, team, id, epoch),
+            &mut *buffer,
+        )
+        .map_err(|_| Error::tampered(what.to_owned()))?;
+    Ok(buffer)
+}
+
+/// The key an invitation's code gives: the joiner seals its display name
+/// with it, and the administrators keep it under the home organization key.
+pub(crate) fn invite_key(code: &str) -> Result<Zeroizing<[u8; 32]>> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(code.as_bytes())
+        .map_err(|_| Error::Internal("HMAC key".into()))?;
+    mac.update(b"coffer-team/v1/invite-key");
+    Ok(Zeroizing::new(mac.finalize().into_bytes().into()))
+}
+
+/// A key from 32 opened bytes.
+pub(crate) fn key32(bytes: &[u8], what: &str) -> Result<Zeroizing<[u8; 32]>> {
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| Error::tampered(what.to_owned()))?;
+    Ok(Zeroizing::new(key))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn sealed_values_are_bound_to_purpose_record_and_epoch() {
+        let key = [3u8; 32];
+        let (team, id) = ([1u8; 16], [2u8; 16]);
+        let sealed = seal(&key, Purpose::OrgName, &team, &id, 1, b"Payments").unwrap();
+        let open_as = |p, t: &[u8; 16], i: &[u8; 16], e, s: &[u8]| open(&key, p, t, i, e, s, "x");
+        assert_eq!(
+            &*open_as(Purpose::OrgName, &team, &id, 1, &sealed).unwrap(),
+            b"Payments"
+        );
+        assert!(open_as(Purpose::MemberName, &team, &id, 1, &sealed).is_err());
+        assert!(open_as(Purpose::OrgName, &[9; 16], &id, 1, &sealed).is_err());
+        assert!(open_as(Purpose::OrgName, &team, &[9; 16], 1, &sealed).is_err());
+        assert!(open_as(Purpose::OrgName, &team, &id, 2, &sealed).is_err());
+        let mut flipped = sealed.clone();
+        flipped[20] ^= 1;
+        assert!(open_as(Purpose::OrgName, &team, &id, 1, &flipped).is_err());
+        assert!(open_as(Purpose::OrgName, &team, &id, 1, &sealed[..20]).is_err());
+    }
+
+    #[test]
+    fn invite_keys_differ_by_code() {
+        assert_ne!(*invite_key("a").unwrap(), *invite_key("b").unwrap());
+        assert_eq!(*invite_key("a").unwrap(), *invite_key("a").unwrap());
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of coffer-team against a real PostgreSQL started by
+//! each test, with members as separate local vaults. One binary, one module
+//! per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod membership;
+mod privileges;
+mod server;
+mod support;
+mod tamper;

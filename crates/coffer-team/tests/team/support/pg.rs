@@ -1,0 +1,186 @@
+//! A real PostgreSQL server for one test: Debian's binaries, a cluster made
+//! by `initdb` in a temporary directory owned by `postgres`, `pg_ctl` on
+//! 127.0.0.1 with a free port and the socket in that directory. Dropping it
+//! stops the server (immediate shutdown) and removes the directory.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Debian's PostgreSQL binaries (the newest installed major version), or
+/// `COFFER_PG_BIN`.
+pub fn pg_bin() -> PathBuf {
+    if let Ok(dir) = std::env::var("COFFER_PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is not installed (scripts/dev installs the postgresql package)")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let major = e.file_name().to_str()?.parse().ok()?;
+            Some((major, e.path().join("bin")))
+        })
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .expect("no /usr/lib/postgresql/*/bin/initdb")
+        .1
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn run(command: &mut Command, what: &str) -> Output {
+    let out = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn as_postgres(bin: &Path, program: &str) -> Command {
+    let mut c = Command::new("runuser");
+    c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+    c
+}
+
+/// A running server; the superuser is `coffer` (trust authentication), the
+/// database `team`.
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+    running: bool,
+}
+
+impl Postgres {
+    pub fn start() -> Self {
+        let bin = pg_bin();
+        let dir = tempfile::Builder::new()
+            .prefix("coffer-pg-")
+            .tempdir()
+            .expect("temp dir");
+        run(
+            Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()),
+            "chown the cluster directory",
+        );
+        let data = dir.path().join("data");
+        run(
+            as_postgres(&bin, "initdb").arg("-D").arg(&data).args([
+                "-A",
+                "trust",
+                "-U",
+                "coffer",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]),
+            "initdb",
+        );
+        let mut pg = Self {
+            dir,
+            bin,
+            port: free_port(),
+            running: false,
+        };
+        pg.start_server();
+        let mut admin = pg.superuser("postgres");
+        admin
+            .batch_execute("CREATE DATABASE team")
+            .expect("create the test database");
+        pg
+    }
+
+    fn start_server(&mut self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        run(
+            as_postgres(&self.bin, "pg_ctl")
+                .arg("-D")
+                .arg(self.dir.path().join("data"))
+                .args(["-o", &options, "-w", "-t", "60", "-l"])
+                .arg(self.dir.path().join("log"))
+                .arg("start")
+                .stdout(Stdio::null()),
+            "pg_ctl start",
+        );
+        self.running = true;
+    }
+
+    /// Stops the server at once (as a crash would).
+    pub fn stop(&mut self) {
+        if self.running {
+            let _ = as_postgres(&self.bin, "pg_ctl")
+                .arg("-D")
+                .arg(self.dir.path().join("data"))
+                .args(["-m", "immediate", "-w", "stop"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            self.running = false;
+        }
+    }
+
+    /// Starts it again after [`Postgres::stop`].
+    pub fn restart(&mut self) {
+        self.start_server();
+    }
+
+    /// A connection string for `user` to the test database.
+    pub fn url(&self, user: &str) -> String {
+        format!(
+            "postgres://{user}@127.0.0.1:{}/team?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// A client as `user` (trust authentication: no password).
+    pub fn client_as(&self, user: &str, db: &str) -> Result<postgres::Client, postgres::Error> {
+        postgres::Config::new()
+            .host("127.0.0.1")
+            .port(self.port)
+            .user(user)
+            .dbname(db)
+            .connect(postgres::NoTls)
+    }
+
+    /// The superuser on `db`.
+    pub fn superuser(&self, db: &str) -> postgres::Client {
+        self.client_as("coffer", db).expect("superuser connection")
+    }
+
+    /// `pg_dump` of the test database, as text.
+    pub fn dump(&self) -> Vec<u8> {
+        run(
+            Command::new(self.bin.join("pg_dump"))
+                .args(["-h", "127.0.0.1", "-U", "coffer", "-d", "team", "-p"])
+                .arg(self.port.to_string()),
+            "pg_dump",
+        )
+        .stdout
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -71,7 +71,9 @@ export function SaveToFileButton({ meta, gate }: { meta: SecretMeta; gate: Passw
                 <input type="radio" name="save-form" value={f.form} checked={form === f.form} onChange={() => setForm(f.form)} />
                 <span>
                   {f.label}
-                  <span className="hint">{f.hint}</span>
+                  <span className="hint" style={{ display: "block" }}>
+                    {f.hint}
+                  </span>
                 </span>
               </label>
             ))}

@@ -391,10 +391,27 @@ pub fn read_batch(
 ) -> IpcResult<ImportBatch> {
     match format.reader() {
         Some(reader) => coffer_import::read(reader, bytes, options).map_err(|e| reader_error(&e)),
-        None => Err(IpcError::invalid(
-            "Coffer exports are not readable in this build yet.",
-        )),
+        None => open_export(bytes, options),
     }
+}
+
+/// Opens a Coffer export with its passphrase (the options' password); a
+/// chosen organization or project replaces the ones the export names.
+fn open_export(bytes: &[u8], options: &ReadOptions) -> IpcResult<ImportBatch> {
+    let passphrase = options
+        .password
+        .as_ref()
+        .ok_or_else(|| reader_error(&coffer_import::Error::PasswordRequired))?;
+    let mut batch = coffer_core::export::open(bytes, passphrase)?;
+    for item in &mut batch.items {
+        if options.org.is_some() {
+            item.secret.org.clone_from(&options.org);
+        }
+        if options.project.is_some() {
+            item.secret.project.clone_from(&options.project);
+        }
+    }
+    Ok(batch)
 }
 
 /// The core's choices: values typed for items that need one become values of the item's type.

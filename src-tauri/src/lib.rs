@@ -7,6 +7,7 @@ pub mod bindings;
 mod clipboard;
 mod commands;
 mod deploy;
+mod dialogs;
 mod dto;
 mod error;
 mod events;

@@ -2,7 +2,6 @@
 
 use coffer_core::{AuditExportFormat, AuditFacets, AuditFilter, AuditPage, Error};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, with_vault};
@@ -48,8 +47,7 @@ pub async fn export_audit(
 ) -> IpcResult<Option<AuditExported>> {
     let extension = format.extension();
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
+        crate::dialogs::file_dialog(&app)
             .set_title("Export the audit log")
             .set_file_name(format!("coffer-audit.{extension}"))
             .add_filter(extension.to_uppercase(), &[extension])

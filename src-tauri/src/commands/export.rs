@@ -8,7 +8,6 @@ use std::path::Path;
 use coffer_core::secret::{SecretId, SecretMeta, SecretRef, SecretType};
 use coffer_core::{Error, ExposeSecret, FileForm};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 use crate::dto::{self, SecretInput};
 use crate::error::{IpcError, IpcResult};
@@ -90,8 +89,7 @@ pub async fn save_secret_to_file(
     })
     .await?;
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
+        crate::dialogs::file_dialog(&app)
             .set_title("Save to a file")
             .set_file_name(name)
             .blocking_save_file()

@@ -3,7 +3,6 @@
 use coffer_core::ExposeSecret;
 use serde::Serialize;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 use crate::dto::FieldValue;
 use crate::error::{IpcError, IpcResult};
@@ -20,7 +19,7 @@ pub async fn pick_files(
 ) -> IpcResult<Vec<HandedFile>> {
     let handle = app.clone();
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        let dialog = handle.dialog().file().set_title(title);
+        let dialog = crate::dialogs::file_dialog(&handle).set_title(title);
         if multiple {
             dialog.blocking_pick_files()
         } else {

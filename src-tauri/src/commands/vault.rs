@@ -7,7 +7,6 @@ use coffer_core::{
     PinUnlock, SystemClock, Vault, VaultStatus,
 };
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 use crate::dto::{AppStatus, SecretInput};
 use crate::error::{IpcError, IpcResult};
@@ -202,8 +201,7 @@ pub async fn backup_vault(
 ) -> IpcResult<Option<String>> {
     let name = backup_file_name(coffer_core::Clock::now(&SystemClock), local_date.as_deref());
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
+        crate::dialogs::file_dialog(&app)
             .set_title("Back up the vault")
             .set_file_name(name)
             .add_filter("Coffer vault", &["db"])

@@ -201,8 +201,6 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sql_error(format!("opening {}", path.display()), e))?;
-        // Until the file is known to be a vault this build can use, closing
-        // must not checkpoint a WAL that someone else left into it.
         set_checkpoint_on_close(&conn, false)?;
         let not_a_vault = |reason: &str| Error::NotAVault {
             path: path.to_owned(),
@@ -229,7 +227,13 @@ impl Store {
                 supported: schema::LATEST,
             });
         }
-        set_checkpoint_on_close(&conn, true)?;
+        // SQLite's close never checkpoints nor deletes the write-ahead log
+        // (dropping the store checkpoints and truncates it instead): a
+        // process that wrongly believes itself the last user (another process
+        // lost its POSIX locks when some code in it opened and closed the
+        // vault's file: GTK's file chooser did) would delete the log that
+        // process still commits into, and those commits would be lost. SQLite
+        // checkpoints as commits fill the log; purging truncates it.
         configure(&conn)?;
         if version < schema::LATEST {
             // Processes using the old schema must be gone first.
@@ -320,6 +324,14 @@ impl Store {
         self.conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
             .map_err(|e| sql_error("checkpointing the write-ahead log", e))
+    }
+}
+
+impl Drop for Store {
+    /// Closing writes the log back into the main file and empties it (when
+    /// no one is reading), but never deletes it: see `open_locked`.
+    fn drop(&mut self) {
+        let _ = self.checkpoint();
     }
 }
 

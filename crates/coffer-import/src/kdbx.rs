@@ -22,7 +22,7 @@ use keepass::error::{DatabaseKeyError, DatabaseOpenError};
 use keepass::{Database, DatabaseKey};
 
 use crate::kdbx_header;
-use crate::names::{Namer, sanitise, with_original};
+use crate::names::{Namer, field_key, sanitise, with_original};
 use crate::{Error, GroupsAs, ReadOptions};
 
 const STANDARD: [&str; 5] = ["Title", "UserName", "Password", "URL", "Notes"];
@@ -198,7 +198,7 @@ impl Reader<'_> {
             let mut custom = custom;
             custom.sort();
             for (key, value) in custom {
-                push(key_of(key), value);
+                push(field_key(key), value);
             }
             SecretData::KeyValue(KeyValue { entries })
         } else if !description.trim().is_empty() {
@@ -367,23 +367,6 @@ fn put_label(
         }
         description.push_str(&format!("{key}: {value}"));
     }
-}
-
-/// A key/value key from a KeePass field name: what keys refuse becomes `_`.
-fn key_of(field: &str) -> String {
-    let key: String = field
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_control() || c.is_whitespace() || matches!(c, '=' | '#' | '{' | '}' | '$') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .take(256)
-        .collect();
-    if key.is_empty() { "field".into() } else { key }
 }
 
 /// The sizes the vault will check, so that one big value is one unreadable

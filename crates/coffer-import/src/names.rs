@@ -72,6 +72,24 @@ pub(crate) fn with_original(description: &str, original: Option<&str>) -> String
     text
 }
 
+/// A key/value key from another tool's field name: trimmed, what keys refuse
+/// becomes `_`, at most 256 characters, `field` when nothing is left.
+pub(crate) fn field_key(name: &str) -> String {
+    let key: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || c.is_whitespace() || matches!(c, '=' | '#' | '{' | '}' | '$') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(256)
+        .collect();
+    if key.is_empty() { "field".into() } else { key }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

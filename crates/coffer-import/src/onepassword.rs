@@ -17,7 +17,7 @@ use coffer_core::secret::{BasicAuth, Intake, KeyValue, SecretData, SecretType, t
 use serde_json::Value;
 
 use crate::bitwarden::parse_json;
-use crate::names::{Namer, sanitise, with_original};
+use crate::names::{Namer, field_key, sanitise, with_original};
 use crate::{Error, GroupsAs, MAX_FILE_BYTES, ReadOptions, table};
 
 /// Categories left out, by their 1Password number.
@@ -265,7 +265,7 @@ fn push(
             ("password".to_owned(), f.password.clone()),
         ];
         for (k, v) in pairs.into_iter().chain(f.extra.iter().cloned()) {
-            let key = key_of(&k);
+            let key = field_key(&k);
             if !v.is_empty() && !entries.iter().any(|(x, _)| *x == key) {
                 entries.push((key, SecretString::from(v)));
             }
@@ -333,20 +333,4 @@ fn push(
     let mut item = ImportItem::new(source, secret);
     item.original_name = named.original;
     batch.items.push(item);
-}
-
-fn key_of(name: &str) -> String {
-    let key: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_control() || c.is_whitespace() || matches!(c, '=' | '#' | '{' | '}' | '$') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .take(256)
-        .collect();
-    if key.is_empty() { "field".into() } else { key }
 }

@@ -232,6 +232,8 @@ fn db_error(
         }
     } else if code.code() == "CF001" {
         Error::InvitationInvalid
+    } else if code.code() == "CF003" {
+        Error::LastAdmin
     } else if code.code() == "CF002" {
         Error::Forbidden {
             operation: operation.to_owned(),

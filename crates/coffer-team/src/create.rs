@@ -331,7 +331,12 @@ pub fn status(vault: &mut Vault, team: Option<&str>) -> Result<crate::team::Stat
         Ok(mut connected) => connected.status(),
         Err(Error::Forbidden { .. }) => {
             let me = local::identity(vault, team)?;
-            Ok(pending_status(&me))
+            let mut status = pending_status(&me);
+            // A member that was connected once and is refused now was removed.
+            if me.seen_revision > 0 {
+                status.state = "removed".into();
+            }
+            Ok(status)
         }
         Err(e) => Err(e),
     }

@@ -136,6 +136,12 @@ impl TeamVault {
         let mut team = Self { client, me, roles };
         let version = team.schema_version()?;
         check_schema(version)?;
+        let revision = team.revision()?;
+        crate::rollback::check(team.me.seen_revision, revision)?;
+        if revision > team.me.seen_revision {
+            team.me.seen_revision = revision;
+            local::save_identity(vault, &team.me)?;
+        }
         Ok(team)
     }
 
@@ -189,6 +195,11 @@ impl TeamVault {
             |id| roles.member_login(id),
             rows,
         )
+    }
+
+    /// The home organization's id, its record verified.
+    pub(crate) fn home_org_id(&mut self) -> Result<[u8; 16]> {
+        self.home_org()
     }
 
     /// The team row: its anchor must be ours, its signature the anchor's.

@@ -3,8 +3,11 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod invitations;
 mod membership;
 mod privileges;
+mod removal;
+mod rollback;
 mod server;
 mod support;
 mod tamper;

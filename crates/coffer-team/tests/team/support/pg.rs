@@ -195,6 +195,30 @@ impl Postgres {
         self.client_as("coffer", db).expect("superuser connection")
     }
 
+    /// Runs `sql` (a plain `pg_dump`) into the test database with `psql`.
+    pub fn restore(&self, sql: &[u8]) {
+        let file = self.dir.path().join("restore.sql");
+        std::fs::write(&file, sql).expect("write the dump");
+        run(
+            Command::new(self.bin.join("psql"))
+                .args([
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "coffer",
+                ])
+                .args(["-d", "team", "-p"])
+                .arg(self.port.to_string())
+                .arg("-f")
+                .arg(&file)
+                .stdout(Stdio::null()),
+            "psql restore",
+        );
+    }
+
     /// `pg_dump` of the test database, as text.
     pub fn dump(&self) -> Vec<u8> {
         run(

@@ -31,7 +31,7 @@ mod ticket;
 
 pub use audit::AuditEntry;
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
-pub use create::{CreateOptions, Created, create, join, status};
+pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
 pub use error::{Error, Result};
 pub use identity::{Identity, PublicKeys, normalize_fingerprint};
 pub use invitations::InvitationInfo;

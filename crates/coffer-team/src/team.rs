@@ -125,12 +125,14 @@ impl TeamVault {
     pub fn open(vault: &mut Vault, team: Option<&str>) -> Result<Self> {
         let me = local::identity(vault, team)?;
         let ca = local::ca_pem(vault, &me.server)?;
+        let cert = local::client_cert(vault, &me.server)?;
         let roles = Roles::for_team(&me.team_id);
         let client = connect::connect(
             &me.server,
             &roles.member_login(&me.member_id),
             &me.db_password,
             ca.as_deref().map(|v| v.as_slice()),
+            local::as_client(&cert),
             "connecting as this member",
         )?;
         let mut team = Self { client, me, roles };
@@ -504,6 +506,7 @@ impl TeamVault {
         let ticket = Ticket {
             server: Server {
                 ca_secret: None,
+                client_cert: None,
                 ..self.me.server.clone()
             },
             team: show_id(&team),

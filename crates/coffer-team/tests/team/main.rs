@@ -3,6 +3,7 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod client_cert;
 mod invitations;
 mod membership;
 mod privileges;

@@ -68,6 +68,7 @@ fn a_silent_server_times_out() {
         connection: format!("postgres://coffer@127.0.0.1:{port}/team?sslmode=disable"),
         password_secret: None,
         ca_secret: None,
+        client_cert: None,
         display_name: "Alice".into(),
         org_name: ORG.into(),
     };

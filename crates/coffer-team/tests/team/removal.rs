@@ -85,7 +85,28 @@ fn a_removed_member_cannot_join_again_with_an_old_ticket() {
         .open()
         .confirm(&pending.member_id, &pending.fingerprint, now)
         .unwrap();
+    // Erin is pending while Bob is removed: her invitation's key moves to
+    // the new epoch with the rest, so she is confirmed afterwards as usual.
+    let erin_ticket = team.ticket(Role::Member);
+    let mut erin = Desk::new("Erin");
+    let erin_pending = coffer_team::join(&mut erin.vault, &erin_ticket, "Erin", None).unwrap();
     coffer_team::remove(&mut team.admin.vault, None, &pending.member_id).unwrap();
+    let names = team.admin.open().members().unwrap();
+    let erin_row = names
+        .iter()
+        .find(|m| m.id == erin_pending.member_id)
+        .unwrap();
+    assert_eq!(
+        (erin_row.status.as_str(), erin_row.display_name.as_deref()),
+        ("pending", Some("Erin"))
+    );
+    let confirmed = team
+        .admin
+        .open()
+        .confirm(&erin_pending.member_id, &erin_pending.fingerprint, now)
+        .unwrap();
+    assert_eq!(confirmed.display_name.as_deref(), Some("Erin"));
+    assert_eq!(erin.open().organizations().unwrap()[0].epoch, 2);
     let mut elsewhere = Desk::new("Bob again");
     let e = coffer_team::join(&mut elsewhere.vault, &ticket, "Bob", None).unwrap_err();
     assert_eq!(e.code(), "invitation_invalid");

@@ -273,3 +273,111 @@ fn revoke_audit_and_remove_through_the_cli() {
         .fails(1);
     assert_eq!(tampered.error_json()["error"]["code"], "tampered");
 }
+
+/// Runs openssl (through sh) in `dir`.
+fn openssl(dir: &std::path::Path, script: &str) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn create_with_a_client_certificate_secret() {
+    let alice = Env::new();
+    let dir = alice.dir.path();
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("client.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        "set -e
+         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+           -out ca.crt -subj '/CN=Coffer Test CA' -days 2 \
+           -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+         for who in server coffer; do
+           openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $who.key \
+             -out $who.csr -subj \"/CN=$who\" 2>/dev/null
+         done
+         openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+           -out server.crt -days 2 -extfile server.ext 2>/dev/null
+         openssl x509 -req -in coffer.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+           -out coffer.crt -days 2 -extfile client.ext 2>/dev/null",
+    );
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+    let pg = Postgres::start_with_client_certs(
+        &read("server.crt"),
+        &read("server.key"),
+        &read("ca.crt"),
+    );
+    let path = |n: &str| dir.join(n).to_str().unwrap().to_owned();
+    alice
+        .run(&[
+            "secret",
+            "add",
+            "ca_bundle",
+            "pg-ca",
+            "--file",
+            &format!("certificates={}", path("ca.crt")),
+        ])
+        .ok();
+    alice
+        .run(&[
+            "secret",
+            "add",
+            "certificate",
+            "pg-client",
+            "--file",
+            &format!("certificate={}", path("coffer.crt")),
+            "--file",
+            &format!("private_key={}", path("coffer.key")),
+        ])
+        .ok();
+    let url = format!(
+        "postgres://coffer@127.0.0.1:{}/team?sslmode=require",
+        pg.port
+    );
+    let create = |extra: &[&str]| {
+        let mut args = vec![
+            "shared-vault",
+            "create",
+            "--url",
+            &url,
+            "--ca-secret",
+            "pg-ca",
+            "--name",
+            "Alice",
+            "--org",
+            "Payments",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        alice.run(&args)
+    };
+    // Without the certificate PostgreSQL refuses the login: exit 6.
+    let refused = create(&[]).fails(6);
+    assert_eq!(refused.error_json()["error"]["code"], "forbidden");
+    assert!(
+        refused.error_json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("certificate")
+    );
+    create(&["--client-cert", "pg-client"]).ok();
+    let status = alice.run(&["shared-vault", "status", "--json"]).ok().json();
+    assert_eq!(field(&status, "state"), "active");
+}

@@ -101,8 +101,31 @@ impl TeamVault {
             .iter()
             .filter(|r| r.status == "active" && r.id != target.id)
             .collect();
+        // Every organization must move to a new epoch: one this
+        // administrator holds no key of would stay open to the member.
+        let readable = self.organizations()?;
+        let server = self.me.server.clone();
+        let all: Vec<uuid::Uuid> = self
+            .client
+            .query("SELECT id FROM coffer.organizations", &[])
+            .map_err(|e| query_error(&server, "listing organizations", &e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if let Some(missing) = all
+            .iter()
+            .find(|id| !readable.iter().any(|o| o.id == id.to_string()))
+        {
+            return Err(Error::Forbidden {
+                operation: "removing a member".into(),
+                reason: format!(
+                    "this administrator holds no key of organization {missing}, so it cannot \
+                     move it to a new epoch: an administrator who does must remove the member"
+                ),
+            });
+        }
         let mut orgs = Vec::new();
-        for org in self.organizations()? {
+        for org in readable {
             let id = *uuid::Uuid::parse_str(&org.id)
                 .map_err(|_| Error::Internal("an organization id".into()))?
                 .as_bytes();

@@ -141,6 +141,11 @@ fn the_last_administrator_stays_and_another_can_remove_the_first() {
     let alice = members.iter().find(|m| m.id == alice_id).unwrap();
     assert_eq!(alice.status, "removed");
     assert_eq!(bob.open().organizations().unwrap()[0].epoch, 2);
+    // Alice's audit entries still verify, under her name, after her removal.
+    let audit = bob.open().audit_entries().unwrap();
+    assert_eq!(audit[0].action, "team.create");
+    assert_eq!(audit[0].actor_name.as_deref(), Some("Alice Admin"));
+    assert_eq!(audit.last().unwrap().action, "member.remove");
     // Carol is now the last administrator.
     let carol_id = id_of(&mut carol);
     assert_eq!(

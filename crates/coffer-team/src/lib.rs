@@ -1,7 +1,8 @@
 //! Coffer's team vault: administrators share organizations through
 //! PostgreSQL with client-side encryption. This crate holds the PostgreSQL
 //! store (all its SQL), the members' identities and the membership flows:
-//! create, invite, join, confirm, members, status.
+//! create, invite, join, confirm, members, status; shared secrets and
+//! their local replica (sync).
 //!
 //! What the server sees and what it cannot do is in docs/design.md ("Team
 //! vault"): reading is enforced by keys (organization keys wrapped to each
@@ -20,7 +21,12 @@ mod local;
 mod members;
 mod records;
 mod schema;
+mod schema_secrets;
 mod seal;
+mod secret_record;
+mod secrets;
+#[cfg(test)]
+mod secrets_rewrap_tests;
 mod team;
 mod ticket;
 
@@ -31,4 +37,5 @@ pub use error::{Error, Result};
 pub use identity::{Identity, PublicKeys, normalize_fingerprint};
 pub use members::Member;
 pub use schema::LATEST as SCHEMA_VERSION;
+pub use secrets::{MetadataChange, SharedSecret};
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

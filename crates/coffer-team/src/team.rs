@@ -143,7 +143,7 @@ impl TeamVault {
         &self.me.server
     }
 
-    fn fail(&self, operation: &str) -> impl Fn(postgres::Error) -> Error + use<> {
+    pub(crate) fn fail(&self, operation: &str) -> impl Fn(postgres::Error) -> Error + use<> {
         let server = self.me.server.clone();
         let operation = operation.to_owned();
         move |e| query_error(&server, &operation, &e)

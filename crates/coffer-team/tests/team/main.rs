@@ -5,6 +5,7 @@
 
 mod membership;
 mod privileges;
+mod secrets;
 mod server;
 mod support;
 mod tamper;

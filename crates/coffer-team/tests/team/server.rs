@@ -16,7 +16,10 @@ fn a_newer_server_schema_is_refused() {
     let ticket = team.ticket(Role::Member);
     team.pg
         .superuser("team")
-        .batch_execute("INSERT INTO coffer.coffer_schema (version) VALUES (2)")
+        .execute(
+            "INSERT INTO coffer.coffer_schema (version) VALUES ($1)",
+            &[&(coffer_team::SCHEMA_VERSION + 1)],
+        )
         .unwrap();
     let e = TeamVault::open(&mut team.admin.vault, None).unwrap_err();
     assert_eq!(e.code(), "schema_too_new");

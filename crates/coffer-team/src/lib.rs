@@ -27,6 +27,7 @@ mod secret_record;
 mod secrets;
 #[cfg(test)]
 mod secrets_rewrap_tests;
+mod sync;
 mod team;
 mod ticket;
 
@@ -38,4 +39,5 @@ pub use identity::{Identity, PublicKeys, normalize_fingerprint};
 pub use members::Member;
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
+pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, sync, sync_with};
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

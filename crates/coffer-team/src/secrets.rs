@@ -26,6 +26,8 @@ pub struct SharedSecret {
     pub id: String,
     /// Its organization's id.
     pub org_id: String,
+    /// Its organization's name.
+    pub org: String,
     /// Its name, unique in the organization.
     pub name: String,
     /// Its type (`basic_auth`, ...).
@@ -192,6 +194,7 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
     let secret = SharedSecret {
         id: show_id(&row.id),
         org_id: show_id(&ctx.org),
+        org: ctx.name.clone(),
         name: meta.name.clone(),
         kind: meta.kind.clone(),
         description: meta.description.clone(),
@@ -337,6 +340,12 @@ impl TeamVault {
             .collect::<Result<Vec<_>>>()?;
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok((revision, out))
+    }
+
+    /// One shared secret by name, verified (metadata only: no audit entry).
+    pub fn shared_secret(&mut self, org: &str, name: &str) -> Result<SharedSecret> {
+        let ctx = self.org_context(org)?;
+        Ok(self.find(&ctx, name)?.1.secret)
     }
 
     /// The current revision of a secret by name, verified.

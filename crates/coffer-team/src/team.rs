@@ -20,6 +20,7 @@ pub struct TeamVault {
     pub(crate) client: postgres::Client,
     pub(crate) me: Identity,
     pub(crate) roles: Roles,
+    pub(crate) listening: bool,
 }
 
 impl std::fmt::Debug for TeamVault {
@@ -133,7 +134,12 @@ impl TeamVault {
             ca.as_deref().map(|v| v.as_slice()),
             "connecting as this member",
         )?;
-        let mut team = Self { client, me, roles };
+        let mut team = Self {
+            client,
+            me,
+            roles,
+            listening: false,
+        };
         let version = team.schema_version()?;
         check_schema(version)?;
         Ok(team)

@@ -8,5 +8,6 @@ mod privileges;
 mod secrets;
 mod server;
 mod support;
+mod sync;
 mod tamper;
 mod tls;

@@ -3,6 +3,7 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bench;
 mod membership;
 mod privileges;
 mod secrets;

@@ -343,7 +343,11 @@ fn rows_changed_on_the_server_are_tampered() {
             .unwrap();
     }
     bob.open().shared_secrets(ORG).unwrap();
+    // As the schema's owner role (row-level security is forced on it too;
+    // its owner_all policy lets it write): what a malicious server can do.
     let mut root = team.pg.superuser("team");
+    root.batch_execute(&format!("SET ROLE {}_owner", team.prefix()))
+        .unwrap();
     let bob_id = bob.status().member_id;
     let cases: Vec<(&str, String, String)> = vec![
         (

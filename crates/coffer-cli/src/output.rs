@@ -88,7 +88,9 @@ fn team_exit_code(error: &coffer_team::Error) -> i32 {
         | "needs_dba"
         | "invitation_invalid"
         | "fingerprint_mismatch"
-        | "last_admin" => 6,
+        | "last_admin"
+        | "conflict"
+        | "name_taken" => 6,
         "unreachable" | "database" => 7,
         _ => 1,
     }

@@ -107,6 +107,43 @@ pub enum Error {
         /// PostgreSQL's message.
         reason: String,
     },
+    /// Another member changed the secret since this writer read it:
+    /// nothing was written.
+    #[error(
+        "secret {secret} changed since you read it (now revision {revision}, version {version}, \
+         by member {author} at {at}): nothing was overwritten; read it again and retry"
+    )]
+    Conflict {
+        /// The secret's id.
+        secret: String,
+        /// Its revision now.
+        revision: i32,
+        /// Its value version now.
+        version: i32,
+        /// Who wrote the current revision (member id).
+        author: String,
+        /// When (the author's clock).
+        at: coffer_core::Timestamp,
+    },
+    /// The name is taken in that organization (blind index).
+    #[error("a shared secret named {name:?} already exists in organization {org}")]
+    NameTaken {
+        /// The name asked for.
+        name: String,
+        /// The organization's name.
+        org: String,
+    },
+    /// The server's revision went backwards since this client last saw it.
+    #[error(
+        "the team vault's revision went back from {seen} to {found}: the server was rolled back \
+         or is replaying old state; nothing was taken from it"
+    )]
+    Rollback {
+        /// The highest revision this client saw.
+        seen: i64,
+        /// What the server says now.
+        found: i64,
+    },
     /// The local vault refused (locked, tampered, ...).
     #[error(transparent)]
     Vault(#[from] coffer_core::Error),
@@ -132,6 +169,9 @@ impl Error {
             Self::Rollback { .. } => "rollback",
             Self::NoIdentity { .. } => "no_identity",
             Self::Database { .. } => "database",
+            Self::Conflict { .. } => "conflict",
+            Self::NameTaken { .. } => "name_taken",
+            Self::Rollback { .. } => "rollback",
             Self::Vault(e) => e.code().as_str(),
             Self::Internal(_) => "internal",
         }

@@ -1,7 +1,8 @@
 //! Coffer's team vault: administrators share organizations through
 //! PostgreSQL with client-side encryption. This crate holds the PostgreSQL
 //! store (all its SQL), the members' identities and the membership flows:
-//! create, invite, join, confirm, members, status.
+//! create, invite, join, confirm, members, status; shared secrets and
+//! their local replica (sync).
 //!
 //! What the server sees and what it cannot do is in docs/design.md ("Team
 //! vault"): reading is enforced by keys (organization keys wrapped to each
@@ -25,7 +26,13 @@ mod remove;
 mod rewrap;
 mod rollback;
 mod schema;
+mod schema_secrets;
 mod seal;
+mod secret_record;
+mod secrets;
+#[cfg(test)]
+mod secrets_rewrap_tests;
+mod sync;
 mod team;
 mod ticket;
 
@@ -38,4 +45,6 @@ pub use invitations::InvitationInfo;
 pub use members::Member;
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
+pub use secrets::{MetadataChange, SharedSecret};
+pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, sync, sync_with};
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

@@ -94,5 +94,5 @@ CREATE POLICY admin_update ON coffer.invitations FOR UPDATE TO {admin}
     USING (coffer.is_admin())
     WITH CHECK (coffer.is_admin() AND (revoked_at IS NULL OR revoked_by = coffer.me()));
 
-INSERT INTO coffer.coffer_schema (version) VALUES (2);
+INSERT INTO coffer.coffer_schema (version) VALUES (3);
 "#;

@@ -139,3 +139,36 @@ pub(crate) fn audit_hash(
             .0,
     )
 }
+
+/// One revision of a shared secret, signed by its author: the ids, the
+/// revision and value version, the status, the author and time, the blind
+/// index and the digests of both ciphertexts. A row moved to another
+/// secret, organization or revision no longer verifies.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn secret_revision(
+    team: &[u8; 16],
+    org: &[u8; 16],
+    secret: &[u8; 16],
+    revision: i32,
+    version: i32,
+    status: &str,
+    author: &[u8; 16],
+    at: i64,
+    blind_index: &[u8],
+    meta: &[u8],
+    value: &[u8],
+) -> Vec<u8> {
+    Message::new("secret-revision")
+        .bytes(team)
+        .bytes(org)
+        .bytes(secret)
+        .int(i64::from(revision))
+        .int(i64::from(version))
+        .text(status)
+        .bytes(author)
+        .int(at)
+        .bytes(blind_index)
+        .bytes(&digest(meta))
+        .bytes(&digest(value))
+        .0
+}

@@ -59,7 +59,7 @@ pub(crate) fn under_new_epoch(
     if home.as_bytes() == org {
         home_records(tx, me, team, old, new)?;
     }
-    Ok(Vec::new())
+    crate::secrets::rewrap_data_keys(tx, team, org, old, new)
 }
 
 /// What only the home organization's key seals.

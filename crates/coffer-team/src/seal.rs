@@ -26,6 +26,14 @@ pub(crate) enum Purpose {
     InviteKey,
     /// The join role's password, under the home organization's key.
     JoinPassword,
+    /// An organization's blind-index key, under its key.
+    NameKey,
+    /// A shared secret's data key (one per revision), under an organization key.
+    DataKey,
+    /// A shared secret's metadata record, under its data key.
+    SecretMeta,
+    /// A shared secret's value, under its data key.
+    SecretValue,
 }
 
 impl Purpose {
@@ -35,18 +43,36 @@ impl Purpose {
             Self::MemberName => b"member-name",
             Self::InviteKey => b"invite-key",
             Self::JoinPassword => b"join-password",
+            Self::NameKey => b"name-key",
+            Self::DataKey => b"data-key",
+            Self::SecretMeta => b"secret-meta",
+            Self::SecretValue => b"secret-value",
         }
     }
 }
 
 fn aad(purpose: Purpose, team: &[u8; 16], id: &[u8; 16], epoch: i32) -> Vec<u8> {
+    aad_at(purpose, team, id, None, epoch)
+}
+
+/// `revision`, when given, binds a record of one revision of a shared secret.
+fn aad_at(
+    purpose: Purpose,
+    team: &[u8; 16],
+    id: &[u8; 16],
+    revision: Option<i32>,
+    epoch: i32,
+) -> Vec<u8> {
     let label = purpose.label();
-    let mut out = Vec::with_capacity(16 + label.len() + 36);
+    let mut out = Vec::with_capacity(16 + label.len() + 40);
     out.extend_from_slice(b"coffer-team/v1/");
     out.push(label.len() as u8);
     out.extend_from_slice(label);
     out.extend_from_slice(team);
     out.extend_from_slice(id);
+    if let Some(revision) = revision {
+        out.extend_from_slice(&revision.to_be_bytes());
+    }
     out.extend_from_slice(&epoch.to_be_bytes());
     out
 }
@@ -64,14 +90,51 @@ pub(crate) fn seal(
     epoch: i32,
     plain: &[u8],
 ) -> Result<Vec<u8>> {
+    seal_aad(key, &aad(purpose, team, id, epoch), plain)
+}
+
+/// [`seal`] for one revision of a shared secret (`id` is the secret's).
+pub(crate) fn seal_at(
+    key: &[u8; 32],
+    purpose: Purpose,
+    team: &[u8; 16],
+    id: &[u8; 16],
+    revision: i32,
+    epoch: i32,
+    plain: &[u8],
+) -> Result<Vec<u8>> {
+    seal_aad(
+        key,
+        &aad_at(purpose, team, id, Some(revision), epoch),
+        plain,
+    )
+}
+
+/// [`open`] for what [`seal_at`] made.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn open_at(
+    key: &[u8; 32],
+    purpose: Purpose,
+    team: &[u8; 16],
+    id: &[u8; 16],
+    revision: i32,
+    epoch: i32,
+    sealed: &[u8],
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>> {
+    open_aad(
+        key,
+        &aad_at(purpose, team, id, Some(revision), epoch),
+        sealed,
+        what,
+    )
+}
+
+fn seal_aad(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
     let nonce: [u8; NONCE_LEN] = random_bytes()?;
     let mut buffer = plain.to_vec();
     cipher(key)?
-        .encrypt_in_place(
-            &Nonce::from(nonce),
-            &aad(purpose, team, id, epoch),
-            &mut buffer,
-        )
+        .encrypt_in_place(&Nonce::from(nonce), aad, &mut buffer)
         .map_err(|_| Error::Internal("AES-GCM encryption failed".into()))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&buffer);
@@ -88,6 +151,10 @@ pub(crate) fn open(
     sealed: &[u8],
     what: &str,
 ) -> Result<Zeroizing<Vec<u8>>> {
+    open_aad(key, &aad(purpose, team, id, epoch), sealed, what)
+}
+
+fn open_aad(key: &[u8; 32], aad: &[u8], sealed: &[u8], what: &str) -> Result<Zeroizing<Vec<u8>>> {
     if sealed.len() < NONCE_LEN + 16 {
         return Err(Error::tampered(what.to_owned()));
     }
@@ -97,11 +164,7 @@ pub(crate) fn open(
         .map_err(|_| Error::tampered(what.to_owned()))?;
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
     cipher(key)?
-        .decrypt_in_place(
-            &Nonce::from(nonce),
-            &aad(purpose, team, id, epoch),
-            &mut *buffer,
-        )
+        .decrypt_in_place(&Nonce::from(nonce), aad, &mut *buffer)
         .map_err(|_| Error::tampered(what.to_owned()))?;
     Ok(buffer)
 }

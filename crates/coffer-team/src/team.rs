@@ -20,6 +20,7 @@ pub struct TeamVault {
     pub(crate) client: postgres::Client,
     pub(crate) me: Identity,
     pub(crate) roles: Roles,
+    pub(crate) listening: bool,
 }
 
 impl std::fmt::Debug for TeamVault {
@@ -135,7 +136,12 @@ impl TeamVault {
             local::as_client(&cert),
             "connecting as this member",
         )?;
-        let mut team = Self { client, me, roles };
+        let mut team = Self {
+            client,
+            me,
+            roles,
+            listening: false,
+        };
         let version = team.schema_version()?;
         check_schema(version)?;
         let revision = team.revision()?;
@@ -151,7 +157,7 @@ impl TeamVault {
         &self.me.server
     }
 
-    fn fail(&self, operation: &str) -> impl Fn(postgres::Error) -> Error + use<> {
+    pub(crate) fn fail(&self, operation: &str) -> impl Fn(postgres::Error) -> Error + use<> {
         let server = self.me.server.clone();
         let operation = operation.to_owned();
         move |e| query_error(&server, &operation, &e)

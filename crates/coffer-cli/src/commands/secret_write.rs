@@ -13,7 +13,7 @@ use crate::input::{self, Stdin};
 use crate::output::Out;
 use crate::unlock;
 
-fn intake(fields: &FieldArgs) -> Result<Intake> {
+pub(super) fn intake(fields: &FieldArgs) -> Result<Intake> {
     Ok(Intake {
         key_password: input::optional_password("key password", fields.key_password_file.as_ref())?,
         allow_key_mismatch: fields.allow_key_mismatch,
@@ -52,7 +52,7 @@ fn short_value_warnings(
     warnings
 }
 
-fn expiry(meta: &MetaArgs) -> Result<Option<Timestamp>> {
+pub(super) fn expiry(meta: &MetaArgs) -> Result<Option<Timestamp>> {
     meta.expires
         .as_deref()
         .map(|d| Timestamp::parse("expires", d))

@@ -381,3 +381,137 @@ fn create_with_a_client_certificate_secret() {
     let status = alice.run(&["shared-vault", "status", "--json"]).ok().json();
     assert_eq!(field(&status, "state"), "active");
 }
+
+#[test]
+fn secret_commands_with_a_shared_org_go_to_the_team_vault() {
+    let mut pg = Postgres::start();
+    let alice = Env::new();
+    alice
+        .run(&[
+            "shared-vault",
+            "create",
+            "--url",
+            &pg.url("coffer"),
+            "--name",
+            "Alice",
+            "--org",
+            "Payments",
+        ])
+        .ok();
+    let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
+    let bob = Env::new();
+    let ticket = bob.file("ticket", field(&invite, "ticket"));
+    let joined = bob
+        .run(&[
+            "shared-vault",
+            "join",
+            "--ticket-file",
+            ticket.to_str().unwrap(),
+            "--name",
+            "Bob",
+            "--json",
+        ])
+        .ok()
+        .json();
+    alice
+        .run(&[
+            "shared-vault",
+            "confirm",
+            &field(&joined, "member_id"),
+            "--fingerprint",
+            &field(&joined, "fingerprint"),
+        ])
+        .ok();
+
+    // Alice adds a shared secret: the same command as a local one.
+    let added = alice
+        .run_with_stdin(
+            &[
+                "secret",
+                "add",
+                "basic_auth",
+                "prod/db",
+                "--org",
+                "Payments",
+                "--field",
+                "username=app",
+                "--field",
+                "password=@-",
+                "--label",
+                "env=prod",
+            ],
+            b"shared-Canary-pw\n",
+        )
+        .ok();
+    assert!(added.stdout.contains("shared"), "{}", added.stdout);
+    // A local organization of the same vault stays local.
+    alice.add_basic("local-only", "pw-local");
+    let local = alice.run(&["secret", "list", "--json"]).ok().json();
+    assert_eq!(local["items"].as_array().unwrap().len(), 1);
+
+    // Bob, in his own process and vault, lists, shows and reveals it.
+    let listed = bob
+        .run(&["secret", "list", "--org", "Payments", "--json"])
+        .ok()
+        .json();
+    assert_eq!(listed["online"], true);
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(field(&items[0], "name"), "prod/db");
+    assert_eq!(items[0]["labels"]["env"], "prod");
+    let table = bob.run(&["secret", "list", "--org", "Payments"]).ok();
+    assert!(table.stdout.contains("prod/db"), "{}", table.stdout);
+    assert!(table.stdout.contains("active (shared)"), "{}", table.stdout);
+    let shown = bob
+        .run(&["secret", "show", "prod/db", "--org", "Payments"])
+        .ok();
+    assert!(shown.stdout.contains("username"), "{}", shown.stdout);
+    assert!(!shown.stdout.contains("shared-Canary-pw"));
+    let revealed = bob
+        .run(&["secret", "reveal", "prod/db", "--org", "Payments"])
+        .ok();
+    assert_eq!(revealed.stdout.trim_end(), "shared-Canary-pw");
+
+    // Bob changes the description; Alice sees it; then deactivates and trashes.
+    bob.run(&[
+        "secret",
+        "update",
+        "prod/db",
+        "--org",
+        "Payments",
+        "--description",
+        "primary",
+    ])
+    .ok();
+    let shown = alice
+        .run(&["secret", "show", "prod/db", "--org", "Payments", "--json"])
+        .ok()
+        .json();
+    assert_eq!(field(&shown, "description"), "primary");
+    assert_eq!(shown["revision"], 2);
+    alice
+        .run(&["secret", "deactivate", "prod/db", "--org", "Payments"])
+        .ok();
+    let missing = bob
+        .run(&["secret", "reveal", "nope", "--org", "Payments", "--json"])
+        .fails(3);
+    assert_eq!(missing.error_json()["error"]["code"], "not_found");
+
+    // Offline: the list comes from Bob's replica (as of his last sync) and says so.
+    bob.run(&["secret", "list", "--org", "Payments"]).ok();
+    pg.stop();
+    let offline = bob.run(&["secret", "list", "--org", "Payments"]).ok();
+    assert!(
+        offline.stderr.contains("offline, as of"),
+        "{}",
+        offline.stderr
+    );
+    assert!(offline.stdout.contains("prod/db"), "{}", offline.stdout);
+    assert!(
+        offline.stdout.contains("deactivated (shared)"),
+        "{}",
+        offline.stdout
+    );
+    bob.run(&["secret", "reveal", "prod/db", "--org", "Payments"])
+        .fails(7);
+}

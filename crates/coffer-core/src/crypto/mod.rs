@@ -48,6 +48,8 @@ pub(crate) enum Purpose {
     QuickUnlock,
     /// A team-vault identity (private keys), under the VMK.
     TeamIdentity,
+    /// A shared secret's metadata in the local replica, under the VMK.
+    TeamReplica,
 }
 
 impl Purpose {
@@ -61,6 +63,7 @@ impl Purpose {
             Self::AuditEpoch => b"audit-epoch",
             Self::QuickUnlock => b"quick-unlock",
             Self::TeamIdentity => b"team-identity",
+            Self::TeamReplica => b"team-replica",
         }
     }
 }

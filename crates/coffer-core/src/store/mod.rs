@@ -16,6 +16,7 @@ mod schema;
 mod seal;
 mod secrets;
 mod team_identities;
+mod team_replica;
 mod versions;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub(crate) use seal::{
 };
 pub(crate) use secrets::{NewSecretRow, SecretRow};
 pub(crate) use team_identities::TeamIdentityRow;
+pub(crate) use team_replica::{ReplicaRow, ReplicaStateRow};
 pub(crate) use versions::{NewVersionRow, VersionRow};
 
 use crate::error::{Error, Result};

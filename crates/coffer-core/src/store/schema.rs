@@ -282,6 +282,26 @@ const MIGRATIONS: &[&str] = &[
         mac        BLOB NOT NULL
     ) STRICT;
     "#,
+    // 12: the local replica of team vaults: per team vault, each shared
+    // secret's verified metadata (sealed under the master key, tagged), and
+    // the last server revision seen (tagged: the rollback check's memory).
+    r#"
+    CREATE TABLE team_replica (
+        team_id   BLOB NOT NULL CHECK (length(team_id) = 16),
+        secret_id BLOB NOT NULL CHECK (length(secret_id) = 16),
+        nonce     BLOB NOT NULL,
+        sealed    BLOB NOT NULL,
+        mac       BLOB NOT NULL,
+        PRIMARY KEY (team_id, secret_id)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE team_replica_state (
+        team_id   BLOB PRIMARY KEY CHECK (length(team_id) = 16),
+        revision  INTEGER NOT NULL,
+        synced_at INTEGER NOT NULL,
+        mac       BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -34,6 +34,10 @@ pub(crate) enum RowKind {
     Deployment,
     /// A `team_identities` row.
     TeamIdentity,
+    /// A `team_replica` row.
+    TeamReplica,
+    /// A `team_replica_state` row.
+    TeamReplicaState,
 }
 
 impl RowKind {
@@ -47,6 +51,8 @@ impl RowKind {
             Self::Manager => "coffer/row/manager/v1",
             Self::Deployment => "coffer/row/deployment/v1",
             Self::TeamIdentity => "coffer/row/team-identity/v1",
+            Self::TeamReplica => "coffer/row/team-replica/v1",
+            Self::TeamReplicaState => "coffer/row/team-replica-state/v1",
         }
     }
 }

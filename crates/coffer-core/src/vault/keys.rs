@@ -527,6 +527,8 @@ impl Vault {
             for identity in &identities {
                 tx.put_team_identity(identity)?;
             }
+            // The team-vault replica is a cache: dropped, refilled by the next sync.
+            tx.clear_team_replicas()?;
             write_key_material(tx, &vault_id, &new, &recovery_bytes, &new_audit)?;
             let rows = tx.reseal_all_with(&new_rows)?;
             tx.set_meta(META_ROWS_SEALED, &new_rows.sealed_record(&vault_id)?)?;

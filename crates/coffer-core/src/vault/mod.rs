@@ -23,6 +23,7 @@ mod seal;
 mod settings;
 mod shared;
 mod team_identity;
+mod team_replica;
 mod update;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
 pub use team_identity::TeamIdentityInfo;
+pub use team_replica::ReplicaState;
 
 use crate::audit::{self, Record};
 use crate::clock::{Clock, Timestamp};

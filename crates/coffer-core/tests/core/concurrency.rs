@@ -122,7 +122,7 @@ fn a_migration_needs_the_vault_alone() {
             "ALTER TABLE job_runs DROP COLUMN pid; ALTER TABLE job_runs DROP COLUMN pid_started;
              ALTER TABLE job_runs DROP COLUMN number; ALTER TABLE job_runs DROP COLUMN duration_ms;
              DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
-             DROP TABLE team_identities;
+             DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
              PRAGMA user_version = 6;",
         )
         .unwrap();
@@ -137,7 +137,7 @@ fn a_migration_needs_the_vault_alone() {
     assert!(e.to_string().contains("in use by another process"), "{e}");
     drop(holder);
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 11);
+    assert_eq!(fx.status().unwrap().schema_version, 12);
 }
 
 #[test]

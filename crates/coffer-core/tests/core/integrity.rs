@@ -341,11 +341,11 @@ fn an_upgraded_vault_is_sealed_at_its_first_unlock() {
            DROP TRIGGER audit_log_no_update;
            UPDATE audit_log SET detail = json_remove(detail, '$.sealed_rows') WHERE seq = 1;
            DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
-             DROP TABLE team_identities;
+             DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
              PRAGMA user_version = 5;"#,
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 11);
+    assert_eq!(fx.status().unwrap().schema_version, 12);
     let sealed = fx
         .audit_entries(None, 20)
         .unwrap()

@@ -27,5 +27,6 @@ mod store_password;
 mod support;
 mod tamper;
 mod team_identity;
+mod team_replica;
 mod validation;
 mod versions;

@@ -726,11 +726,11 @@ fn rotation_and_an_upgrade_from_schema_9_keep_connections_sound() {
     tamper(
         &fx,
         "DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
-             DROP TABLE team_identities;
+             DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
          PRAGMA user_version = 9;",
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 11);
+    assert_eq!(fx.status().unwrap().schema_version, 12);
     fx.add_manager(aws_spec("aws-prod", Some("aws-key")))
         .unwrap();
     let target = DeploymentTarget {

@@ -908,13 +908,13 @@ fn schema_1_vaults_gain_the_text_index() {
              DROP TABLE job_secrets; DROP TABLE jobs; ALTER TABLE secrets DROP COLUMN mac;
              ALTER TABLE organizations DROP COLUMN mac; ALTER TABLE projects DROP COLUMN mac;
              DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
-             DROP TABLE team_identities;
+             DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
              PRAGMA user_version = 1;",
         )
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 11);
+    assert_eq!(fx.status().unwrap().schema_version, 12);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

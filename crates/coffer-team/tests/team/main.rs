@@ -3,13 +3,16 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bench;
 mod client_cert;
 mod invitations;
 mod membership;
 mod privileges;
 mod removal;
 mod rollback;
+mod secrets;
 mod server;
 mod support;
+mod sync;
 mod tamper;
 mod tls;

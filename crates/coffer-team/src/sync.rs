@@ -1,0 +1,158 @@
+//! The local replica of a team vault and its sync: pull the rows changed
+//! since the revision the replica has seen (the revision counter is the
+//! truth), verify them, store them sealed in the local vault. Listing reads
+//! the replica, so it is fast and works offline ("offline, as of ...").
+//! A server whose revision is lower than one this client has seen is
+//! refused (`rollback`). LISTEN/NOTIFY is only a hint to sync sooner.
+
+use std::time::Duration;
+
+use coffer_core::{Timestamp, Vault};
+use postgres::fallible_iterator::FallibleIterator as _;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::local;
+use crate::secrets::SharedSecret;
+use crate::team::TeamVault;
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    /// The server revision the replica now stands at.
+    pub revision: i64,
+    /// Shared secrets added or changed in the replica.
+    pub changed: usize,
+}
+
+/// Shared secrets as this desktop knows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedListing {
+    /// Every shared secret in the replica (of the organization asked for),
+    /// sorted by organization and name.
+    pub secrets: Vec<SharedSecret>,
+    /// Whether the server answered (and the replica was synced just now).
+    pub online: bool,
+    /// When the replica was last synced: what "offline, as of ..." shows.
+    pub as_of: Option<Timestamp>,
+    /// Why the server did not answer, when offline.
+    pub offline_reason: Option<String>,
+}
+
+/// Brings the replica of this vault's team vault up to date.
+pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
+    let mut tv = TeamVault::open(vault, team)?;
+    sync_with(&mut tv, vault)
+}
+
+/// [`sync`] over an open connection.
+pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
+    let team = tv.me.team_id;
+    let seen = vault.team_replica_state(&team)?.map(|s| s.revision);
+    let check = |found: i64| match seen {
+        Some(seen) if found < seen => Err(Error::Rollback { seen, found }),
+        _ => Ok(()),
+    };
+    check(tv.revision()?)?;
+    let since = seen.unwrap_or(0);
+    let mut revision = i64::MAX;
+    let mut records = Vec::new();
+    for org in tv.organizations()? {
+        let ctx = tv.org_context(&org.id)?;
+        let (at, changed) = tv.changed_since(&ctx, since)?;
+        check(at)?;
+        revision = revision.min(at);
+        for secret in changed {
+            let id = uuid::Uuid::parse_str(&secret.id)
+                .map_err(|_| Error::Internal("a shared secret's id".into()))?;
+            let record = serde_json::to_vec(&secret)
+                .map_err(|e| Error::Internal(format!("encoding a replica record: {e}")))?;
+            records.push((*id.as_bytes(), Zeroizing::new(record)));
+        }
+    }
+    if revision == i64::MAX {
+        revision = tv.revision()?;
+        check(revision)?;
+    }
+    vault.save_team_replica(&team, &records, revision)?;
+    Ok(SyncReport {
+        revision,
+        changed: records.len(),
+    })
+}
+
+/// The replica's shared secrets (of `org`, a name or id, when given):
+/// synced first when the server answers, else as of the last sync.
+pub fn list_shared(
+    vault: &mut Vault,
+    team: Option<&str>,
+    org: Option<&str>,
+) -> Result<SharedListing> {
+    let (online, offline_reason) = match sync(vault, team) {
+        Ok(_) => (true, None),
+        Err(e @ Error::Unreachable { .. }) => (false, Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    let me = local::identity(vault, team)?;
+    let state = vault.team_replica_state(&me.team_id)?;
+    let mut secrets = vault
+        .team_replica(&me.team_id)?
+        .iter()
+        .map(|bytes| {
+            serde_json::from_slice::<SharedSecret>(bytes)
+                .map_err(|_| Error::tampered("a replica record"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(org) = org.map(str::trim) {
+        secrets.retain(|s| s.org == org || s.org_id == org.to_ascii_lowercase());
+    }
+    secrets.sort_by(|a, b| (&a.org, &a.name).cmp(&(&b.org, &b.name)));
+    Ok(SharedListing {
+        secrets,
+        online,
+        as_of: state.map(|s| s.synced_at),
+        offline_reason,
+    })
+}
+
+/// Whether `org` names a shared organization of this vault's team vault:
+/// found in the replica, else asked of the server. A vault that joined no
+/// team vault (or the Default organization) answers `false` at once.
+pub fn is_shared_org(vault: &mut Vault, org: &str) -> Result<bool> {
+    let org = org.trim();
+    if org == coffer_core::secret::DEFAULT_ORG || vault.team_identities()?.is_empty() {
+        return Ok(false);
+    }
+    let me = match local::identity(vault, None) {
+        Ok(me) => me,
+        Err(Error::NoIdentity { .. }) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    for bytes in vault.team_replica(&me.team_id)? {
+        if serde_json::from_slice::<SharedSecret>(&bytes).is_ok_and(|s| s.org == org) {
+            return Ok(true);
+        }
+    }
+    let mut tv = TeamVault::open(vault, None)?;
+    Ok(tv.organizations()?.iter().any(|o| o.name == org))
+}
+
+impl TeamVault {
+    /// Waits up to `timeout` for the server to announce a change (NOTIFY on
+    /// `coffer_revision`); returns the announced revision, or `None` when
+    /// nothing came. The first call starts listening; call [`sync`] when it
+    /// returns a revision.
+    pub fn watch(&mut self, timeout: Duration) -> Result<Option<i64>> {
+        let fail = self.fail("waiting for changes");
+        if !self.listening {
+            self.client
+                .batch_execute("LISTEN coffer_revision")
+                .map_err(&fail)?;
+            self.listening = true;
+        }
+        let mut notifications = self.client.notifications();
+        let next = notifications.timeout_iter(timeout).next().map_err(&fail)?;
+        Ok(next.map(|n| n.payload().parse().unwrap_or(0)))
+    }
+}

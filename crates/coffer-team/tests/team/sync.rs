@@ -1,0 +1,124 @@
+//! The local replica and sync: a change by one member reaches another's
+//! replica after a NOTIFY; listing works offline from the replica; a server
+//! that went back is refused.
+
+use std::time::{Duration, Instant};
+
+use coffer_core::Clock as _;
+use coffer_core::secret::NewSecret;
+use coffer_team::Role;
+
+use crate::secrets::{basic_auth, new_secret};
+use crate::support::*;
+
+#[test]
+fn a_change_by_one_member_reaches_anothers_replica_within_a_second() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let now = team.admin.clock.now();
+    let first = coffer_team::sync(&mut team.admin.vault, None).unwrap();
+    assert_eq!(first.changed, 0);
+    let mut watcher = team.admin.open();
+    assert_eq!(
+        watcher.watch(Duration::from_millis(50)).unwrap(),
+        None,
+        "quiet"
+    );
+    let mut bob_team = bob.open();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        bob_team
+            .create_shared_secret(ORG, new_secret("from/bob", basic_auth("b", "pw")), now)
+            .unwrap();
+        Instant::now()
+    });
+    let announced = watcher.watch(Duration::from_secs(10)).unwrap();
+    let report = coffer_team::sync_with(&mut watcher, &mut team.admin.vault).unwrap();
+    let arrived = Instant::now();
+    let written = writer.join().unwrap();
+    assert!(announced.is_some(), "a NOTIFY came");
+    assert_eq!(report.changed, 1);
+    let listing = coffer_team::list_shared(&mut team.admin.vault, None, Some(ORG)).unwrap();
+    assert!(listing.online);
+    let names: Vec<_> = listing.secrets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["from/bob"]);
+    let latency = arrived.saturating_duration_since(written);
+    println!("propagation: commit by B -> in A's replica: {latency:?}");
+    // A second sync brings nothing new; the revision only moves forward.
+    let again = coffer_team::sync(&mut team.admin.vault, None).unwrap();
+    assert_eq!(again.changed, 0);
+    assert!(again.revision >= report.revision);
+}
+
+#[test]
+fn listing_works_offline_from_the_replica_and_says_as_of_when() {
+    let mut team = Team::new();
+    let now = team.admin.clock.now();
+    team.admin
+        .open()
+        .create_shared_secret(ORG, NewSecret::new("prod/db", basic_auth("app", "pw")), now)
+        .unwrap();
+    let online = coffer_team::list_shared(&mut team.admin.vault, None, None).unwrap();
+    assert!(online.online);
+    assert_eq!(online.secrets.len(), 1);
+    team.pg.stop();
+    let started = Instant::now();
+    let offline = coffer_team::list_shared(&mut team.admin.vault, None, Some(ORG)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!offline.online);
+    assert!(offline.offline_reason.is_some());
+    assert_eq!(offline.as_of, online.as_of);
+    assert_eq!(
+        offline.secrets, online.secrets,
+        "the same records, from the replica"
+    );
+    // Reveal and writes need the server: a clear error, nothing invented.
+    let e = coffer_team::TeamVault::open(&mut team.admin.vault, None).unwrap_err();
+    assert_eq!(e.code(), "unreachable");
+    team.pg.restart();
+    assert!(
+        coffer_team::list_shared(&mut team.admin.vault, None, None)
+            .unwrap()
+            .online
+    );
+}
+
+#[test]
+fn a_server_whose_revision_went_back_is_refused_and_the_replica_kept() {
+    let mut team = Team::new();
+    let now = team.admin.clock.now();
+    team.admin
+        .open()
+        .create_shared_secret(ORG, NewSecret::new("prod/db", basic_auth("app", "pw")), now)
+        .unwrap();
+    let synced = coffer_team::sync(&mut team.admin.vault, None).unwrap();
+    assert!(synced.revision > 1);
+    team.pg
+        .superuser("team")
+        .batch_execute("UPDATE coffer.revision SET value = 1")
+        .unwrap();
+    let e = coffer_team::sync(&mut team.admin.vault, None).unwrap_err();
+    assert_eq!(e.code(), "rollback", "{e}");
+    assert!(e.to_string().contains(&synced.revision.to_string()), "{e}");
+    let e = coffer_team::list_shared(&mut team.admin.vault, None, None).unwrap_err();
+    assert_eq!(e.code(), "rollback");
+    let team_id = uuid::Uuid::parse_str(&team.team_id).unwrap();
+    let state = team
+        .admin
+        .vault
+        .team_replica_state(team_id.as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        state.revision, synced.revision,
+        "the replica kept its memory"
+    );
+    assert_eq!(
+        team.admin
+            .vault
+            .team_replica(team_id.as_bytes())
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -133,17 +133,6 @@ pub enum Error {
         /// The organization's name.
         org: String,
     },
-    /// The server's revision went backwards since this client last saw it.
-    #[error(
-        "the team vault's revision went back from {seen} to {found}: the server was rolled back \
-         or is replaying old state; nothing was taken from it"
-    )]
-    Rollback {
-        /// The highest revision this client saw.
-        seen: i64,
-        /// What the server says now.
-        found: i64,
-    },
     /// The local vault refused (locked, tampered, ...).
     #[error(transparent)]
     Vault(#[from] coffer_core::Error),
@@ -171,7 +160,6 @@ impl Error {
             Self::Database { .. } => "database",
             Self::Conflict { .. } => "conflict",
             Self::NameTaken { .. } => "name_taken",
-            Self::Rollback { .. } => "rollback",
             Self::Vault(e) => e.code().as_str(),
             Self::Internal(_) => "internal",
         }

@@ -50,10 +50,7 @@ pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
 pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
     let team = tv.me.team_id;
     let seen = vault.team_replica_state(&team)?.map(|s| s.revision);
-    let check = |found: i64| match seen {
-        Some(seen) if found < seen => Err(Error::Rollback { seen, found }),
-        _ => Ok(()),
-    };
+    let check = |found: i64| crate::rollback::check(seen.unwrap_or(0), found);
     check(tv.revision()?)?;
     let since = seen.unwrap_or(0);
     let mut revision = i64::MAX;

@@ -72,9 +72,26 @@ fn find_active<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow>
     }
 }
 
+/// How many times a membership change is tried again when another one
+/// (a confirmation, a removal) committed in between.
+pub(crate) const ATTEMPTS: usize = 3;
+
 impl TeamVault {
     /// Removes an active member (administrators); see the module's notes.
+    /// A confirmation or removal committed meanwhile (`conflict`) makes it
+    /// start over from the new membership, a few times.
     pub fn remove(&mut self, member: &str, now: Timestamp) -> Result<Removed> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.remove_once(member, now) {
+                Err(Error::Conflict { .. }) if attempt < ATTEMPTS => continue,
+                done => return done,
+            }
+        }
+    }
+
+    fn remove_once(&mut self, member: &str, now: Timestamp) -> Result<Removed> {
         let roster = self.roster()?;
         roster
             .admin(&self.me.member_id, "this member")
@@ -141,6 +158,11 @@ impl TeamVault {
         let server = me.server.clone();
         let fail = |e: postgres::Error| query_error(&server, "removing a member", &e);
         let mut tx = self.client.transaction().map_err(fail)?;
+        // No confirmation or other removal commits while this one runs; what
+        // committed since the roster was read makes the server refuse below
+        // (`conflict`) and the removal starts over.
+        tx.execute("SELECT coffer.lock_membership()", &[])
+            .map_err(fail)?;
         let mut to_rotate = Vec::new();
         let mut home_epoch = 0;
         for (org, epoch, old_key) in &orgs {

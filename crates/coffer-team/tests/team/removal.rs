@@ -198,3 +198,113 @@ fn a_removal_the_server_made_up_is_tampered() {
     .unwrap();
     assert_eq!(team.admin.open().members().unwrap_err().code(), "tampered");
 }
+
+/// Waits until `n` backends of the team database wait on a lock, or `done`.
+fn wait_for_lock_waiters(root: &mut postgres::Client, n: i64, done: impl Fn() -> bool) {
+    for _ in 0..600 {
+        let waiting: i64 = root
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = 'team' AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting >= n || done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no backend came to wait on a lock");
+}
+
+#[test]
+fn a_confirmation_racing_a_removal_still_gets_the_new_epochs_key() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let bob_id = id_of(&mut bob);
+    let alice_id = id_of(&mut team.admin);
+    let ticket = team.ticket(Role::Member);
+    let mut erin = Desk::new("Erin");
+    let pending = coffer_team::join(&mut erin.vault, &ticket, "Erin", None).unwrap();
+    // Alice on a second desktop confirms Erin while her first removes Bob.
+    let mut alice_too = team.admin.open();
+    let now = team.admin.clock.now();
+    // Hold the removal's first write of epoch 2 (a row of the same key,
+    // inserted and not yet committed) so that the confirmation runs in the
+    // middle of the removal: deterministic, not a timing bet.
+    let mut root = team.pg.superuser("team");
+    let mut hold = team.pg.superuser("team");
+    let mut holding = hold.transaction().unwrap();
+    holding
+        .batch_execute(&format!(
+            "INSERT INTO coffer.organization_keys (org_id, epoch, member_id, wrapped, granted_by, sig)
+             SELECT home_org, 2, '{alice_id}', '\\x00', '{alice_id}', '\\x00' FROM coffer.team"
+        ))
+        .unwrap();
+    let removed_done = std::sync::atomic::AtomicBool::new(false);
+    let confirmed_done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let admin_vault = &mut team.admin.vault;
+        let removal = s.spawn(|| {
+            let out = coffer_team::remove(admin_vault, None, &bob_id);
+            removed_done.store(true, std::sync::atomic::Ordering::SeqCst);
+            out
+        });
+        wait_for_lock_waiters(&mut root, 1, || {
+            removed_done.load(std::sync::atomic::Ordering::SeqCst)
+        });
+        let confirm = s.spawn(|| {
+            let out = alice_too.confirm(&pending.member_id, &pending.fingerprint, now);
+            confirmed_done.store(true, std::sync::atomic::Ordering::SeqCst);
+            out
+        });
+        // The confirmation either finishes or waits for the removal.
+        wait_for_lock_waiters(&mut root, 2, || {
+            confirmed_done.load(std::sync::atomic::Ordering::SeqCst)
+        });
+        holding.rollback().unwrap();
+        let removed = removal.join().unwrap().unwrap();
+        assert_eq!(removed.epoch, 2);
+        let confirmed = confirm.join().unwrap().unwrap();
+        assert_eq!(confirmed.status, "active");
+    });
+    // Erin, confirmed at the same moment, reads the organization at the
+    // newest epoch like every other remaining member.
+    let orgs = erin.open().organizations().unwrap();
+    assert_eq!((orgs[0].name.as_str(), orgs[0].epoch), (ORG, 2));
+    assert_eq!(team.admin.open().organizations().unwrap()[0].epoch, 2);
+    assert_eq!(bob.status().state, "removed");
+}
+
+#[test]
+fn the_server_refuses_a_removal_or_confirmation_on_a_stale_epoch() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let bob_id = id_of(&mut bob);
+    let alice_id = id_of(&mut team.admin);
+    let ticket = team.ticket(Role::Member);
+    let mut erin = Desk::new("Erin");
+    let pending = coffer_team::join(&mut erin.vault, &ticket, "Erin", None).unwrap();
+    // The home organization is at epoch 1 and every member holds its key.
+    let mut sql = team.sql_as(&team.login_of(&alice_id));
+    let stale = format!(
+        "SELECT coffer.confirm_member('{}', '\\x00', 0, '\\x00')",
+        pending.member_id
+    );
+    let err = sql.batch_execute(&stale).unwrap_err();
+    assert_eq!(err.as_db_error().unwrap().code().code(), "CF004");
+    // An epoch nobody holds a key of yet: removing would leave the others
+    // without it.
+    let mut root = team.pg.superuser("team");
+    root.batch_execute("UPDATE coffer.organizations SET epoch = epoch + 1")
+        .unwrap();
+    let err = sql
+        .batch_execute(&format!("SELECT coffer.remove_member('{bob_id}', '\\x00')"))
+        .unwrap_err();
+    assert_eq!(err.as_db_error().unwrap().code().code(), "CF004");
+    root.batch_execute("UPDATE coffer.organizations SET epoch = epoch - 1")
+        .unwrap();
+    assert_eq!(bob.status().state, "active");
+    assert_eq!(team.admin.open().members().unwrap().len(), 3);
+}

@@ -191,12 +191,15 @@ impl TeamVault {
             .map(member_row)
             .collect::<Result<Vec<MemberRow>>>()?;
         let roles = self.roles.clone();
-        Roster::verify(
+        let roster = Roster::verify(
             &self.me.team_id,
             &self.me.anchor,
             |id| roles.member_login(id),
             rows,
-        )
+        )?;
+        // Removals and confirmations must agree with the audit chain.
+        self.verified_chain(&roster)?;
+        Ok(roster)
     }
 
     /// The home organization's id, its record verified.

@@ -68,10 +68,10 @@ fn removing_a_member_rekeys_for_the_others_and_locks_the_member_out() {
         prefix = team.prefix()
     ))
     .unwrap();
+    // (His own client also sees the removal in the audit chain.)
     let mut again = TeamVault::open(&mut bob.vault, None).unwrap();
     assert_eq!(again.organizations().unwrap_err().code(), "tampered");
-    let names = again.members().unwrap();
-    assert!(names.iter().all(|m| m.display_name.is_none()), "{names:?}");
+    assert_eq!(again.members().unwrap_err().code(), "tampered");
 }
 
 #[test]
@@ -307,4 +307,137 @@ fn the_server_refuses_a_removal_or_confirmation_on_a_stale_epoch() {
         .unwrap();
     assert_eq!(bob.status().state, "active");
     assert_eq!(team.admin.open().members().unwrap().len(), 3);
+}
+
+#[test]
+fn a_confirmation_by_an_administrator_replayed_after_its_removal_is_tampered() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let mut carol = team.add("Carol", Role::Administrator);
+    let alice_id = id_of(&mut team.admin);
+    let ticket = team.ticket(Role::Member);
+    let mut dan = Desk::new("Dan");
+    let pending = coffer_team::join(&mut dan.vault, &ticket, "Dan", None).unwrap();
+    let dan_id = pending.member_id.clone();
+    // Alice confirms Dan; the server keeps her signed endorsement and then
+    // forgets the confirmation (the row pending again, the grant and the
+    // audit entry at the chain's tail withheld).
+    let now = team.admin.clock.now();
+    let mut root = team.pg.superuser("team");
+    let pending_name: Vec<u8> = root
+        .query_one(
+            &format!("SELECT name FROM coffer.members WHERE id = '{dan_id}'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    team.admin
+        .open()
+        .confirm(&dan_id, &pending.fingerprint, now)
+        .unwrap();
+    let row = root
+        .query_one(
+            &format!("SELECT name, endorsement FROM coffer.members WHERE id = '{dan_id}'"),
+            &[],
+        )
+        .unwrap();
+    let (name, endorsement): (Vec<u8>, Vec<u8>) = (row.get(0), row.get(1));
+    root.execute(
+        "UPDATE coffer.members SET name = $1 WHERE id = $2",
+        &[&pending_name, &uuid::Uuid::parse_str(&dan_id).unwrap()],
+    )
+    .unwrap();
+    root.batch_execute(&format!(
+        "ALTER TABLE coffer.members DISABLE TRIGGER USER;
+         ALTER TABLE coffer.audit DISABLE TRIGGER USER;
+         UPDATE coffer.members SET status = 'pending', name_epoch = NULL, endorsed_by = NULL,
+             endorsement = NULL WHERE id = '{dan_id}';
+         DELETE FROM coffer.organization_keys WHERE member_id = '{dan_id}';
+         DELETE FROM coffer.audit WHERE seq = (SELECT max(seq) FROM coffer.audit);
+         ALTER TABLE coffer.audit ENABLE TRIGGER USER;
+         ALTER TABLE coffer.members ENABLE TRIGGER USER;"
+    ))
+    .unwrap();
+    // Carol removes Alice; then the server replays Alice's endorsement of
+    // Dan, a record she signed and that now appears after her removal.
+    let removed = carol.open().remove(&alice_id, now).unwrap();
+    assert_eq!(removed.epoch, 2);
+    assert_eq!(bob.open().members().unwrap().len(), 4);
+    root.execute("ALTER TABLE coffer.members DISABLE TRIGGER USER", &[])
+        .unwrap();
+    root.execute(
+        "UPDATE coffer.members SET status = 'active', name = $1, name_epoch = 1,
+             endorsed_by = $2, endorsement = $3 WHERE id = $4",
+        &[
+            &name,
+            &uuid::Uuid::parse_str(&alice_id).unwrap(),
+            &endorsement,
+            &uuid::Uuid::parse_str(&dan_id).unwrap(),
+        ],
+    )
+    .unwrap();
+    for desk in [&mut bob, &mut carol] {
+        let e = desk.open().members().unwrap_err();
+        assert_eq!(e.code(), "tampered", "{e}");
+        assert!(e.to_string().contains(&dan_id), "{e}");
+    }
+}
+
+#[test]
+fn a_removal_undone_by_the_server_is_tampered() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let mut carol = team.add("Carol", Role::Member);
+    let bob_id = id_of(&mut bob);
+    coffer_team::remove(&mut team.admin.vault, None, &bob_id).unwrap();
+    assert_eq!(carol.open().members().unwrap().len(), 3);
+    // The owner puts Bob's row back as it was before the removal (active,
+    // no removal signature): the verified `member.remove` entry says
+    // otherwise.
+    let mut root = team.pg.superuser("team");
+    let saved = root
+        .query_one(
+            &format!("SELECT removed_by, removal FROM coffer.members WHERE id = '{bob_id}'"),
+            &[],
+        )
+        .unwrap();
+    let (removed_by, removal): (uuid::Uuid, Vec<u8>) = (saved.get(0), saved.get(1));
+    root.batch_execute(&format!(
+        "ALTER TABLE coffer.members DISABLE TRIGGER USER;
+         UPDATE coffer.members SET status = 'active', removed_by = NULL, removal = NULL
+             WHERE id = '{bob_id}';"
+    ))
+    .unwrap();
+    for desk in [&mut carol, &mut team.admin] {
+        let mut tv = desk.open();
+        for e in [
+            tv.members().unwrap_err(),
+            tv.organizations().unwrap_err(),
+            tv.audit_entries().unwrap_err(),
+        ] {
+            assert_eq!(e.code(), "tampered", "{e}");
+            assert!(e.to_string().contains(&bob_id), "{e}");
+        }
+    }
+    // A removed row, its removal signed, whose `member.remove` entry is
+    // missing from the chain (the server withheld the chain's tail) is no
+    // better.
+    root.execute(
+        "UPDATE coffer.members SET status = 'removed', removed_by = $1, removal = $2
+             WHERE id = $3",
+        &[
+            &removed_by,
+            &removal,
+            &uuid::Uuid::parse_str(&bob_id).unwrap(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(carol.open().members().unwrap().len(), 3);
+    root.batch_execute(
+        "ALTER TABLE coffer.audit DISABLE TRIGGER USER;
+         DELETE FROM coffer.audit WHERE seq = (SELECT max(seq) FROM coffer.audit);",
+    )
+    .unwrap();
+    let e = carol.open().members().unwrap_err();
+    assert_eq!(e.code(), "tampered", "{e}");
 }

@@ -92,8 +92,10 @@ BEGIN
     -- One membership change at a time.
     PERFORM coffer.lock_membership();
     SELECT * INTO m FROM coffer.members WHERE id = target FOR UPDATE;
-    IF NOT FOUND OR m.status <> 'active' THEN
-        RAISE EXCEPTION 'no active member %', target USING ERRCODE = 'P0002';
+    -- A pending member (never confirmed, never granted a key) is cancelled
+    -- the same way, with no new epoch.
+    IF NOT FOUND OR m.status NOT IN ('active', 'pending') THEN
+        RAISE EXCEPTION 'no active or pending member %', target USING ERRCODE = 'P0002';
     END IF;
     IF m.role = 'administrator' AND NOT EXISTS (
         SELECT 1 FROM coffer.members

@@ -52,18 +52,18 @@ pub fn remove(vault: &mut Vault, team: Option<&str>, member: &str) -> Result<Rem
     TeamVault::open(vault, team)?.remove(member, now)
 }
 
-/// The one active member whose id starts with `wanted`.
-fn find_active<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow> {
+/// The one active or pending member whose id starts with `wanted`.
+fn find_target<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow> {
     let wanted = wanted.trim().to_ascii_lowercase();
     let found: Vec<&MemberRow> = rows
         .iter()
-        .filter(|r| r.status == "active" && !wanted.is_empty())
+        .filter(|r| (r.status == "active" || r.status == "pending") && !wanted.is_empty())
         .filter(|r| show_id(&r.id).starts_with(&wanted) || hex::encode(r.id).starts_with(&wanted))
         .collect();
     match found.as_slice() {
         [one] => Ok(one),
         [] => Err(Error::NotFound {
-            what: format!("an active member {wanted:?}"),
+            what: format!("an active or pending member {wanted:?}"),
         }),
         _ => Err(Error::invalid(
             "member",
@@ -99,7 +99,10 @@ impl TeamVault {
                 operation: "removing a member".into(),
                 reason: "only an administrator removes members".into(),
             })?;
-        let target = find_active(&roster.rows, member)?.clone();
+        let target = find_target(&roster.rows, member)?.clone();
+        if target.status == "pending" {
+            return self.cancel(&target, now);
+        }
         let admins_left = roster
             .rows
             .iter()
@@ -218,6 +221,44 @@ impl TeamVault {
             organizations_rekeyed: orgs.len(),
             epoch: home_epoch,
             to_rotate,
+        })
+    }
+
+    /// Cancels a pending member: it was never granted a key and has no
+    /// login, so its row is marked removed (signed, audited) and no
+    /// organization moves to a new epoch.
+    fn cancel(&mut self, target: &MemberRow, now: Timestamp) -> Result<Removed> {
+        let display_name = self
+            .members()?
+            .into_iter()
+            .find(|m| m.id == show_id(&target.id))
+            .and_then(|m| m.display_name);
+        let roster = self.roster()?;
+        let home = self.home_org_id()?;
+        let (epoch, _) = self.org_key(&roster, &home)?;
+        let team = self.me.team_id;
+        let removal = self
+            .me
+            .sign(&records::removal(&team, &target.id, &target.db_role));
+        let me = &self.me;
+        let server = me.server.clone();
+        let fail = |e: postgres::Error| query_error(&server, "cancelling a pending member", &e);
+        let mut tx = self.client.transaction().map_err(fail)?;
+        tx.execute("SELECT coffer.lock_membership()", &[])
+            .map_err(fail)?;
+        Self::audit(&mut tx, me, now, "member.remove", &show_id(&target.id)).map_err(fail)?;
+        tx.execute(
+            "SELECT coffer.remove_member($1, $2)",
+            &[&uuid(&target.id), &removal],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(Removed {
+            member_id: show_id(&target.id),
+            display_name,
+            organizations_rekeyed: 0,
+            epoch,
+            to_rotate: Vec::new(),
         })
     }
 }

@@ -441,3 +441,70 @@ fn a_removal_undone_by_the_server_is_tampered() {
     let e = carol.open().members().unwrap_err();
     assert_eq!(e.code(), "tampered", "{e}");
 }
+
+#[test]
+fn an_administrator_cancels_a_pending_member_without_a_new_epoch() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let ticket = team.ticket(Role::Member);
+    let mut erin = Desk::new("Erin");
+    let pending = coffer_team::join(&mut erin.vault, &ticket, "Erin", None).unwrap();
+    // A plain member may not cancel her.
+    let now = team.admin.clock.now();
+    assert_eq!(
+        bob.open()
+            .remove(&pending.member_id, now)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    let removed = coffer_team::remove(&mut team.admin.vault, None, &pending.member_id).unwrap();
+    assert_eq!(removed.member_id, pending.member_id);
+    assert_eq!(removed.display_name.as_deref(), Some("Erin"));
+    assert_eq!((removed.organizations_rekeyed, removed.epoch), (0, 1));
+    assert!(removed.to_rotate.is_empty());
+    // Her row is removed, no key was ever granted, nobody moved epoch, and
+    // the cancellation is in the verified audit.
+    let mut root = team.pg.superuser("team");
+    let grants: i64 = root
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM coffer.organization_keys WHERE member_id = '{}'",
+                pending.member_id
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(grants, 0);
+    let mut bob_tv = bob.open();
+    let members = bob_tv.members().unwrap();
+    let erin_row = members.iter().find(|m| m.id == pending.member_id).unwrap();
+    assert_eq!(erin_row.status, "removed");
+    assert_eq!(bob_tv.organizations().unwrap()[0].epoch, 1);
+    let last = bob_tv.audit_entries().unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.target.as_str()),
+        ("member.remove", pending.member_id.as_str())
+    );
+    // She can no longer be confirmed, and her code stays used.
+    let e = team
+        .admin
+        .open()
+        .confirm(&pending.member_id, &pending.fingerprint, now)
+        .unwrap_err();
+    assert_eq!(e.code(), "not_found", "{e}");
+    let mut again = Desk::new("Erin again");
+    let e = coffer_team::join(&mut again.vault, &ticket, "Erin", None).unwrap_err();
+    assert_eq!(e.code(), "invitation_invalid");
+    // A confirmation the server adds to her cancelled row does not verify.
+    assert_eq!(bob.open().members().unwrap().len(), 3);
+    root.batch_execute(&format!(
+        "ALTER TABLE coffer.members DISABLE TRIGGER USER;
+         UPDATE coffer.members SET endorsed_by = removed_by, endorsement = removal
+             WHERE id = '{}'",
+        pending.member_id
+    ))
+    .unwrap();
+    assert_eq!(bob.open().members().unwrap_err().code(), "tampered");
+}

@@ -102,6 +102,10 @@ BEGIN
         WHERE status = 'active' AND role = 'administrator' AND id <> target) THEN
         RAISE EXCEPTION 'the last administrator cannot be removed' USING ERRCODE = 'CF003';
     END IF;
+    -- The new epoch's records would carry a removed member's signature.
+    IF target = actor THEN
+        RAISE EXCEPTION 'an administrator cannot remove itself' USING ERRCODE = '42501';
+    END IF;
     -- Every member who stays holds every organization's current key: a
     -- member confirmed meanwhile must not be left on the old epoch.
     IF EXISTS (

@@ -111,6 +111,14 @@ impl TeamVault {
         if target.role == "administrator" && admins_left == 0 {
             return Err(Error::LastAdmin);
         }
+        if target.id == self.me.member_id {
+            // The new epoch's grants and records would be signed by a
+            // removed member, which no client accepts.
+            return Err(Error::Forbidden {
+                operation: "removing a member".into(),
+                reason: "an administrator cannot remove itself: another administrator must".into(),
+            });
+        }
         let display_name = self
             .members()?
             .into_iter()

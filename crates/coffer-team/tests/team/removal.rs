@@ -508,3 +508,22 @@ fn an_administrator_cancels_a_pending_member_without_a_new_epoch() {
     .unwrap();
     assert_eq!(bob.open().members().unwrap_err().code(), "tampered");
 }
+
+#[test]
+fn an_administrator_cannot_remove_itself() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    let _carol = team.add("Carol", Role::Administrator);
+    let alice_id = id_of(&mut team.admin);
+    // The new epoch's grants would be signed by a removed member.
+    let e = coffer_team::remove(&mut team.admin.vault, None, &alice_id).unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    // PostgreSQL refuses it too, and nothing changed.
+    let mut sql = team.sql_as(&team.login_of(&alice_id));
+    refused(
+        &mut sql,
+        &format!("SELECT coffer.remove_member('{alice_id}', '\\x00')"),
+    );
+    assert_eq!(team.admin.status().state, "active");
+    assert_eq!(bob.open().organizations().unwrap()[0].epoch, 1);
+}

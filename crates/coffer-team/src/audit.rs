@@ -6,7 +6,10 @@
 use coffer_core::Timestamp;
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
+use crate::members::{Roster, show_id};
 use crate::records;
 use crate::team::TeamVault;
 
@@ -28,6 +31,15 @@ pub struct AuditEntry {
     pub target: String,
 }
 
+/// An entry of the verified chain, before names are attached.
+pub(crate) struct ChainEntry {
+    seq: i64,
+    at: i64,
+    actor: [u8; 16],
+    action: String,
+    target: String,
+}
+
 impl TeamVault {
     /// Every audit entry, the whole chain verified first.
     pub fn audit_entries(&mut self) -> Result<Vec<AuditEntry>> {
@@ -37,6 +49,27 @@ impl TeamVault {
             .into_iter()
             .filter_map(|m| Some((m.id, m.display_name?)))
             .collect();
+        let chain = self.verified_chain(&roster)?;
+        Ok(chain
+            .into_iter()
+            .map(|e| {
+                let actor = show_id(&e.actor);
+                AuditEntry {
+                    seq: e.seq,
+                    at: Timestamp::from_unix(e.at),
+                    actor_name: names.get(&actor).cloned(),
+                    actor,
+                    action: e.action,
+                    target: e.target,
+                }
+            })
+            .collect())
+    }
+
+    /// The whole chain in order, each entry's link, hash and author's
+    /// signature verified against `roster`, then the membership history
+    /// checked against it ([`check_history`]).
+    pub(crate) fn verified_chain(&mut self, roster: &Roster) -> Result<Vec<ChainEntry>> {
         let server = self.me.server.clone();
         let rows = self
             .client
@@ -72,15 +105,96 @@ impl TeamVault {
                 .ok_or_else(|| Error::tampered(format!("{what} (its author is no member)")))?;
             author.keys.verify(&hash, &sig, &what)?;
             expected_prev = hash;
-            out.push(AuditEntry {
+            out.push(ChainEntry {
                 seq,
-                at: Timestamp::from_unix(at),
-                actor_name: names.get(&actor.to_string()).cloned(),
-                actor: actor.to_string(),
+                at,
+                actor: *actor.as_bytes(),
                 action,
                 target,
             });
         }
+        check_history(roster, &out)?;
         Ok(out)
     }
+}
+
+/// The member rows against the verified chain, where each removal and
+/// confirmation is an entry in order:
+/// - nothing is signed by a member after its `member.remove` entry (a
+///   removed member, even an administrator, colluding with the server);
+/// - a member confirmed, or removed, by an administrator removed since was
+///   confirmed (removed) before that administrator's removal: a signed
+///   record replayed later is refused;
+/// - a removed row has its `member.remove` entry, by the administrator who
+///   signed the removal, and a row with such an entry is removed (a removal
+///   the server undid).
+fn check_history(roster: &Roster, chain: &[ChainEntry]) -> Result<()> {
+    let mut removed_at: HashMap<[u8; 16], (usize, [u8; 16])> = HashMap::new();
+    let mut confirmed_at: HashMap<[u8; 16], (usize, [u8; 16])> = HashMap::new();
+    for (i, entry) in chain.iter().enumerate() {
+        if removed_at.contains_key(&entry.actor) {
+            return Err(Error::tampered(format!(
+                "audit entry {} (signed by member {} after its removal)",
+                entry.seq,
+                show_id(&entry.actor)
+            )));
+        }
+        let Ok(target) = uuid::Uuid::parse_str(&entry.target) else {
+            continue;
+        };
+        match entry.action.as_str() {
+            "member.remove" => {
+                removed_at.insert(*target.as_bytes(), (i, entry.actor));
+            }
+            "member.confirm" => {
+                confirmed_at.insert(*target.as_bytes(), (i, entry.actor));
+            }
+            _ => {}
+        }
+    }
+    // Whether `by` did something (at position `at`) before its own removal.
+    let before_removal_of =
+        |by: &[u8; 16], at: usize| removed_at.get(by).is_none_or(|(removal, _)| at < *removal);
+    for row in &roster.rows {
+        let what = format!("member {}", show_id(&row.id));
+        match (row.status.as_str(), removed_at.get(&row.id)) {
+            ("removed", Some((at, by)))
+                if row.removed_by != Some(*by) || !before_removal_of(by, *at) =>
+            {
+                return Err(Error::tampered(format!(
+                    "{what} (its removal does not match the audit)"
+                )));
+            }
+            ("removed", Some(_)) => {}
+            ("removed", None) => {
+                return Err(Error::tampered(format!(
+                    "{what} (its removal is not in the audit)"
+                )));
+            }
+            (_, Some(_)) => {
+                return Err(Error::tampered(format!(
+                    "{what} (active again after its removal in the audit)"
+                )));
+            }
+            _ => {}
+        }
+        let Some(endorser) = row.endorsed_by.filter(|by| *by != row.id) else {
+            continue;
+        };
+        if row.status == "pending" || !removed_at.contains_key(&endorser) {
+            continue;
+        }
+        // Confirmed by an administrator removed since: only a confirmation
+        // it made while it could stands.
+        match confirmed_at.get(&row.id) {
+            Some((at, by)) if *by == endorser && before_removal_of(by, *at) => {}
+            _ => {
+                return Err(Error::tampered(format!(
+                    "{what} (confirmed by member {} after its removal)",
+                    show_id(&endorser)
+                )));
+            }
+        }
+    }
+    Ok(())
 }

@@ -278,6 +278,10 @@ fn db_error(
         Error::InvitationInvalid
     } else if code.code() == "CF003" {
         Error::LastAdmin
+    } else if code.code() == "CF004" {
+        Error::MembershipChanged {
+            what: db.message().to_owned(),
+        }
     } else if code.code() == "CF002" {
         Error::Forbidden {
             operation: operation.to_owned(),

@@ -84,6 +84,13 @@ pub enum Error {
         /// The server's revision now.
         server_revision: i64,
     },
+    /// The membership changed while this change was being made (a member
+    /// confirmed or removed at the same moment); nothing was written.
+    #[error("the team vault's members changed meanwhile ({what}): nothing was written, try again")]
+    MembershipChanged {
+        /// What changed.
+        what: String,
+    },
     /// Something named is not there.
     #[error("{what} not found")]
     NotFound {
@@ -155,6 +162,7 @@ impl Error {
             Self::Tampered { .. } => "tampered",
             Self::NotFound { .. } => "not_found",
             Self::LastAdmin => "last_admin",
+            Self::MembershipChanged { .. } => "conflict",
             Self::Rollback { .. } => "rollback",
             Self::NoIdentity { .. } => "no_identity",
             Self::Database { .. } => "database",

@@ -114,7 +114,8 @@ impl Roster {
             if row.db_role != expected_role(&row.id) {
                 return Err(Error::tampered(format!("{what} (its database role)")));
             }
-            if row.status != "pending" {
+            // A row removed while pending (cancelled) was never confirmed.
+            if row.status == "active" || row.endorsed_by.is_some() || row.endorsement.is_some() {
                 endorsed(team, anchor, &by_id, row, 0)?;
             }
             removed(team, anchor, &by_id, row)?;
@@ -135,11 +136,12 @@ impl Roster {
             .find(|r| r.id == *id && r.status == "active")
     }
 
-    /// A verified member that was confirmed once (active or removed since).
+    /// A verified member that was confirmed once (active or removed since;
+    /// not one cancelled while pending).
     pub(crate) fn confirmed(&self, id: &[u8; 16]) -> Option<&MemberRow> {
         self.rows
             .iter()
-            .find(|r| r.id == *id && r.status != "pending")
+            .find(|r| r.id == *id && r.status != "pending" && r.endorsement.is_some())
     }
 
     /// A verified active administrator, or `tampered` naming `what`.
@@ -185,7 +187,12 @@ fn endorsed(
     // while it was one.
     let endorser = by_id
         .get(&by)
-        .filter(|e| e.status != "pending" && e.role == "administrator" && e.id != row.id)
+        .filter(|e| {
+            e.status != "pending"
+                && e.endorsement.is_some()
+                && e.role == "administrator"
+                && e.id != row.id
+        })
         .ok_or_else(|| Error::tampered(format!("{what} (not confirmed by an administrator)")))?;
     endorser.keys.verify(&message, signature, &what)?;
     endorsed(team, anchor, by_id, endorser, depth + 1)
@@ -205,7 +212,9 @@ fn removed(
         ("removed", Some(by), Some(signature)) => {
             let remover = by_id
                 .get(&by)
-                .filter(|e| e.status != "pending" && e.role == "administrator")
+                .filter(|e| {
+                    e.status != "pending" && e.endorsement.is_some() && e.role == "administrator"
+                })
                 .ok_or_else(|| {
                     Error::tampered(format!("{what} (not removed by an administrator)"))
                 })?;

@@ -40,6 +40,43 @@ BEGIN
     RETURN QUERY SELECT t.id, (SELECT max(version) FROM coffer.coffer_schema) FROM coffer.team t;
 END $$;
 
+-- Confirming and removing are serialized by one transaction-scoped lock:
+-- a removal moves every organization to a new epoch wrapped to the members
+-- active at that moment, so a confirmation may neither slip in between
+-- (its member would miss the new epoch's key) nor grant an epoch that is
+-- no longer current. Both definer functions take the lock and re-check;
+-- the removing client takes it first, before reading what it re-keys.
+CREATE FUNCTION coffer.lock_membership() RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, coffer AS $$
+    SELECT pg_advisory_xact_lock(hashtext('coffer.membership')::bigint);
+$$;
+
+CREATE OR REPLACE FUNCTION coffer.confirm_member(target uuid, new_name bytea, new_epoch integer,
+                                                 signed bytea)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, coffer AS $$
+DECLARE m coffer.members; actor uuid;
+BEGIN
+    actor := coffer.me();
+    IF actor IS NULL OR NOT coffer.is_admin() THEN
+        RAISE EXCEPTION 'only an administrator confirms members' USING ERRCODE = '42501';
+    END IF;
+    PERFORM coffer.lock_membership();
+    IF new_epoch IS DISTINCT FROM (SELECT o.epoch FROM coffer.organizations o
+                                   JOIN coffer.team t ON o.id = t.home_org) THEN
+        RAISE EXCEPTION 'the organization key moved to a new epoch' USING ERRCODE = 'CF004';
+    END IF;
+    SELECT * INTO m FROM coffer.members WHERE id = target FOR UPDATE;
+    IF NOT FOUND OR m.status <> 'pending' THEN
+        RAISE EXCEPTION 'no pending member %', target USING ERRCODE = 'P0002';
+    END IF;
+    EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE %I', m.db_role, m.scram,
+                   CASE WHEN m.role = 'administrator' THEN '{admin}' ELSE '{member}' END);
+    UPDATE coffer.members SET status = 'active', name = new_name, name_epoch = new_epoch,
+        endorsed_by = actor, endorsement = signed, scram = NULL
+        WHERE id = target;
+END $$;
+
 -- Removing: administrators only, never the last administrator. Marks the
 -- row removed with the administrator's signature, revokes the login and
 -- ends the member's sessions. The caller re-keys in the same transaction.
@@ -52,17 +89,31 @@ BEGIN
     IF actor IS NULL OR NOT coffer.is_admin() THEN
         RAISE EXCEPTION 'only an administrator removes members' USING ERRCODE = '42501';
     END IF;
-    -- One removal at a time: the administrators' rows are locked.
-    PERFORM 1 FROM coffer.members WHERE status = 'active' AND role = 'administrator'
-        ORDER BY id FOR UPDATE;
+    -- One membership change at a time.
+    PERFORM coffer.lock_membership();
     SELECT * INTO m FROM coffer.members WHERE id = target FOR UPDATE;
-    IF NOT FOUND OR m.status <> 'active' THEN
-        RAISE EXCEPTION 'no active member %', target USING ERRCODE = 'P0002';
+    -- A pending member (never confirmed, never granted a key) is cancelled
+    -- the same way, with no new epoch.
+    IF NOT FOUND OR m.status NOT IN ('active', 'pending') THEN
+        RAISE EXCEPTION 'no active or pending member %', target USING ERRCODE = 'P0002';
     END IF;
     IF m.role = 'administrator' AND NOT EXISTS (
         SELECT 1 FROM coffer.members
         WHERE status = 'active' AND role = 'administrator' AND id <> target) THEN
         RAISE EXCEPTION 'the last administrator cannot be removed' USING ERRCODE = 'CF003';
+    END IF;
+    -- The new epoch's records would carry a removed member's signature.
+    IF target = actor THEN
+        RAISE EXCEPTION 'an administrator cannot remove itself' USING ERRCODE = '42501';
+    END IF;
+    -- Every member who stays holds every organization's current key: a
+    -- member confirmed meanwhile must not be left on the old epoch.
+    IF EXISTS (
+        SELECT 1 FROM coffer.members k, coffer.organizations o
+        WHERE k.status = 'active' AND k.id <> target AND NOT EXISTS (
+            SELECT 1 FROM coffer.organization_keys g
+            WHERE g.org_id = o.id AND g.epoch = o.epoch AND g.member_id = k.id)) THEN
+        RAISE EXCEPTION 'a member would miss the new epoch''s key' USING ERRCODE = 'CF004';
     END IF;
     UPDATE coffer.members SET status = 'removed', removed_by = actor, removal = signed
         WHERE id = target;
@@ -76,6 +127,8 @@ BEGIN
     END IF;
 END $$;
 
+REVOKE ALL ON FUNCTION coffer.lock_membership() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION coffer.lock_membership() TO {admin};
 REVOKE ALL ON FUNCTION coffer.remove_member(uuid, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION coffer.remove_member(uuid, bytea) TO {admin};
 

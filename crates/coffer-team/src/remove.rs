@@ -52,18 +52,18 @@ pub fn remove(vault: &mut Vault, team: Option<&str>, member: &str) -> Result<Rem
     TeamVault::open(vault, team)?.remove(member, now)
 }
 
-/// The one active member whose id starts with `wanted`.
-fn find_active<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow> {
+/// The one active or pending member whose id starts with `wanted`.
+fn find_target<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow> {
     let wanted = wanted.trim().to_ascii_lowercase();
     let found: Vec<&MemberRow> = rows
         .iter()
-        .filter(|r| r.status == "active" && !wanted.is_empty())
+        .filter(|r| (r.status == "active" || r.status == "pending") && !wanted.is_empty())
         .filter(|r| show_id(&r.id).starts_with(&wanted) || hex::encode(r.id).starts_with(&wanted))
         .collect();
     match found.as_slice() {
         [one] => Ok(one),
         [] => Err(Error::NotFound {
-            what: format!("an active member {wanted:?}"),
+            what: format!("an active or pending member {wanted:?}"),
         }),
         _ => Err(Error::invalid(
             "member",
@@ -72,9 +72,26 @@ fn find_active<'a>(rows: &'a [MemberRow], wanted: &str) -> Result<&'a MemberRow>
     }
 }
 
+/// How many times a membership change is tried again when another one
+/// (a confirmation, a removal) committed in between.
+pub(crate) const ATTEMPTS: usize = 3;
+
 impl TeamVault {
     /// Removes an active member (administrators); see the module's notes.
+    /// A confirmation or removal committed meanwhile (`conflict`) makes it
+    /// start over from the new membership, a few times.
     pub fn remove(&mut self, member: &str, now: Timestamp) -> Result<Removed> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.remove_once(member, now) {
+                Err(Error::MembershipChanged { .. }) if attempt < ATTEMPTS => continue,
+                done => return done,
+            }
+        }
+    }
+
+    fn remove_once(&mut self, member: &str, now: Timestamp) -> Result<Removed> {
         let roster = self.roster()?;
         roster
             .admin(&self.me.member_id, "this member")
@@ -82,7 +99,10 @@ impl TeamVault {
                 operation: "removing a member".into(),
                 reason: "only an administrator removes members".into(),
             })?;
-        let target = find_active(&roster.rows, member)?.clone();
+        let target = find_target(&roster.rows, member)?.clone();
+        if target.status == "pending" {
+            return self.cancel(&target, now);
+        }
         let admins_left = roster
             .rows
             .iter()
@@ -90,6 +110,14 @@ impl TeamVault {
             .count();
         if target.role == "administrator" && admins_left == 0 {
             return Err(Error::LastAdmin);
+        }
+        if target.id == self.me.member_id {
+            // The new epoch's grants and records would be signed by a
+            // removed member, which no client accepts.
+            return Err(Error::Forbidden {
+                operation: "removing a member".into(),
+                reason: "an administrator cannot remove itself: another administrator must".into(),
+            });
         }
         let display_name = self
             .members()?
@@ -141,6 +169,11 @@ impl TeamVault {
         let server = me.server.clone();
         let fail = |e: postgres::Error| query_error(&server, "removing a member", &e);
         let mut tx = self.client.transaction().map_err(fail)?;
+        // No confirmation or other removal commits while this one runs; what
+        // committed since the roster was read makes the server refuse below
+        // (`conflict`) and the removal starts over.
+        tx.execute("SELECT coffer.lock_membership()", &[])
+            .map_err(fail)?;
         let mut to_rotate = Vec::new();
         let mut home_epoch = 0;
         for (org, epoch, old_key) in &orgs {
@@ -196,6 +229,44 @@ impl TeamVault {
             organizations_rekeyed: orgs.len(),
             epoch: home_epoch,
             to_rotate,
+        })
+    }
+
+    /// Cancels a pending member: it was never granted a key and has no
+    /// login, so its row is marked removed (signed, audited) and no
+    /// organization moves to a new epoch.
+    fn cancel(&mut self, target: &MemberRow, now: Timestamp) -> Result<Removed> {
+        let display_name = self
+            .members()?
+            .into_iter()
+            .find(|m| m.id == show_id(&target.id))
+            .and_then(|m| m.display_name);
+        let roster = self.roster()?;
+        let home = self.home_org_id()?;
+        let (epoch, _) = self.org_key(&roster, &home)?;
+        let team = self.me.team_id;
+        let removal = self
+            .me
+            .sign(&records::removal(&team, &target.id, &target.db_role));
+        let me = &self.me;
+        let server = me.server.clone();
+        let fail = |e: postgres::Error| query_error(&server, "cancelling a pending member", &e);
+        let mut tx = self.client.transaction().map_err(fail)?;
+        tx.execute("SELECT coffer.lock_membership()", &[])
+            .map_err(fail)?;
+        Self::audit(&mut tx, me, now, "member.remove", &show_id(&target.id)).map_err(fail)?;
+        tx.execute(
+            "SELECT coffer.remove_member($1, $2)",
+            &[&uuid(&target.id), &removal],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(Removed {
+            member_id: show_id(&target.id),
+            display_name,
+            organizations_rekeyed: 0,
+            epoch,
+            to_rotate: Vec::new(),
         })
     }
 }

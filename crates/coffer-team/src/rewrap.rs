@@ -38,9 +38,8 @@ pub(crate) fn under_new_epoch(
     let sealed: Vec<u8> = row.get(0);
     let epoch: i32 = row.get(1);
     if epoch != old.0 {
-        return Err(Error::Forbidden {
-            operation: "re-keying an organization".into(),
-            reason: format!("{what} changed meanwhile (epoch {epoch}): try again"),
+        return Err(Error::MembershipChanged {
+            what: format!("{what} is at epoch {epoch} now"),
         });
     }
     let name = seal::open(old.1, Purpose::OrgName, team, org, old.0, &sealed, &what)?;

@@ -197,12 +197,15 @@ impl TeamVault {
             .map(member_row)
             .collect::<Result<Vec<MemberRow>>>()?;
         let roles = self.roles.clone();
-        Roster::verify(
+        let roster = Roster::verify(
             &self.me.team_id,
             &self.me.anchor,
             |id| roles.member_login(id),
             rows,
-        )
+        )?;
+        // Removals and confirmations must agree with the audit chain.
+        self.verified_chain(&roster)?;
+        Ok(roster)
     }
 
     /// The home organization's id, its record verified.
@@ -532,7 +535,21 @@ impl TeamVault {
     /// Confirms a pending member (administrators) once the fingerprint read
     /// out by the member matches their keys: creates their login role,
     /// records the endorsement and wraps the home organization key for them.
+    /// A removal committed meanwhile moves the key to a new epoch: the
+    /// server refuses the old one (`conflict`) and the confirmation starts
+    /// over with the new key, a few times.
     pub fn confirm(&mut self, member: &str, fingerprint: &str, now: Timestamp) -> Result<Member> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.confirm_once(member, fingerprint, now) {
+                Err(Error::MembershipChanged { .. }) if attempt < crate::remove::ATTEMPTS => continue,
+                done => return done,
+            }
+        }
+    }
+
+    fn confirm_once(&mut self, member: &str, fingerprint: &str, now: Timestamp) -> Result<Member> {
         let roster = self.roster()?;
         roster
             .admin(&self.me.member_id, "this member")

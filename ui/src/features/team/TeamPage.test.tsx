@@ -1,0 +1,125 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { ipcError, mockShell, renderPage } from "../../components/testing";
+import type { TeamMember, TeamStatus } from "../../ipc/client";
+import { TeamPage } from "./TeamPage";
+
+const TEAM = "0b5c7a3e-1f55-4c57-9a54-5a3f0d6f3c11";
+const ENTRY = { team_id: TEAM, server: "127.0.0.1:5433/team", joined_at: "2026-12-07T15:00:00Z" };
+const ADMIN: TeamStatus = {
+  team_id: TEAM,
+  server: "127.0.0.1:5433/team",
+  member_id: "a1",
+  fingerprint: "1111-2222-3333-4444-5555",
+  state: "active",
+  role: "administrator",
+  schema_version: 1,
+  revision: 7,
+};
+const ANN: TeamMember = { id: "a1", display_name: "Ann", role: "administrator", status: "active", fingerprint: ADMIN.fingerprint, confirmed_by: "a1" };
+const BO: TeamMember = { id: "b2", display_name: "Bo", role: "member", status: "pending", fingerprint: "abcd-ef01-2345-6789-abcd", confirmed_by: null };
+
+describe("the team vault page", () => {
+  it("offers to create or join when this vault has no team vault", async () => {
+    mockShell({ team_vaults: () => [], organizations: () => [{ name: "Default", secrets: 0, projects: [] }] });
+    renderPage(<TeamPage />);
+    expect(await screen.findByRole("heading", { name: "Create a team vault" })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Join with an invitation" })).toBeInTheDocument();
+  });
+
+  it("refuses an empty create form without calling the shell", async () => {
+    const user = userEvent.setup();
+    const shell = mockShell({ team_vaults: () => [], organizations: () => [{ name: "Default", secrets: 0, projects: [] }] });
+    renderPage(<TeamPage />);
+    await user.click(await screen.findByRole("button", { name: /Create a team vault/ }));
+    await user.click(screen.getByRole("button", { name: "Create" }));
+    expect(await screen.findByText(/Type the connection string/)).toBeInTheDocument();
+    expect(shell.of("create_team_vault")).toHaveLength(0);
+  });
+
+  it("shows an unreachable server with its advice and a retry", async () => {
+    mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ipcError("unreachable", "the team vault at 127.0.0.1:5433/team cannot be reached (connecting as this member): no answer within 6 s"),
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByText(/cannot be reached/)).toBeInTheDocument();
+    expect(screen.getByText(/did not answer/)).toBeInTheDocument();
+    expect(screen.getByText("unreachable")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /Try again/ })).toBeInTheDocument();
+  });
+
+  it("shows a pending member's fingerprint large, to read to the administrator", async () => {
+    mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ({ ...ADMIN, state: "pending", role: null, schema_version: null, revision: null, fingerprint: BO.fingerprint }),
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByRole("heading", { name: "Read this to your administrator" })).toBeInTheDocument();
+    expect(screen.getAllByLabelText("Fingerprint abcd ef01 2345 6789 abcd")).toHaveLength(2);
+  });
+
+  it("confirms nothing on a mismatched fingerprint and confirms on a match", async () => {
+    const user = userEvent.setup();
+    let members = [ANN, BO];
+    const shell = mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ADMIN,
+      team_members: () => members,
+      confirm_team_member: (args) => {
+        if (String(args.fingerprint).replace(/[^0-9a-f]/gi, "").toLowerCase() !== "abcdef0123456789abcd")
+          return ipcError("fingerprint_mismatch", "the fingerprint does not match member b2's keys: nothing was granted");
+        members = [ANN, { ...BO, status: "active", confirmed_by: "a1" }];
+        return members[1];
+      },
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByText("1 waiting for confirmation")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Confirm Bo" }));
+    const dialog = await screen.findByRole("dialog", { name: "Confirm Bo" });
+    const input = within(dialog).getByLabelText("Fingerprint read out by the member");
+    await user.type(input, "abcd-ef01");
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    expect(await within(dialog).findByText(/20 hex digits/)).toBeInTheDocument();
+    expect(shell.of("confirm_team_member")).toHaveLength(0);
+    await user.clear(input);
+    await user.type(input, "abcd-ef01-2345-6789-0000");
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    expect(await within(dialog).findByText(/nothing was granted/)).toBeInTheDocument();
+    expect(within(dialog).getByText(/read their fingerprint again/)).toBeInTheDocument();
+    await user.clear(input);
+    await user.type(input, "ABCD EF01 2345 6789 ABCD");
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(shell.of("confirm_team_member")).toEqual([
+      { team: TEAM, member: "b2", fingerprint: "abcd-ef01-2345-6789-0000" },
+      { team: TEAM, member: "b2", fingerprint: "ABCD EF01 2345 6789 ABCD" },
+    ]);
+    await waitFor(() => expect(screen.queryByText("1 waiting for confirmation")).not.toBeInTheDocument());
+  });
+
+  it("shows an invitation's ticket once, with a copy button and the credential warning", async () => {
+    const user = userEvent.setup();
+    const shell = mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ADMIN,
+      team_members: () => [ANN],
+      invite_team_member: () => ({ id: "i1", ticket: "coffer-invite-v1.TICKET", expires_at: "2026-12-10T15:00:00Z" }),
+    });
+    renderPage(<TeamPage />);
+    await user.click(await screen.findByRole("button", { name: /Invite/ }));
+    const dialog = await screen.findByRole("dialog", { name: "Invite a member" });
+    await user.selectOptions(within(dialog).getByLabelText("Role"), "administrator");
+    await user.selectOptions(within(dialog).getByLabelText("Expires after"), "72");
+    await user.click(within(dialog).getByRole("button", { name: "Create invitation" }));
+    const shown = await screen.findByRole("dialog", { name: "Invitation ticket" });
+    expect(within(shown).getByLabelText("Ticket")).toHaveValue("coffer-invite-v1.TICKET");
+    expect(within(shown).getByText(/This ticket is a credential/)).toBeInTheDocument();
+    expect(within(shown).getByRole("button", { name: /Copy ticket/ })).toBeInTheDocument();
+    expect(shell.of("invite_team_member")).toEqual([{ team: TEAM, role: "administrator", expiresInHours: 72 }]);
+    await user.click(within(shown).getByRole("button", { name: "Done" }));
+    expect(screen.queryByText("coffer-invite-v1.TICKET")).not.toBeInTheDocument();
+  });
+});

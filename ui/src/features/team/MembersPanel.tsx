@@ -61,7 +61,9 @@ export function MembersPanel({ team, admin }: { team: string; admin: boolean }) 
               <tr key={m.id} data-member={m.id}>
                 <td className="cell-name">
                   {m.display_name ?? <span className="muted">(name not readable)</span>}
-                  <div className="mono small muted">{m.id}</div>
+                  <div className="mono small muted" title={m.id}>
+                    {m.id.slice(0, 8)}
+                  </div>
                 </td>
                 <td>{roleLabel(m.role)}</td>
                 <td>

@@ -6,7 +6,7 @@
 // `status` printed, and the member list shows the member active. Then a
 // third vault joins in the app (its fingerprint shown large), and with the
 // server stopped the section says it is unreachable.
-// Screenshots (team-*) at 1280×800.
+// Screenshots (team-*) at 1280×800, the members and a ticket also in dark.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -150,7 +150,17 @@ describe("Team vault on PostgreSQL", { timeout: 300_000 }, () => {
       assert.equal(status.state, "active");
       assert.equal(status.role, "member");
       await shot(browser, "team-members.png");
+      // The same screens in the dark theme.
+      await nav(browser, "Settings");
+      await heading(browser, "Settings");
+      await browser.$("label=Dark").click();
+      await until(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === "dark", { message: "the dark theme" });
+      await nav(browser, "Team vault");
+      await heading(browser, "Team vault");
+      await until(async () => /Bo Member/.test(await browser.$(".team-members").getText()), { timeout: 30_000, message: "the members" });
+      await shot(browser, "team-members-dark.png");
       secondTicket = await invite();
+      await shot(browser, "team-invite-dark.png");
       await (await dialogButton("Done")).click();
     }),
   );

@@ -123,3 +123,42 @@ describe("the team vault page", () => {
     expect(screen.queryByText("coffer-invite-v1.TICKET")).not.toBeInTheDocument();
   });
 });
+
+describe("creating a team vault", () => {
+  it("offers the SQL for a DBA after needs_dba and shows it in a copyable block", async () => {
+    const user = userEvent.setup();
+    const shell = mockShell({
+      team_vaults: () => [],
+      organizations: () => [{ name: "Default", secrets: 0, projects: [] }],
+      list_secrets: () => ({ total: 0, items: [] }),
+      create_team_vault: (args) =>
+        args.printSql
+          ? { team_id: TEAM, member_id: "a1", fingerprint: ADMIN.fingerprint, server: "db:5432/team", sql: "BEGIN;\nCREATE ROLE coffer_x NOLOGIN;\nCOMMIT;\n" }
+          : ipcError("needs_dba", "the database role cannot create the team vault's roles and schema (PostgreSQL refused: permission denied)"),
+    });
+    renderPage(<TeamPage />);
+    await user.click(await screen.findByRole("button", { name: /Create a team vault/ }));
+    await user.type(screen.getByLabelText("Connection string"), "postgres://app@db:5432/team");
+    await user.type(screen.getByLabelText("Your display name"), "Ann");
+    await user.type(screen.getByLabelText("First organization"), "Platform");
+    await user.click(screen.getByRole("button", { name: "Create" }));
+    expect(await screen.findByText(/may not create roles or schemas/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Show the SQL for a database administrator" }));
+    const dialog = await screen.findByRole("dialog", { name: "SQL for a database administrator" });
+    expect(within(dialog).getByLabelText("SQL script")).toHaveTextContent("CREATE ROLE coffer_x NOLOGIN;");
+    expect(within(dialog).getByRole("button", { name: /Copy SQL/ })).toBeInTheDocument();
+    expect(shell.of("create_team_vault").map((a) => a.printSql)).toEqual([false, true]);
+    expect(shell.of("create_team_vault")[0]).toMatchObject({ connection: "postgres://app@db:5432/team", passwordSecret: null, caSecret: null, displayName: "Ann", orgName: "Platform" });
+  });
+
+  it("refuses a connection string with a password in it before asking the shell", async () => {
+    const user = userEvent.setup();
+    const shell = mockShell({ team_vaults: () => [], organizations: () => [{ name: "Default", secrets: 0, projects: [] }] });
+    renderPage(<TeamPage />);
+    await user.click(await screen.findByRole("button", { name: /Create a team vault/ }));
+    await user.type(screen.getByLabelText("Connection string"), "postgres://app:hunter2@db:5432/team");
+    await user.click(screen.getByRole("button", { name: "Create" }));
+    expect(await screen.findByText(/Leave the password out/)).toBeInTheDocument();
+    expect(shell.of("create_team_vault")).toHaveLength(0);
+  });
+});

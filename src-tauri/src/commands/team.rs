@@ -304,3 +304,87 @@ pub async fn confirm_team_member(
     .await?;
     Ok(confirmed.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use coffer_core::ErrorCode;
+    use coffer_team::Error;
+
+    use super::team_error;
+
+    #[test]
+    fn team_errors_keep_their_codes_for_the_ui() {
+        let server = || "127.0.0.1:5432/team".to_owned();
+        let cases = [
+            (
+                Error::Unreachable {
+                    server: server(),
+                    operation: "connecting".into(),
+                    reason: "refused".into(),
+                },
+                ErrorCode::Unreachable,
+            ),
+            (
+                Error::SchemaTooNew {
+                    found: 9,
+                    supported: 1,
+                },
+                ErrorCode::SchemaTooNew,
+            ),
+            (
+                Error::NeedsDba {
+                    operation: "create".into(),
+                    reason: "permission denied".into(),
+                },
+                ErrorCode::NeedsDba,
+            ),
+            (
+                Error::Forbidden {
+                    operation: "confirming".into(),
+                    reason: "the server refused the login".into(),
+                },
+                ErrorCode::Forbidden,
+            ),
+            (Error::InvitationInvalid, ErrorCode::InvitationInvalid),
+            (
+                Error::FingerprintMismatch {
+                    member: "b2".into(),
+                },
+                ErrorCode::FingerprintMismatch,
+            ),
+            (
+                Error::Tampered {
+                    what: "member b2".into(),
+                },
+                ErrorCode::Tampered,
+            ),
+            (
+                Error::NoIdentity {
+                    reason: "none".into(),
+                },
+                ErrorCode::NotFound,
+            ),
+            (
+                Error::Database {
+                    server: server(),
+                    operation: "listing".into(),
+                    reason: "boom".into(),
+                },
+                ErrorCode::Remote,
+            ),
+            (Error::Vault(coffer_core::Error::Locked), ErrorCode::Locked),
+        ];
+        for (error, code) in cases {
+            let message = error.to_string();
+            let ipc = team_error(error);
+            assert_eq!(ipc.code, code, "{message}");
+            assert_eq!(ipc.message, message);
+        }
+        let internal = team_error(Error::Internal("a bug".into()));
+        assert_eq!(internal.code, ErrorCode::Internal);
+        assert!(
+            !internal.message.contains("a bug"),
+            "internal details stay in detail"
+        );
+    }
+}

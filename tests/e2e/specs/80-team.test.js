@@ -25,6 +25,7 @@ describe("Team vault on PostgreSQL", { timeout: 300_000 }, () => {
   let app;
   let pg;
   let memberFingerprint;
+  let firstTicket;
   let secondTicket;
   const step = guarded(() => browser);
 
@@ -109,6 +110,7 @@ describe("Team vault on PostgreSQL", { timeout: 300_000 }, () => {
       assert.ok(await browser.$("button*=Copy ticket").isDisplayed());
       await shot(browser, "team-invite.png");
       await (await dialogButton("Done")).click();
+      firstTicket = ticket;
       const file = path.join(member, "ticket");
       fs.writeFileSync(file, ticket, { mode: 0o600 });
       const joined = JSON.parse(cli(member, ["--json", "shared-vault", "join", "--ticket-file", file, "--name", "Bo Member"]));
@@ -181,6 +183,12 @@ describe("Team vault on PostgreSQL", { timeout: 300_000 }, () => {
       const bad = await dialogError();
       assert.match(bad, /invalid|ticket/i);
       await shot(browser, "team-join-bad-ticket.png");
+      // Bo's ticket again: used already, refused by the server; nothing is kept.
+      await typeInto(browser, await control(browser, "Invitation ticket"), firstTicket);
+      await (await dialogButton("Join")).click();
+      await until(async () => /not valid/.test(await dialogError()), { timeout: 30_000, message: "invitation_invalid" });
+      assert.match(await dialogError(), /Ask your administrator for a new invitation/);
+      await shot(browser, "team-join-used-ticket.png");
       await typeInto(browser, await control(browser, "Invitation ticket"), secondTicket);
       await (await dialogButton("Join")).click();
       await until(async () => (await browser.$("h2=Read this to your administrator").isExisting()), {

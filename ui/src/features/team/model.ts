@@ -94,7 +94,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   unreachable: "The server did not answer. Check the address, that PostgreSQL runs and that this machine may reach it.",
   forbidden: "The server refused. Check the user in the connection string and the password secret (a wrong password is refused here).",
   schema_too_new: "This team vault was made by a newer Coffer: upgrade Coffer on this machine first.",
-  invitation_invalid: "Ask your administrator for a new invitation: this one is unknown, used already or expired.",
+  invitation_invalid: "Ask your administrator for a new invitation.",
   fingerprint_mismatch: "Nothing was granted. Ask the member to read their fingerprint again, from their own screen.",
   needs_dba: "This database role may not create roles or schemas. Show the SQL for a database administrator instead.",
   tampered: "A record on the server does not verify: someone changed it. Nothing is shown.",

@@ -201,14 +201,36 @@ pub async fn team_vaults(state: State<'_, AppState>) -> IpcResult<Vec<TeamVaultE
 
 /// Where this member stands: confirmed (with role, schema, revision) or
 /// pending. An unreachable server is an error after the connect timeout.
+/// The status queries run with the vault released.
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn team_status(
     state: State<'_, AppState>,
     team: Option<String>,
 ) -> IpcResult<TeamStatus> {
-    let status = with_team_vault(&state, move |v| coffer_team::status(v, team.as_deref())).await?;
-    Ok(status.into())
+    let vault = Arc::clone(&state.vault);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut connected = {
+            let mut slot = lock(&vault);
+            let vault = slot
+                .as_mut()
+                .ok_or_else(|| IpcError::new(ErrorCode::NoVault, "No vault is open yet."))?;
+            match TeamVault::open(vault, team.as_deref()) {
+                Ok(connected) => connected,
+                // The server refuses a member not confirmed yet: the API
+                // answers "pending" from the local identity.
+                Err(coffer_team::Error::Forbidden { .. }) => {
+                    return coffer_team::status(vault, team.as_deref())
+                        .map(TeamStatus::from)
+                        .map_err(team_error);
+                }
+                Err(e) => return Err(team_error(e)),
+            }
+        };
+        connected.status().map(TeamStatus::from).map_err(team_error)
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("a team-vault task failed: {e}")))?
 }
 
 /// Creates a team vault (or, with `print_sql`, returns the SQL a database

@@ -95,6 +95,7 @@ const COMMANDS: &[&str] = &[
     "invite_team_member",
     "team_members",
     "confirm_team_member",
+    "remove_team_member",
 ];
 
 fn main() {

@@ -114,6 +114,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             team::invite_team_member,
             team::team_members,
             team::confirm_team_member,
+            team::remove_team_member,
         ])
         .events(collect_events![
             FilesDropped,

@@ -1033,6 +1033,10 @@ pub enum SharedVaultCommand {
         /// The ca_bundle secret whose certificates TLS trusts (instead of the system's).
         #[arg(long, value_name = "SECRET")]
         ca_secret: Option<String>,
+        /// The certificate secret (with its private key) TLS shows to a
+        /// server that asks for a client certificate.
+        #[arg(long, value_name = "SECRET")]
+        client_cert: Option<String>,
         /// Your name as other members see it (encrypted on the server).
         #[arg(long, value_name = "NAME")]
         name: String,
@@ -1069,6 +1073,10 @@ pub enum SharedVaultCommand {
         /// The ca_bundle secret whose certificates TLS trusts.
         #[arg(long, value_name = "SECRET")]
         ca_secret: Option<String>,
+        /// The certificate secret (with its private key) TLS shows to a
+        /// server that asks for a client certificate.
+        #[arg(long, value_name = "SECRET")]
+        client_cert: Option<String>,
     },
     /// Confirm a pending member (administrators) after comparing their
     /// fingerprint out of band: grants their login and the organization key.
@@ -1084,6 +1092,46 @@ pub enum SharedVaultCommand {
     },
     /// Members with roles, status and fingerprints (verified signatures).
     Members {
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Remove a member (administrators): their login goes, the organization
+    /// keys move to a new epoch for everyone else, and the secrets they could
+    /// read are listed for rotation.
+    Remove {
+        /// The member's id (or its start).
+        member: String,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Invitations (administrators): id, role, expiry, state; never the code.
+    Invitations {
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// Revoke an unused invitation (administrators): its ticket stops working.
+    Revoke {
+        /// The invitation's id (or its start).
+        invitation: String,
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
+    /// The audit chain, verified whole before anything is shown: time,
+    /// member, action, target.
+    Audit {
+        /// Only the last N entries.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Only say whether the chain verifies, how long it is and its last entry.
+        #[arg(long)]
+        verify: bool,
         /// The team vault's id (or its start).
         #[arg(long, value_name = "ID")]
         team: Option<String>,

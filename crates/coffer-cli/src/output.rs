@@ -84,7 +84,11 @@ fn team_exit_code(error: &coffer_team::Error) -> i32 {
     match error.code() {
         "invalid_input" => 2,
         "not_found" | "no_identity" => 3,
-        "forbidden" | "needs_dba" | "invitation_invalid" | "fingerprint_mismatch" => 6,
+        "forbidden"
+        | "needs_dba"
+        | "invitation_invalid"
+        | "fingerprint_mismatch"
+        | "last_admin" => 6,
         "unreachable" | "database" => 7,
         _ => 1,
     }

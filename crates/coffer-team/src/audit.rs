@@ -19,6 +19,9 @@ pub struct AuditEntry {
     pub at: Timestamp,
     /// The author's member id.
     pub actor: String,
+    /// The author's display name, opened on this desktop (none where this
+    /// member may not read it).
+    pub actor_name: Option<String>,
     /// What was done (`team.create`, `member.invite`, `member.confirm`, ...).
     pub action: String,
     /// The id it was done to.
@@ -29,6 +32,11 @@ impl TeamVault {
     /// Every audit entry, the whole chain verified first.
     pub fn audit_entries(&mut self) -> Result<Vec<AuditEntry>> {
         let roster = self.roster()?;
+        let names: std::collections::HashMap<String, String> = self
+            .members()?
+            .into_iter()
+            .filter_map(|m| Some((m.id, m.display_name?)))
+            .collect();
         let server = self.me.server.clone();
         let rows = self
             .client
@@ -67,6 +75,7 @@ impl TeamVault {
             out.push(AuditEntry {
                 seq,
                 at: Timestamp::from_unix(at),
+                actor_name: names.get(&actor.to_string()).cloned(),
                 actor: actor.to_string(),
                 action,
                 target,

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +40,10 @@ pub struct Server {
     /// The Coffer CA bundle secret (`org:name`) whose certificates are the
     /// trusted roots, if not the system's.
     pub ca_secret: Option<String>,
+    /// The Coffer certificate secret (`org:name`, with its private key)
+    /// this desktop authenticates with, when the server asks for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
 }
 
 impl Server {
@@ -91,14 +95,21 @@ impl Server {
                 dbname,
                 tls,
                 ca_secret,
+                client_cert: None,
             },
             user,
         ))
     }
 }
 
-/// The roots a TLS connection trusts.
-fn tls_config(ca_pem: Option<&[u8]>) -> Result<rustls::ClientConfig> {
+/// A client certificate chain (leaf first) and its private key, as PEM.
+pub(crate) type ClientCert<'a> = (&'a [u8], &'a [u8]);
+
+/// The roots a TLS connection trusts, and the client certificate it shows.
+fn tls_config(
+    ca_pem: Option<&[u8]>,
+    client: Option<ClientCert<'_>>,
+) -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     match ca_pem {
         Some(pem) => {
@@ -122,11 +133,25 @@ fn tls_config(ca_pem: Option<&[u8]>) -> Result<rustls::ClientConfig> {
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Internal(format!("TLS configuration: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+        .with_root_certificates(roots);
+    let Some((chain, key)) = client else {
+        return Ok(builder.with_no_client_auth());
+    };
+    let bad = |why: String| Error::invalid("client certificate", why);
+    let certs = CertificateDer::pem_slice_iter(chain)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("not PEM certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("no certificate in it".into()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key)
+        .map_err(|_| bad("its private key is not a PEM key rustls reads".into()))?;
+    builder
+        .with_client_auth_cert(certs, key)
+        .map_err(|e| bad(format!("unusable: {e}")))
 }
 
 /// Connects as `user`. `ca_pem` replaces the system roots when TLS is on.
@@ -135,6 +160,7 @@ pub(crate) fn connect(
     user: &str,
     password: &SecretString,
     ca_pem: Option<&[u8]>,
+    client: Option<ClientCert<'_>>,
     operation: &str,
 ) -> Result<postgres::Client> {
     let mut config = postgres::Config::new();
@@ -147,6 +173,12 @@ pub(crate) fn connect(
         .application_name("coffer")
         .connect_timeout(CONNECT_TIMEOUT);
     let tls = match server.tls {
+        TlsMode::Disable if client.is_some() => {
+            return Err(Error::invalid(
+                "client certificate",
+                "it needs TLS: use sslmode=require in the connection string",
+            ));
+        }
         TlsMode::Disable => {
             config.ssl_mode(postgres::config::SslMode::Disable);
             None
@@ -154,7 +186,7 @@ pub(crate) fn connect(
         TlsMode::Require => {
             config.ssl_mode(postgres::config::SslMode::Require);
             Some(tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(
-                ca_pem,
+                ca_pem, client,
             )?))
         }
     };
@@ -191,10 +223,22 @@ fn connect_error(server: &Server, operation: &str, e: &postgres::Error) -> Error
     if let Some(db) = e.as_db_error() {
         return db_error(server, operation, e, db);
     }
+    let reason = describe(e);
+    // The server ended the handshake: with a client certificate, most often
+    // because it does not accept it (unknown CA, expired, revoked).
+    if reason.contains("received fatal alert") {
+        return Error::Forbidden {
+            operation: operation.to_owned(),
+            reason: format!(
+                "the server refused the TLS handshake, most likely the client certificate \
+                 ({reason})"
+            ),
+        };
+    }
     Error::Unreachable {
         server: server.label(),
         operation: operation.to_owned(),
-        reason: describe(e),
+        reason,
     }
 }
 
@@ -232,6 +276,8 @@ fn db_error(
         }
     } else if code.code() == "CF001" {
         Error::InvitationInvalid
+    } else if code.code() == "CF003" {
+        Error::LastAdmin
     } else if code.code() == "CF002" {
         Error::Forbidden {
             operation: operation.to_owned(),

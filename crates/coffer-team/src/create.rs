@@ -25,6 +25,9 @@ pub struct CreateOptions {
     pub password_secret: Option<String>,
     /// The CA bundle secret (`org:name`) that TLS trusts instead of the system roots.
     pub ca_secret: Option<String>,
+    /// The certificate secret (`org:name`, with its private key) TLS
+    /// authenticates with, when the server asks for a client certificate.
+    pub client_cert: Option<String>,
     /// The creator's display name (encrypted on the server).
     pub display_name: String,
     /// The first organization's name (encrypted on the server).
@@ -66,7 +69,8 @@ pub fn create(vault: &mut Vault, options: &CreateOptions, print_sql: bool) -> Re
     if !vault.is_unlocked() {
         return Err(coffer_core::Error::Locked.into());
     }
-    let (server, user) = Server::parse(&options.connection, options.ca_secret.clone())?;
+    let (mut server, user) = Server::parse(&options.connection, options.ca_secret.clone())?;
+    server.client_cert = options.client_cert.clone();
     let team_id = random_id()?;
     let me = Identity::generate(team_id, random_id()?, None, server.clone())?;
     let sql = bootstrap_sql(&me, options, vault.now())?;
@@ -96,11 +100,13 @@ fn run_bootstrap(
         None => SecretString::from(String::new()),
     };
     let ca = local::ca_pem(vault, server)?;
+    let cert = local::client_cert(vault, server)?;
     let mut client = connect::connect(
         server,
         user,
         &password,
         ca.as_deref().map(|v| v.as_slice()),
+        local::as_client(&cert),
         "creating the team vault",
     )?;
     let fail = |e: postgres::Error| query_error(server, "creating the team vault", &e);
@@ -242,6 +248,33 @@ pub fn join(
     display_name: &str,
     ca_secret: Option<String>,
 ) -> Result<crate::team::Status> {
+    join_with(
+        vault,
+        ticket,
+        display_name,
+        &JoinOptions {
+            ca_secret,
+            client_cert: None,
+        },
+    )
+}
+
+/// How to reach the server when joining.
+#[derive(Debug, Clone, Default)]
+pub struct JoinOptions {
+    /// The CA bundle secret TLS trusts instead of the system roots.
+    pub ca_secret: Option<String>,
+    /// The certificate secret (with its private key) TLS authenticates with.
+    pub client_cert: Option<String>,
+}
+
+/// [`join`], with a client certificate when the server asks for one.
+pub fn join_with(
+    vault: &mut Vault,
+    ticket: &SecretString,
+    display_name: &str,
+    options: &JoinOptions,
+) -> Result<crate::team::Status> {
     check_name("display name", display_name)?;
     if !vault.is_unlocked() {
         return Err(coffer_core::Error::Locked.into());
@@ -249,7 +282,8 @@ pub fn join(
     let ticket = crate::ticket::Ticket::decode(ticket)?;
     let team = ticket.team_id()?;
     let server = Server {
-        ca_secret,
+        ca_secret: options.ca_secret.clone(),
+        client_cert: options.client_cert.clone(),
         ..ticket.server.clone()
     };
     let member = random_id()?;
@@ -273,11 +307,13 @@ pub fn join(
     let verifier =
         postgres_protocol::password::scram_sha_256(me.db_password.expose_secret().as_bytes());
     let ca = local::ca_pem(vault, &server)?;
+    let cert = local::client_cert(vault, &server)?;
     let mut client = connect::connect(
         &server,
         &ticket.join_user,
         &SecretString::from(ticket.join_password.clone()),
         ca.as_deref().map(|v| v.as_slice()),
+        local::as_client(&cert),
         "joining the team vault",
     )?;
     let fail = |e: postgres::Error| query_error(&server, "joining the team vault", &e);
@@ -331,7 +367,12 @@ pub fn status(vault: &mut Vault, team: Option<&str>) -> Result<crate::team::Stat
         Ok(mut connected) => connected.status(),
         Err(Error::Forbidden { .. }) => {
             let me = local::identity(vault, team)?;
-            Ok(pending_status(&me))
+            let mut status = pending_status(&me);
+            // A member that was connected once and is refused now was removed.
+            if me.seen_revision > 0 {
+                status.state = "removed".into();
+            }
+            Ok(status)
         }
         Err(e) => Err(e),
     }

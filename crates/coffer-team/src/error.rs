@@ -68,6 +68,22 @@ pub enum Error {
         /// What failed.
         what: String,
     },
+    /// Removing this member would leave the team vault without an administrator.
+    #[error("the last administrator cannot be removed: confirm another administrator first")]
+    LastAdmin,
+    /// The server's revision is lower than one this client saw: it was
+    /// restored from an old backup, or it is hostile.
+    #[error(
+        "the team vault went back in time (revision {server_revision}, this desktop \
+         already saw {seen}): it was restored from an old backup or the server is hostile; \
+         nothing was read from it"
+    )]
+    Rollback {
+        /// The highest revision this client saw.
+        seen: i64,
+        /// The server's revision now.
+        server_revision: i64,
+    },
     /// Something named is not there.
     #[error("{what} not found")]
     NotFound {
@@ -112,6 +128,8 @@ impl Error {
             Self::FingerprintMismatch { .. } => "fingerprint_mismatch",
             Self::Tampered { .. } => "tampered",
             Self::NotFound { .. } => "not_found",
+            Self::LastAdmin => "last_admin",
+            Self::Rollback { .. } => "rollback",
             Self::NoIdentity { .. } => "no_identity",
             Self::Database { .. } => "database",
             Self::Vault(e) => e.code().as_str(),

@@ -89,6 +89,8 @@ pub struct Identity {
     pub(crate) anchor: [u8; 32],
     /// Where the team vault is.
     pub(crate) server: Server,
+    /// The highest server revision this desktop has seen (the rollback check).
+    pub(crate) seen_revision: i64,
 }
 
 impl std::fmt::Debug for Identity {
@@ -111,6 +113,8 @@ struct Stored {
     db_password: String,
     anchor: String,
     server: Server,
+    #[serde(default)]
+    seen_revision: i64,
 }
 
 impl Drop for Stored {
@@ -169,6 +173,7 @@ impl Identity {
             db_password: random_token(24)?,
             anchor,
             server,
+            seen_revision: 0,
         })
     }
 
@@ -222,6 +227,7 @@ impl Identity {
             db_password: self.db_password.expose_secret().to_owned(),
             anchor: B64.encode(self.anchor),
             server: self.server.clone(),
+            seen_revision: self.seen_revision,
         };
         serde_json::to_vec(&stored)
             .map(Zeroizing::new)
@@ -250,6 +256,7 @@ impl Identity {
             db_password: SecretString::from(stored.db_password.clone()),
             anchor,
             server: stored.server.clone(),
+            seen_revision: stored.seen_revision,
         })
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn secret_field(
 fn kind_for(field: &str) -> &'static str {
     match field {
         "certificates" => "ca_bundle",
+        "certificate" | "private_key" => "certificate with its private key",
         _ => "basic_auth",
     }
 }
@@ -110,4 +111,38 @@ pub(crate) fn save_identity(vault: &mut Vault, identity: &Identity) -> Result<()
     let blob = identity.encode()?;
     vault.save_team_identity(&identity.team_id, &identity.server.label(), &blob)?;
     Ok(())
+}
+
+/// A client certificate chain and its private key, as read (PEM).
+pub(crate) type ClientCertPem = (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
+
+/// The client certificate chain and private key (PEM) a server's TLS
+/// shows, when it names a certificate secret: one use of the secret.
+pub(crate) fn client_cert(vault: &mut Vault, server: &Server) -> Result<Option<ClientCertPem>> {
+    let Some(name) = &server.client_cert else {
+        return Ok(None);
+    };
+    let used = vault.use_secret(
+        &secret_ref(name),
+        None,
+        "team vault client certificate",
+        None,
+    )?;
+    let field = |f: &str| {
+        used.data
+            .field(f)
+            .map(|v| Zeroizing::new(v.value.into_owned()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "client certificate",
+                    format!("{name} has no {f} field (expected a {})", kind_for(f)),
+                )
+            })
+    };
+    Ok(Some((field("certificate")?, field("private_key")?)))
+}
+
+/// Borrows what [`client_cert`] read, for `connect`.
+pub(crate) fn as_client(cert: &Option<ClientCertPem>) -> Option<crate::connect::ClientCert<'_>> {
+    cert.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice()))
 }

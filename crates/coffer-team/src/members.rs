@@ -26,6 +26,8 @@ pub(crate) struct MemberRow {
     pub self_sig: Vec<u8>,
     pub endorsed_by: Option<[u8; 16]>,
     pub endorsement: Option<Vec<u8>>,
+    pub removed_by: Option<[u8; 16]>,
+    pub removal: Option<Vec<u8>>,
 }
 
 /// A member as shown.
@@ -47,8 +49,8 @@ pub struct Member {
 }
 
 pub(crate) const SELECT_MEMBERS: &str = "SELECT id, db_role, role, status, name, name_epoch, \
-     invitation_id, recipient, verifying_key, self_sig, endorsed_by, endorsement \
-     FROM coffer.members ORDER BY joined_at, id";
+     invitation_id, recipient, verifying_key, self_sig, endorsed_by, endorsement, removed_by, \
+     removal FROM coffer.members ORDER BY joined_at, id";
 
 fn uuid_bytes(u: uuid::Uuid) -> [u8; 16] {
     *u.as_bytes()
@@ -60,6 +62,7 @@ pub(crate) fn member_row(row: &postgres::Row) -> Result<MemberRow> {
     let verifying: Vec<u8> = row.try_get(8).map_err(get)?;
     let invitation: Option<uuid::Uuid> = row.try_get(6).map_err(get)?;
     let endorsed_by: Option<uuid::Uuid> = row.try_get(10).map_err(get)?;
+    let removed_by: Option<uuid::Uuid> = row.try_get(12).map_err(get)?;
     Ok(MemberRow {
         id: uuid_bytes(id),
         db_role: row.try_get(1).map_err(get)?,
@@ -77,6 +80,8 @@ pub(crate) fn member_row(row: &postgres::Row) -> Result<MemberRow> {
         self_sig: row.try_get(9).map_err(get)?,
         endorsed_by: endorsed_by.map(uuid_bytes),
         endorsement: row.try_get(11).map_err(get)?,
+        removed_by: removed_by.map(uuid_bytes),
+        removal: row.try_get(13).map_err(get)?,
     })
 }
 
@@ -112,10 +117,11 @@ impl Roster {
             if row.status != "pending" {
                 endorsed(team, anchor, &by_id, row, 0)?;
             }
+            removed(team, anchor, &by_id, row)?;
         }
         if !rows
             .iter()
-            .any(|r| r.keys.verifying == *anchor && r.status == "active")
+            .any(|r| r.keys.verifying == *anchor && r.status != "pending")
         {
             return Err(Error::tampered("the first administrator's record"));
         }
@@ -175,10 +181,43 @@ fn endorsed(
         }
         return row.keys.verify(&message, signature, &what);
     }
+    // An administrator removed since still vouches for whom it confirmed
+    // while it was one.
     let endorser = by_id
         .get(&by)
-        .filter(|e| e.status == "active" && e.role == "administrator" && e.id != row.id)
+        .filter(|e| e.status != "pending" && e.role == "administrator" && e.id != row.id)
         .ok_or_else(|| Error::tampered(format!("{what} (not confirmed by an administrator)")))?;
     endorser.keys.verify(&message, signature, &what)?;
     endorsed(team, anchor, by_id, endorser, depth + 1)
+}
+
+/// Checks a removal: a removed row carries the signature of the
+/// administrator who removed it (itself confirmed back to the anchor); an
+/// active or pending row carries none.
+fn removed(
+    team: &[u8; 16],
+    anchor: &[u8; 32],
+    by_id: &HashMap<[u8; 16], &MemberRow>,
+    row: &MemberRow,
+) -> Result<()> {
+    let what = format!("member {}", show_id(&row.id));
+    match (row.status.as_str(), row.removed_by, row.removal.as_deref()) {
+        ("removed", Some(by), Some(signature)) => {
+            let remover = by_id
+                .get(&by)
+                .filter(|e| e.status != "pending" && e.role == "administrator")
+                .ok_or_else(|| {
+                    Error::tampered(format!("{what} (not removed by an administrator)"))
+                })?;
+            endorsed(team, anchor, by_id, remover, 0)?;
+            remover.keys.verify(
+                &records::removal(team, &row.id, &row.db_role),
+                signature,
+                &format!("{what}'s removal"),
+            )
+        }
+        ("removed", _, _) => Err(Error::tampered(format!("{what} (an unsigned removal)"))),
+        (_, None, None) => Ok(()),
+        _ => Err(Error::tampered(format!("{what} (its status)"))),
+    }
 }

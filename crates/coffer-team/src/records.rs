@@ -83,6 +83,15 @@ pub(crate) fn endorsement(
         .0
 }
 
+/// An administrator's removal of a member.
+pub(crate) fn removal(team: &[u8; 16], member: &[u8; 16], db_role: &str) -> Vec<u8> {
+    Message::new("member-removal")
+        .bytes(team)
+        .bytes(member)
+        .text(db_role)
+        .0
+}
+
 /// An organization at an epoch, signed by the administrator who wrote it.
 pub(crate) fn organization(team: &[u8; 16], org: &[u8; 16], epoch: i32, name: &[u8]) -> Vec<u8> {
     Message::new("organization")

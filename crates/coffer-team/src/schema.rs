@@ -6,7 +6,7 @@
 //! member). The same SQL text is executed by `create` or printed for a DBA.
 
 /// The schema version this build writes and understands.
-pub const LATEST: i32 = 1;
+pub const LATEST: i32 = 2;
 
 /// The database roles of one team vault; names carry the team's prefix so
 /// that several team vaults can share a cluster.
@@ -333,4 +333,6 @@ CREATE POLICY read ON coffer.revision FOR SELECT TO {member} USING (true);
 
 INSERT INTO coffer.coffer_schema (version) VALUES (1);
 "#,
+    // 2: membership changes (removal, revocation, re-sealing).
+    crate::migration_membership::MEMBERSHIP,
 ];

@@ -125,17 +125,25 @@ impl TeamVault {
     pub fn open(vault: &mut Vault, team: Option<&str>) -> Result<Self> {
         let me = local::identity(vault, team)?;
         let ca = local::ca_pem(vault, &me.server)?;
+        let cert = local::client_cert(vault, &me.server)?;
         let roles = Roles::for_team(&me.team_id);
         let client = connect::connect(
             &me.server,
             &roles.member_login(&me.member_id),
             &me.db_password,
             ca.as_deref().map(|v| v.as_slice()),
+            local::as_client(&cert),
             "connecting as this member",
         )?;
         let mut team = Self { client, me, roles };
         let version = team.schema_version()?;
         check_schema(version)?;
+        let revision = team.revision()?;
+        crate::rollback::check(team.me.seen_revision, revision)?;
+        if revision > team.me.seen_revision {
+            team.me.seen_revision = revision;
+            local::save_identity(vault, &team.me)?;
+        }
         Ok(team)
     }
 
@@ -189,6 +197,11 @@ impl TeamVault {
             |id| roles.member_login(id),
             rows,
         )
+    }
+
+    /// The home organization's id, its record verified.
+    pub(crate) fn home_org_id(&mut self) -> Result<[u8; 16]> {
+        self.home_org()
     }
 
     /// The team row: its anchor must be ours, its signature the anchor's.
@@ -493,6 +506,7 @@ impl TeamVault {
         let ticket = Ticket {
             server: Server {
                 ca_secret: None,
+                client_cert: None,
                 ..self.me.server.clone()
             },
             team: show_id(&team),

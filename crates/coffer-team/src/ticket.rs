@@ -101,6 +101,7 @@ mod tests {
                 dbname: "team".into(),
                 tls: TlsMode::Disable,
                 ca_secret: None,
+                client_cert: None,
             },
             team: uuid::Uuid::from_bytes([7; 16]).to_string(),
             anchor: Ticket::anchor_text(&[9; 32]),

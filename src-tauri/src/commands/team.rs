@@ -132,6 +132,8 @@ pub fn team_error(error: coffer_team::Error) -> IpcError {
         E::FingerprintMismatch { .. } => ErrorCode::FingerprintMismatch,
         E::Tampered { .. } => ErrorCode::Tampered,
         E::NotFound { .. } | E::NoIdentity { .. } => ErrorCode::NotFound,
+        E::LastAdmin => ErrorCode::Refused,
+        E::Rollback { .. } => ErrorCode::Tampered,
         E::Database { .. } => ErrorCode::Remote,
         E::Vault(_) => match error {
             E::Vault(e) => return e.into(),
@@ -252,6 +254,8 @@ pub async fn create_team_vault(
         ca_secret,
         display_name,
         org_name,
+        // Client certificates are the CLI's (`--client-cert`) for now.
+        client_cert: None,
     };
     let c = with_team_vault(&state, move |v| coffer_team::create(v, &options, print_sql)).await?;
     Ok(TeamCreated {
@@ -327,6 +331,60 @@ pub async fn confirm_team_member(
     Ok(confirmed.into())
 }
 
+/// A secret the removed member could read.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct TeamToRotate {
+    /// The organization's id.
+    pub org_id: String,
+    /// The secret's id.
+    pub secret_id: String,
+    /// The secret's name.
+    pub name: String,
+}
+
+/// What removing a member did.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct TeamRemoved {
+    /// The removed member's id.
+    pub member_id: String,
+    /// Their display name, where readable.
+    pub display_name: Option<String>,
+    /// How many organizations moved to a new key epoch.
+    pub organizations_rekeyed: u32,
+    /// The home organization's new epoch.
+    pub epoch: i32,
+    /// The secrets whose values should be rotated (a key that was read
+    /// cannot be taken back).
+    pub to_rotate: Vec<TeamToRotate>,
+}
+
+/// Removes an active member (administrators): a new key epoch for the
+/// others, the login revoked, and the secrets the member could read listed.
+#[tauri::command(async)]
+#[specta::specta]
+pub async fn remove_team_member(
+    state: State<'_, AppState>,
+    team: Option<String>,
+    member: String,
+) -> IpcResult<TeamRemoved> {
+    let r = with_connected(&state, team, move |t, now| t.remove(&member, now)).await?;
+    Ok(TeamRemoved {
+        member_id: r.member_id,
+        display_name: r.display_name,
+        organizations_rekeyed: u32::try_from(r.organizations_rekeyed).unwrap_or(u32::MAX),
+        epoch: r.epoch,
+        to_rotate: r
+            .to_rotate
+            .into_iter()
+            .map(|t| TeamToRotate {
+                org_id: t.org_id,
+                secret_id: t.secret_id,
+                name: t.name,
+            })
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use coffer_core::ErrorCode;
@@ -394,6 +452,7 @@ mod tests {
                 },
                 ErrorCode::Remote,
             ),
+            (Error::LastAdmin, ErrorCode::Refused),
             (Error::Vault(coffer_core::Error::Locked), ErrorCode::Locked),
         ];
         for (error, code) in cases {

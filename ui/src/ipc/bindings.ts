@@ -259,6 +259,7 @@ export const commands = {
 	/**
 	 *  Where this member stands: confirmed (with role, schema, revision) or
 	 *  pending. An unreachable server is an error after the connect timeout.
+	 *  The status queries run with the vault released.
 	 */
 	teamStatus: (team: string | null) => typedError<TeamStatus, IpcError>(__TAURI_INVOKE("team_status", { team })),
 	/**
@@ -277,6 +278,11 @@ export const commands = {
 	teamMembers: (team: string | null) => typedError<TeamMember[], IpcError>(__TAURI_INVOKE("team_members", { team })),
 	/**  Confirms a pending member once the fingerprint they read out matches. */
 	confirmTeamMember: (team: string | null, member: string, fingerprint: string) => typedError<TeamMember, IpcError>(__TAURI_INVOKE("confirm_team_member", { team, member, fingerprint })),
+	/**
+	 *  Removes an active member (administrators): a new key epoch for the
+	 *  others, the login revoked, and the secrets the member could read listed.
+	 */
+	removeTeamMember: (team: string | null, member: string) => typedError<TeamRemoved, IpcError>(__TAURI_INVOKE("remove_team_member", { team, member })),
 };
 
 /** Events */
@@ -1997,6 +2003,23 @@ export type TeamMember = {
 	confirmed_by: string | null,
 };
 
+/**  What removing a member did. */
+export type TeamRemoved = {
+	/**  The removed member's id. */
+	member_id: string,
+	/**  Their display name, where readable. */
+	display_name: string | null,
+	/**  How many organizations moved to a new key epoch. */
+	organizations_rekeyed: number,
+	/**  The home organization's new epoch. */
+	epoch: number,
+	/**
+	 *  The secrets whose values should be rotated (a key that was read
+	 *  cannot be taken back).
+	 */
+	to_rotate: TeamToRotate[],
+};
+
 /**  Where this member stands in a team vault. */
 export type TeamStatus = {
 	/**  The team vault's id. */
@@ -2015,6 +2038,16 @@ export type TeamStatus = {
 	schema_version: number | null,
 	/**  The revision counter, once confirmed. */
 	revision: number | null,
+};
+
+/**  A secret the removed member could read. */
+export type TeamToRotate = {
+	/**  The organization's id. */
+	org_id: string,
+	/**  The secret's id. */
+	secret_id: string,
+	/**  The secret's name. */
+	name: string,
 };
 
 /**  A team vault this local vault belongs to (read locally, no network). */

@@ -160,6 +160,7 @@ export const api = {
   inviteTeamMember: (...a: Parameters<typeof commands.inviteTeamMember>) => unwrap(commands.inviteTeamMember(...a)),
   teamMembers: (team: string | null) => unwrap(commands.teamMembers(team)),
   confirmTeamMember: (...a: Parameters<typeof commands.confirmTeamMember>) => unwrap(commands.confirmTeamMember(...a)),
+  removeTeamMember: (...a: Parameters<typeof commands.removeTeamMember>) => unwrap(commands.removeTeamMember(...a)),
   previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
     unwrap(commands.previewSchedule(...a)),
 };

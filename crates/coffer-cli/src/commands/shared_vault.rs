@@ -18,6 +18,7 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
             url,
             password_secret,
             ca_secret,
+            client_cert,
             name,
             org,
             print_sql,
@@ -26,6 +27,7 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
                 connection: url,
                 password_secret,
                 ca_secret,
+                client_cert,
                 display_name: name,
                 org_name: org,
             };
@@ -79,9 +81,14 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
             ticket_file,
             name,
             ca_secret,
+            client_cert,
         } => {
             let ticket = input::read_password_file("ticket", &ticket_file)?;
-            let status = coffer_team::join(&mut vault, &ticket, &name, ca_secret)?;
+            let options = coffer_team::JoinOptions {
+                ca_secret,
+                client_cert,
+            };
+            let status = coffer_team::join_with(&mut vault, &ticket, &name, &options)?;
             if out.json {
                 out.json(&status)?;
             } else {
@@ -135,6 +142,121 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
                 table(&["ID", "NAME", "ROLE", "STATUS", "FINGERPRINT"], &rows);
             }
         }
+        SharedVaultCommand::Remove { member, yes, team } => {
+            confirm_removal(&member, yes)?;
+            let removed = coffer_team::remove(&mut vault, team.as_deref(), &member)?;
+            if out.json {
+                out.json(&removed)?;
+            } else {
+                pairs(&[
+                    ("removed", removed.member_id.clone()),
+                    (
+                        "name",
+                        removed.display_name.clone().unwrap_or_else(|| "-".into()),
+                    ),
+                    ("new key epoch", removed.epoch.to_string()),
+                    ("organizations", removed.organizations_rekeyed.to_string()),
+                ]);
+                if removed.to_rotate.is_empty() {
+                    println!("No shared secret to rotate.");
+                } else {
+                    println!("Rotate these secrets' values (the member could read them):");
+                    for s in &removed.to_rotate {
+                        println!("  {} ({})", s.name, s.secret_id);
+                    }
+                }
+                out.note(
+                    "The member can read nothing written from now on, but a key or value they \
+                     already read cannot be taken back: rotate what they could read.",
+                );
+            }
+        }
+        SharedVaultCommand::Invitations { team } => {
+            let now = vault.now();
+            let list = TeamVault::open(&mut vault, team.as_deref())?.invitations()?;
+            if out.json {
+                let rows: Vec<_> = list
+                    .iter()
+                    .map(|i| json!({ "state": i.state(now), "invitation": i }))
+                    .collect();
+                out.json(&rows)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.id.clone(),
+                            i.role.clone(),
+                            when(i.expires_at, now),
+                            i.state(now).to_owned(),
+                        ]
+                    })
+                    .collect();
+                table(&["ID", "ROLE", "EXPIRES", "STATE"], &rows);
+            }
+        }
+        SharedVaultCommand::Revoke { invitation, team } => {
+            let now = vault.now();
+            let revoked = TeamVault::open(&mut vault, team.as_deref())?.revoke(&invitation, now)?;
+            if out.json {
+                out.json(&revoked)?;
+            } else {
+                println!(
+                    "Revoked invitation {}: its ticket no longer works.",
+                    revoked.id
+                );
+            }
+        }
+        SharedVaultCommand::Audit {
+            limit,
+            verify,
+            team,
+        } => {
+            let now = vault.now();
+            let entries = TeamVault::open(&mut vault, team.as_deref())?.audit_entries()?;
+            let name = |e: &coffer_team::AuditEntry| {
+                e.actor_name.clone().unwrap_or_else(|| e.actor.clone())
+            };
+            if verify {
+                let last = entries.last();
+                if out.json {
+                    out.json(&json!({
+                        "verified": true,
+                        "entries": entries.len(),
+                        "last": last,
+                    }))?;
+                } else if let Some(last) = last {
+                    println!(
+                        "chain verified: {} entries, last by {} at {}",
+                        entries.len(),
+                        name(last),
+                        when(last.at, now)
+                    );
+                } else {
+                    println!("chain verified: 0 entries");
+                }
+            } else {
+                let skip = limit.map_or(0, |n| entries.len().saturating_sub(n));
+                let shown = &entries[skip..];
+                if out.json {
+                    out.json(&shown)?;
+                } else {
+                    let rows: Vec<Vec<String>> = shown
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                e.seq.to_string(),
+                                when(e.at, now),
+                                name(e),
+                                e.action.clone(),
+                                e.target.clone(),
+                            ]
+                        })
+                        .collect();
+                    table(&["#", "TIME", "MEMBER", "ACTION", "TARGET"], &rows);
+                }
+            }
+        }
         SharedVaultCommand::Status { team } => {
             let status = coffer_team::status(&mut vault, team.as_deref())?;
             if out.json {
@@ -155,4 +277,32 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
         }
     }
     Ok(())
+}
+
+/// Removing a member is asked for on a terminal, or taken with --yes.
+fn confirm_removal(member: &str, yes: bool) -> Result<(), Failure> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(coffer_core::Error::invalid(
+            "yes",
+            "removing a member re-keys the team vault: confirm on a terminal or pass --yes",
+        )
+        .into());
+    }
+    eprint!("Remove member {member} from the team vault? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| coffer_core::Error::Internal(format!("reading the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        eprintln!("Nothing removed.");
+        Err(Failure::Exit(1))
+    }
 }

@@ -129,3 +129,255 @@ fn create_invite_join_confirm_through_the_cli() {
     assert_eq!(down.error_json()["error"]["code"], "unreachable");
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
+
+/// Bob or Carol joins with a ticket from Alice and is confirmed.
+fn join_and_confirm(alice: &Env, who: &Env, name: &str) -> String {
+    let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
+    let ticket = who.file("ticket", format!("{}\n", field(&invite, "ticket")));
+    let joined = who
+        .run(&[
+            "shared-vault",
+            "join",
+            "--ticket-file",
+            ticket.to_str().unwrap(),
+            "--name",
+            name,
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = field(&joined, "member_id");
+    alice
+        .run(&[
+            "shared-vault",
+            "confirm",
+            &id,
+            "--fingerprint",
+            &field(&joined, "fingerprint"),
+        ])
+        .ok();
+    id
+}
+
+#[test]
+fn revoke_audit_and_remove_through_the_cli() {
+    let pg = Postgres::start();
+    let alice = Env::new();
+    alice
+        .run(&[
+            "shared-vault",
+            "create",
+            "--url",
+            &pg.url("coffer"),
+            "--name",
+            "Alice",
+            "--org",
+            "Payments",
+        ])
+        .ok();
+    let (bob, carol) = (Env::new(), Env::new());
+    let bob_id = join_and_confirm(&alice, &bob, "Bob");
+    join_and_confirm(&alice, &carol, "Carol");
+
+    // An invitation listed (never its code), revoked, then refused.
+    let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
+    let (inv_id, ticket) = (field(&invite, "id"), field(&invite, "ticket"));
+    let listed = alice.run(&["shared-vault", "invitations"]).ok();
+    assert!(listed.stdout.contains(&inv_id), "{}", listed.stdout);
+    assert!(listed.stdout.contains("open"), "{}", listed.stdout);
+    let list_json = alice.run(&["shared-vault", "invitations", "--json"]).ok();
+    assert!(!list_json.stdout.contains(&ticket[ticket.len() - 20..]));
+    alice.run(&["shared-vault", "revoke", &inv_id[..8]]).ok();
+    let dave = Env::new();
+    let file = dave.file("ticket", &ticket);
+    let refused = dave
+        .run(&[
+            "shared-vault",
+            "join",
+            "--ticket-file",
+            file.to_str().unwrap(),
+            "--name",
+            "Dave",
+            "--json",
+        ])
+        .fails(6);
+    assert_eq!(refused.error_json()["error"]["code"], "invitation_invalid");
+    let listed = alice.run(&["shared-vault", "invitations"]).ok();
+    assert!(listed.stdout.contains("revoked"), "{}", listed.stdout);
+    // Bob may not list invitations.
+    bob.run(&["shared-vault", "invitations"]).fails(6);
+
+    // Removing asks for --yes without a terminal; then Bob is out.
+    alice.run(&["shared-vault", "remove", &bob_id]).fails(2);
+    let removed = alice
+        .run(&["shared-vault", "remove", &bob_id[..8], "--yes", "--json"])
+        .ok()
+        .json();
+    assert_eq!(field(&removed, "member_id"), bob_id);
+    assert_eq!(removed["epoch"], 2);
+    assert_eq!(removed["to_rotate"], serde_json::json!([]));
+    let status = bob.run(&["shared-vault", "status", "--json"]).ok().json();
+    assert_eq!(field(&status, "state"), "removed");
+    bob.run(&["shared-vault", "members"]).fails(6);
+    // Alice cannot remove herself, the last administrator.
+    let alice_id = field(
+        &alice.run(&["shared-vault", "status", "--json"]).ok().json(),
+        "member_id",
+    );
+    let last = alice
+        .run(&["shared-vault", "remove", &alice_id, "--yes", "--json"])
+        .fails(6);
+    assert_eq!(last.error_json()["error"]["code"], "last_admin");
+
+    // Carol reads the audit with names, verified.
+    let audit = carol.run(&["shared-vault", "audit"]).ok();
+    assert!(audit.stdout.contains("member.remove"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("invitation.revoke"),
+        "{}",
+        audit.stdout
+    );
+    assert!(audit.stdout.contains("Alice"), "{}", audit.stdout);
+    let entries = carol.run(&["shared-vault", "audit", "--json"]).ok().json();
+    let n = entries.as_array().unwrap().len();
+    let limited = carol
+        .run(&["shared-vault", "audit", "--json", "--limit", "2"])
+        .ok()
+        .json();
+    assert_eq!(limited.as_array().unwrap().len(), 2);
+    assert_eq!(limited[1]["action"], "member.remove");
+    let verified = carol.run(&["shared-vault", "audit", "--verify"]).ok();
+    assert!(
+        verified
+            .stdout
+            .contains(&format!("chain verified: {n} entries, last by Alice at")),
+        "{}",
+        verified.stdout
+    );
+
+    // A rewritten entry: tampered, nothing listed.
+    let mut root = pg.superuser("team");
+    root.batch_execute(
+        "ALTER TABLE coffer.audit DISABLE TRIGGER audit_append_only;
+         UPDATE coffer.audit SET action = 'team.delete' WHERE seq = 2;",
+    )
+    .unwrap();
+    let tampered = carol.run(&["shared-vault", "audit"]).fails(1);
+    assert!(
+        !tampered.stdout.contains("member.remove"),
+        "{}",
+        tampered.stdout
+    );
+    let tampered = carol
+        .run(&["shared-vault", "audit", "--verify", "--json"])
+        .fails(1);
+    assert_eq!(tampered.error_json()["error"]["code"], "tampered");
+}
+
+/// Runs openssl (through sh) in `dir`.
+fn openssl(dir: &std::path::Path, script: &str) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn create_with_a_client_certificate_secret() {
+    let alice = Env::new();
+    let dir = alice.dir.path();
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("client.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        "set -e
+         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+           -out ca.crt -subj '/CN=Coffer Test CA' -days 2 \
+           -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+         for who in server coffer; do
+           openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $who.key \
+             -out $who.csr -subj \"/CN=$who\" 2>/dev/null
+         done
+         openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+           -out server.crt -days 2 -extfile server.ext 2>/dev/null
+         openssl x509 -req -in coffer.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+           -out coffer.crt -days 2 -extfile client.ext 2>/dev/null",
+    );
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+    let pg = Postgres::start_with_client_certs(
+        &read("server.crt"),
+        &read("server.key"),
+        &read("ca.crt"),
+    );
+    let path = |n: &str| dir.join(n).to_str().unwrap().to_owned();
+    alice
+        .run(&[
+            "secret",
+            "add",
+            "ca_bundle",
+            "pg-ca",
+            "--file",
+            &format!("certificates={}", path("ca.crt")),
+        ])
+        .ok();
+    alice
+        .run(&[
+            "secret",
+            "add",
+            "certificate",
+            "pg-client",
+            "--file",
+            &format!("certificate={}", path("coffer.crt")),
+            "--file",
+            &format!("private_key={}", path("coffer.key")),
+        ])
+        .ok();
+    let url = format!(
+        "postgres://coffer@127.0.0.1:{}/team?sslmode=require",
+        pg.port
+    );
+    let create = |extra: &[&str]| {
+        let mut args = vec![
+            "shared-vault",
+            "create",
+            "--url",
+            &url,
+            "--ca-secret",
+            "pg-ca",
+            "--name",
+            "Alice",
+            "--org",
+            "Payments",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        alice.run(&args)
+    };
+    // Without the certificate PostgreSQL refuses the login: exit 6.
+    let refused = create(&[]).fails(6);
+    assert_eq!(refused.error_json()["error"]["code"], "forbidden");
+    assert!(
+        refused.error_json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("certificate")
+    );
+    create(&["--client-cert", "pg-client"]).ok();
+    let status = alice.run(&["shared-vault", "status", "--json"]).ok().json();
+    assert_eq!(field(&status, "state"), "active");
+}

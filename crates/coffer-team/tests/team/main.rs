@@ -3,8 +3,12 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod client_cert;
+mod invitations;
 mod membership;
 mod privileges;
+mod removal;
+mod rollback;
 mod server;
 mod support;
 mod tamper;

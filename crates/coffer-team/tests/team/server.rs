@@ -16,7 +16,10 @@ fn a_newer_server_schema_is_refused() {
     let ticket = team.ticket(Role::Member);
     team.pg
         .superuser("team")
-        .batch_execute("INSERT INTO coffer.coffer_schema (version) VALUES (2)")
+        .batch_execute(&format!(
+            "INSERT INTO coffer.coffer_schema (version) VALUES ({})",
+            coffer_team::SCHEMA_VERSION + 1
+        ))
         .unwrap();
     let e = TeamVault::open(&mut team.admin.vault, None).unwrap_err();
     assert_eq!(e.code(), "schema_too_new");
@@ -65,6 +68,7 @@ fn a_silent_server_times_out() {
         connection: format!("postgres://coffer@127.0.0.1:{port}/team?sslmode=disable"),
         password_secret: None,
         ca_secret: None,
+        client_cert: None,
         display_name: "Alice".into(),
         org_name: ORG.into(),
     };

@@ -6,7 +6,7 @@ import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { useToast } from "../../components/Toasts";
-import { api, type TeamInvitation, type TeamMember } from "../../ipc/client";
+import { api, type TeamInvitation, type TeamMember, type TeamRemoved } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { formatDateTime } from "../../lib/time";
 import { Fingerprint } from "./Fingerprint";
@@ -20,10 +20,11 @@ const STATUS_BADGE: Record<string, string> = {
 };
 
 /** Members with roles, status and fingerprints; administrators invite and confirm. */
-export function MembersPanel({ team, admin }: { team: string; admin: boolean }) {
+export function MembersPanel({ team, admin, me }: { team: string; admin: boolean; me: string }) {
   const members = useQuery({ queryKey: keys.teamMembers(team), queryFn: () => api.teamMembers(team), retry: false });
   const [inviting, setInviting] = useState(false);
   const [confirming, setConfirming] = useState<TeamMember | null>(null);
+  const [removing, setRemoving] = useState<TeamMember | null>(null);
   const list = members.data ?? [];
   const pending = list.filter((m) => m.status === "pending").length;
   return (
@@ -80,6 +81,11 @@ export function MembersPanel({ team, admin }: { team: string; admin: boolean }) 
                         <Icon name="check" /> Confirm…
                       </button>
                     ) : null}
+                    {m.status === "active" && m.id !== me ? (
+                      <button type="button" className="btn btn-sm" onClick={() => setRemoving(m)} aria-label={`Remove ${m.display_name ?? m.id}`}>
+                        <Icon name="trash" /> Remove…
+                      </button>
+                    ) : null}
                   </td>
                 ) : null}
               </tr>
@@ -88,6 +94,7 @@ export function MembersPanel({ team, admin }: { team: string; admin: boolean }) 
         </table>
       ) : null}
       {inviting ? <InviteDialog team={team} onClose={() => setInviting(false)} /> : null}
+      {removing ? <RemoveMemberDialog team={team} member={removing} onClose={() => setRemoving(null)} /> : null}
       {confirming ? <ConfirmMemberDialog team={team} member={confirming} onClose={() => setConfirming(null)} /> : null}
     </section>
   );
@@ -237,6 +244,78 @@ function ConfirmMemberDialog({ team, member, onClose }: { team: string; member: 
           <input className="input mono" value={typed} spellCheck={false} autoComplete="off" onChange={(e) => setTyped(e.target.value)} />
         </Field>
       </form>
+      {error ? <ErrorNotice error={error} /> : null}
+    </Dialog>
+  );
+}
+
+/** Removal: warns that what was read stays read, then lists the secrets to rotate. */
+function RemoveMemberDialog({ team, member, onClose }: { team: string; member: TeamMember; onClose: () => void }) {
+  const client = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [removed, setRemoved] = useState<TeamRemoved | null>(null);
+  const name = member.display_name ?? member.id;
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setRemoved(await api.removeTeamMember(team, member.id));
+      await client.invalidateQueries({ queryKey: keys.teamMembers(team) });
+      await client.invalidateQueries({ queryKey: keys.teamStatus(team) });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (removed) {
+    return (
+      <Dialog open wide title={`${name} is removed`} onClose={onClose} footer={<button type="button" className="btn btn-primary" onClick={onClose}>Done</button>}>
+        <p>
+          Their login is revoked and {removed.organizations_rekeyed} organization{removed.organizations_rekeyed === 1 ? "" : "s"} moved to a new key
+          (epoch {removed.epoch}): they can decrypt nothing new.
+        </p>
+        {removed.to_rotate.length > 0 ? (
+          <>
+            <p>Rotate the values of these secrets — {name} could read them:</p>
+            <ul className="team-rotate" aria-label="Secrets to rotate">
+              {removed.to_rotate.map((t) => (
+                <li key={t.secret_id} className="mono">
+                  {t.name}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p className="muted">No shared secret was readable by {name}: nothing to rotate.</p>
+        )}
+      </Dialog>
+    );
+  }
+  return (
+    <Dialog
+      open
+      title={`Remove ${name}`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void remove()}>
+            {busy ? "Removing…" : "Remove"}
+          </button>
+        </>
+      }
+    >
+      <p>
+        {name}&apos;s login is revoked and every organization moves to a new key for the remaining members, so they can decrypt nothing new.
+      </p>
+      <div className="notice notice-warn" role="note">
+        <Icon name="alert" />
+        <p>A key that was read cannot be taken back: whatever {name} could read before may have been kept. Coffer lists those secrets so you can rotate their values.</p>
+      </div>
       {error ? <ErrorNotice error={error} /> : null}
     </Dialog>
   );

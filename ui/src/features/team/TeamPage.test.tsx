@@ -162,3 +162,48 @@ describe("creating a team vault", () => {
     expect(shell.of("create_team_vault")).toHaveLength(0);
   });
 });
+
+describe("removing a member", () => {
+  it("warns that a key read cannot be taken back, then lists the secrets to rotate", async () => {
+    const user = userEvent.setup();
+    const active = { ...BO, status: "active", confirmed_by: "a1" };
+    let members = [ANN, active];
+    const shell = mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ADMIN,
+      team_members: () => members,
+      remove_team_member: () => {
+        members = [ANN, { ...active, status: "removed" }];
+        return { member_id: "b2", display_name: "Bo", organizations_rekeyed: 1, epoch: 2, to_rotate: [{ org_id: "o1", secret_id: "s1", name: "prod/db" }] };
+      },
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByRole("button", { name: "Remove Bo" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Remove Ann" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Remove Bo" }));
+    const dialog = await screen.findByRole("dialog", { name: "Remove Bo" });
+    expect(within(dialog).getByText(/A key that was read cannot be taken back/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Remove" }));
+    const done = await screen.findByRole("dialog", { name: "Bo is removed" });
+    expect(within(within(done).getByRole("list", { name: "Secrets to rotate" })).getByText("prod/db")).toBeInTheDocument();
+    expect(shell.of("remove_team_member")).toEqual([{ team: TEAM, member: "b2" }]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Remove Bo" })).not.toBeInTheDocument());
+  });
+
+  it("explains why the last administrator cannot be removed", async () => {
+    const user = userEvent.setup();
+    const other = { ...ANN, id: "c3", display_name: "Cy" };
+    mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ADMIN,
+      team_members: () => [ANN, other],
+      remove_team_member: () => ipcError("refused", "the last administrator cannot be removed"),
+    });
+    renderPage(<TeamPage />);
+    await user.click(await screen.findByRole("button", { name: "Remove Cy" }));
+    const dialog = await screen.findByRole("dialog", { name: "Remove Cy" });
+    await user.click(within(dialog).getByRole("button", { name: "Remove" }));
+    expect(await within(dialog).findByText(/last administrator cannot be removed/)).toBeInTheDocument();
+    expect(within(dialog).getByText(/make another member administrator first/)).toBeInTheDocument();
+  });
+});

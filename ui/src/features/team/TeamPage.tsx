@@ -84,7 +84,7 @@ function TeamOverview({ team }: { team: TeamVaultEntry }) {
     <>
       <StatusCard status={s} onRefresh={retry} refreshing={status.isFetching} />
       {s.state === "pending" ? <PendingPanel status={s} /> : null}
-      {s.state === "active" ? <MembersPanel team={team.team_id} admin={s.role === "administrator"} /> : null}
+      {s.state === "active" ? <MembersPanel team={team.team_id} admin={s.role === "administrator"} me={s.member_id} /> : null}
       {s.state === "removed" ? (
         <div className="notice notice-warn" role="status">
           <Icon name="alert" />

@@ -97,6 +97,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   invitation_invalid: "Ask your administrator for a new invitation.",
   fingerprint_mismatch: "Nothing was granted. Ask the member to read their fingerprint again, from their own screen.",
   needs_dba: "This database role may not create roles or schemas. Show the SQL for a database administrator instead.",
+  refused: "The team vault keeps at least one administrator: make another member administrator first.",
   tampered: "A record on the server does not verify: someone changed it. Nothing is shown.",
 };
 

@@ -66,6 +66,7 @@ pub fn options(pg: &Postgres, user: &str, display: &str) -> coffer_team::CreateO
         connection: pg.url(user),
         password_secret: None,
         ca_secret: None,
+        client_cert: None,
         display_name: display.into(),
         org_name: ORG.into(),
     }

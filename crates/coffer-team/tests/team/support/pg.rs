@@ -68,15 +68,24 @@ pub struct Postgres {
 
 impl Postgres {
     pub fn start() -> Self {
-        Self::start_with(None)
+        Self::start_with(None, None)
     }
 
     /// A server that also speaks TLS with this certificate and key (PEM).
     pub fn start_with_tls(cert: &[u8], key: &[u8]) -> Self {
-        Self::start_with(Some((cert, key)))
+        Self::start_with(Some((cert, key)), None)
     }
 
-    fn start_with(tls: Option<(&[u8], &[u8])>) -> Self {
+    /// A TLS server that also asks for client certificates signed by
+    /// `client_ca` (PEM): `coffer` logs in by certificate alone (`cert`,
+    /// its common name), every other role by password *and* a certificate
+    /// (`clientcert=verify-ca`). The fixture's own superuser connections
+    /// stay plain TCP with trust.
+    pub fn start_with_client_certs(cert: &[u8], key: &[u8], client_ca: &[u8]) -> Self {
+        Self::start_with(Some((cert, key)), Some(client_ca))
+    }
+
+    fn start_with(tls: Option<(&[u8], &[u8])>, client_ca: Option<&[u8]>) -> Self {
         let bin = pg_bin();
         let dir = tempfile::Builder::new()
             .prefix("coffer-pg-")
@@ -116,6 +125,25 @@ impl Postgres {
                 );
             }
             extra = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".into();
+        }
+        if let Some(ca) = client_ca {
+            std::fs::write(data.join("root.crt"), ca).expect("write the client CA");
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\n\
+                 hostnossl all coffer 127.0.0.1/32 trust\n\
+                 hostssl all coffer 127.0.0.1/32 cert\n\
+                 hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca\n",
+            )
+            .expect("write pg_hba.conf");
+            run(
+                Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(data.join("root.crt"))
+                    .arg(data.join("pg_hba.conf")),
+                "chown the client CA",
+            );
+            extra.push_str(" -c ssl_ca_file=root.crt");
         }
         let mut pg = Self {
             dir,
@@ -193,6 +221,30 @@ impl Postgres {
     /// The superuser on `db`.
     pub fn superuser(&self, db: &str) -> postgres::Client {
         self.client_as("coffer", db).expect("superuser connection")
+    }
+
+    /// Runs `sql` (a plain `pg_dump`) into the test database with `psql`.
+    pub fn restore(&self, sql: &[u8]) {
+        let file = self.dir.path().join("restore.sql");
+        std::fs::write(&file, sql).expect("write the dump");
+        run(
+            Command::new(self.bin.join("psql"))
+                .args([
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "coffer",
+                ])
+                .args(["-d", "team", "-p"])
+                .arg(self.port.to_string())
+                .arg("-f")
+                .arg(&file)
+                .stdout(Stdio::null()),
+            "psql restore",
+        );
     }
 
     /// `pg_dump` of the test database, as text.

@@ -3,7 +3,8 @@
 // refused with a clear error, then the app creates the team vault, invites a
 // member, a second local vault joins with the CLI (`coffer shared-vault
 // join`), the app refuses a wrong fingerprint and confirms the one the CLI's
-// `status` printed, and the member list shows the member active. Then a
+// `status` printed, and the member list shows the member active; removing
+// the member warns that a key read cannot be taken back. Then a
 // third vault joins in the app (its fingerprint shown large), and with the
 // server stopped the section says it is unreachable.
 // Screenshots (team-*) at 1280×800, the members and a ticket also in dark.
@@ -164,6 +165,22 @@ describe("Team vault on PostgreSQL", { timeout: 300_000 }, () => {
       secondTicket = await invite();
       await shot(browser, "team-invite-dark.png");
       await (await dialogButton("Done")).click();
+    }),
+  );
+
+  it(
+    "removes a member: warned that a key read cannot be taken back, nothing to rotate yet",
+    step("remove", async () => {
+      await (await browser.$('button[aria-label="Remove Bo Member"]')).click();
+      await until(async () => /cannot be taken back/.test(await browser.$("dialog").getText()), { message: "the warning" });
+      await shot(browser, "team-remove.png");
+      await (await dialogButton("Remove")).click();
+      await until(async () => (await browser.$("h2=Bo Member is removed").isExisting()), { timeout: 30_000, message: "the removal" });
+      assert.match(await browser.$("dialog").getText(), /nothing to rotate/);
+      await shot(browser, "team-removed.png");
+      await (await dialogButton("Done")).click();
+      await until(async () => /removed/.test(await browser.$("tr*=Bo Member").getText()), { timeout: 30_000, message: "Bo removed" });
+      assert.ok(!(await browser.$('button[aria-label="Remove Bo Member"]').isExisting()));
     }),
   );
 

@@ -88,6 +88,14 @@ const COMMANDS: &[&str] = &[
     "retry_deployment",
     "adopt_deployment",
     "decommission_deployment",
+    "team_vaults",
+    "team_status",
+    "create_team_vault",
+    "join_team_vault",
+    "invite_team_member",
+    "team_members",
+    "confirm_team_member",
+    "remove_team_member",
 ];
 
 fn main() {

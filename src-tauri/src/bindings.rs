@@ -5,7 +5,8 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
-    audit, deployments, export, files, import, jobs, keyvaults, register, secrets, settings, vault,
+    audit, deployments, export, files, import, jobs, keyvaults, register, secrets, settings, team,
+    vault,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
@@ -106,6 +107,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             deployments::retry_deployment,
             deployments::adopt_deployment,
             deployments::decommission_deployment,
+            team::team_vaults,
+            team::team_status,
+            team::create_team_vault,
+            team::join_team_vault,
+            team::invite_team_member,
+            team::team_members,
+            team::confirm_team_member,
+            team::remove_team_member,
         ])
         .events(collect_events![
             FilesDropped,

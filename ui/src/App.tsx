@@ -25,6 +25,7 @@ const JobEdit = lazy(() => import("./features/jobs/JobEdit").then((m) => ({ defa
 const JobsPage = lazy(() => import("./features/jobs/JobsPage").then((m) => ({ default: m.JobsPage })));
 const KeyVaultsPage = lazy(() => import("./features/keyvaults/KeyVaultsPage").then((m) => ({ default: m.KeyVaultsPage })));
 const ManagerPage = lazy(() => import("./features/keyvaults/ManagerPage").then((m) => ({ default: m.ManagerPage })));
+const TeamPage = lazy(() => import("./features/team/TeamPage").then((m) => ({ default: m.TeamPage })));
 const ManagerWizard = lazy(() => import("./features/keyvaults/ManagerWizard").then((m) => ({ default: m.ManagerWizard })));
 const JobWizard = lazy(() => import("./features/jobs/JobWizard").then((m) => ({ default: m.JobWizard })));
 const RegisterWizard = lazy(() => import("./features/register/RegisterWizard").then((m) => ({ default: m.RegisterWizard })));
@@ -188,6 +189,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     { route: { view: "secrets" }, label: "Secrets", icon: "key", count: counts?.total },
     { route: { view: "jobs" }, label: "Jobs", icon: "layers" },
     { route: { view: "keyvaults" }, label: "Key vaults", icon: "vault" },
+    { route: { view: "team" }, label: "Team vault", icon: "users" },
     { route: { view: "expiry" }, label: "Expiry", icon: "clock", count: counts ? counts.expired + counts.expiring_30_days : undefined },
     { route: { view: "trash" }, label: "Trash", icon: "trash", count: counts?.trash },
     { route: { view: "audit", secret: null }, label: "Audit log", icon: "shield" },
@@ -244,6 +246,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "keyvault" ? <ManagerPage key={route.name} name={route.name} /> : null}
         {route.view === "keyvault-new" ? <ManagerWizard /> : null}
         {route.view === "keyvault-edit" ? <ManagerWizard key={route.name} editing={route.name} /> : null}
+        {route.view === "team" ? <TeamPage /> : null}
         {route.view === "expiry" ? <ExpiryPage /> : null}
         {route.view === "trash" ? <TrashPage /> : null}
         {route.view === "settings" ? <SettingsPage /> : null}

@@ -294,6 +294,16 @@ pub enum ErrorCode {
     Io,
     /// An external key vault failed (unreachable, throttled, service error).
     Remote,
+    /// A team vault's server could not be reached in time.
+    Unreachable,
+    /// The team vault server refused this role's action (or its login).
+    Forbidden,
+    /// Creating a team vault needs a database administrator (its SQL is printed).
+    NeedsDba,
+    /// A team vault invitation is unknown, used already or expired.
+    InvitationInvalid,
+    /// A typed fingerprint does not match the member's keys.
+    FingerprintMismatch,
     /// Anything else.
     Internal,
 }
@@ -322,6 +332,11 @@ impl ErrorCode {
             Self::KeyringUnavailable => "keyring_unavailable",
             Self::Io => "io",
             Self::Remote => "remote",
+            Self::Unreachable => "unreachable",
+            Self::Forbidden => "forbidden",
+            Self::NeedsDba => "needs_dba",
+            Self::InvitationInvalid => "invitation_invalid",
+            Self::FingerprintMismatch => "fingerprint_mismatch",
             Self::Internal => "internal",
         }
     }

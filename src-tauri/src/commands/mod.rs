@@ -10,4 +10,5 @@ pub mod keyvaults;
 pub mod register;
 pub mod secrets;
 pub mod settings;
+pub mod team;
 pub mod vault;

@@ -254,6 +254,35 @@ export const commands = {
 	adoptDeployment: (id: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("adopt_deployment", { id })),
 	/**  Deletes the deployed secret remotely; `confirm` repeats it as `MANAGER:NAME`. */
 	decommissionDeployment: (id: string, confirm: string) => typedError<DeploymentView, IpcError>(__TAURI_INVOKE("decommission_deployment", { id, confirm })),
+	/**  The team vaults this vault belongs to (no network). */
+	teamVaults: () => typedError<TeamVaultEntry[], IpcError>(__TAURI_INVOKE("team_vaults")),
+	/**
+	 *  Where this member stands: confirmed (with role, schema, revision) or
+	 *  pending. An unreachable server is an error after the connect timeout.
+	 *  The status queries run with the vault released.
+	 */
+	teamStatus: (team: string | null) => typedError<TeamStatus, IpcError>(__TAURI_INVOKE("team_status", { team })),
+	/**
+	 *  Creates a team vault (or, with `print_sql`, returns the SQL a database
+	 *  administrator runs) and keeps the creator's identity in this vault.
+	 */
+	createTeamVault: (connection: string, passwordSecret: string | null, caSecret: string | null, displayName: string, orgName: string, printSql: boolean) => typedError<TeamCreated, IpcError>(__TAURI_INVOKE("create_team_vault", { connection, passwordSecret, caSecret, displayName, orgName, printSql })),
+	/**
+	 *  Joins with an invitation ticket; the member stays pending until an
+	 *  administrator confirms the fingerprint this returns.
+	 */
+	joinTeamVault: (ticket: string, displayName: string, caSecret: string | null) => typedError<TeamStatus, IpcError>(__TAURI_INVOKE("join_team_vault", { ticket, displayName, caSecret })),
+	/**  Invites a member (`administrator` or `member`) for `expires_in_hours`. */
+	inviteTeamMember: (team: string | null, role: string, expiresInHours: number) => typedError<TeamInvitation, IpcError>(__TAURI_INVOKE("invite_team_member", { team, role, expiresInHours })),
+	/**  Every member with role, status and fingerprint. */
+	teamMembers: (team: string | null) => typedError<TeamMember[], IpcError>(__TAURI_INVOKE("team_members", { team })),
+	/**  Confirms a pending member once the fingerprint they read out matches. */
+	confirmTeamMember: (team: string | null, member: string, fingerprint: string) => typedError<TeamMember, IpcError>(__TAURI_INVOKE("confirm_team_member", { team, member, fingerprint })),
+	/**
+	 *  Removes an active member (administrators): a new key epoch for the
+	 *  others, the login revoked, and the secrets the member could read listed.
+	 */
+	removeTeamMember: (team: string | null, member: string) => typedError<TeamRemoved, IpcError>(__TAURI_INVOKE("remove_team_member", { team, member })),
 };
 
 /** Events */
@@ -747,6 +776,16 @@ export type ErrorCode =
 "io" | 
 /**  An external key vault failed (unreachable, throttled, service error). */
 "remote" | 
+/**  A team vault's server could not be reached in time. */
+"unreachable" | 
+/**  The team vault server refused this role's action (or its login). */
+"forbidden" | 
+/**  Creating a team vault needs a database administrator (its SQL is printed). */
+"needs_dba" | 
+/**  A team vault invitation is unknown, used already or expired. */
+"invitation_invalid" | 
+/**  A typed fingerprint does not match the member's keys. */
+"fingerprint_mismatch" | 
 /**  Anything else. */
 "internal";
 
@@ -1922,6 +1961,103 @@ export type SshKeySummary = {
 	private: boolean,
 	/**  Whether the private key was passphrase-encrypted in the input. */
 	encrypted: boolean,
+};
+
+/**  What creating a team vault did. */
+export type TeamCreated = {
+	/**  The team vault's id. */
+	team_id: string,
+	/**  The creator's member id. */
+	member_id: string,
+	/**  The creator's fingerprint. */
+	fingerprint: string,
+	/**  host:port/database. */
+	server: string,
+	/**  The SQL for a database administrator, when it was printed, not run. */
+	sql: string | null,
+};
+
+/**  An invitation: its ticket is a credential, shown once. */
+export type TeamInvitation = {
+	/**  The invitation's id. */
+	id: string,
+	/**  The ticket to hand over out of band. */
+	ticket: string,
+	/**  When it stops working. */
+	expires_at: string,
+};
+
+/**  A member as the administrator's table shows it. */
+export type TeamMember = {
+	/**  The member's id. */
+	id: string,
+	/**  The display name, when this member may read it. */
+	display_name: string | null,
+	/**  `administrator` or `member`. */
+	role: string,
+	/**  `pending`, `active` or `removed`. */
+	status: string,
+	/**  The fingerprint of the member's public keys. */
+	fingerprint: string,
+	/**  The administrator who confirmed the member. */
+	confirmed_by: string | null,
+};
+
+/**  What removing a member did. */
+export type TeamRemoved = {
+	/**  The removed member's id. */
+	member_id: string,
+	/**  Their display name, where readable. */
+	display_name: string | null,
+	/**  How many organizations moved to a new key epoch. */
+	organizations_rekeyed: number,
+	/**  The home organization's new epoch. */
+	epoch: number,
+	/**
+	 *  The secrets whose values should be rotated (a key that was read
+	 *  cannot be taken back).
+	 */
+	to_rotate: TeamToRotate[],
+};
+
+/**  Where this member stands in a team vault. */
+export type TeamStatus = {
+	/**  The team vault's id. */
+	team_id: string,
+	/**  host:port/database. */
+	server: string,
+	/**  This member's id. */
+	member_id: string,
+	/**  This member's fingerprint (five groups of four hex digits). */
+	fingerprint: string,
+	/**  `pending`, `active` or `removed`. */
+	state: string,
+	/**  `administrator` or `member`, once confirmed. */
+	role: string | null,
+	/**  The server's schema version, once confirmed. */
+	schema_version: number | null,
+	/**  The revision counter, once confirmed. */
+	revision: number | null,
+};
+
+/**  A secret the removed member could read. */
+export type TeamToRotate = {
+	/**  The organization's id. */
+	org_id: string,
+	/**  The secret's id. */
+	secret_id: string,
+	/**  The secret's name. */
+	name: string,
+};
+
+/**  A team vault this local vault belongs to (read locally, no network). */
+export type TeamVaultEntry = {
+	/**  The team vault's id. */
+	team_id: string,
+	/**  Its server (host:port/database). */
+	server: string,
+	/**  When this vault joined or created it. */
+	joined_at: string,
 };
 
 /**  A template file to check, for [`check_template_file`]. */

@@ -153,6 +153,14 @@ export const api = {
   retryDeployment: (id: string) => unwrap(commands.retryDeployment(id)),
   adoptDeployment: (id: string) => unwrap(commands.adoptDeployment(id)),
   decommissionDeployment: (id: string, confirm: string) => unwrap(commands.decommissionDeployment(id, confirm)),
+  teamVaults: () => unwrap(commands.teamVaults()),
+  teamStatus: (team: string | null) => unwrap(commands.teamStatus(team)),
+  createTeamVault: (...a: Parameters<typeof commands.createTeamVault>) => unwrap(commands.createTeamVault(...a)),
+  joinTeamVault: (...a: Parameters<typeof commands.joinTeamVault>) => unwrap(commands.joinTeamVault(...a)),
+  inviteTeamMember: (...a: Parameters<typeof commands.inviteTeamMember>) => unwrap(commands.inviteTeamMember(...a)),
+  teamMembers: (team: string | null) => unwrap(commands.teamMembers(team)),
+  confirmTeamMember: (...a: Parameters<typeof commands.confirmTeamMember>) => unwrap(commands.confirmTeamMember(...a)),
+  removeTeamMember: (...a: Parameters<typeof commands.removeTeamMember>) => unwrap(commands.removeTeamMember(...a)),
   previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
     unwrap(commands.previewSchedule(...a)),
 };

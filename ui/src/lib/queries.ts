@@ -23,6 +23,9 @@ export const keys = {
   deployments: (name: string) => ["deployments", name] as const,
   secretDeployments: (secretId: string) => ["secret-deployments", secretId] as const,
   managerUsage: (name: string) => ["manager-usage", name] as const,
+  teamVaults: ["team-vaults"] as const,
+  teamStatus: (team: string) => ["team-status", team] as const,
+  teamMembers: (team: string) => ["team-members", team] as const,
 };
 
 export function useVaultStatus() {

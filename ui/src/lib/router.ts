@@ -16,6 +16,7 @@ export type Route =
   | { view: "keyvault"; name: string }
   | { view: "keyvault-new" }
   | { view: "keyvault-edit"; name: string }
+  | { view: "team" }
   | { view: "expiry" }
   | { view: "trash" }
   | { view: "settings" }
@@ -44,6 +45,8 @@ export function parseRoute(hash: string): Route {
       return arg ? { view: "keyvault", name: parts.slice(1).join("/") } : { view: "keyvaults" };
     case "keyvaults-edit":
       return arg ? { view: "keyvault-edit", name: parts.slice(1).join("/") } : { view: "keyvaults" };
+    case "team":
+      return { view: "team" };
     case "expiry":
       return { view: "expiry" };
     case "trash":

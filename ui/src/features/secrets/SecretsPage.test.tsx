@@ -229,8 +229,20 @@ describe("SecretsPage", () => {
     expect(within(a).getAllByRole("button").map((b) => b.textContent)).toEqual(["env=prod", "region=eu-west-1"]);
     expect(more).toHaveAttribute("title", "env=prod\nregion=eu-west-1\nteam=data\ntier=gold");
     await user.click(within(a).getByRole("button", { name: "env=prod" }));
+    // The label filter is the register wizard's combobox: keys first (most used first), then that key's values.
     const input = screen.getByRole("combobox", { name: /Add a label filter/ });
-    await user.type(input, "team=data{Enter}");
+    expect(input).not.toHaveAttribute("list");
+    const suggestions = () => screen.getByRole("listbox", { name: "Labels in use", hidden: true });
+    await user.type(input, "t");
+    expect(input).toHaveAttribute("aria-expanded", "true");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["team1 secret"]);
+    await user.keyboard("{ArrowDown}{Enter}");
+    // A key goes on to its values; the values already filtered by are not offered.
+    expect(input).toHaveValue("team=");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["team=data1 secret"]);
+    await user.keyboard("{ArrowDown}{Enter}");
+    // Picking a whole key=value adds it at once.
+    expect(input).toHaveValue("");
     expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("env=prod");
     expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("team=data");
     await waitFor(() =>
@@ -238,13 +250,23 @@ describe("SecretsPage", () => {
         query: { labels: [["env", "prod"], ["team", "data"]] },
       }),
     );
-    // Suggestions come from the vault's labels.
-    const options = [...document.querySelectorAll(`datalist#${CSS.escape(input.getAttribute("list") ?? "")} option`)].map(
-      (o) => (o as HTMLOptionElement).value,
+    await user.type(input, "env=");
+    expect(input).toHaveAttribute("aria-expanded", "false");
+    // Enter with no suggestion highlighted adds what is typed (a key alone: has the label).
+    await user.clear(input);
+    await user.type(input, "region{Enter}");
+    expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("region");
+    await waitFor(() =>
+      expect(ipc.of("list_secrets").at(-1)).toMatchObject({
+        query: { labels: [["env", "prod"], ["team", "data"], ["region", null]] },
+      }),
     );
-    expect(options).toEqual(["env", "team"]);
     await user.click(screen.getByRole("button", { name: "Remove the label filter env=prod" }));
+    await user.click(screen.getByRole("button", { name: "Remove the label filter region" }));
     await waitFor(() => expect(ipc.of("list_secrets").at(-1)).toMatchObject({ query: { labels: [["team", "data"]] } }));
+    // Once removed, env=prod is offered again.
+    await user.type(input, "env=");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["env=prod2 secrets"]);
   });
 
   it("starts filtered by the label it was opened with", async () => {

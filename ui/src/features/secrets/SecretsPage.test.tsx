@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { mockShell, renderPage, secretMeta, type CommandHandler } from "../../components/testing";
+import { ipcError, mockShell, renderPage, secretMeta, type CommandHandler } from "../../components/testing";
 import type { JobUsage, SecretMeta } from "../../ipc/client";
 import { SecretsPage } from "./SecretsPage";
 
@@ -187,6 +187,56 @@ describe("SecretsPage", () => {
       expect(call?.selection.matching.query.text).toBe("svc");
       expect(call?.selection.matching.except).toEqual(["id-1"]);
       expect(ipc.of("label_secrets")[0]).toMatchObject({ set: { batch: "q3" }, remove: [] });
+    });
+
+    it("confirms a trash of all matching with the jobs of every match, loaded on screen or not", async () => {
+      const user = userEvent.setup();
+      const ipc = manyShell({
+        // svc-200 is past the loaded rows: only the shell knows its job.
+        matching_usage: () => [
+          { job: job("j1", "pull-images"), secrets: ["svc-002", "svc-200"] },
+          { job: job("j3", "nightly-export", { enabled: false }), secrets: ["svc-249"] },
+        ],
+        trash_secrets: () => ({ done: 249, failed: [] }),
+      });
+      renderPage(<SecretsPage />);
+      await row("svc-000");
+      await user.type(screen.getByRole("searchbox", { name: "Filter by name or description" }), "svc");
+      await user.click(screen.getByRole("checkbox", { name: "Select all loaded secrets" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      await user.click(within(bar).getByRole("button", { name: "Select all 250 matching" }));
+      await user.click(within(await row("svc-001")).getByRole("checkbox"));
+      await user.click(within(bar).getByRole("button", { name: "Move to trash…" }));
+      const dialog = await screen.findByRole("dialog", { name: "Move 249 secrets to the trash?" });
+      const affected = await within(dialog).findByRole("list", { name: "Affected jobs" });
+      expect([...affected.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+        "pull-images HTTP fetch · uses svc-002, svc-200",
+        "nightly-export HTTP fetch · schedule off · uses svc-249",
+      ]);
+      expect(within(dialog).getByText("Used by 2 jobs:")).toBeInTheDocument();
+      // One question for the whole filter (less the unticked row), none per row.
+      expect(ipc.of("matching_usage")).toHaveLength(1);
+      expect(ipc.of("matching_usage")[0]).toMatchObject({ query: { text: "svc", limit: 0, offset: 0 }, except: ["id-1"] });
+      expect(ipc.of("secret_usage")).toEqual([]);
+      expect(ipc.of("trash_secrets")).toEqual([]);
+      await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
+      await waitFor(() => expect(ipc.of("trash_secrets")).toHaveLength(1));
+      expect(ipc.of("trash_secrets")[0]).toMatchObject({ selection: { matching: { query: { text: "svc" }, except: ["id-1"] } } });
+    });
+
+    it("says so when the jobs of all matching cannot be checked, and still lets the person decide", async () => {
+      const user = userEvent.setup();
+      const ipc = manyShell({ matching_usage: () => ipcError("locked", "The vault is locked.") });
+      renderPage(<SecretsPage />);
+      await row("svc-000");
+      await user.click(screen.getByRole("checkbox", { name: "Select all loaded secrets" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      await user.click(within(bar).getByRole("button", { name: "Select all 250 matching" }));
+      await user.click(within(bar).getByRole("button", { name: "Deactivate…" }));
+      const dialog = await screen.findByRole("dialog", { name: "Deactivate 250 secrets?" });
+      expect(await within(dialog).findByText(/Could not check which jobs use them \(The vault is locked\.\)/)).toBeInTheDocument();
+      await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+      expect(ipc.of("set_active")).toEqual([]);
     });
 
     it("selects ranges with Shift-click and everything with Ctrl+A; moves with Home and End", async () => {

@@ -67,6 +67,7 @@ const COMMANDS: &[&str] = &[
     "run_job_now",
     "job_runs",
     "secret_usage",
+    "matching_usage",
     "test_secret",
     "check_placeholders",
     "check_template_file",

@@ -86,6 +86,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             jobs::run_job_now,
             jobs::job_runs,
             jobs::secret_usage,
+            jobs::matching_usage,
             jobs::test_secret,
             jobs::check_placeholders,
             jobs::check_template_file,

@@ -53,6 +53,13 @@ pub fn run() {
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {
+            // The keyring unlock overlaps the WebView's start-up.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                handle
+                    .state::<state::AppState>()
+                    .unlock_from_keyring_at_start();
+            });
             commands.mount_events(app);
             // Key files that runs of a killed Coffer left behind (only those
             // whose process is gone: the CLI may be running a job now).

@@ -80,6 +80,32 @@ impl AppState {
         }
     }
 
+    /// At start, unlocks from the OS keyring at once, without waiting for the
+    /// page to ask: called on a thread while the WebView starts, so the
+    /// page's first question finds the vault unlocked (docs/benchmarks.md).
+    /// Does nothing unless the keyring may unlock now (never after a lock)
+    /// and the vault keeps its key there; any failure is left for the unlock
+    /// screen, which asks the keyring again and shows why. Returns whether
+    /// it unlocked.
+    pub fn unlock_from_keyring_at_start(&self) -> bool {
+        let mut slot = lock(&self.vault);
+        let Some(vault) = slot.as_mut() else {
+            return false;
+        };
+        if !self.keyring_allowed() || !vault.uses_keyring() || vault.is_unlocked() {
+            return false;
+        }
+        let unlocked = matches!(
+            vault.unlock_with_keyring(),
+            Ok(coffer_core::KeyringUnlock::Unlocked)
+        );
+        if unlocked {
+            // The idle lock counts from the unlock.
+            self.touch();
+        }
+        unlocked
+    }
+
     /// Asks the expiry checker to look again.
     pub fn expiry_changed(&self) {
         self.expiry_wake.notify_one();

@@ -89,16 +89,28 @@ async function startToList(dir) {
   // then the page's own milestones (ms from its time origin).
   const page = await browser.execute(() => {
     const nav = performance.getEntriesByType("navigation")[0];
+    const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
     return {
       timeOrigin: performance.timeOrigin,
       domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
-      listRendered: performance.getEntriesByName("coffer:list-rendered")[0]?.startTime ?? null,
+      // The UI's milestones (ui/src/lib/startMarks.ts).
+      status: mark("coffer:status"),
+      unlocked: mark("coffer:unlocked"),
+      listCommit: mark("coffer:list-commit"),
+      listRendered: mark("coffer:list-rendered"),
     };
   });
+  const between = (a, b) => (a !== null && b !== null && a !== undefined && b !== undefined ? b - a : null);
   const phases = {
     nativeToNavigation: page.timeOrigin - startMs,
     navigationToDomContentLoaded: page.domContentLoaded,
-    domContentLoadedToList: page.listRendered !== null && page.domContentLoaded !== null ? page.listRendered - page.domContentLoaded : null,
+    domContentLoadedToList: between(page.domContentLoaded, page.listRendered),
+    // Within the last: the shell's first answer, the keyring unlock, the
+    // first rows in the DOM, and their paint.
+    domContentLoadedToStatus: between(page.domContentLoaded, page.status),
+    statusToUnlocked: between(page.status, page.unlocked),
+    unlockedToRows: between(page.unlocked, page.listCommit),
+    rowsToPaint: between(page.listCommit, page.listRendered),
   };
   return { browser, app, ms, phases };
 }

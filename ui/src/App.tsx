@@ -12,6 +12,7 @@ import { listenForDrops, peekDroppedFiles, useDrops } from "./lib/drops";
 import { refreshAfterOtherProcess, useVaultStatus } from "./lib/queries";
 import { navigate, routeHref, useRoute, type Route } from "./lib/router";
 import { useGlobalShortcuts } from "./lib/shortcuts";
+import { markOnce } from "./lib/startMarks";
 
 // The first screen is the secrets list (or the unlock screen): only they are
 // in the entry chunk. Every other route is its own chunk, fetched when first
@@ -70,7 +71,14 @@ function forgetAfterLock(client: QueryClient): Promise<void> {
 /** Decides between first run, a vault error, unlock, and the console. */
 export function App() {
   const client = useQueryClient();
-  const status = useQuery({ queryKey: APP_STATUS, queryFn: api.appStatus });
+  const status = useQuery({
+    queryKey: APP_STATUS,
+    queryFn: () =>
+      api.appStatus().then((s) => {
+        markOnce("coffer:status");
+        return s;
+      }),
+  });
   const [autoUnlock, setAutoUnlock] = useState(true);
   const [lockReason, setLockReason] = useState<string | null>(null);
   const toast = useToast();

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use coffer_core::job::{
     Job, JobChange, JobId, JobKind, JobRef, JobRun, JobSpec, JobUsage, NewJob, RoleBinding,
-    RunTrigger, Schedule, SecretRole,
+    RunTrigger, Schedule, SecretRole, SelectionUsage,
 };
-use coffer_core::secret::{SecretId, SecretRef, SecretType};
+use coffer_core::secret::{SecretId, SecretQuery, SecretRef, SecretType};
 use coffer_core::{Timestamp, Vault};
 use coffer_jobs::check::{CheckOptions, TextCheck};
 use coffer_jobs::probe::{TestOptions, TestReport};
@@ -240,6 +240,20 @@ pub async fn job_runs(state: State<'_, AppState>, id: JobId, limit: u32) -> IpcR
 #[specta::specta]
 pub async fn secret_usage(state: State<'_, AppState>, id: SecretId) -> IpcResult<Vec<JobUsage>> {
     with_vault(&state, move |v| v.secret_usage(&SecretRef::Id(id))).await
+}
+
+/// The jobs that use any secret a filter matches (its paging ignored) but
+/// those in `except`: what a bulk change to "all N matching" affects,
+/// loaded on screen or not.
+#[tauri::command]
+#[specta::specta]
+pub async fn matching_usage(
+    state: State<'_, AppState>,
+    query: SecretQuery,
+    except: Vec<SecretId>,
+) -> IpcResult<Vec<SelectionUsage>> {
+    super::secrets::check_filter(&query)?;
+    with_vault(&state, move |v| v.usage_of_matching(&query, &except)).await
 }
 
 /// The Test action: one request to `url` with the secret (and optionally a

@@ -27,7 +27,7 @@ pub async fn list_secrets(state: State<'_, AppState>, query: SecretQuery) -> Ipc
     with_vault(&state, move |v| v.list(&query)).await
 }
 
-fn check_filter(query: &SecretQuery) -> IpcResult<()> {
+pub(crate) fn check_filter(query: &SecretQuery) -> IpcResult<()> {
     if query
         .text
         .as_ref()

@@ -269,3 +269,31 @@ fn locking_forgets_the_remote_values_cached_for_runs() {
     assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
     assert!(state.run_context.remotes.cache().is_empty());
 }
+
+#[test]
+fn the_start_unlock_leaves_alone_a_vault_without_the_keyring_and_any_after_a_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.db");
+    let mut options = CreateOptions::new(SecretString::from("correct horse battery"));
+    options.use_keyring = false;
+    drop(Vault::create(&path, options, Arc::new(SystemClock)).unwrap());
+    // Opened locked, as at start: the vault does not keep its key in the keyring.
+    let state = AppState::new(path.clone());
+    assert!(state.keyring_allowed());
+    assert!(!state.unlock_from_keyring_at_start());
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    // The unlock screen still works after it (nothing was spent or broken).
+    let outcome = tauri::async_runtime::block_on(with_vault(&state, |v| {
+        v.unlock_with_passphrase(&SecretString::from("correct horse battery"))
+    }));
+    assert!(outcome.is_ok());
+    // After a lock it never unlocks, whatever the vault.
+    state.lock_now();
+    assert!(!state.unlock_from_keyring_at_start());
+    assert!(!lock(&state.vault).as_ref().unwrap().is_unlocked());
+    // No vault file: nothing to unlock, no file created.
+    let empty = tempfile::tempdir().unwrap();
+    let none = AppState::new(empty.path().join("missing.db"));
+    assert!(!none.unlock_from_keyring_at_start());
+    assert!(!empty.path().join("missing.db").exists());
+}

@@ -22,6 +22,7 @@ export function Combobox({
   options,
   listLabel,
   keepOpen,
+  onPick,
   onKeyDown,
   onBlur,
   ...input
@@ -33,6 +34,8 @@ export function Combobox({
   /** The listbox's accessible name. */
   listLabel: string;
   keepOpen?: string;
+  /** Called after a suggestion is picked (its text is already in the field). */
+  onPick?: (option: ComboOption) => void;
 }) {
   const listId = useId();
   const [open, setOpen] = useState(false);
@@ -45,6 +48,7 @@ export function Combobox({
     onChange(option.text);
     setActive(-1);
     setOpen(keepOpen !== undefined && option.text.endsWith(keepOpen));
+    onPick?.(option);
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {

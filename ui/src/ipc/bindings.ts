@@ -184,6 +184,12 @@ export const commands = {
 	/**  The jobs that use a secret, by role or placeholder. */
 	secretUsage: (id: string) => typedError<JobUsage[], IpcError>(__TAURI_INVOKE("secret_usage", { id })),
 	/**
+	 *  The jobs that use any secret a filter matches (its paging ignored) but
+	 *  those in `except`: what a bulk change to "all N matching" affects,
+	 *  loaded on screen or not.
+	 */
+	matchingUsage: (query: SecretQuery, except: string[]) => typedError<SelectionUsage[], IpcError>(__TAURI_INVOKE("matching_usage", { query, except })),
+	/**
 	 *  The Test action: one request to `url` with the secret (and optionally a
 	 *  CA bundle secret as trust root); the status and TLS facts come back,
 	 *  never the value. The vault is free while the server answers. A
@@ -1892,6 +1898,17 @@ export type Selection =
 	/**  Matching secrets the user unticked. */
 	except: string[],
 } }) & { ids?: never };
+
+/**
+ *  A job that uses some of several secrets (all those a filter matches),
+ *  for confirming a change to all of them first.
+ */
+export type SelectionUsage = {
+	/**  The job, with the roles and placeholder fields of all those secrets. */
+	job: JobUsage,
+	/**  The names of those secrets it uses, in name order. */
+	secrets: string[],
+};
 
 /**  Vault-wide settings. */
 export type Settings = {

@@ -1,6 +1,6 @@
 // The one module that talks to the shell: it unwraps results and turns IPC
 // errors into thrown `CofferError`s, so callers use plain async/await.
-import { commands, type ErrorCode, type FileForm, type IpcError, type Selection } from "./bindings";
+import { commands, type ErrorCode, type FileForm, type IpcError, type SecretQuery, type Selection } from "./bindings";
 
 export { commands, events } from "./bindings";
 export type * from "./bindings";
@@ -131,6 +131,7 @@ export const api = {
     unwrap(commands.runJobNow(id, storePasswords)),
   jobRuns: (id: string, limit: number) => unwrap(commands.jobRuns(id, limit)),
   secretUsage: (id: string) => unwrap(commands.secretUsage(id)),
+  matchingUsage: (query: SecretQuery, except: string[]) => unwrap(commands.matchingUsage(query, except)),
   testSecret: (...a: Parameters<typeof commands.testSecret>) => unwrap(commands.testSecret(...a)),
   checkPlaceholders: (...a: Parameters<typeof commands.checkPlaceholders>) =>
     unwrap(commands.checkPlaceholders(...a)),

@@ -17,6 +17,7 @@ export const keys = {
   jobRuns: (id: string) => ["job-runs", id] as const,
   jobKinds: ["job-kinds"] as const,
   usage: (secretId: string) => ["usage", secretId] as const,
+  matchingUsage: (query: unknown, except: string[]) => ["usage", "matching", query, except] as const,
   managers: ["managers"] as const,
   remote: (name: string, prefix: string) => ["remote", name, prefix] as const,
   cache: (name: string | null) => ["cache", name] as const,

@@ -522,6 +522,17 @@ pub struct JobUsage {
     pub enabled: bool,
 }
 
+/// A job that uses some of several secrets (all those a filter matches),
+/// for confirming a change to all of them first.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionUsage {
+    /// The job, with the roles and placeholder fields of all those secrets.
+    pub job: JobUsage,
+    /// The names of those secrets it uses, in name order.
+    pub secrets: Vec<String>,
+}
+
 /// One run of a job.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

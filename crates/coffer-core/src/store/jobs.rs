@@ -8,14 +8,14 @@ use crate::error::{Error, Result};
 use crate::job::{JobId, JobKind, RunStatus, RunTrigger};
 use crate::secret::{Lifecycle, SecretId, SecretType};
 
-const JOB_COLUMNS: &str = "j.id, j.uid, j.org_id, o.name, j.project_id, p.name, j.name, j.kind, \
+pub(super) const JOB_COLUMNS: &str = "j.id, j.uid, j.org_id, o.name, j.project_id, p.name, j.name, j.kind, \
     j.description, j.spec, j.schedule, j.enabled, j.state, j.created_at, j.updated_at, \
     j.next_run_at, \
     (SELECT r.started_at FROM job_runs r WHERE r.job_id = j.id ORDER BY r.id DESC LIMIT 1), \
     (SELECT r.status FROM job_runs r WHERE r.job_id = j.id ORDER BY r.id DESC LIMIT 1), \
     j.mac, o.mac, p.mac, p.org_id";
 
-const JOB_FROM: &str = "jobs j JOIN organizations o ON o.id = j.org_id \
+pub(super) const JOB_FROM: &str = "jobs j JOIN organizations o ON o.id = j.org_id \
     LEFT JOIN projects p ON p.id = j.project_id";
 
 /// A stored job's columns.
@@ -57,7 +57,7 @@ fn ts(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Timestamp>> {
 }
 
 impl JobRow {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         let uid: Vec<u8> = row.get(1)?;
         let kind: String = row.get(7)?;
         let status: Option<String> = row.get(17)?;

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub(crate) use audit::{AuditRow, AuditSelect, NewAuditRow};
 pub(crate) use deployments::{DeploymentRow, DeploymentUpdate, NewDeploymentRow, VersionPushRow};
 pub(crate) use file::{VaultLock, create_private, ensure_parent};
-pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow};
+pub(crate) use jobs::{BindingRow, JobRow, JobUpdate, NewBinding, NewJobRow, RunRow, UsageRow};
 pub(crate) use managers::{ManagerRow, ManagerUseRow, NewManagerRow};
 pub use orgs::OrgSummary;
 pub use query::{LabelCount, SecretCounts};

@@ -2,6 +2,7 @@
 
 use rusqlite::types::Value;
 
+use super::jobs::{JOB_COLUMNS, JOB_FROM, JobRow, UsageRow};
 use super::secrets::{SECRET_COLUMNS, SECRET_FROM, SecretRow};
 use super::{Reader, sql_error};
 use crate::clock::{DAY, Timestamp};
@@ -314,6 +315,42 @@ impl Reader<'_> {
         })
         .and_then(Iterator::collect)
         .map_err(|e| sql_error("selecting secrets", e))
+    }
+
+    /// The jobs that bind any secret `query` matches (its paging ignored),
+    /// one row per binding with the secret's id and name, by job name.
+    pub fn jobs_using_matching(
+        &self,
+        query: &SecretQuery,
+        now: Timestamp,
+    ) -> Result<Vec<(SecretId, String, UsageRow)>> {
+        let filter = build_where(query, now, TextMatch::Scan);
+        let sql = format!(
+            "SELECT {JOB_COLUMNS}, b.role, b.field, s.uid, s.name
+             FROM {JOB_FROM} JOIN job_secrets b ON b.job_id = j.id
+             JOIN secrets s ON s.org_id = j.org_id AND s.name = b.secret_name
+             WHERE b.manager = '' AND {}
+             ORDER BY j.name COLLATE NOCASE, j.id, s.name, b.role, b.field",
+            filter.sql
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| sql_error("finding the jobs that use the matching secrets", e))?;
+        stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+            let uid: Vec<u8> = r.get(24)?;
+            let id = uid.try_into().map(SecretId).map_err(|_| {
+                rusqlite::Error::InvalidColumnType(24, "uid".into(), rusqlite::types::Type::Blob)
+            })?;
+            let usage = UsageRow {
+                job: JobRow::from_row(r)?,
+                role: r.get(22)?,
+                field: r.get(23)?,
+            };
+            Ok((id, r.get(25)?, usage))
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| sql_error("finding the jobs that use the matching secrets", e))
     }
 
     fn count(&self, query: &SecretQuery, now: Timestamp, text_match: TextMatch) -> Result<u32> {

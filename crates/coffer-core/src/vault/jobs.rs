@@ -2,7 +2,7 @@
 //! Nothing here touches the network or starts a process; `coffer-jobs`
 //! runs jobs and reports back through [`Vault::finish_run`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use secrecy::SecretString;
 use serde_json::json;
@@ -17,11 +17,13 @@ use crate::error::{Error, Result};
 use crate::job::{
     BindingSource, GitFetchSpec, Job, JobBinding, JobChange, JobId, JobKind, JobRef, JobRun,
     JobSpec, JobUsage, KEEP_RUNS, MAX_RUN_LOG_BYTES, NewJob, RoleBinding, RunOutcome, RunStatus,
-    RunTrigger, Schedule, SecretReference, SecretRole, StartedRun, git_uses_ssh,
+    RunTrigger, Schedule, SecretReference, SecretRole, SelectionUsage, StartedRun, git_uses_ssh,
 };
-use crate::secret::{DEFAULT_ORG, Lifecycle, SecretRef, SecretStatus, SecretType, validate};
+use crate::secret::{
+    DEFAULT_ORG, Lifecycle, SecretId, SecretQuery, SecretRef, SecretStatus, SecretType, validate,
+};
 use crate::store::{
-    BindingRow, Db, JobRow, JobUpdate, NewBinding, NewJobRow, Reader, RunRow, StoreTx,
+    BindingRow, Db, JobRow, JobUpdate, NewBinding, NewJobRow, Reader, RunRow, StoreTx, UsageRow,
 };
 
 /// Longest error text kept with a run.
@@ -497,33 +499,40 @@ impl Vault {
         let row = self.find(secret)?;
         let mut usages: Vec<JobUsage> = Vec::new();
         for usage in self.store.read().jobs_using(row.org_id, &row.name)? {
-            let index = match usages.iter().position(|u| u.job_id == usage.job.id) {
-                Some(i) => i,
-                None => {
-                    usages.push(JobUsage {
-                        job_id: usage.job.id,
-                        name: usage.job.name.clone(),
-                        org: usage.job.org.clone(),
-                        kind: usage.job.kind,
-                        roles: Vec::new(),
-                        placeholder_fields: Vec::new(),
-                        by_placeholder: false,
-                        enabled: usage.job.enabled,
-                    });
-                    usages.len() - 1
-                }
-            };
-            let entry = &mut usages[index];
-            if usage.role == "placeholder" {
-                entry.by_placeholder = true;
-                entry
-                    .placeholder_fields
-                    .push(Some(usage.field).filter(|f| !f.is_empty()));
-            } else {
-                entry.roles.push(SecretRole::parse(&usage.role)?);
-            }
+            add_usage(&mut usages, &usage)?;
         }
         Ok(usages)
+    }
+
+    /// The jobs that use any secret `query` matches (its paging ignored) but
+    /// those in `except`, each with the names of those it uses: what "all N
+    /// matching" would touch, loaded on screen or not. By job name.
+    pub fn usage_of_matching(
+        &self,
+        query: &SecretQuery,
+        except: &[SecretId],
+    ) -> Result<Vec<SelectionUsage>> {
+        let except: HashSet<&SecretId> = except.iter().collect();
+        let mut jobs: Vec<JobUsage> = Vec::new();
+        let mut names: Vec<Vec<String>> = Vec::new();
+        for (id, name, usage) in self.store.read().jobs_using_matching(query, self.now())? {
+            if except.contains(&id) {
+                continue;
+            }
+            let index = add_usage(&mut jobs, &usage)?;
+            names.resize(jobs.len(), Vec::new());
+            if names[index].last() != Some(&name) {
+                names[index].push(name);
+            }
+        }
+        Ok(jobs
+            .into_iter()
+            .zip(names)
+            .map(|(job, mut secrets)| {
+                secrets.dedup();
+                SelectionUsage { job, secrets }
+            })
+            .collect())
     }
 
     /// Jobs whose schedule is due now and that are not running.
@@ -770,4 +779,38 @@ pub(super) fn audit_job(
             detail,
         },
     )
+}
+
+/// Adds one binding to the usages (one per job); returns the job's index.
+fn add_usage(usages: &mut Vec<JobUsage>, usage: &UsageRow) -> Result<usize> {
+    let index = match usages.iter().position(|u| u.job_id == usage.job.id) {
+        Some(i) => i,
+        None => {
+            usages.push(JobUsage {
+                job_id: usage.job.id,
+                name: usage.job.name.clone(),
+                org: usage.job.org.clone(),
+                kind: usage.job.kind,
+                roles: Vec::new(),
+                placeholder_fields: Vec::new(),
+                by_placeholder: false,
+                enabled: usage.job.enabled,
+            });
+            usages.len() - 1
+        }
+    };
+    let entry = &mut usages[index];
+    if usage.role == "placeholder" {
+        entry.by_placeholder = true;
+        let field = Some(usage.field.clone()).filter(|f| !f.is_empty());
+        if !entry.placeholder_fields.contains(&field) {
+            entry.placeholder_fields.push(field);
+        }
+    } else {
+        let role = SecretRole::parse(&usage.role)?;
+        if !entry.roles.contains(&role) {
+            entry.roles.push(role);
+        }
+    }
+    Ok(index)
 }

@@ -354,3 +354,127 @@ fn runs_are_numbered_per_job_and_timed_to_the_millisecond() {
         .collect();
     assert_eq!(numbers, [3, 2, 1]);
 }
+
+/// "All N matching": the jobs of every secret the filter matches, loaded on
+/// screen or not, but those the user unticked; trashed and unmatched
+/// secrets' jobs are not named.
+#[test]
+fn usage_of_matching_names_the_jobs_of_every_match() {
+    let mut fx = Fixture::new();
+    for i in 0..120 {
+        let mut s = basic(&format!("svc-{i:03}"), "u", "pw");
+        if i % 2 == 0 {
+            s.labels.insert("env".into(), "prod".into());
+        }
+        fx.register(s).unwrap();
+    }
+    fx.register(basic("other", "u", "pw")).unwrap();
+    fx.register(basic("svc-gone", "u", "pw")).unwrap();
+    let auth = |secret: &str| RoleBinding {
+        role: SecretRole::Auth,
+        secret: secret.into(),
+    };
+    // "a" uses a secret the first page shows and one it does not.
+    let mut a = NewJob::new(
+        "a",
+        command(&["${secret:svc-004#password}", "${secret:svc-110#username}"]),
+    );
+    a.references = vec![
+        reference("svc-004", Some("password")),
+        reference("svc-110", Some("username")),
+    ];
+    fx.create_job(a).unwrap();
+    // "b" uses only a secret far past the first page.
+    let mut b = NewJob::new("b", http("https://example.com/b"));
+    b.roles = vec![auth("svc-115")];
+    fx.create_job(b).unwrap();
+    // "c" uses a secret the filter does not match; "d" one in the trash.
+    let mut c = NewJob::new("c", http("https://example.com/c"));
+    c.roles = vec![auth("other")];
+    fx.create_job(c).unwrap();
+    let mut d = NewJob::new("d", http("https://example.com/d"));
+    d.roles = vec![auth("svc-gone")];
+    fx.create_job(d).unwrap();
+    fx.delete(&named("svc-gone")).unwrap();
+
+    // The list's filter with its first page only: the paging is ignored.
+    let query = SecretQuery {
+        text: Some("svc-".into()),
+        limit: 50,
+        ..SecretQuery::default()
+    };
+    let usage = fx.usage_of_matching(&query, &[]).unwrap();
+    let seen: Vec<(&str, Vec<&str>)> = usage
+        .iter()
+        .map(|u| {
+            let secrets = u.secrets.iter().map(String::as_str).collect();
+            (u.job.name.as_str(), secrets)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [("a", vec!["svc-004", "svc-110"]), ("b", vec!["svc-115"])]
+    );
+    assert!(usage[0].job.by_placeholder);
+    assert_eq!(
+        usage[0].job.placeholder_fields,
+        [Some("password".to_owned()), Some("username".to_owned())]
+    );
+    assert_eq!(usage[1].job.roles, [SecretRole::Auth]);
+
+    // Unticked secrets do not count.
+    let page = fx
+        .list(&SecretQuery {
+            text: Some("svc-11".into()),
+            ..SecretQuery::default()
+        })
+        .unwrap();
+    let id_of = |name: &str| page.items.iter().find(|m| m.name == name).unwrap().id;
+    let usage = fx.usage_of_matching(&query, &[id_of("svc-115")]).unwrap();
+    let jobs: Vec<&str> = usage.iter().map(|u| u.job.name.as_str()).collect();
+    assert_eq!(jobs, ["a"]);
+    let usage = fx
+        .usage_of_matching(&query, &[id_of("svc-110"), id_of("svc-115")])
+        .unwrap();
+    assert_eq!(usage[0].secrets, ["svc-004"]);
+
+    // Other filters: the label (even numbers only), the trash, nothing matched.
+    let prod = SecretQuery {
+        labels: vec![("env".into(), Some("prod".into()))],
+        ..SecretQuery::default()
+    };
+    let usage = fx.usage_of_matching(&prod, &[]).unwrap();
+    let seen: Vec<(&str, &[String])> = usage
+        .iter()
+        .map(|u| (u.job.name.as_str(), u.secrets.as_slice()))
+        .collect();
+    assert_eq!(
+        seen,
+        [("a", &["svc-004".to_owned(), "svc-110".to_owned()][..])]
+    );
+    let trash = SecretQuery {
+        scope: coffer_core::secret::Scope::Trash,
+        ..SecretQuery::default()
+    };
+    let usage = fx.usage_of_matching(&trash, &[]).unwrap();
+    assert_eq!(usage.len(), 1);
+    assert_eq!(usage[0].job.name, "d");
+    for hostile in ["'; DROP TABLE jobs; --", "%", "svc-999"] {
+        let none = SecretQuery {
+            text: Some(hostile.into()),
+            ..SecretQuery::default()
+        };
+        assert!(
+            fx.usage_of_matching(&none, &[]).unwrap().is_empty(),
+            "{hostile}"
+        );
+    }
+    let unknown_org = SecretQuery {
+        org: Some("nowhere".into()),
+        ..SecretQuery::default()
+    };
+    assert!(fx.usage_of_matching(&unknown_org, &[]).unwrap().is_empty());
+    // Nothing was changed by asking.
+    assert_eq!(fx.jobs(None).unwrap().len(), 4);
+    assert_eq!(fx.list(&SecretQuery::default()).unwrap().total, 121);
+}

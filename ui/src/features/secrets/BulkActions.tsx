@@ -35,7 +35,7 @@ export function BulkActions({
   /** Every loaded row is selected and more match: offer them all. */
   canSelectAllMatching: boolean;
   onSelectAllMatching: () => void;
-  /** The selected rows that are loaded (for the jobs that use them). */
+  /** The selected rows that are loaded (for the jobs that use them, unless all matching are selected). */
   secrets: SecretMeta[];
   onDone: () => void;
 }) {
@@ -51,8 +51,7 @@ export function BulkActions({
   const labelCounts = useLabelCounts(labelDialog !== null);
   // Unloaded rows may be used by jobs too: "all matching" always confirms.
   const usedByJobs = allMatching || secrets.some((s) => s.used_by > 0);
-  const usage = useBulkUsage(secrets, confirmTrash || confirmDeactivate);
-  const unseen = Math.max(0, count - secrets.length);
+  const usage = useBulkUsage(secrets, confirmTrash || confirmDeactivate, allMatching ? selection : undefined);
 
   const run = async (what: string, action: () => Promise<BulkResult>) => {
     setBusy(true);
@@ -97,13 +96,6 @@ export function BulkActions({
 
   const n = count;
   const secretsWord = `${n.toLocaleString()} secret${n === 1 ? "" : "s"}`;
-  const unseenNote =
-    allMatching && unseen > 0 ? (
-      <p className="muted small">
-        {unseen.toLocaleString()} of them {unseen === 1 ? "is" : "are"} not loaded on screen; the jobs listed are those of the loaded
-        ones.
-      </p>
-    ) : null;
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Actions on selected secrets">
       <strong aria-live="polite">
@@ -153,7 +145,6 @@ export function BulkActions({
         }}
       >
         <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are restored from the trash." />
-        {unseenNote}
         <p>
           The trash keeps them for {settings.data?.trash_retention_days ?? 30} days, then destroys them. Until then you can
           restore them from the trash.
@@ -171,7 +162,6 @@ export function BulkActions({
         }}
       >
         <BulkUsageSummary usage={usage} consequence="Their runs will be refused until the secrets are activated again." />
-        {unseenNote}
         <p>Their values and history are kept, and you can activate them again at any time.</p>
       </ConfirmDialog>
       <Dialog

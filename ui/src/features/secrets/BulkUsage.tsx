@@ -1,7 +1,7 @@
-import { useQueries } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 
 import { Icon } from "../../components/Icon";
-import { api, errorMessage, type JobUsage, type SecretMeta } from "../../ipc/client";
+import { api, errorMessage, type JobUsage, type SecretMeta, type Selection } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { AffectedJobs, jobsText } from "../detail/UsedBy";
 import "../detail/detail.css";
@@ -23,11 +23,15 @@ export type BulkUsage =
     };
 
 /**
- * Asks for the usage of each selected secret whose row says jobs use it
- * (the list's `used_by` count), only while `enabled` (a confirmation is open).
+ * The jobs a bulk change affects, only while `enabled` (a confirmation is
+ * open). For "all N matching" (`selection.matching`) the shell resolves the
+ * filter and names the jobs of every match, loaded on screen or not;
+ * otherwise each selected secret whose row says jobs use it (the list's
+ * `used_by` count) is asked about.
  */
-export function useBulkUsage(secrets: SecretMeta[], enabled: boolean): BulkUsage {
-  const used = secrets.filter((s) => s.used_by > 0);
+export function useBulkUsage(secrets: SecretMeta[], enabled: boolean, selection?: Selection): BulkUsage {
+  const matching = selection && "matching" in selection ? selection.matching : null;
+  const used = matching ? [] : secrets.filter((s) => s.used_by > 0);
   const checked = used.slice(0, MAX_CHECKED);
   const results = useQueries({
     queries: checked.map((s) => ({
@@ -36,6 +40,22 @@ export function useBulkUsage(secrets: SecretMeta[], enabled: boolean): BulkUsage
       enabled,
     })),
   });
+  const all = useQuery({
+    queryKey: keys.matchingUsage(matching?.query, matching?.except ?? []),
+    queryFn: () => (matching ? api.matchingUsage(matching.query, matching.except) : Promise.resolve([])),
+    enabled: enabled && matching !== null,
+  });
+  if (matching) {
+    if (all.error) return { state: "failed", message: errorMessage(all.error) };
+    if (!all.data) return { state: "loading" };
+    const names = new Map(all.data.map((u) => [u.job.job_id, u.secrets]));
+    return {
+      state: "known",
+      jobs: all.data.map((u) => u.job),
+      secretsOf: (jobId) => names.get(jobId) ?? [],
+      unchecked: 0,
+    };
+  }
   const failure = results.find((r) => !r.data && r.error);
   if (failure) return { state: "failed", message: errorMessage(failure.error) };
   if (results.some((r) => !r.data)) return { state: "loading" };

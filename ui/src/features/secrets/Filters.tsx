@@ -1,9 +1,10 @@
-import { useId, useState, type Ref } from "react";
+import { useState, type Ref } from "react";
 
+import { Combobox } from "../../components/Combobox";
 import { Icon } from "../../components/Icon";
 import type { OrgSummary, SecretType } from "../../ipc/client";
 import { TYPE_ORDER, typeLabel } from "../../lib/secretTypes";
-import { LabelDatalist, labelSuggestions, parseLabel, useLabelCounts } from "./labels";
+import { labelPairOptions, parseLabel, useLabelCounts } from "./labels";
 
 export type StatusChoice = "" | "active" | "expiring" | "expired" | "deactivated";
 
@@ -43,7 +44,6 @@ export function Filters({
 }) {
   const set = <K extends keyof FilterState>(key: K, v: FilterState[K]) => onChange({ ...value, [key]: v });
   const [draft, setDraft] = useState("");
-  const listId = useId();
   const labels = useLabelCounts();
   const projects = orgs
     .filter((o) => !value.org || o.name === value.org)
@@ -56,7 +56,9 @@ export function Filters({
     onChange(withLabel(value, term));
     setDraft("");
   };
-  const suggestions = labelSuggestions(labels.data).filter((s) => !value.labels.includes(s));
+  // The same suggestions as the register wizard's label field (keys, then
+  // that key's values), less the terms already filtered by.
+  const suggestions = (typed: string) => labelPairOptions(labels.data, typed).filter((o) => !value.labels.includes(o.text));
   return (
     <div className="filters" role="search">
       <div className="search">
@@ -87,19 +89,21 @@ export function Filters({
         <option value="expired">Expired</option>
         <option value="deactivated">Deactivated</option>
       </select>
-      <input
+      <Combobox
         className="input filter-label"
         placeholder="label key=value"
         aria-label="Add a label filter (key or key=value, Enter)"
-        list={listId}
         value={draft}
-        onChange={(e) => {
-          const text = e.target.value;
-          // Picking a suggestion adds it at once.
-          if (suggestions.includes(text) && (e.nativeEvent as InputEvent).inputType !== "insertText") addLabel(text);
-          else setDraft(text);
+        onChange={setDraft}
+        options={suggestions}
+        listLabel="Labels in use"
+        keepOpen="="
+        // Picking a whole key=value adds it at once; a key ("env=") goes on to its values.
+        onPick={(option) => {
+          if (!option.text.endsWith("=")) addLabel(option.text);
         }}
         onKeyDown={(e) => {
+          // Enter on a highlighted suggestion picks it (the Combobox); otherwise it adds what is typed.
           if (e.key === "Enter") {
             e.preventDefault();
             addLabel(draft);
@@ -109,7 +113,6 @@ export function Filters({
         }}
         onBlur={() => draft.trim() && addLabel(draft)}
       />
-      <LabelDatalist id={listId} options={suggestions} />
       {orgs.length > 1 ? (
         <select className="select filter-select" aria-label="Organization" value={value.org} onChange={(e) => onChange({ ...value, org: e.target.value, project: "" })}>
           <option value="">All organizations</option>

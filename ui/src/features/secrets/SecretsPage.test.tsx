@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { mockShell, renderPage, secretMeta, type CommandHandler } from "../../components/testing";
+import { ipcError, mockShell, renderPage, secretMeta, type CommandHandler } from "../../components/testing";
 import type { JobUsage, SecretMeta } from "../../ipc/client";
 import { SecretsPage } from "./SecretsPage";
 
@@ -189,6 +189,56 @@ describe("SecretsPage", () => {
       expect(ipc.of("label_secrets")[0]).toMatchObject({ set: { batch: "q3" }, remove: [] });
     });
 
+    it("confirms a trash of all matching with the jobs of every match, loaded on screen or not", async () => {
+      const user = userEvent.setup();
+      const ipc = manyShell({
+        // svc-200 is past the loaded rows: only the shell knows its job.
+        matching_usage: () => [
+          { job: job("j1", "pull-images"), secrets: ["svc-002", "svc-200"] },
+          { job: job("j3", "nightly-export", { enabled: false }), secrets: ["svc-249"] },
+        ],
+        trash_secrets: () => ({ done: 249, failed: [] }),
+      });
+      renderPage(<SecretsPage />);
+      await row("svc-000");
+      await user.type(screen.getByRole("searchbox", { name: "Filter by name or description" }), "svc");
+      await user.click(screen.getByRole("checkbox", { name: "Select all loaded secrets" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      await user.click(within(bar).getByRole("button", { name: "Select all 250 matching" }));
+      await user.click(within(await row("svc-001")).getByRole("checkbox"));
+      await user.click(within(bar).getByRole("button", { name: "Move to trash…" }));
+      const dialog = await screen.findByRole("dialog", { name: "Move 249 secrets to the trash?" });
+      const affected = await within(dialog).findByRole("list", { name: "Affected jobs" });
+      expect([...affected.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+        "pull-images HTTP fetch · uses svc-002, svc-200",
+        "nightly-export HTTP fetch · schedule off · uses svc-249",
+      ]);
+      expect(within(dialog).getByText("Used by 2 jobs:")).toBeInTheDocument();
+      // One question for the whole filter (less the unticked row), none per row.
+      expect(ipc.of("matching_usage")).toHaveLength(1);
+      expect(ipc.of("matching_usage")[0]).toMatchObject({ query: { text: "svc", limit: 0, offset: 0 }, except: ["id-1"] });
+      expect(ipc.of("secret_usage")).toEqual([]);
+      expect(ipc.of("trash_secrets")).toEqual([]);
+      await user.click(within(dialog).getByRole("button", { name: "Move to trash" }));
+      await waitFor(() => expect(ipc.of("trash_secrets")).toHaveLength(1));
+      expect(ipc.of("trash_secrets")[0]).toMatchObject({ selection: { matching: { query: { text: "svc" }, except: ["id-1"] } } });
+    });
+
+    it("says so when the jobs of all matching cannot be checked, and still lets the person decide", async () => {
+      const user = userEvent.setup();
+      const ipc = manyShell({ matching_usage: () => ipcError("locked", "The vault is locked.") });
+      renderPage(<SecretsPage />);
+      await row("svc-000");
+      await user.click(screen.getByRole("checkbox", { name: "Select all loaded secrets" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions on selected secrets" });
+      await user.click(within(bar).getByRole("button", { name: "Select all 250 matching" }));
+      await user.click(within(bar).getByRole("button", { name: "Deactivate…" }));
+      const dialog = await screen.findByRole("dialog", { name: "Deactivate 250 secrets?" });
+      expect(await within(dialog).findByText(/Could not check which jobs use them \(The vault is locked\.\)/)).toBeInTheDocument();
+      await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+      expect(ipc.of("set_active")).toEqual([]);
+    });
+
     it("selects ranges with Shift-click and everything with Ctrl+A; moves with Home and End", async () => {
       const user = userEvent.setup();
       manyShell();
@@ -229,8 +279,20 @@ describe("SecretsPage", () => {
     expect(within(a).getAllByRole("button").map((b) => b.textContent)).toEqual(["env=prod", "region=eu-west-1"]);
     expect(more).toHaveAttribute("title", "env=prod\nregion=eu-west-1\nteam=data\ntier=gold");
     await user.click(within(a).getByRole("button", { name: "env=prod" }));
+    // The label filter is the register wizard's combobox: keys first (most used first), then that key's values.
     const input = screen.getByRole("combobox", { name: /Add a label filter/ });
-    await user.type(input, "team=data{Enter}");
+    expect(input).not.toHaveAttribute("list");
+    const suggestions = () => screen.getByRole("listbox", { name: "Labels in use", hidden: true });
+    await user.type(input, "t");
+    expect(input).toHaveAttribute("aria-expanded", "true");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["team1 secret"]);
+    await user.keyboard("{ArrowDown}{Enter}");
+    // A key goes on to its values; the values already filtered by are not offered.
+    expect(input).toHaveValue("team=");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["team=data1 secret"]);
+    await user.keyboard("{ArrowDown}{Enter}");
+    // Picking a whole key=value adds it at once.
+    expect(input).toHaveValue("");
     expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("env=prod");
     expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("team=data");
     await waitFor(() =>
@@ -238,13 +300,23 @@ describe("SecretsPage", () => {
         query: { labels: [["env", "prod"], ["team", "data"]] },
       }),
     );
-    // Suggestions come from the vault's labels.
-    const options = [...document.querySelectorAll(`datalist#${CSS.escape(input.getAttribute("list") ?? "")} option`)].map(
-      (o) => (o as HTMLOptionElement).value,
+    await user.type(input, "env=");
+    expect(input).toHaveAttribute("aria-expanded", "false");
+    // Enter with no suggestion highlighted adds what is typed (a key alone: has the label).
+    await user.clear(input);
+    await user.type(input, "region{Enter}");
+    expect(screen.getByRole("list", { name: "Label filters" })).toHaveTextContent("region");
+    await waitFor(() =>
+      expect(ipc.of("list_secrets").at(-1)).toMatchObject({
+        query: { labels: [["env", "prod"], ["team", "data"], ["region", null]] },
+      }),
     );
-    expect(options).toEqual(["env", "team"]);
     await user.click(screen.getByRole("button", { name: "Remove the label filter env=prod" }));
+    await user.click(screen.getByRole("button", { name: "Remove the label filter region" }));
     await waitFor(() => expect(ipc.of("list_secrets").at(-1)).toMatchObject({ query: { labels: [["team", "data"]] } }));
+    // Once removed, env=prod is offered again.
+    await user.type(input, "env=");
+    expect(within(suggestions()).getAllByRole("option").map((o) => o.textContent)).toEqual(["env=prod2 secrets"]);
   });
 
   it("starts filtered by the label it was opened with", async () => {

@@ -7,6 +7,7 @@ import type { SecretMeta, SortKey } from "../../ipc/client";
 import { typeLabel } from "../../lib/secretTypes";
 import { formatDate, formatDateTime, relativeDay } from "../../lib/time";
 import { COLUMNS, gridTemplate, type ColumnKey } from "./columns";
+import { markOnce } from "../../lib/startMarks";
 
 const ROW_HEIGHT = 44;
 
@@ -22,6 +23,7 @@ let markedRendered = false;
 function markListRendered() {
   if (markedRendered) return;
   markedRendered = true;
+  markOnce("coffer:list-commit");
   // After this frame is painted: a task queued from the next animation frame.
   window.requestAnimationFrame(() =>
     window.setTimeout(() => {

@@ -22,28 +22,9 @@ export function useLabelCounts(enabled = true) {
   });
 }
 
-/** Suggestions for a label field: every `key=value` in use, and each key alone. */
-export function labelSuggestions(counts: LabelCount[] | undefined, withKeys = true): string[] {
-  if (!counts) return [];
-  const pairs = counts.map((c) => `${c.key}=${c.value}`);
-  const keysOnly = withKeys ? [...new Set(counts.map((c) => c.key))] : [];
-  return [...keysOnly, ...pairs];
-}
-
 /** The distinct label keys in use. */
 export function labelKeys(counts: LabelCount[] | undefined): string[] {
   return [...new Set((counts ?? []).map((c) => c.key))];
-}
-
-/** A `<datalist>` of suggestions, for inputs with `list={id}`. */
-export function LabelDatalist({ id, options }: { id: string; options: string[] }) {
-  return (
-    <datalist id={id}>
-      {options.map((o) => (
-        <option key={o} value={o} />
-      ))}
-    </datalist>
-  );
 }
 
 /** How many suggestions a label field shows at most. */

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { Field } from "../../components/Field";
 import { api, errorMessage, hasCode } from "../../ipc/client";
+import { markOnce } from "../../lib/startMarks";
 
 const passphraseSchema = z.object({ passphrase: z.string().min(1, "Enter the recovery passphrase.") });
 const pinSchema = z.object({ pin: z.string().min(1, "Enter your PIN.") });
@@ -56,6 +57,7 @@ export function Unlock(props: UnlockProps) {
     setFailure(null);
     try {
       const outcome = await api.unlockWithKeyring();
+      markOnce("coffer:unlocked");
       if (outcome.outcome === "unlocked") onUnlocked();
       else setPhase({ kind: "passphrase", notice: { text: `The OS keyring cannot unlock this vault: ${outcome.reason}.`, warn: true } });
     } catch (error) {

@@ -627,3 +627,55 @@ fn an_export_imports_into_a_new_vault_with_every_value_field_label_expiry_and_ve
     );
     assert_eq!(target.audit_entries(None, 1).unwrap()[0].seq, before);
 }
+
+#[test]
+fn an_export_preview_counts_what_the_export_holds_and_names_the_metadata_only_ones() {
+    let mut fx = seeded();
+    let audit_before = fx.audit_entries(None, 1).unwrap()[0].seq;
+    let preview = fx.export_preview(&ExportScope::All, true).unwrap();
+    assert_eq!(preview.secrets, 7);
+    assert_eq!(
+        preview.metadata_only,
+        ["Default:store-pw", "Default:write-only"]
+    );
+    let exported = fx
+        .export(
+            &passphrase(),
+            &all(ExportEncryption::Passphrase(export_pass())),
+        )
+        .unwrap();
+    assert_eq!(preview.versions, exported.summary.versions);
+    assert_eq!(preview.secrets, exported.summary.secrets);
+    let current = fx.export_preview(&ExportScope::All, false).unwrap();
+    assert_eq!(current.versions, 5, "one per secret with a value");
+    let ops = fx
+        .export_preview(&ExportScope::Organization("ops".into()), true)
+        .unwrap();
+    assert_eq!((ops.secrets, ops.versions), (1, 1));
+    let picked = fx
+        .export_preview(
+            &ExportScope::Secrets(vec![named("db/admin"), named("write-only")]),
+            true,
+        )
+        .unwrap();
+    assert_eq!((picked.secrets, picked.versions), (2, 3));
+    assert_eq!(picked.metadata_only, ["Default:write-only"]);
+    expect_code(
+        fx.export_preview(&ExportScope::Secrets(vec![named("trashed")]), true),
+        ErrorCode::InvalidInput,
+    );
+    expect_code(
+        fx.export_preview(&ExportScope::Organization("nobody".into()), true),
+        ErrorCode::NotFound,
+    );
+
+    // The recovery check alone: right, wrong; nothing audited by either.
+    let seq = fx.audit_entries(None, 1).unwrap()[0].seq;
+    fx.check_recovery(&passphrase()).unwrap();
+    expect_code(
+        fx.check_recovery(&SecretString::from("not the passphrase")),
+        ErrorCode::WrongPassphrase,
+    );
+    assert_eq!(fx.audit_entries(None, 1).unwrap()[0].seq, seq);
+    assert!(seq > audit_before, "the export in between was audited");
+}

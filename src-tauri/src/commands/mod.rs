@@ -8,6 +8,8 @@ pub mod import;
 pub mod jobs;
 pub mod keyvaults;
 pub mod register;
+pub mod restore;
 pub mod secrets;
 pub mod settings;
 pub mod vault;
+pub mod vault_export;

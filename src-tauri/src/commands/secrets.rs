@@ -27,7 +27,7 @@ pub async fn list_secrets(state: State<'_, AppState>, query: SecretQuery) -> Ipc
     with_vault(&state, move |v| v.list(&query)).await
 }
 
-fn check_filter(query: &SecretQuery) -> IpcResult<()> {
+pub(crate) fn check_filter(query: &SecretQuery) -> IpcResult<()> {
     if query
         .text
         .as_ref()
@@ -205,7 +205,7 @@ pub async fn restore_version(
 }
 
 /// The ids a selection names now.
-fn selected_ids(v: &Vault, selection: Selection) -> coffer_core::Result<Vec<SecretId>> {
+pub(crate) fn selected_ids(v: &Vault, selection: Selection) -> coffer_core::Result<Vec<SecretId>> {
     match selection {
         Selection::Ids(ids) => Ok(ids),
         Selection::Matching { query, except } => {

@@ -129,6 +129,17 @@ impl Vault {
             // A copy must never vouch for itself in the keyring (its older
             // audit head would trip the real vault's rollback check).
             other.keyring_enabled = false;
+            if recovery.is_none() && other.vault_id != self.vault_id {
+                return Err(Error::OtherVault {
+                    reason: format!(
+                        "{} is a backup of another vault ({}), not of this one ({}); give its \
+                         recovery passphrase to check it and restore it into a new file",
+                        backup.display(),
+                        other.id(),
+                        self.id()
+                    ),
+                });
+            }
             let current = self.keys().ok().map(|k| &k.master);
             let (_, verified) = other.verify_staged(current, recovery)?;
             (other.summary()?, verified)

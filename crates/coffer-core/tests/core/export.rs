@@ -528,7 +528,7 @@ fn comparable(bytes: &[u8]) -> serde_json::Value {
     map.remove("exported_at");
     for secret in doc["secrets"].as_array_mut().unwrap() {
         let s = secret.as_object_mut().unwrap();
-        for key in ["created_at", "updated_at", "status"] {
+        for key in ["created_at", "updated_at"] {
             s.remove(key);
         }
         for version in s["versions"].as_array_mut().unwrap() {
@@ -586,8 +586,25 @@ fn an_export_imports_into_a_new_vault_with_every_value_field_label_expiry_and_ve
     assert_eq!(report.created, 6, "{report:?}");
     assert_eq!(target.versions(&named("db/admin")).unwrap().len(), 3);
     assert!(target.get(&named("write-only")).unwrap().write_only);
+    // The deactivated status is kept (and audited as the import's).
+    assert_eq!(
+        target.get(&named("paused")).unwrap().status,
+        coffer_core::secret::SecretStatus::Deactivated
+    );
+    assert_eq!(
+        target.get(&named("db/admin")).unwrap().status,
+        coffer_core::secret::SecretStatus::Active
+    );
+    let deactivation = target
+        .audit_entries(None, 50)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "secret.deactivate")
+        .unwrap();
+    assert_eq!(deactivation.detail["via"], "vault.import");
+    assert!(target.verify_audit().unwrap().ok);
 
-    // Everything else is identical: export both in clear and compare.
+    // Everything else is identical (the status included): export both in clear and compare.
     let mut source_doc = comparable(
         &fx.export(&passphrase(), &all(ExportEncryption::Plaintext))
             .unwrap()

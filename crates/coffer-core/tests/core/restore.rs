@@ -194,7 +194,7 @@ fn tampered_truncated_and_foreign_backups_are_refused_and_the_vault_is_untouched
     assert!(e.to_string().contains("another vault"), "{e}");
     // Its preview needs its own recovery passphrase (this vault's key does
     // not open it), then shows it as another vault's.
-    expect_code(fx.restore_preview(&theirs, None), ErrorCode::InvalidInput);
+    expect_code(fx.restore_preview(&theirs, None), ErrorCode::Refused);
     let foreign = fx.restore_preview(&theirs, Some(&passphrase())).unwrap();
     assert!(!foreign.same_vault);
     assert_eq!(foreign.backup.counts.total, 1);

@@ -9,7 +9,8 @@ import { api, errorMessage, hasCode, type RestorePreview, type RestoreReport, ty
 import { formatDateTime } from "../../lib/time";
 import "./export.css";
 
-const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString()} ${n === 1 ? word : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 
 /** Both vaults side by side: counts and dates. */
 export function VaultsSideBySide({ current, backup }: { current: VaultSummary; backup: VaultSummary }) {

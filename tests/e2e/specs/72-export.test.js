@@ -196,7 +196,7 @@ describe("export and restore from the app", { timeout: 400_000 }, () => {
       await browser.$("dialog[open]").$("button=Restore into a new file…").click();
       await answerFileDialog("Restore into a new vault file", restored);
       await until(async () => (await dialogText(browser)).includes("The backup was restored into"), { timeout: 60_000, message: "the restore" });
-      assert.match(await dialogText(browser), /2 secrets, 2 versions, 0 jobs/);
+      assert.match(await dialogText(browser), /now holds 2 secrets, 2 versions, 0 jobs/);
       await shot(browser, "e2e-restore-done.png");
       await browser.$("dialog[open]").$("button=Close").click();
 
@@ -210,6 +210,37 @@ describe("export and restore from the app", { timeout: 400_000 }, () => {
       assert.deepEqual(names, ["db/admin", "robot/deploy"]);
       // This vault is unchanged.
       assert.equal(JSON.parse(cli(dir, ["--json", "secret", "list"])).items.length, 4);
+    }),
+  );
+
+  it(
+    "replaces this vault by its backup after the confirmation, and the app shows the restored vault",
+    step("restore-replace", async () => {
+      await nav(browser, "Settings");
+      await browser.$("button=Restore…").click();
+      await typeInto(browser, await control(browser, "The backup's recovery passphrase"), PASSPHRASE);
+      await browser.$("dialog[open]").$("button=Choose the backup…").click();
+      await answerFileDialog("Restore from a backup", backupFile);
+      await until(async () => (await dialogText(browser)).includes("The backup verified"), { timeout: 60_000, message: "the verified preview" });
+      await browser.$("dialog[open]").$("button=Replace this vault…").click();
+      await browser.$("dialog[open]").$("button=Replace this vault").click();
+      await until(async () => (await dialogText(browser)).includes("This vault was replaced by the backup"), {
+        timeout: 60_000,
+        message: "the replace",
+      });
+      await shot(browser, "e2e-restore-replaced.png");
+      await browser.$("dialog[open]").$("button=Go to the secrets").click();
+      await heading(browser, "Secrets");
+      await until(async () => /^2 in the vault$/.test(await browser.$(".page-head p").getText()), { message: "the restored vault's 2 secrets" });
+      await app.quit();
+      app = undefined;
+      const names = JSON.parse(cli(dir, ["--json", "secret", "list"]))
+        .items.map((s) => s.name)
+        .sort();
+      assert.deepEqual(names, ["db/admin", "robot/deploy"]);
+      const restores = JSON.parse(cli(dir, ["--json", "audit", "list", "--action", "vault.restore"])).filter((e) => e.action === "vault.restore");
+      assert.equal(restores.length, 1);
+      assert.equal(restores[0].detail.mode, "replace");
     }),
   );
 });

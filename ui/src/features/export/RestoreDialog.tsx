@@ -152,8 +152,8 @@ export function RestoreDialog({ onClose }: { onClose: () => void }) {
         <div className="notice notice-ok" role="status">
           <Icon name="check" />
           <span>
-            {step.replaced ? "This vault was replaced by the backup" : "The backup was restored into"}{" "}
-            <code className="path">{r.restored.path}</code>: {plural(r.restored.counts.total, "secret")},{" "}
+            {step.replaced ? "This vault was replaced by the backup:" : "The backup was restored into"}{" "}
+            <code className="path">{r.restored.path}</code> now holds {plural(r.restored.counts.total, "secret")},{" "}
             {plural(r.restored.versions, "version")}, {plural(r.restored.jobs, "job")}; {plural(r.audit_entries_verified, "audit entry")}{" "}
             verified.
           </span>

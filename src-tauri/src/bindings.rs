@@ -5,8 +5,8 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
-    audit, deployments, export, files, import, jobs, keyvaults, register, secrets, settings, team,
-    vault,
+    audit, deployments, export, files, import, jobs, keyvaults, register, restore, secrets,
+    settings, team, vault, vault_export,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
@@ -35,6 +35,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             vault::set_keyring,
             vault::backup_vault,
             vault::verify_audit,
+            vault_export::export_preview,
+            vault_export::export_secrets,
+            restore::pick_backup,
+            restore::restore_into_new_file,
+            restore::restore_replace_vault,
             vault::touch,
             secrets::list_secrets,
             secrets::get_secret,

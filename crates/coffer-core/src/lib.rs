@@ -32,8 +32,8 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
     CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, ExportEncryption, ExportOptions,
-    ExportScope, ExportSummary, Exported, FileForm, KeyringUnlock, PIN_MIN_CHARS, PIN_TRIES,
-    PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, ReplicaState, RestorePreview,
-    RestoreReport, RevealedField, SecretUse, Settings, TeamIdentityInfo, UsePolicyNote, Vault,
-    VaultStatus, VaultSummary, default_vault_path,
+    ExportPreview, ExportScope, ExportSummary, Exported, FileForm, KeyringUnlock, PIN_MIN_CHARS,
+    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, ReplicaState,
+    RestorePreview, RestoreReport, RevealedField, SecretUse, Settings, TeamIdentityInfo,
+    UsePolicyNote, Vault, VaultStatus, VaultSummary, default_vault_path,
 };

@@ -543,7 +543,9 @@ impl TeamVault {
         loop {
             attempt += 1;
             match self.confirm_once(member, fingerprint, now) {
-                Err(Error::MembershipChanged { .. }) if attempt < crate::remove::ATTEMPTS => continue,
+                Err(Error::MembershipChanged { .. }) if attempt < crate::remove::ATTEMPTS => {
+                    continue;
+                }
                 done => return done,
             }
         }

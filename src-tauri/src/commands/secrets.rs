@@ -205,7 +205,7 @@ pub async fn restore_version(
 }
 
 /// The ids a selection names now.
-fn selected_ids(v: &Vault, selection: Selection) -> coffer_core::Result<Vec<SecretId>> {
+pub(crate) fn selected_ids(v: &Vault, selection: Selection) -> coffer_core::Result<Vec<SecretId>> {
     match selection {
         Selection::Ids(ids) => Ok(ids),
         Selection::Matching { query, except } => {

@@ -46,6 +46,34 @@ export const commands = {
 	/**  Checks the audit log's chain. */
 	verifyAudit: () => typedError<AuditVerification, IpcError>(__TAURI_INVOKE("verify_audit")),
 	/**
+	 *  What an export would hold: counts, and the secrets exported as metadata
+	 *  only (write-only, store-password).
+	 */
+	exportPreview: (target: ExportTarget, allVersions: boolean) => typedError<ExportPreview, IpcError>(__TAURI_INVOKE("export_preview", { target, allVersions })),
+	/**
+	 *  Checks the recovery passphrase, asks where to save (native dialog, away
+	 *  from the vault's directory), then writes the export (audited); `None`
+	 *  when the dialog is cancelled.
+	 */
+	exportSecrets: (request: ExportRequest) => typedError<ExportDone | null, IpcError>(__TAURI_INVOKE("export_secrets", { request })),
+	/**
+	 *  Asks for a backup file, then verifies it whole (integrity, key check
+	 *  with this vault's key or `recovery`, row tags, audit chain) and returns
+	 *  both vaults' counts and dates; `None` when cancelled. Nothing changes.
+	 */
+	pickBackup: (recovery: string | null) => typedError<RestorePreview | null, IpcError>(__TAURI_INVOKE("pick_backup", { recovery })),
+	/**
+	 *  Asks where the new vault file goes, then restores `backup` there (with
+	 *  the backup's recovery passphrase); this vault is not touched. `None`
+	 *  when cancelled.
+	 */
+	restoreIntoNewFile: (backup: string, recovery: string) => typedError<RestoreReport | null, IpcError>(__TAURI_INVOKE("restore_into_new_file", { backup, recovery })),
+	/**
+	 *  Replaces this vault by `backup` (a backup of it), after the same checks;
+	 *  the vault stays unlocked on the restored file.
+	 */
+	restoreReplaceVault: (backup: string, recovery: string | null) => typedError<RestoreReport, IpcError>(__TAURI_INVOKE("restore_replace_vault", { backup, recovery })),
+	/**
 	 *  Records that a person used the window (key, pointer, wheel): the idle
 	 *  lock counts from the last time. The UI sends it, throttled; nothing else
 	 *  it does counts.
@@ -801,6 +829,67 @@ export type ExpiredPolicy =
 "warn" | 
 /**  Refuse to use it. */
 "block";
+
+/**  What an export wrote, and where. */
+export type ExportDone = {
+	/**  The file. */
+	path: string,
+	/**  What it holds. */
+	summary: ExportSummary,
+};
+
+/**
+ *  What an export would hold, shown before anything is asked or written
+ *  (clear metadata only: nothing is decrypted).
+ */
+export type ExportPreview = {
+	/**  Secrets in scope. */
+	secrets: number,
+	/**  Versions whose values would be exported. */
+	versions: number,
+	/**
+	 *  The secrets exported as metadata only (`org:name`), write-only or
+	 *  store-password ones, in name order.
+	 */
+	metadata_only: string[],
+};
+
+/**  An export to make. */
+export type ExportRequest = {
+	/**  Which secrets. */
+	target: ExportTarget,
+	/**  Every kept version, or the current one only. */
+	all_versions: boolean,
+	/**  The vault's recovery passphrase, checked before any dialog. */
+	recovery: string,
+	/**  The export file's passphrase; `None` only for a plaintext export. */
+	passphrase: string | null,
+	/**  The second confirmation a plaintext export needs. */
+	plaintext_confirmed: boolean,
+	/**  The person's day (`YYYY-MM-DD`), for the offered file name. */
+	local_date: string | null,
+};
+
+/**  What an export wrote. */
+export type ExportSummary = {
+	/**  Secrets in the file. */
+	secrets: number,
+	/**  Versions with their values. */
+	versions: number,
+	/**  Secrets exported without a value (write-only or store-password). */
+	withheld: number,
+	/**  Whether the file is encrypted. */
+	encrypted: boolean,
+};
+
+/**  Which secrets an export covers. */
+export type ExportTarget = 
+/**  The list's selection ("all matching" included). */
+({ selection: Selection }) & { organization?: never } | 
+/**  One organization's live secrets. */
+({ organization: string }) & { selection?: never } | 
+/**  Every live secret. */
+"all";
 
 /**  What kind of failure a remote call met; each has its own hint. */
 export type FailureClass = 
@@ -1659,6 +1748,34 @@ export type Renamed = {
 	templates: string[],
 };
 
+/**  Both sides of a restore in place, for the confirmation. */
+export type RestorePreview = {
+	/**  The vault that would be replaced. */
+	current: VaultSummary,
+	/**  The backup. */
+	backup: VaultSummary,
+	/**
+	 *  Whether the backup is a copy of this vault (same id); a restore in
+	 *  place refuses another vault's backup.
+	 */
+	same_vault: boolean,
+	/**
+	 *  Audit entries of the backup that verified (its integrity check, key
+	 *  check, every row's tag and the whole chain passed).
+	 */
+	audit_entries_verified: number,
+};
+
+/**  What a restore did. */
+export type RestoreReport = {
+	/**  The restored vault, as it is now. */
+	restored: VaultSummary,
+	/**  The vault it replaced (restore in place). */
+	replaced: VaultSummary | null,
+	/**  Audit entries of the backup that verified. */
+	audit_entries_verified: number,
+};
+
 /**  A revealed value. */
 export type RevealedValue = {
 	/**  The field. */
@@ -2210,6 +2327,26 @@ export type VaultStatus = {
 	schema_version: number,
 	/**  Settings. */
 	settings: Settings,
+};
+
+/**  A vault file's counts and dates, shown before a restore is confirmed. */
+export type VaultSummary = {
+	/**  The file. */
+	path: string,
+	/**  The vault's id. */
+	vault_id: string,
+	/**  Secret counts. */
+	counts: SecretCounts,
+	/**  Kept versions of the live secrets. */
+	versions: number,
+	/**  Jobs. */
+	jobs: number,
+	/**  When the vault was created. */
+	created_at: string | null,
+	/**  The newest audit entry's time: the last thing done in it. */
+	last_activity: string | null,
+	/**  Audit entries. */
+	audit_entries: number,
 };
 
 /**  One version of a secret's value. */

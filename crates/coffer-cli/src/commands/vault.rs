@@ -80,7 +80,23 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
             }
             None => {
                 let mut vault = unlock::open_unlocked(g, out)?;
-                let preview = vault.restore_preview(&backup)?;
+                let mut recovery = match &g.passphrase_file {
+                    Some(file) => Some(input::read_password_file("passphrase", file)?),
+                    None => None,
+                };
+                // The preview verifies the backup whole, as the restore will.
+                let preview = match vault.restore_preview(&backup, recovery.as_ref()) {
+                    // A backup from before a key rotation: its recovery passphrase.
+                    Err(e) if e.code() == ErrorCode::InvalidInput && recovery.is_none() => {
+                        eprintln!("{e}");
+                        let asked =
+                            input::prompt_passphrase("Backup's recovery passphrase: ", false)?;
+                        let preview = vault.restore_preview(&backup, Some(&asked))?;
+                        recovery = Some(asked);
+                        preview
+                    }
+                    other => other?,
+                };
                 if !preview.same_vault {
                     return Err(Error::OtherVault {
                         reason: format!(
@@ -93,20 +109,7 @@ pub fn run(g: &Global, out: Out, command: VaultCommand) -> Result<()> {
                     });
                 }
                 confirm_replace(&preview.current, &preview.backup, yes, out)?;
-                let recovery = match &g.passphrase_file {
-                    Some(file) => Some(input::read_password_file("passphrase", file)?),
-                    None => None,
-                };
-                let report = match vault.restore_replace(&backup, recovery.as_ref()) {
-                    // A backup from before a key rotation: its recovery passphrase.
-                    Err(e) if e.code() == ErrorCode::InvalidInput && recovery.is_none() => {
-                        eprintln!("{e}");
-                        let asked =
-                            input::prompt_passphrase("Backup's recovery passphrase: ", false)?;
-                        vault.restore_replace(&backup, Some(&asked))?
-                    }
-                    other => other?,
-                };
+                let report = vault.restore_replace(&backup, recovery.as_ref())?;
                 (
                     format!(
                         "Restored {} from {}: {} secret(s) (audit log verified: {} entries). The \

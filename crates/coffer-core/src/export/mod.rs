@@ -198,6 +198,7 @@ pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<crate::import::Im
                 crate::import::ImportItem::new(format!("{org}:{}", s.secret.name), s.secret);
             item.older_versions = s.older_versions;
             item.needs_value = s.withheld.is_some();
+            item.deactivated = s.status == Lifecycle::Deactivated;
             item
         })
         .collect();

@@ -29,6 +29,8 @@ pub struct ImportItem {
     /// be given in [`ImportChoices::values`], or the item is skipped.
     /// `secret.data` is then a stand-in of the right type and never written.
     pub needs_value: bool,
+    /// Created deactivated (a deactivated secret in Coffer's own export).
+    pub deactivated: bool,
 }
 
 impl ImportItem {
@@ -40,6 +42,7 @@ impl ImportItem {
             secret,
             older_versions: Vec::new(),
             needs_value: false,
+            deactivated: false,
         }
     }
 }

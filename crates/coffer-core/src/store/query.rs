@@ -462,6 +462,21 @@ impl Reader<'_> {
             .map_err(|e| sql_error(what, e))
     }
 
+    /// Kept versions of live secrets, and jobs: what a restore's
+    /// confirmation shows beside the secret counts.
+    pub fn version_and_job_counts(&self) -> Result<(u32, u32)> {
+        self.conn
+            .query_row(
+                "SELECT
+                    (SELECT count(*) FROM secret_versions v JOIN secrets s ON s.id = v.secret_id
+                        WHERE s.deleted_at IS NULL),
+                    (SELECT count(*) FROM jobs)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| sql_error("counting versions and jobs", e))
+    }
+
     /// Counts by state.
     pub fn secret_counts(&self, now: Timestamp) -> Result<SecretCounts> {
         let soon = now.plus_days(30).unix();

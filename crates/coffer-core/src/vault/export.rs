@@ -63,6 +63,20 @@ pub struct ExportSummary {
     pub encrypted: bool,
 }
 
+/// What an export would hold, shown before anything is asked or written
+/// (clear metadata only: nothing is decrypted).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportPreview {
+    /// Secrets in scope.
+    pub secrets: u32,
+    /// Versions whose values would be exported.
+    pub versions: u32,
+    /// The secrets exported as metadata only (`org:name`), write-only or
+    /// store-password ones, in name order.
+    pub metadata_only: Vec<String>,
+}
+
 /// An export's bytes and summary.
 pub struct Exported {
     /// The file's content: an age file, or plain JSON.
@@ -220,6 +234,36 @@ impl Vault {
             Ok(())
         })?;
         Ok(Exported { bytes, summary })
+    }
+
+    /// What [`Vault::export`] of `scope` would hold; a named secret that is
+    /// missing or in the trash fails as the export would.
+    pub fn export_preview(&self, scope: &ExportScope, all_versions: bool) -> Result<ExportPreview> {
+        let rows = self.export_rows(scope)?;
+        let mut preview = ExportPreview {
+            secrets: 0,
+            versions: 0,
+            metadata_only: Vec::new(),
+        };
+        for row in &rows {
+            preview.secrets += 1;
+            if row.write_only || row.protection == Protection::Password {
+                preview.metadata_only.push(target_of(row));
+            } else if all_versions {
+                let count = self.store.read().versions(row.rowid)?.len();
+                preview.versions += u32::try_from(count).unwrap_or(u32::MAX);
+            } else {
+                preview.versions += 1;
+            }
+        }
+        Ok(preview)
+    }
+
+    /// Checks the recovery passphrase (what an export or a restore asks
+    /// first, before any dialog or file); [`Error::WrongPassphrase`] when it
+    /// is not this vault's.
+    pub fn check_recovery(&self, recovery: &SecretString) -> Result<()> {
+        self.open_recovery(recovery).map(|_| ())
     }
 
     /// [`Vault::export`] into a new file (owner-only, written beside and

@@ -105,7 +105,8 @@ fn in_item(source: &str, error: Error) -> Error {
 
 /// What applying one item does.
 enum Step {
-    Create(Box<Prepared>),
+    /// A new secret; `true`: deactivated once created.
+    Create(Box<Prepared>, bool),
     NewVersion {
         row: Box<SecretRow>,
         version: u32,
@@ -224,6 +225,7 @@ impl Vault {
                 }
                 (conflict, _) => {
                     let renamed = conflict.then(|| plan.name.clone());
+                    let deactivated = item.deactivated;
                     item.secret.name = plan.renamed_to;
                     may_prune |=
                         item.older_versions.len() + 1 > self.settings.keep_versions as usize;
@@ -234,7 +236,7 @@ impl Vault {
                     if renamed.is_some() {
                         report.renamed += 1;
                     }
-                    Step::Create(Box::new(prepared))
+                    Step::Create(Box::new(prepared), deactivated)
                 }
             };
             steps.push(step);
@@ -244,8 +246,11 @@ impl Vault {
             let mut pruned = false;
             for (done, step) in steps.into_iter().enumerate() {
                 match step {
-                    Step::Create(prepared) => {
-                        insert(tx, ctx, *prepared)?;
+                    Step::Create(prepared, deactivated) => {
+                        let created = insert(tx, ctx, *prepared)?;
+                        if deactivated {
+                            deactivate_imported(tx, ctx, &created.meta.id)?;
+                        }
                     }
                     Step::NewVersion {
                         row,
@@ -332,4 +337,25 @@ impl Vault {
             expires_at,
         })
     }
+}
+
+/// Deactivates a secret the import just created (it was deactivated in
+/// Coffer's own export), audited as a deactivation by the import.
+fn deactivate_imported(
+    tx: &crate::store::StoreTx<'_>,
+    ctx: &super::VaultCtx<'_>,
+    id: &crate::secret::SecretId,
+) -> Result<()> {
+    let row = tx
+        .read()
+        .secret_by_id(id)?
+        .ok_or_else(|| Error::Internal("an imported secret vanished".into()))?;
+    tx.set_lifecycle(row.rowid, crate::secret::Lifecycle::Deactivated, ctx.now)?;
+    ctx.audit_secret(
+        tx,
+        "secret.deactivate",
+        &row.id,
+        &super::target_of(&row),
+        json!({ "via": "vault.import" }),
+    )
 }

@@ -31,7 +31,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-pub use export::{ExportEncryption, ExportOptions, ExportScope, ExportSummary, Exported};
+pub use export::{
+    ExportEncryption, ExportOptions, ExportPreview, ExportScope, ExportSummary, Exported,
+};
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;

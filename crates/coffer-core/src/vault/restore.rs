@@ -29,6 +29,10 @@ pub struct VaultSummary {
     pub vault_id: String,
     /// Secret counts.
     pub counts: SecretCounts,
+    /// Kept versions of the live secrets.
+    pub versions: u32,
+    /// Jobs.
+    pub jobs: u32,
     /// When the vault was created.
     pub created_at: Option<Timestamp>,
     /// The newest audit entry's time: the last thing done in it.
@@ -48,6 +52,9 @@ pub struct RestorePreview {
     /// Whether the backup is a copy of this vault (same id); a restore in
     /// place refuses another vault's backup.
     pub same_vault: bool,
+    /// Audit entries of the backup that verified (its integrity check, key
+    /// check, every row's tag and the whole chain passed).
+    pub audit_entries_verified: u32,
 }
 
 /// What a restore did.
@@ -88,10 +95,13 @@ impl Vault {
             .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
             .map(|b| Timestamp::from_unix(i64::from_be_bytes(b)));
         let newest = read.audit_recent(None, 1)?;
+        let (versions, jobs) = read.version_and_job_counts()?;
         Ok(VaultSummary {
             path: self.path().to_owned(),
             vault_id: self.id(),
             counts: read.secret_counts(self.now())?,
+            versions,
+            jobs,
             created_at,
             last_activity: newest.first().map(|row| row.at),
             audit_entries: newest
@@ -101,21 +111,45 @@ impl Vault {
     }
 
     /// The current vault and a backup side by side, for the confirmation of
-    /// a restore in place. The backup is read from a copy; it is not changed.
-    pub fn restore_preview(&self, backup: &Path) -> Result<RestorePreview> {
+    /// a restore, after the backup was verified whole as a restore would
+    /// verify it (SQLite's integrity check, the key check with the current
+    /// master key or `recovery`, every row's tag, the audit chain). The
+    /// backup is read from a copy; it is not changed, nor is this vault.
+    pub fn restore_preview(
+        &self,
+        backup: &Path,
+        recovery: Option<&SecretString>,
+    ) -> Result<RestorePreview> {
         let staged = Staged {
             path: sibling(self.path(), ".restore-preview"),
         };
         store::stage_copy(backup, &staged.path)?;
-        let mut summary = {
-            let other = Vault::open(&staged.path, Arc::clone(&self.clock))?;
-            other.summary()?
+        let (mut summary, verified) = {
+            let mut other = Vault::open(&staged.path, Arc::clone(&self.clock))?;
+            // A copy must never vouch for itself in the keyring (its older
+            // audit head would trip the real vault's rollback check).
+            other.keyring_enabled = false;
+            if recovery.is_none() && other.vault_id != self.vault_id {
+                return Err(Error::OtherVault {
+                    reason: format!(
+                        "{} is a backup of another vault ({}), not of this one ({}); give its \
+                         recovery passphrase to check it and restore it into a new file",
+                        backup.display(),
+                        other.id(),
+                        self.id()
+                    ),
+                });
+            }
+            let current = self.keys().ok().map(|k| &k.master);
+            let (_, verified) = other.verify_staged(current, recovery)?;
+            (other.summary()?, verified)
         };
         summary.path = backup.to_owned();
         Ok(RestorePreview {
             current: self.summary()?,
             same_vault: summary.vault_id == self.id(),
             backup: summary,
+            audit_entries_verified: verified,
         })
     }
 

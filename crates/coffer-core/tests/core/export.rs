@@ -528,7 +528,7 @@ fn comparable(bytes: &[u8]) -> serde_json::Value {
     map.remove("exported_at");
     for secret in doc["secrets"].as_array_mut().unwrap() {
         let s = secret.as_object_mut().unwrap();
-        for key in ["created_at", "updated_at", "status"] {
+        for key in ["created_at", "updated_at"] {
             s.remove(key);
         }
         for version in s["versions"].as_array_mut().unwrap() {
@@ -586,8 +586,25 @@ fn an_export_imports_into_a_new_vault_with_every_value_field_label_expiry_and_ve
     assert_eq!(report.created, 6, "{report:?}");
     assert_eq!(target.versions(&named("db/admin")).unwrap().len(), 3);
     assert!(target.get(&named("write-only")).unwrap().write_only);
+    // The deactivated status is kept (and audited as the import's).
+    assert_eq!(
+        target.get(&named("paused")).unwrap().status,
+        coffer_core::secret::SecretStatus::Deactivated
+    );
+    assert_eq!(
+        target.get(&named("db/admin")).unwrap().status,
+        coffer_core::secret::SecretStatus::Active
+    );
+    let deactivation = target
+        .audit_entries(None, 50)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "secret.deactivate")
+        .unwrap();
+    assert_eq!(deactivation.detail["via"], "vault.import");
+    assert!(target.verify_audit().unwrap().ok);
 
-    // Everything else is identical: export both in clear and compare.
+    // Everything else is identical (the status included): export both in clear and compare.
     let mut source_doc = comparable(
         &fx.export(&passphrase(), &all(ExportEncryption::Plaintext))
             .unwrap()
@@ -626,4 +643,56 @@ fn an_export_imports_into_a_new_vault_with_every_value_field_label_expiry_and_ve
         ErrorCode::Corrupt,
     );
     assert_eq!(target.audit_entries(None, 1).unwrap()[0].seq, before);
+}
+
+#[test]
+fn an_export_preview_counts_what_the_export_holds_and_names_the_metadata_only_ones() {
+    let mut fx = seeded();
+    let audit_before = fx.audit_entries(None, 1).unwrap()[0].seq;
+    let preview = fx.export_preview(&ExportScope::All, true).unwrap();
+    assert_eq!(preview.secrets, 7);
+    assert_eq!(
+        preview.metadata_only,
+        ["Default:store-pw", "Default:write-only"]
+    );
+    let exported = fx
+        .export(
+            &passphrase(),
+            &all(ExportEncryption::Passphrase(export_pass())),
+        )
+        .unwrap();
+    assert_eq!(preview.versions, exported.summary.versions);
+    assert_eq!(preview.secrets, exported.summary.secrets);
+    let current = fx.export_preview(&ExportScope::All, false).unwrap();
+    assert_eq!(current.versions, 5, "one per secret with a value");
+    let ops = fx
+        .export_preview(&ExportScope::Organization("ops".into()), true)
+        .unwrap();
+    assert_eq!((ops.secrets, ops.versions), (1, 1));
+    let picked = fx
+        .export_preview(
+            &ExportScope::Secrets(vec![named("db/admin"), named("write-only")]),
+            true,
+        )
+        .unwrap();
+    assert_eq!((picked.secrets, picked.versions), (2, 3));
+    assert_eq!(picked.metadata_only, ["Default:write-only"]);
+    expect_code(
+        fx.export_preview(&ExportScope::Secrets(vec![named("trashed")]), true),
+        ErrorCode::InvalidInput,
+    );
+    expect_code(
+        fx.export_preview(&ExportScope::Organization("nobody".into()), true),
+        ErrorCode::NotFound,
+    );
+
+    // The recovery check alone: right, wrong; nothing audited by either.
+    let seq = fx.audit_entries(None, 1).unwrap()[0].seq;
+    fx.check_recovery(&passphrase()).unwrap();
+    expect_code(
+        fx.check_recovery(&SecretString::from("not the passphrase")),
+        ErrorCode::WrongPassphrase,
+    );
+    assert_eq!(fx.audit_entries(None, 1).unwrap()[0].seq, seq);
+    assert!(seq > audit_before, "the export in between was audited");
 }

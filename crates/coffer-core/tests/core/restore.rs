@@ -104,9 +104,16 @@ fn a_restore_in_place_shows_both_vaults_then_replaces_the_file() {
     fx.register(basic("c", "u", "c-v1")).unwrap();
     fx.delete(&named("a")).unwrap();
 
-    let preview = fx.restore_preview(&b).unwrap();
+    let preview = fx.restore_preview(&b, None).unwrap();
     assert!(preview.same_vault);
+    assert!(preview.audit_entries_verified >= 3, "{preview:?}");
     assert_eq!(preview.current.counts.total, 2);
+    assert_eq!(
+        preview.current.versions, 2,
+        "the trashed secret's versions are not counted"
+    );
+    assert_eq!(preview.backup.versions, 2);
+    assert_eq!((preview.current.jobs, preview.backup.jobs), (0, 0));
     assert_eq!(preview.current.counts.trash, 1);
     assert_eq!(preview.backup.counts.total, 2);
     assert_eq!(preview.backup.counts.trash, 0);
@@ -155,6 +162,8 @@ fn tampered_truncated_and_foreign_backups_are_refused_and_the_vault_is_untouched
         .unwrap();
     let e = expect_code(fx.restore_replace(&changed, None), ErrorCode::Tampered);
     assert!(e.to_string().contains("svc"), "{e}");
+    // The preview verifies as the restore does: nothing is offered.
+    expect_code(fx.restore_preview(&changed, None), ErrorCode::Tampered);
 
     // An audit entry rewritten.
     let audit = fx.path.with_file_name("audit.db");
@@ -183,6 +192,16 @@ fn tampered_truncated_and_foreign_backups_are_refused_and_the_vault_is_untouched
     let theirs = backup(&mut other, "theirs.db");
     let e = expect_code(fx.restore_replace(&theirs, None), ErrorCode::Refused);
     assert!(e.to_string().contains("another vault"), "{e}");
+    // Its preview needs its own recovery passphrase (this vault's key does
+    // not open it), then shows it as another vault's.
+    expect_code(fx.restore_preview(&theirs, None), ErrorCode::Refused);
+    let foreign = fx.restore_preview(&theirs, Some(&passphrase())).unwrap();
+    assert!(!foreign.same_vault);
+    assert_eq!(foreign.backup.counts.total, 1);
+    expect_code(
+        fx.restore_preview(&theirs, Some(&SecretString::from("wrong wrong"))),
+        ErrorCode::WrongPassphrase,
+    );
 
     assert_eq!(state(&fx), before);
     assert!(fx.is_unlocked());

@@ -6,6 +6,7 @@ import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toasts";
 import { api, errorMessage, type BulkResult, type SecretMeta, type Selection } from "../../ipc/client";
 import { useInvalidateSecrets, useSettings } from "../../lib/queries";
+import { ExportDialog } from "../export/ExportDialog";
 import { BulkUsageSummary, useBulkUsage } from "./BulkUsage";
 import { labelKeyOptions, labelPairOptions, useLabelCounts } from "./labels";
 
@@ -46,6 +47,7 @@ export function BulkActions({
   const [confirmTrash, setConfirmTrash] = useState(false);
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   const [labelDialog, setLabelDialog] = useState<"add" | "remove" | null>(null);
+  const [exporting, setExporting] = useState(false);
   const [label, setLabel] = useState("");
   const [labelError, setLabelError] = useState<string | undefined>();
   const labelCounts = useLabelCounts(labelDialog !== null);
@@ -124,6 +126,9 @@ export function BulkActions({
         <button type="button" className="btn btn-sm" disabled={busy} onClick={() => openLabel("remove")}>
           Remove label…
         </button>
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => setExporting(true)}>
+          Export…
+        </button>
         <button type="button" className="btn btn-sm btn-danger" disabled={busy} onClick={() => setConfirmTrash(true)}>
           Move to trash…
         </button>
@@ -132,6 +137,17 @@ export function BulkActions({
       <button type="button" className="btn btn-sm btn-ghost" onClick={onDone}>
         Clear selection
       </button>
+      {exporting ? (
+        <ExportDialog
+          choices={[
+            {
+              label: allMatching ? `All ${secretsWord} matching the filter` : `The ${secretsWord} selected`,
+              target: { selection },
+            },
+          ]}
+          onClose={() => setExporting(false)}
+        />
+      ) : null}
       <ConfirmDialog
         open={confirmTrash}
         title={`Move ${secretsWord} to the trash?`}

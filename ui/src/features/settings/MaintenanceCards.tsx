@@ -2,11 +2,16 @@ import { useState } from "react";
 
 import { Icon } from "../../components/Icon";
 import { api, errorMessage, type AuditVerification, type VaultStatus } from "../../ipc/client";
+import { useOrganizations } from "../../lib/queries";
 import { toDateInput } from "../../lib/time";
+import { ExportDialog } from "../export/ExportDialog";
+import { RestoreDialog } from "../export/RestoreDialog";
 
 /** Writes a consistent copy of the vault where the user chooses. */
 export function BackupCard() {
   const [busy, setBusy] = useState(false);
+  const [dialog, setDialog] = useState<"export" | "restore" | null>(null);
+  const orgs = useOrganizations();
   const [result, setResult] = useState<{ kind: "saved"; path: string } | { kind: "cancelled" } | { kind: "failed"; message: string } | null>(null);
 
   const backup = async () => {
@@ -26,17 +31,37 @@ export function BackupCard() {
     <section className="card stack" aria-labelledby="backup-title">
       <div className="card-head">
         <Icon name="upload" />
-        <h2 id="backup-title">Back up</h2>
+        <h2 id="backup-title">Back up, export, restore</h2>
       </div>
       <p>
         A backup is a consistent copy of the vault file, still encrypted. Opening it needs the recovery passphrase (or
-        this computer&apos;s keyring).
+        this computer&apos;s keyring). An export is a passphrase-encrypted file of secrets that Coffer (or{" "}
+        <code>age -d</code>) opens.
       </p>
-      <div>
+      <div className="row">
         <button type="button" className="btn" disabled={busy} onClick={() => void backup()}>
           {busy ? "Backing up…" : "Back up the vault…"}
         </button>
+        <button type="button" className="btn" onClick={() => setDialog("export")}>
+          Export…
+        </button>
+        <button type="button" className="btn" onClick={() => setDialog("restore")}>
+          Restore…
+        </button>
       </div>
+      {dialog === "export" ? (
+        <ExportDialog
+          choices={[
+            { label: "The whole vault", target: "all" },
+            ...(orgs.data ?? []).map((o) => ({
+              label: `Organization ${o.name}`,
+              target: { organization: o.name },
+            })),
+          ]}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      {dialog === "restore" ? <RestoreDialog onClose={() => setDialog(null)} /> : null}
       {result?.kind === "saved" ? (
         <div className="notice notice-ok" role="status">
           <Icon name="check" />

@@ -47,6 +47,7 @@ fn rewrap_moves_every_data_key_to_the_new_epoch() {
         connection: pg.url("coffer"),
         password_secret: None,
         ca_secret: None,
+        client_cert: None,
         display_name: "Alice".into(),
         org_name: "Ops".into(),
     };

@@ -185,7 +185,10 @@ describe("export and restore from the app", { timeout: 400_000 }, () => {
       assert.deepEqual(cells.Secrets, ["4", "2"]);
       assert.deepEqual(cells.Versions, ["4", "2"]);
       assert.deepEqual(cells.Jobs, ["0", "0"]);
-      assert.notEqual(cells["Last change"][0], cells["Last change"][1]);
+      // Both dates are shown (to the minute, so they may read the same); the
+      // vault has logged more since the backup than the backup holds.
+      assert.ok(cells["Last change"].every((d) => /\d{4}/.test(d)), `${cells["Last change"]}`);
+      assert.ok(Number(cells["Audit entries"][0].replace(/\D/g, "")) > Number(cells["Audit entries"][1].replace(/\D/g, "")), `${cells["Audit entries"]}`);
       await shot(browser, "e2e-restore-preview.png");
       await browser.$("dialog[open]").$("button=Replace this vault…").click();
       await until(async () => (await dialogText(browser)).includes("is lost"), { message: "the replace confirmation" });

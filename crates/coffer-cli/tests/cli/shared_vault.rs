@@ -130,6 +130,24 @@ fn create_invite_join_confirm_through_the_cli() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
 
+/// Alice creates a team vault whose home organization is "Payments".
+fn create_payments(pg: &Postgres) -> Env {
+    let alice = Env::new();
+    alice
+        .run(&[
+            "shared-vault",
+            "create",
+            "--url",
+            &pg.url("coffer"),
+            "--name",
+            "Alice",
+            "--org",
+            "Payments",
+        ])
+        .ok();
+    alice
+}
+
 /// Bob or Carol joins with a ticket from Alice and is confirmed.
 fn join_and_confirm(alice: &Env, who: &Env, name: &str) -> String {
     let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
@@ -162,19 +180,7 @@ fn join_and_confirm(alice: &Env, who: &Env, name: &str) -> String {
 #[test]
 fn revoke_audit_and_remove_through_the_cli() {
     let pg = Postgres::start();
-    let alice = Env::new();
-    alice
-        .run(&[
-            "shared-vault",
-            "create",
-            "--url",
-            &pg.url("coffer"),
-            "--name",
-            "Alice",
-            "--org",
-            "Payments",
-        ])
-        .ok();
+    let alice = create_payments(&pg);
     let (bob, carol) = (Env::new(), Env::new());
     let bob_id = join_and_confirm(&alice, &bob, "Bob");
     join_and_confirm(&alice, &carol, "Carol");
@@ -385,43 +391,9 @@ fn create_with_a_client_certificate_secret() {
 #[test]
 fn secret_commands_with_a_shared_org_go_to_the_team_vault() {
     let mut pg = Postgres::start();
-    let alice = Env::new();
-    alice
-        .run(&[
-            "shared-vault",
-            "create",
-            "--url",
-            &pg.url("coffer"),
-            "--name",
-            "Alice",
-            "--org",
-            "Payments",
-        ])
-        .ok();
-    let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
+    let alice = create_payments(&pg);
     let bob = Env::new();
-    let ticket = bob.file("ticket", field(&invite, "ticket"));
-    let joined = bob
-        .run(&[
-            "shared-vault",
-            "join",
-            "--ticket-file",
-            ticket.to_str().unwrap(),
-            "--name",
-            "Bob",
-            "--json",
-        ])
-        .ok()
-        .json();
-    alice
-        .run(&[
-            "shared-vault",
-            "confirm",
-            &field(&joined, "member_id"),
-            "--fingerprint",
-            &field(&joined, "fingerprint"),
-        ])
-        .ok();
+    join_and_confirm(&alice, &bob, "Bob");
 
     // Alice adds a shared secret: the same command as a local one.
     let added = alice

@@ -202,7 +202,7 @@ describe("ImportWizard", () => {
     await user.click(screen.getByRole("button", { name: /Preview/ }));
     expect(await screen.findByText(/1 secret was write-only.*\(1 still without one\)/)).toBeInTheDocument();
     expect(screen.getByText("Nothing will be written.")).toBeInTheDocument();
-    await user.type(screen.getByLabelText("token of ci-token"), "tok-123");
+    await user.type(await screen.findByLabelText("token of ci-token"), "tok-123");
     expect(screen.getByText("1 new secret.")).toBeInTheDocument();
     await user.click(screen.getByRole("checkbox", { name: /Label what this import writes/ }));
     await user.click(screen.getByRole("button", { name: "Import" }));

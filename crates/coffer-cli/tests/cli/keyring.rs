@@ -18,12 +18,14 @@ fn in_keyring_session(env: &Env, script: &str) -> crate::support::Run {
             "{tool} is not installed: run scripts/dev setup"
         );
     }
-    let wrapped = format!(
-        "printf %s keyring-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n{script}"
-    );
+    let wrapped = format!("printf %s keyring-pw | \"$KEYRING_UNLOCK\"\n{script}");
     let output = Command::new("dbus-run-session")
         .args(["--", "sh", "-ec", &wrapped])
         .env("COFFER", bin())
+        .env(
+            "KEYRING_UNLOCK",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/keyring-unlock"),
+        )
         .env("COFFER_VAULT", &env.vault)
         .env("PASS", &env.passphrase)
         .env("XDG_DATA_HOME", env.dir.path().join("data"))

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use coffer_core::secret::{Intake, SecretData, SecretMeta, SecretPage, SecretQuery};
-use coffer_core::{ErrorCode, RevealedField, Timestamp, Vault};
+use coffer_core::{ErrorCode, RevealedField, Timestamp};
 use coffer_team::{MetadataChange, SharedSecret, TeamVault};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -87,11 +87,10 @@ where
     result
 }
 
-fn now(state: &AppState) -> IpcResult<Timestamp> {
-    lock(&state.vault)
-        .as_ref()
-        .map(Vault::now)
-        .ok_or_else(|| IpcError::new(ErrorCode::NoVault, "No vault is open yet."))
+/// The time, without waiting for the vault (the background sync may hold
+/// it for a round trip): the app's vault runs on the system clock.
+fn now() -> Timestamp {
+    coffer_core::Clock::now(&coffer_core::SystemClock)
 }
 
 /// The sync state the sidebar shows.
@@ -120,12 +119,11 @@ pub fn shared_organizations(shared: State<'_, Arc<Shared>>) -> Vec<SharedOrg> {
 #[tauri::command]
 #[specta::specta]
 pub fn list_shared_secrets(
-    state: State<'_, AppState>,
     shared: State<'_, Arc<Shared>>,
     query: SecretQuery,
 ) -> IpcResult<SecretPage> {
     check_filter(&query)?;
-    let now = now(&state)?;
+    let now = now();
     let secrets = shared.secrets();
     Ok(shared::page(&secrets, &query, now, |m| shared.name_of(m)))
 }
@@ -134,11 +132,10 @@ pub fn list_shared_secrets(
 #[tauri::command]
 #[specta::specta]
 pub fn get_shared_secret(
-    state: State<'_, AppState>,
     shared: State<'_, Arc<Shared>>,
     id: String,
 ) -> IpcResult<SharedSecretInfo> {
-    info(&shared, shared.secret(&id)?, now(&state)?)
+    info(&shared, shared.secret(&id)?, now())
 }
 
 /// Reveals one field through the server: recorded in the team vault's audit.
@@ -331,7 +328,7 @@ where
         Written::Conflict(e, current) => {
             let mut error = team_error(e);
             if let Some(current) = current {
-                let now = now(state)?;
+                let now = now();
                 shared.put(current.clone());
                 error.detail = info(shared, current, now)
                     .ok()
@@ -350,5 +347,5 @@ fn written_info(
 ) -> IpcResult<SharedSecretInfo> {
     shared.put(written.clone());
     state.expiry_changed();
-    info(shared, written, now(state)?)
+    info(shared, written, now())
 }

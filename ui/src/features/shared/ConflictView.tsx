@@ -41,7 +41,7 @@ export function differences(mine: SharedSecretInfo, current: SharedSecretInfo): 
 
 const CHANGE_TEXT: Record<PendingChange["kind"], string> = {
   value: "your new value",
-  metadata: "your new details",
+  metadata: "your change of the details",
   status: "your status change",
 };
 

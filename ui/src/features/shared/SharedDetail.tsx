@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/Dialog";
 import { Icon } from "../../components/Icon";
 import { StatusBadge } from "../../components/StatusBadge";
 import { useToast } from "../../components/Toasts";
@@ -318,22 +318,25 @@ function SharedPage({ info }: { info: SharedSecretInfo }) {
         />
       ) : null}
       {open === "deactivate" ? (
-        <Confirm
+        <ConfirmDialog
+          open
           title={`Deactivate ${meta.name}?`}
-          text="Every member of the team vault sees it deactivated. You can activate it again."
-          action="Deactivate"
+          confirmLabel="Deactivate"
           onClose={() => setOpen(null)}
           onConfirm={() => {
             setOpen(null);
             void apply({ kind: "status", status: "deactivated" }, base.revision, base);
           }}
-        />
+        >
+          <p>Every member of the team vault sees it deactivated. You can activate it again.</p>
+        </ConfirmDialog>
       ) : null}
       {open === "trash" ? (
-        <Confirm
+        <ConfirmDialog
+          open
+          danger
           title={`Move ${meta.name} to the trash?`}
-          text="It leaves every member's list (the team vault keeps its history and audit). It can be restored from its page."
-          action="Move to trash"
+          confirmLabel="Move to trash"
           onClose={() => setOpen(null)}
           onConfirm={() => {
             setOpen(null);
@@ -341,7 +344,9 @@ function SharedPage({ info }: { info: SharedSecretInfo }) {
               if (ok) navigate({ view: "secrets" });
             });
           }}
-        />
+        >
+          <p>It leaves every member&apos;s list (the team vault keeps its history and audit). It can be restored from its page.</p>
+        </ConfirmDialog>
       ) : null}
     </div>
   );
@@ -353,40 +358,6 @@ function Row({ label, value, mono = false }: { label: string; value: string; mon
       <dt>{label}</dt>
       <dd className={mono ? "mono" : undefined}>{value}</dd>
     </div>
-  );
-}
-
-function Confirm({
-  title,
-  text,
-  action,
-  onClose,
-  onConfirm,
-}: {
-  title: string;
-  text: string;
-  action: string;
-  onClose: () => void;
-  onConfirm: () => void;
-}) {
-  return (
-    <Dialog
-      open
-      title={title}
-      onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" onClick={onConfirm}>
-            {action}
-          </button>
-        </>
-      }
-    >
-      <p>{text}</p>
-    </Dialog>
   );
 }
 

@@ -102,6 +102,16 @@ const COMMANDS: &[&str] = &[
     "team_members",
     "confirm_team_member",
     "remove_team_member",
+    "shared_status",
+    "sync_shared_now",
+    "shared_organizations",
+    "list_shared_secrets",
+    "get_shared_secret",
+    "reveal_shared_field",
+    "copy_shared_field",
+    "update_shared_value",
+    "update_shared_metadata",
+    "set_shared_status",
 ];
 
 fn main() {

@@ -6,7 +6,7 @@ use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
     audit, deployments, export, files, import, jobs, keyvaults, register, restore, secrets,
-    settings, team, vault, vault_export,
+    settings, shared, team, vault, vault_export,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
@@ -121,6 +121,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             team::team_members,
             team::confirm_team_member,
             team::remove_team_member,
+            shared::shared_status,
+            shared::sync_shared_now,
+            shared::shared_organizations,
+            shared::list_shared_secrets,
+            shared::get_shared_secret,
+            shared::reveal_shared_field,
+            shared::copy_shared_field,
+            shared::update_shared_value,
+            shared::update_shared_metadata,
+            shared::set_shared_status,
         ])
         .events(collect_events![
             FilesDropped,
@@ -133,7 +143,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             OpenJob,
             ImportProgress,
             ImportApplyProgress,
-            DeploymentChanged
+            DeploymentChanged,
+            crate::shared::SharedChanged
         ])
 }
 

@@ -17,6 +17,7 @@ mod import_dto;
 mod ipc_limit;
 mod notify;
 mod schedule;
+mod shared;
 mod signals;
 mod state;
 mod tray;
@@ -50,6 +51,7 @@ pub fn run() {
         .manage(state)
         .manage(commands::keyvaults::TestResults::default())
         .manage(import_dto::ImportSession::default())
+        .manage(std::sync::Arc::new(shared::Shared::default()))
         .invoke_handler(ipc_limit::limited(commands.invoke_handler()))
         .on_window_event(files::on_window_event)
         .setup(move |app| {
@@ -72,6 +74,7 @@ pub fn run() {
             schedule::spawn(app.handle());
             deploy::spawn(app.handle());
             watch::spawn(app.handle());
+            shared::spawn(app.handle());
             signals::spawn(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window::tune_webview(&window);

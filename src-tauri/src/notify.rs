@@ -13,6 +13,7 @@ use tauri_specta::Event;
 use tokio::sync::Notify;
 
 use crate::events::{OpenJob, OpenSecret, OpenView};
+use crate::shared::Shared;
 use crate::state::{AppState, with_vault};
 use crate::window;
 
@@ -37,6 +38,13 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>, wake: Arc<Notify>) {
             .map(coffer_core::job::JobId::parse)
         {
             let _ = OpenJob { id }.emit(&handle);
+            return;
+        }
+        if let Some(id) = extra.get("shared_id").and_then(|v| v.as_str()) {
+            let _ = OpenView {
+                view: format!("shared/{id}"),
+            }
+            .emit(&handle);
             return;
         }
         match extra
@@ -68,8 +76,21 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>, wake: Arc<Notify>) {
 
 async fn check<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
-    let due = with_vault(&state, |v| Ok((v.due_expiry_notices()?, v.now()))).await;
-    let Ok((notices, now)) = due else { return };
+    let due = with_vault(&state, |v| {
+        Ok((
+            v.due_expiry_notices()?,
+            v.now(),
+            v.settings().notify_days_before.clone(),
+        ))
+    })
+    .await;
+    let Ok((mut notices, now, thresholds)) = due else {
+        return;
+    };
+    // Shared secrets from the team vault's replica.
+    let shared = app.state::<Arc<Shared>>();
+    let local = notices.len();
+    notices.extend(shared.due_notices(&thresholds, now));
     if notices.is_empty() {
         return;
     }
@@ -79,6 +100,8 @@ async fn check<R: Runtime>(app: &AppHandle<R>) {
         show_each(app, &notices, now)
     };
     if shown {
+        shared.notified(&notices[local..]);
+        notices.truncate(local);
         let _ = with_vault(&state, move |v| v.record_expiry_notices(&notices)).await;
     }
 }
@@ -94,11 +117,17 @@ fn title(notice: &ExpiryNotice, now: Timestamp) -> &'static str {
 fn show_each<R: Runtime>(app: &AppHandle<R>, notices: &[ExpiryNotice], now: Timestamp) -> bool {
     notices.iter().all(|notice| {
         let body = format!("{} ({}, {})", notice.message(now), notice.kind, notice.org);
+        // A shared secret opens its shared page.
+        let key = if notice.org.ends_with(" (shared)") {
+            "shared_id"
+        } else {
+            "secret_id"
+        };
         app.notification()
             .builder()
             .title(title(notice, now))
             .body(body)
-            .extra("secret_id", notice.secret_id.to_string())
+            .extra(key, notice.secret_id.to_string())
             .show()
             .map_err(|e| eprintln!("coffer-desktop: notification failed: {e}"))
             .is_ok()

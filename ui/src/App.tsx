@@ -4,6 +4,9 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { Icon, type IconName } from "./components/Icon";
 import { useToast } from "./components/Toasts";
 import { SecretsPage } from "./features/secrets/SecretsPage";
+import { SHARED_CONTENT } from "./features/shared/model";
+import { OrgSwitcher } from "./features/shared/OrgSwitcher";
+import { SyncState } from "./features/shared/SyncState";
 import { Unlock } from "./features/unlock/Unlock";
 import { api, errorMessage, events } from "./ipc/client";
 import { useActivityReport } from "./lib/activity";
@@ -31,6 +34,7 @@ const ManagerWizard = lazy(() => import("./features/keyvaults/ManagerWizard").th
 const JobWizard = lazy(() => import("./features/jobs/JobWizard").then((m) => ({ default: m.JobWizard })));
 const RegisterWizard = lazy(() => import("./features/register/RegisterWizard").then((m) => ({ default: m.RegisterWizard })));
 const SecretDetail = lazy(() => import("./features/detail/SecretDetail").then((m) => ({ default: m.SecretDetail })));
+const SharedDetail = lazy(() => import("./features/shared/SharedDetail").then((m) => ({ default: m.SharedDetail })));
 const SettingsPage = lazy(() => import("./features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 const TrashPage = lazy(() => import("./features/trash/TrashPage").then((m) => ({ default: m.TrashPage })));
 
@@ -96,6 +100,13 @@ export function App() {
         }
       }),
       events.vaultChanged.listen(() => void refreshAfterOtherProcess(client)),
+      // The team vault's sync brought changes (or the connection came or went).
+      events.sharedChanged.listen(
+        () =>
+          void client.invalidateQueries({
+            predicate: (query) => typeof query.queryKey[0] === "string" && SHARED_CONTENT.includes(query.queryKey[0]),
+          }),
+      ),
       events.openSecret.listen((event) => navigate({ view: "secret", id: event.payload.id })),
       events.openJob.listen((event) => navigate({ view: "job", id: event.payload.id })),
       events.jobRunFinished.listen((event) => {
@@ -107,7 +118,12 @@ export function App() {
         void client.invalidateQueries({ queryKey: ["deployments", event.payload.manager] });
         if (event.payload.secret_id) void client.invalidateQueries({ queryKey: ["secret-deployments", event.payload.secret_id] });
       }),
-      events.openView.listen((event) => navigate({ view: event.payload.view === "expiry" ? "expiry" : "secrets" })),
+      events.openView.listen((event) => {
+        const view = event.payload.view;
+        // A shared secret's expiry notification opens its page.
+        if (view.startsWith("shared/")) navigate({ view: "shared", id: view.slice("shared/".length) });
+        else navigate({ view: view === "expiry" ? "expiry" : "secrets" });
+      }),
       listenForDrops(() => void routeDrop()),
     ];
     return () => {
@@ -204,7 +220,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
     { route: { view: "settings" }, label: "Settings", icon: "settings" },
   ];
   const current =
-    route.view === "secret" || route.view === "register" || route.view === "import"
+    route.view === "secret" || route.view === "shared" || route.view === "register" || route.view === "import"
       ? "secrets"
       : route.view === "job" || route.view === "job-new" || route.view === "job-edit"
         ? "jobs"
@@ -219,6 +235,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
           <img src="/coffer.svg" alt="" />
           Coffer
         </div>
+        <OrgSwitcher />
         {nav.map((item) => (
           <a
             key={item.label}
@@ -232,6 +249,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
           </a>
         ))}
         <div className="sidebar-foot">
+          <SyncState />
           <button type="button" className="btn btn-sm" onClick={() => void lock()}>
             <Icon name="lock" /> Lock now
           </button>
@@ -244,6 +262,7 @@ function Console({ vaultPath, onLocked }: { vaultPath: string; onLocked: () => v
         {route.view === "secrets" ? <SecretsPage key={route.label ?? ""} label={route.label} /> : null}
         <Suspense fallback={<div className="page" aria-busy="true" />}>
         {route.view === "secret" ? <SecretDetail id={route.id} /> : null}
+        {route.view === "shared" ? <SharedDetail id={route.id} /> : null}
         {route.view === "register" ? <RegisterWizard initialType={route.type} /> : null}
         {route.view === "import" ? <ImportWizard /> : null}
         {route.view === "jobs" ? <JobsPage /> : null}

@@ -304,6 +304,9 @@ pub enum ErrorCode {
     InvitationInvalid,
     /// A typed fingerprint does not match the member's keys.
     FingerprintMismatch,
+    /// Another writer changed it first (a shared secret's revision moved):
+    /// nothing was written.
+    Conflict,
     /// Anything else.
     Internal,
 }
@@ -337,6 +340,7 @@ impl ErrorCode {
             Self::NeedsDba => "needs_dba",
             Self::InvitationInvalid => "invitation_invalid",
             Self::FingerprintMismatch => "fingerprint_mismatch",
+            Self::Conflict => "conflict",
             Self::Internal => "internal",
         }
     }

@@ -46,5 +46,5 @@ pub use members::Member;
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
-pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, sync, sync_with};
-pub use team::{Invitation, Organization, Role, Status, TeamVault};
+pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, replica, sync, sync_with};
+pub use team::{Invitation, Organization, Prepared, Role, Status, TeamVault};

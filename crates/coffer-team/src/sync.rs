@@ -91,6 +91,25 @@ pub fn list_shared(
         Err(e @ Error::Unreachable { .. }) => (false, Some(e.to_string())),
         Err(e) => return Err(e),
     };
+    let (mut secrets, as_of) = replica(vault, team)?;
+    if let Some(org) = org.map(str::trim) {
+        secrets.retain(|s| s.org == org || s.org_id == org.to_ascii_lowercase());
+    }
+    Ok(SharedListing {
+        secrets,
+        online,
+        as_of,
+        offline_reason,
+    })
+}
+
+/// The replica as it stands, without asking the server: every shared
+/// secret this desktop knows (sorted by organization and name) and when it
+/// was last synced. A record that does not decode is `tampered`.
+pub fn replica(
+    vault: &Vault,
+    team: Option<&str>,
+) -> Result<(Vec<SharedSecret>, Option<Timestamp>)> {
     let me = local::identity(vault, team)?;
     let state = vault.team_replica_state(&me.team_id)?;
     let mut secrets = vault
@@ -101,16 +120,8 @@ pub fn list_shared(
                 .map_err(|_| Error::tampered("a replica record"))
         })
         .collect::<Result<Vec<_>>>()?;
-    if let Some(org) = org.map(str::trim) {
-        secrets.retain(|s| s.org == org || s.org_id == org.to_ascii_lowercase());
-    }
     secrets.sort_by(|a, b| (&a.org, &a.name).cmp(&(&b.org, &b.name)));
-    Ok(SharedListing {
-        secrets,
-        online,
-        as_of: state.map(|s| s.synced_at),
-        offline_reason,
-    })
+    Ok((secrets, state.map(|s| s.synced_at)))
 }
 
 /// Whether `org` names a shared organization of this vault's team vault:

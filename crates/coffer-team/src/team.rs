@@ -32,6 +32,60 @@ impl std::fmt::Debug for TeamVault {
     }
 }
 
+/// What connecting as this member needs, read from the local vault by
+/// [`TeamVault::prepare`]; [`Prepared::connect`] needs no vault.
+pub struct Prepared {
+    me: Identity,
+    ca: Option<Zeroizing<Vec<u8>>>,
+    cert: Option<local::ClientCertPem>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("server", &self.me.server.label())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    /// The team vault's id.
+    pub fn team_id(&self) -> String {
+        show_id(&self.me.team_id)
+    }
+
+    /// The server's label (`host:port/database`).
+    pub fn server_label(&self) -> String {
+        self.me.server.label()
+    }
+
+    /// Connects (bounded by the connect timeout), checks the schema and
+    /// refuses a server whose revision went below what this desktop saw.
+    pub fn connect(self) -> Result<TeamVault> {
+        let me = self.me;
+        let roles = Roles::for_team(&me.team_id);
+        let client = connect::connect(
+            &me.server,
+            &roles.member_login(&me.member_id),
+            &me.db_password,
+            self.ca.as_deref().map(|v| v.as_slice()),
+            local::as_client(&self.cert),
+            "connecting as this member",
+        )?;
+        let mut team = TeamVault {
+            client,
+            me,
+            roles,
+            listening: false,
+        };
+        let version = team.schema_version()?;
+        check_schema(version)?;
+        let revision = team.revision()?;
+        crate::rollback::check(team.me.seen_revision, revision)?;
+        Ok(team)
+    }
+}
+
 /// An organization this member can read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Organization {
@@ -124,33 +178,39 @@ pub(crate) fn uuid(id: &[u8; 16]) -> uuid::Uuid {
 impl TeamVault {
     /// Connects to a team vault this local vault belongs to, as this member.
     pub fn open(vault: &mut Vault, team: Option<&str>) -> Result<Self> {
+        let mut team = Self::prepare(vault, team)?.connect()?;
+        team.remember_revision(vault)?;
+        Ok(team)
+    }
+
+    /// What connecting needs from the local vault (the identity, the CA
+    /// bundle, the client certificate), read now so that [`Prepared::connect`]
+    /// can run with the vault released: a background task does not hold
+    /// the vault for a connect timeout. Call [`TeamVault::remember_revision`]
+    /// with the vault afterwards.
+    pub fn prepare(vault: &mut Vault, team: Option<&str>) -> Result<Prepared> {
         let me = local::identity(vault, team)?;
         let ca = local::ca_pem(vault, &me.server)?;
         let cert = local::client_cert(vault, &me.server)?;
-        let roles = Roles::for_team(&me.team_id);
-        let client = connect::connect(
-            &me.server,
-            &roles.member_login(&me.member_id),
-            &me.db_password,
-            ca.as_deref().map(|v| v.as_slice()),
-            local::as_client(&cert),
-            "connecting as this member",
-        )?;
-        let mut team = Self {
-            client,
-            me,
-            roles,
-            listening: false,
-        };
-        let version = team.schema_version()?;
-        check_schema(version)?;
-        let revision = team.revision()?;
-        crate::rollback::check(team.me.seen_revision, revision)?;
-        if revision > team.me.seen_revision {
-            team.me.seen_revision = revision;
-            local::save_identity(vault, &team.me)?;
+        Ok(Prepared { me, ca, cert })
+    }
+
+    /// Keeps the server's revision as the highest this desktop has seen
+    /// (sealed in its identity), after the rollback check [`Prepared::connect`]
+    /// made: a later connection to a server that went back is `rollback`.
+    pub fn remember_revision(&mut self, vault: &mut Vault) -> Result<()> {
+        let revision = self.revision()?;
+        crate::rollback::check(self.me.seen_revision, revision)?;
+        if revision > self.me.seen_revision {
+            self.me.seen_revision = revision;
+            local::save_identity(vault, &self.me)?;
         }
-        Ok(team)
+        Ok(())
+    }
+
+    /// The server's label (`host:port/database`).
+    pub fn server_label(&self) -> String {
+        self.me.server.label()
     }
 
     fn server(&self) -> &Server {

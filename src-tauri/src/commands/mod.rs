@@ -11,6 +11,7 @@ pub mod register;
 pub mod restore;
 pub mod secrets;
 pub mod settings;
+pub mod shared;
 pub mod team;
 pub mod vault;
 pub mod vault_export;

@@ -29,6 +29,7 @@ pub fn secret_types() -> Vec<TypeInfo> {
 #[specta::specta]
 pub async fn register_secret(
     state: State<'_, AppState>,
+    shared: State<'_, std::sync::Arc<crate::shared::Shared>>,
     request: RegisterRequest,
 ) -> IpcResult<RegisterResponse> {
     let fields = {
@@ -66,6 +67,14 @@ pub async fn register_secret(
         ProtectionRequest::Password { password } => NewProtection::Password(password.to_secret()),
         ProtectionRequest::Generate => NewProtection::GeneratePassword,
     };
+    // An organization of the team vault: the secret is created there.
+    if let Some(org) = new.org.as_deref().and_then(|o| shared.org_named(o)) {
+        let secret = crate::commands::shared::create_shared(&state, &shared, org, new).await?;
+        return Ok(RegisterResponse {
+            secret,
+            generated_password: None,
+        });
+    }
     with_vault_changing(&state, move |v| {
         let registered = v.register(new)?;
         Ok(RegisterResponse {

@@ -135,6 +135,8 @@ pub fn team_error(error: coffer_team::Error) -> IpcError {
         E::LastAdmin => ErrorCode::Refused,
         E::Rollback { .. } => ErrorCode::Tampered,
         E::Database { .. } => ErrorCode::Remote,
+        E::Conflict { .. } | E::MembershipChanged { .. } => ErrorCode::Conflict,
+        E::NameTaken { .. } => ErrorCode::AlreadyExists,
         E::Vault(_) => match error {
             E::Vault(e) => return e.into(),
             _ => return IpcError::internal("unreachable team error"),
@@ -453,6 +455,23 @@ mod tests {
                 ErrorCode::Remote,
             ),
             (Error::LastAdmin, ErrorCode::Refused),
+            (
+                Error::Conflict {
+                    secret: "s1".into(),
+                    revision: 3,
+                    version: 2,
+                    author: "b2".into(),
+                    at: coffer_core::Timestamp::from_unix(1_700_000_000),
+                },
+                ErrorCode::Conflict,
+            ),
+            (
+                Error::NameTaken {
+                    name: "db".into(),
+                    org: "Platform".into(),
+                },
+                ErrorCode::AlreadyExists,
+            ),
             (Error::Vault(coffer_core::Error::Locked), ErrorCode::Locked),
         ];
         for (error, code) in cases {

@@ -3,7 +3,8 @@
 // directory owned by postgres, started with `pg_ctl` on 127.0.0.1 on a free
 // port with its socket in that directory, password (SCRAM) authentication
 // for the superuser `coffer`, and a database `team`. `stop()` ends the
-// postmaster by its PID (immediate shutdown) and removes the directory.
+// postmaster by its PID (immediate shutdown) and removes the directory;
+// `pause()` ends it the same way and keeps the cluster for `resume()`.
 // The same steps as crates/coffer-team/tests/team/support/pg.rs.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -65,19 +66,34 @@ export async function startPostgres({ password }) {
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   asPostgres(bin, "pg_ctl", ["-D", data, "-o", options, "-w", "-t", "60", "-l", path.join(dir, "log"), "start"]);
-  const pid = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  const postmaster = () => Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  let pid = postmaster();
+  const halt = async () => {
+    if (alive(pid)) {
+      process.kill(pid, "SIGQUIT");
+      for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  };
   const server = {
     port,
-    pid,
+    get pid() {
+      return pid;
+    },
     url: `postgres://coffer@127.0.0.1:${port}/team?sslmode=disable`,
     /** Immediate shutdown by the postmaster's PID; waits until it is gone, then removes the cluster. */
     async stop() {
-      if (alive(pid)) {
-        process.kill(pid, "SIGQUIT");
-        for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-        if (alive(pid)) process.kill(pid, "SIGKILL");
-      }
+      await halt();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+    /** Immediate shutdown (like a crash), keeping the cluster for `resume()`. */
+    async pause() {
+      await halt();
+    },
+    /** Starts the paused cluster again on the same port. */
+    async resume() {
+      asPostgres(bin, "pg_ctl", ["-D", data, "-o", options, "-w", "-t", "60", "-l", path.join(dir, "log"), "start"]);
+      pid = postmaster();
     },
   };
   try {

@@ -317,6 +317,42 @@ export const commands = {
 	 *  others, the login revoked, and the secrets the member could read listed.
 	 */
 	removeTeamMember: (team: string | null, member: string) => typedError<TeamRemoved, IpcError>(__TAURI_INVOKE("remove_team_member", { team, member })),
+	/**  The sync state the sidebar shows. */
+	sharedStatus: () => __TAURI_INVOKE<SyncStatus>("shared_status"),
+	/**  Asks the background task to sync now (the sidebar's "Retry"). */
+	syncSharedNow: () => __TAURI_INVOKE<void>("sync_shared_now"),
+	/**  The team vault's organizations, for the switcher (no network). */
+	sharedOrganizations: () => __TAURI_INVOKE<SharedOrg[]>("shared_organizations"),
+	/**
+	 *  A page of shared secrets from the replica, filtered and sorted like
+	 *  `list_secrets` (no network).
+	 */
+	listSharedSecrets: (query: SecretQuery) => typedError<SecretPage, IpcError>(__TAURI_INVOKE("list_shared_secrets", { query })),
+	/**  One shared secret's metadata from the replica (no network, no audit). */
+	getSharedSecret: (id: string) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("get_shared_secret", { id })),
+	/**  Reveals one field through the server: recorded in the team vault's audit. */
+	revealSharedField: (id: string, field: string) => typedError<RevealedValue, IpcError>(__TAURI_INVOKE("reveal_shared_field", { id, field })),
+	/**
+	 *  Copies one field (revealed through the server and audited there) to
+	 *  the clipboard, cleared after the configured time; returns that time.
+	 */
+	copySharedField: (id: string, field: string) => typedError<number, IpcError>(__TAURI_INVOKE("copy_shared_field", { id, field })),
+	/**
+	 *  A new value for a shared secret: every field of its type, as the
+	 *  register wizard takes them; refused with `conflict` when its revision is
+	 *  no longer `expected_revision`.
+	 */
+	updateSharedValue: (id: string, expectedRevision: number, set: FieldInput[], keyPassword: string | null) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("update_shared_value", { id, expectedRevision, set, keyPassword })),
+	/**
+	 *  New description, labels (the whole set) or expiry (`clear_expiry`
+	 *  removes it), if the revision is still `expected_revision`.
+	 */
+	updateSharedMetadata: (id: string, expectedRevision: number, description: string | null, labels: { [key in string]: string } | null, expiresAt: string | null, clearExpiry: boolean) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("update_shared_metadata", { id, expectedRevision, description, labels, expiresAt, clearExpiry })),
+	/**
+	 *  Deactivates (`deactivated`), reactivates (`active`) or trashes
+	 *  (`trashed`) a shared secret, if the revision is still `expected_revision`.
+	 */
+	setSharedStatus: (id: string, expectedRevision: number, status: string) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("set_shared_status", { id, expectedRevision, status })),
 };
 
 /** Events */
@@ -330,6 +366,7 @@ export const events = {
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
 	openView: makeEvent<OpenView, OpenView>("open-view"),
+	sharedChanged: makeEvent<SharedChanged, SharedChanged>("shared-changed"),
 	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
@@ -820,6 +857,11 @@ export type ErrorCode =
 "invitation_invalid" | 
 /**  A typed fingerprint does not match the member's keys. */
 "fingerprint_mismatch" | 
+/**
+ *  Another writer changed it first (a shared secret's revision moved):
+ *  nothing was written.
+ */
+"conflict" | 
 /**  Anything else. */
 "internal";
 
@@ -2043,6 +2085,54 @@ export type Settings = {
 	clipboard_clear_seconds?: number,
 };
 
+/**
+ *  The shared state changed (a sync brought changes, the connection came
+ *  or went): the sidebar and the shared lists refresh.
+ */
+export type SharedChanged = {
+	/**  The sync state now. */
+	status: SyncStatus,
+};
+
+/**  A shared organization, as the switcher lists it. */
+export type SharedOrg = {
+	/**  Its id (a UUID). */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  Shared secrets not in the trash (from the replica). */
+	secrets: number,
+	/**  The team vault's id. */
+	team_id: string,
+	/**  The team vault's server: its name in the app. */
+	team: string,
+};
+
+/**
+ *  A shared secret with what a writer needs: the revision it read (passed
+ *  back with a change) and who wrote it when.
+ */
+export type SharedSecretInfo = {
+	/**  Its metadata, in the list's shape. */
+	meta: SecretMeta,
+	/**  The organization's id. */
+	org_id: string,
+	/**  The row's revision (optimistic concurrency). */
+	revision: number,
+	/**  The value's version. */
+	version: number,
+	/**  `active`, `deactivated` or `trashed`. */
+	status: string,
+	/**  Who wrote this revision (member id). */
+	author: string,
+	/**  Their display name, when the roster has one. */
+	author_name: string,
+	/**  When (the author's clock). */
+	updated_at: string,
+	/**  The team vault's server: its name in the app. */
+	team: string,
+};
+
 /**  Sort order of listings. */
 export type SortKey = 
 /**  By name. */
@@ -2095,6 +2185,29 @@ export type SshKeySummary = {
 	private: boolean,
 	/**  Whether the private key was passphrase-encrypted in the input. */
 	encrypted: boolean,
+};
+
+/**  Where this desktop stands with its team vault, for the sidebar. */
+export type SyncStatus = {
+	/**
+	 *  `none` (no team vault), `locked`, `connecting`, `syncing`,
+	 *  `current`, `offline` (the server does not answer) or `error`.
+	 */
+	state: string,
+	/**  The team vault's id. */
+	team_id: string | null,
+	/**  Its server (host:port/database): what the app calls the team vault. */
+	server: string | null,
+	/**  The revision the replica stands at. */
+	revision: number | null,
+	/**  When the replica was last synced ("offline, as of ..."). */
+	as_of: string | null,
+	/**  Why it is offline or failing (the team error's code and message). */
+	code: ErrorCode | null,
+	/**  The message, for people. */
+	message: string | null,
+	/**  Seconds until the next attempt, while offline or failing. */
+	retry_in: number | null,
 };
 
 /**  What creating a team vault did. */

@@ -6,6 +6,7 @@ import { useCallback, useSyncExternalStore } from "react";
 export type Route =
   | { view: "secrets"; label?: string }
   | { view: "secret"; id: string }
+  | { view: "shared"; id: string }
   | { view: "register"; type: string | null }
   | { view: "import" }
   | { view: "jobs" }
@@ -28,6 +29,8 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case "secrets":
       return arg ? { view: "secret", id: arg } : { view: "secrets" };
+    case "shared":
+      return arg ? { view: "shared", id: arg } : { view: "secrets" };
     case "labels":
       // The list filtered by one label (a detail page's label chip).
       return arg ? { view: "secrets", label: arg } : { view: "secrets" };
@@ -66,6 +69,8 @@ export function routeHref(route: Route): string {
       return route.label ? `#/labels/${encodeURIComponent(route.label)}` : "#/secrets";
     case "secret":
       return `#/secrets/${encodeURIComponent(route.id)}`;
+    case "shared":
+      return `#/shared/${encodeURIComponent(route.id)}`;
     case "register":
       return route.type ? `#/register/${route.type}` : "#/register";
     case "job":

@@ -122,3 +122,43 @@ fn a_server_whose_revision_went_back_is_refused_and_the_replica_kept() {
         1
     );
 }
+
+#[test]
+fn connecting_with_the_vault_released_checks_like_open_and_the_replica_reads_without_a_server() {
+    let mut team = Team::new();
+    let now = team.admin.clock.now();
+    team.admin
+        .open()
+        .create_shared_secret(
+            ORG,
+            NewSecret::new("prod/api", basic_auth("app", "pw")),
+            now,
+        )
+        .unwrap();
+    // Before any sync the replica is empty and has no time.
+    let (none, never) = coffer_team::replica(&team.admin.vault, None).unwrap();
+    assert!(none.is_empty());
+    assert!(never.is_none());
+    // Prepared with the vault, connected without it (a background task
+    // must not hold the vault for a connect timeout).
+    let prepared = coffer_team::TeamVault::prepare(&mut team.admin.vault, None).unwrap();
+    let mut tv = prepared.connect().unwrap();
+    tv.remember_revision(&mut team.admin.vault).unwrap();
+    coffer_team::sync_with(&mut tv, &mut team.admin.vault).unwrap();
+    let (secrets, as_of) = coffer_team::replica(&team.admin.vault, None).unwrap();
+    assert_eq!(
+        secrets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["prod/api"]
+    );
+    assert!(as_of.is_some());
+    drop(tv);
+    // With the server gone: preparing is local, connecting is `unreachable`,
+    // the replica still reads.
+    team.pg.stop();
+    let prepared = coffer_team::TeamVault::prepare(&mut team.admin.vault, None).unwrap();
+    assert_eq!(prepared.connect().unwrap_err().code(), "unreachable");
+    let (offline, offline_as_of) = coffer_team::replica(&team.admin.vault, None).unwrap();
+    assert_eq!(offline, secrets);
+    assert_eq!(offline_as_of, as_of);
+    team.pg.restart();
+}

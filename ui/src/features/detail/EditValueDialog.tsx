@@ -1,18 +1,21 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useId, useMemo, useState } from "react";
+import { useId, useMemo, useState, type ReactNode } from "react";
 import { useFieldArray, useForm, useWatch } from "react-hook-form";
 
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { PasswordInput } from "../../components/PasswordInput";
-import { api, errorMessage, type FieldSpec, type SecretMeta, type ValueOutcome } from "../../ipc/client";
+import { api, errorMessage, type FieldInput, type FieldSpec, type SecretMeta, type ValueOutcome } from "../../ipc/client";
 import { GeneratePasswordButton, GENERATED_HINT } from "../register/PasswordGenerator";
 import { fieldLabel, formatBytes, MULTILINE_FIELDS, stringList } from "./fieldNames";
 import { isShortValue, ShortValueWarning } from "./ShortValueWarning";
 import { UsageSummary, type SecretUsage } from "./UsedBy";
 import type { PasswordGate } from "./useStorePassword";
 import { publicValue, valueChange, valueSchema, type PickedFile, type ValueForm } from "./valueForm";
+
+const KEEP_HINT = "Leave empty to keep the current value.";
+const WHOLE_HINT = "Type it again: a shared secret's new value is whole.";
 
 /**
  * Sets a new value: public fields prefilled, secret fields empty (an empty
@@ -25,6 +28,9 @@ export function EditValueDialog({
   gate,
   onClose,
   onSaved,
+  save,
+  note,
+  whole = false,
 }: {
   meta: SecretMeta;
   specs: FieldSpec[];
@@ -32,6 +38,12 @@ export function EditValueDialog({
   gate: PasswordGate;
   onClose: () => void;
   onSaved: (outcome: ValueOutcome | null) => void;
+  /** Saves somewhere else than the local vault (a shared secret); throws to show an error. */
+  save?: (change: { set: FieldInput[]; remove: string[] }, keyPassword: string | null) => Promise<ValueOutcome | null>;
+  /** Replaces the note on how secret fields are kept. */
+  note?: ReactNode;
+  /** Every secret field must be typed again (a shared secret's value is whole). */
+  whole?: boolean;
 }) {
   const formId = useId();
   const [files, setFiles] = useState<Record<string, PickedFile>>({});
@@ -62,9 +74,9 @@ export function EditValueDialog({
       return;
     }
     try {
-      const outcome = await gate.run("Save", (password) =>
-        api.updateValue(meta.id, set, remove, password, form.keyPassword || null),
-      );
+      const outcome = save
+        ? await save({ set, remove }, form.keyPassword || null)
+        : await gate.run("Save", (password) => api.updateValue(meta.id, set, remove, password, form.keyPassword || null));
       if (outcome) onSaved(outcome);
     } catch (error) {
       setFailure(errorMessage(error));
@@ -102,10 +114,12 @@ export function EditValueDialog({
     >
       <form id={formId} className="stack" noValidate onSubmit={(e) => void submit(e)}>
         <UsageSummary usage={usage} consequence="They use the new value from their next run." />
-        <p className="muted small">
-          Secret fields start empty and keep their current value unless you type a new one. A change makes version{" "}
-          {meta.current_version + 1}; version {meta.current_version} stays in the history.
-        </p>
+        {note ?? (
+          <p className="muted small">
+            Secret fields start empty and keep their current value unless you type a new one. A change makes version{" "}
+            {meta.current_version + 1}; version {meta.current_version} stays in the history.
+          </p>
+        )}
         {meta.type === "key_value" ? (
           <div className="fieldset" role="group" aria-labelledby="keys-legend">
             <span id="keys-legend" className="field-label">
@@ -204,23 +218,23 @@ export function EditValueDialog({
                       </div>
                     </div>
                   ) : (
-                    <Field label={label} hint="Leave empty to keep the current value." error={error}>
+                    <Field label={label} hint={whole ? WHOLE_HINT : KEEP_HINT} error={error}>
                       <textarea
                         className="textarea"
                         rows={4}
                         spellCheck={false}
                         autoComplete="off"
-                        placeholder="unchanged"
+                        placeholder={whole ? "" : "unchanged"}
                         {...register(`fields.${spec.name}`)}
                       />
                     </Field>
                   )
                 ) : (
                   <>
-                    <Field label={label} hint={generated === spec.name ? GENERATED_HINT : "Leave empty to keep the current value."} error={error}>
+                    <Field label={label} hint={generated === spec.name ? GENERATED_HINT : whole ? WHOLE_HINT : KEEP_HINT} error={error}>
                       <PasswordInput
                         what={fieldLabel(meta.type, spec.name).toLowerCase()}
-                        placeholder="unchanged"
+                        placeholder={whole ? "" : "unchanged"}
                         {...register(`fields.${spec.name}`, { onChange: () => setGenerated(null) })}
                       />
                     </Field>

@@ -14,7 +14,25 @@ export const REVEAL_SECONDS = 30;
  * shell put it on the clipboard without it passing through the page.
  * Revealed values live in this component's state only, never in a cache.
  */
-export function SecretFields({ meta, names, gate }: { meta: SecretMeta; names: string[] | null; gate: PasswordGate }) {
+/** Where a field's value comes from: the local vault, or a team vault's server. */
+export type FieldSource = {
+  reveal: (id: string, field: string, password: string | null) => Promise<RevealedValue>;
+  copy: (id: string, field: string, password: string | null) => Promise<number>;
+};
+
+const LOCAL_FIELDS: FieldSource = { reveal: api.revealField, copy: api.copyField };
+
+export function SecretFields({
+  meta,
+  names,
+  gate,
+  source = LOCAL_FIELDS,
+}: {
+  meta: SecretMeta;
+  names: string[] | null;
+  gate: PasswordGate;
+  source?: FieldSource;
+}) {
   if (names === null) return <p className="muted">Loading fields…</p>;
   if (meta.write_only) {
     return (
@@ -47,13 +65,13 @@ export function SecretFields({ meta, names, gate }: { meta: SecretMeta; names: s
   return (
     <dl className="kv">
       {names.map((name) => (
-        <FieldRow key={name} meta={meta} name={name} gate={gate} />
+        <FieldRow key={name} meta={meta} name={name} gate={gate} source={source} />
       ))}
     </dl>
   );
 }
 
-function FieldRow({ meta, name, gate }: { meta: SecretMeta; name: string; gate: PasswordGate }) {
+function FieldRow({ meta, name, gate, source }: { meta: SecretMeta; name: string; gate: PasswordGate; source: FieldSource }) {
   const toast = useToast();
   const [revealed, setRevealed] = useState<RevealedValue | null>(null);
   const [showBase64, setShowBase64] = useState(false);
@@ -74,7 +92,7 @@ function FieldRow({ meta, name, gate }: { meta: SecretMeta; name: string; gate: 
   const reveal = async () => {
     setBusy("reveal");
     try {
-      const value = await gate.run("Reveal", (password) => api.revealField(meta.id, name, password));
+      const value = await gate.run("Reveal", (password) => source.reveal(meta.id, name, password));
       if (value) {
         setRevealed(value);
         window.clearTimeout(timer.current);
@@ -90,7 +108,7 @@ function FieldRow({ meta, name, gate }: { meta: SecretMeta; name: string; gate: 
   const copy = async () => {
     setBusy("copy");
     try {
-      const seconds = await gate.run("Copy", (password) => api.copyField(meta.id, name, password));
+      const seconds = await gate.run("Copy", (password) => source.copy(meta.id, name, password));
       if (seconds !== undefined) toast.info(`Copied; the clipboard is cleared in ${seconds} s.`);
     } catch (error) {
       toast.error(errorMessage(error));

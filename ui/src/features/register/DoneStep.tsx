@@ -7,12 +7,14 @@ import { typeLabel } from "../../lib/secretTypes";
 import { routeHref } from "../../lib/router";
 import { formatDate, parseTime } from "../../lib/time";
 import { text } from "../detail/fieldNames";
+import { useSharedOrgs } from "../shared/model";
 import { SshSummary } from "./SshForm";
 
 /** Registered: where to go next, and what is shown only now. */
 export function DoneStep({ response, onAnother }: { response: RegisterResponse; onAnother: () => void }) {
   const secret = response.secret;
   const [now] = useState(() => Date.now());
+  const shared = useSharedOrgs().data?.find((o) => o.name === secret.org) ?? null;
   const publicKey = text(secret.public_fields.public_key);
   const fingerprint = text(secret.public_fields.fingerprint_sha256) ?? text(secret.public_fields.fingerprint) ?? "";
   const algorithm = text(secret.public_fields.algorithm) ?? "";
@@ -25,6 +27,7 @@ export function DoneStep({ response, onAnother }: { response: RegisterResponse; 
           <p>
             <strong>Registered.</strong> {typeLabel(secret.type)} <span className="mono">{secret.name}</span> is in{" "}
             <span className="mono">{secret.org}</span>
+            {shared ? ` (shared in team vault ${shared.team})` : ""}
             {secret.expires_at
               ? (parseTime(secret.expires_at)?.getTime() ?? 0) <= now
                 ? `, already expired (on ${formatDate(secret.expires_at)})`
@@ -60,7 +63,7 @@ export function DoneStep({ response, onAnother }: { response: RegisterResponse; 
         </section>
       ) : null}
       <div className="reg-actions">
-        <a className="btn btn-primary" href={routeHref({ view: "secret", id: secret.id })}>
+        <a className="btn btn-primary" href={routeHref(shared ? { view: "shared", id: secret.id } : { view: "secret", id: secret.id })}>
           Open {secret.name}
         </a>
         <button type="button" className="btn" onClick={onAnother}>

@@ -8,6 +8,7 @@ import { Icon } from "../../components/Icon";
 import { PasswordInput } from "../../components/PasswordInput";
 import type { SecretType } from "../../ipc/client";
 import { useOrganizations } from "../../lib/queries";
+import { useOrgChoice, useSharedOrgs } from "../shared/model";
 import { passphraseStrength } from "../../lib/strength";
 import { labelPairOptions, useLabelCounts } from "../secrets/labels";
 import { formatDate, fromDateInput, toDateInput } from "../../lib/time";
@@ -35,6 +36,9 @@ export function MetadataStep({
 }) {
   const projectsId = useId();
   const orgs = useOrganizations();
+  const sharedOrgs = useSharedOrgs();
+  // The wizard starts in the organization the list shows.
+  const choice = useOrgChoice();
   const { register, handleSubmit, setError, setValue, control, formState } = useForm<MetadataForm>({
     resolver: zodResolver(metadataSchema),
     defaultValues: {
@@ -44,7 +48,7 @@ export function MetadataStep({
       expires: "",
       expiresLocked: type === "certificate",
       allowPastExpiry: false,
-      org: "Default",
+      org: choice.kind === "all" ? "Default" : choice.name,
       newOrg: "",
       project: "",
       visibility: "public",
@@ -74,7 +78,9 @@ export function MetadataStep({
 
   const [openedAt] = useState(() => Date.now());
   const past = !leafExpiry && expires !== "" && Date.parse(fromDateInput(expires) ?? "") <= openedAt;
-  const orgNames = Array.from(new Set(["Default", ...(orgs.data ?? []).map((o) => o.name)]));
+  const shared = sharedOrgs.data ?? [];
+  const sharedIn = shared.find((o) => o.name === org) ?? null;
+  const orgNames = Array.from(new Set(["Default", ...(orgs.data ?? []).map((o) => o.name)])).filter((n) => !shared.some((o) => o.name === n));
   const projects = orgs.data?.find((o) => o.name === org)?.projects ?? [];
   const strength = passphraseStrength(storePassword);
   const errors = formState.errors;
@@ -87,11 +93,12 @@ export function MetadataStep({
       expires: form.expiresLocked ? "" : form.expires,
       allowPastExpiry: form.allowPastExpiry,
       org: form.org === NEW_ORG ? form.newOrg.trim() : form.org,
-      project: form.project.trim(),
+      // A shared secret has no project or store password (yet).
+      project: sharedIn ? "" : form.project.trim(),
       visibility: form.visibility,
       writeOnly: form.writeOnly,
-      protection: form.protection,
-      storePassword: form.protection === "password" ? form.storePassword : "",
+      protection: sharedIn ? "vault" : form.protection,
+      storePassword: !sharedIn && form.protection === "password" ? form.storePassword : "",
     });
   });
 
@@ -146,12 +153,32 @@ export function MetadataStep({
                   </option>
                 ))}
                 <option value={NEW_ORG}>New organization…</option>
+                {shared.length ? (
+                  <optgroup label={`Shared in team vault ${shared[0]?.team ?? ""}`}>
+                    {shared.map((o) => (
+                      <option key={o.id} value={o.name}>
+                        {o.name} · shared
+                      </option>
+                    ))}
+                  </optgroup>
+                ) : null}
               </select>
             </Field>
-            <Field label="Project (optional)" hint="Only its jobs may use the secret." error={errors.project?.message}>
-              <input className="input mono" list={projectsId} spellCheck={false} {...register("project")} />
-            </Field>
+            {sharedIn ? null : (
+              <Field label="Project (optional)" hint="Only its jobs may use the secret." error={errors.project?.message}>
+                <input className="input mono" list={projectsId} spellCheck={false} {...register("project")} />
+              </Field>
+            )}
           </div>
+          {sharedIn ? (
+            <div className="notice notice-info" role="note" data-testid="shared-org-note">
+              <Icon name="users" />
+              <p>
+                <strong>Shared in team vault {sharedIn.team}.</strong> Every member of the team vault can read it. It is sealed on this desktop
+                before it is sent; the server sees neither its name nor its value. Registering needs the server.
+              </p>
+            </div>
+          ) : null}
           <datalist id={projectsId}>
             {projects.map((p) => (
               <option key={p} value={p} />
@@ -178,6 +205,12 @@ export function MetadataStep({
               <p>Keep a copy elsewhere if you will need to read this value again: Coffer will never show it.</p>
             </div>
           ) : null}
+          {writeOnly && sharedIn ? (
+            <p className="muted small">
+              On a shared secret, write-only is enforced by Coffer clients only: every member holds the key that opens the value.
+            </p>
+          ) : null}
+          {sharedIn ? null : (
           <div className="fieldset" role="radiogroup" aria-labelledby="reg-protection">
             <span id="reg-protection" className="field-label">
               Protection
@@ -201,7 +234,8 @@ export function MetadataStep({
               </p>
             ) : null}
           </div>
-          {protection === "password" ? (
+          )}
+          {!sharedIn && protection === "password" ? (
             <div className="grid-2">
               <Field label="Store password" error={errors.storePassword?.message}>
                 <PasswordInput what="store password" {...register("storePassword")} />

@@ -35,10 +35,13 @@ export function Filters({
   onChange,
   orgs,
   searchRef,
+  orgSelect = true,
 }: {
   value: FilterState;
   onChange: (next: FilterState) => void;
   orgs: OrgSummary[];
+  /** Whether to offer the organization (the sidebar's switcher chooses it instead). */
+  orgSelect?: boolean;
   /** The text filter, for Ctrl+F. */
   searchRef?: Ref<HTMLInputElement>;
 }) {
@@ -113,7 +116,7 @@ export function Filters({
         }}
         onBlur={() => draft.trim() && addLabel(draft)}
       />
-      {orgs.length > 1 ? (
+      {orgSelect && orgs.length > 1 ? (
         <select className="select filter-select" aria-label="Organization" value={value.org} onChange={(e) => onChange({ ...value, org: e.target.value, project: "" })}>
           <option value="">All organizations</option>
           {orgs.map((o) => (

@@ -10,17 +10,21 @@ import { COLUMNS, useColumns } from "./columns";
 import { Filters, NO_FILTERS, hasFilters, withLabel, type FilterState } from "./Filters";
 import { parseLabel } from "./labels";
 import { SecretsTable, type HeaderCheck } from "./SecretsTable";
-import { usePagedSecrets, type ListQuery } from "./usePagedSecrets";
+import { LOCAL_SOURCE, usePagedSecrets, type ListQuery, type SecretSource } from "./usePagedSecrets";
+import { sharedApi, sharedKeys, useOrgChoice, useSharedOrgs, type OrgChoice } from "../shared/model";
 import "./secrets.css";
 
-function toQuery(f: FilterState, sort: { key: SortKey; descending: boolean }): ListQuery {
+const SHARED_SOURCE: SecretSource = { key: sharedKeys.secrets, list: sharedApi.list };
+
+function toQuery(f: FilterState, sort: { key: SortKey; descending: boolean }, choice: OrgChoice): ListQuery {
   const labels = f.labels.map(parseLabel).filter((l): l is [string, string | null] => l !== null);
   return {
     text: f.text.trim() || null,
     types: f.type ? [f.type] : [],
     statuses: f.status === "expiring" ? ["active"] : f.status ? [f.status] : [],
     labels,
-    org: f.org || null,
+    // The sidebar's switcher chooses the organization.
+    org: choice.kind === "all" ? f.org || null : choice.name,
     project: f.project || null,
     expiring_within_days: f.status === "expiring" ? 30 : null,
     scope: "live",
@@ -51,10 +55,13 @@ export function SecretsPage({ label }: { label?: string } = {}) {
   const anchor = useRef<number | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const deferred = useDeferredValue(filters);
-  const query = useMemo(() => toQuery(deferred, sort), [deferred, sort]);
+  const choice = useOrgChoice();
+  const query = useMemo(() => toQuery(deferred, sort, choice), [deferred, sort, choice]);
   const queryKey = JSON.stringify(query);
   const orgs = useOrganizations();
-  const data = usePagedSecrets(query, range[0], range[1]);
+  const sharedOrgs = useSharedOrgs();
+  const shared = choice.kind === "shared" ? (sharedOrgs.data?.find((o) => o.id === choice.id) ?? null) : null;
+  const data = usePagedSecrets(query, range[0], range[1], choice.kind === "shared" ? SHARED_SOURCE : LOCAL_SOURCE);
   const onRange = useCallback((a: number, b: number) => setRange([a, b]), []);
 
   // "All matching" means this filter: another one drops that selection.
@@ -134,8 +141,14 @@ export function SecretsPage({ label }: { label?: string } = {}) {
     <div className="page">
       <div className="page-head">
         <div className="stack" style={{ gap: 2 }}>
-          <h1>Secrets</h1>
-          <p>{data.loading ? "Loading…" : `${data.total.toLocaleString()} ${hasFilters(filters) ? "matching" : "in the vault"}`}</p>
+          <h1>{choice.kind === "all" ? "Secrets" : choice.name}</h1>
+          <p>
+            {data.loading
+              ? "Loading…"
+              : `${data.total.toLocaleString()} ${
+                  hasFilters(filters) ? "matching" : choice.kind === "shared" ? `shared in team vault ${shared?.team ?? ""}` : "in the vault"
+                }`}
+          </p>
         </div>
         <span className="spacer" />
         <ColumnChooser shown={columns} onChange={setColumn} />
@@ -146,8 +159,14 @@ export function SecretsPage({ label }: { label?: string } = {}) {
           <Icon name="plus" /> Register secret
         </a>
       </div>
-      <Filters value={filters} onChange={setFilters} orgs={orgs.data ?? []} searchRef={search} />
-      {count > 0 ? (
+      <Filters
+        value={filters}
+        onChange={setFilters}
+        orgs={choice.kind === "shared" ? [] : (orgs.data ?? []).filter((o) => choice.kind === "all" || o.name === choice.name)}
+        orgSelect={choice.kind === "all"}
+        searchRef={search}
+      />
+      {count > 0 && choice.kind !== "shared" ? (
         <BulkActions
           selection={selection}
           count={count}
@@ -167,7 +186,7 @@ export function SecretsPage({ label }: { label?: string } = {}) {
       {empty && !hasFilters(filters) ? (
         <div className="empty">
           <Icon name="vault" size={48} />
-          <h2>No secrets yet</h2>
+          <h2>{choice.kind === "shared" ? `No shared secrets in ${choice.name} yet` : "No secrets yet"}</h2>
           <p className="muted">
             Register the credentials your jobs need: passwords, tokens, API keys, certificates, SSH keys and more.
             They are encrypted before they touch the disk.
@@ -201,10 +220,11 @@ export function SecretsPage({ label }: { label?: string } = {}) {
           onToggleAll={toggleAll}
           onSelectAll={selectAllMatching}
           headerCheck={headerCheck}
-          onOpen={(id) => navigate({ view: "secret", id })}
+          onOpen={(id) => navigate(choice.kind === "shared" ? { view: "shared", id } : { view: "secret", id })}
           onRange={onRange}
           onLabel={(term) => setFilters((f) => withLabel(f, term))}
           busy={data.stale}
+          sharedIn={choice.kind === "shared" ? (shared?.team ?? "the team vault") : null}
         />
       )}
     </div>

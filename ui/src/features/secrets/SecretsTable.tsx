@@ -52,6 +52,7 @@ export function SecretsTable({
   onRange,
   onLabel,
   busy = false,
+  sharedIn = null,
 }: {
   total: number;
   row: (index: number) => SecretMeta | undefined;
@@ -71,6 +72,8 @@ export function SecretsTable({
   onLabel: (term: string) => void;
   /** The rows shown answer the previous filter; the next one is loading. */
   busy?: boolean;
+  /** The rows are shared secrets of this team vault: each gets a "shared" badge. */
+  sharedIn?: string | null;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const headBox = useRef<HTMLInputElement>(null);
@@ -201,6 +204,7 @@ export function SecretsTable({
                     selected={selected}
                     onToggle={(range) => onToggle(meta, item.index, range)}
                     onLabel={onLabel}
+                    sharedIn={sharedIn}
                   />
                 ) : (
                   <span className="muted">Loading…</span>
@@ -283,12 +287,14 @@ function Cells({
   selected,
   onToggle,
   onLabel,
+  sharedIn,
 }: {
   meta: SecretMeta;
   columns: ColumnKey[];
   selected: boolean;
   onToggle: (range: boolean) => void;
   onLabel: (term: string) => void;
+  sharedIn: string | null;
 }) {
   const labels = Object.entries(meta.labels);
   const fullName = meta.org !== "Default" ? `${meta.org}:${meta.name}` : meta.name;
@@ -313,6 +319,11 @@ function Cells({
           {meta.org !== "Default" ? <span className="muted">{meta.org}:</span> : null}
           {meta.name}
         </span>
+        {sharedIn ? (
+          <span className="badge badge-shared" title={`Shared in team vault ${sharedIn}`}>
+            shared
+          </span>
+        ) : null}
         {meta.write_only ? <span className="badge badge-neutral">write-only</span> : null}
         {meta.used_by > 0 ? <UsedByBadge count={meta.used_by} /> : null}
       </span>

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 
-import { api, type SecretMeta, type SecretQuery } from "../../ipc/client";
+import { api, type SecretMeta, type SecretPage, type SecretQuery } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 
 export const PAGE_SIZE = 100;
@@ -9,6 +9,11 @@ export const PAGE_SIZE = 100;
 export type ListQuery = Omit<SecretQuery, "limit" | "offset">;
 
 type Snapshot = { total: number; byPage: Map<number, SecretMeta[]> };
+
+/** Where pages come from: the local vault, or the team vault's replica. */
+export type SecretSource = { key: readonly string[]; list: (query: SecretQuery) => Promise<SecretPage> };
+
+export const LOCAL_SOURCE: SecretSource = { key: keys.secrets, list: (query) => api.listSecrets(query) };
 
 /**
  * Secrets fetched page by page for the rows on screen, so a vault of 100,000
@@ -20,7 +25,7 @@ type Snapshot = { total: number; byPage: Map<number, SecretMeta[]> };
  * observer per key), and the other pages of the last settled result are
  * kept until the new page 0 arrives.
  */
-export function usePagedSecrets(query: ListQuery, firstRow: number, lastRow: number) {
+export function usePagedSecrets(query: ListQuery, firstRow: number, lastRow: number, source: SecretSource = LOCAL_SOURCE) {
   const first = Math.floor(Math.max(0, firstRow) / PAGE_SIZE);
   const last = Math.max(first, Math.floor(Math.max(0, lastRow) / PAGE_SIZE));
   const pages = useMemo(() => {
@@ -29,15 +34,15 @@ export function usePagedSecrets(query: ListQuery, firstRow: number, lastRow: num
     return list;
   }, [first, last]);
   const head = useQuery({
-    queryKey: [...keys.secrets, query, 0] as const,
-    queryFn: () => api.listSecrets({ ...query, limit: PAGE_SIZE, offset: 0 }),
+    queryKey: [...source.key, query, 0] as const,
+    queryFn: () => source.list({ ...query, limit: PAGE_SIZE, offset: 0 }),
     placeholderData: keepPreviousData,
     staleTime: 5_000,
   });
   const rest = useQueries({
     queries: pages.map((page) => ({
-      queryKey: [...keys.secrets, query, page] as const,
-      queryFn: () => api.listSecrets({ ...query, limit: PAGE_SIZE, offset: page * PAGE_SIZE }),
+      queryKey: [...source.key, query, page] as const,
+      queryFn: () => source.list({ ...query, limit: PAGE_SIZE, offset: page * PAGE_SIZE }),
       staleTime: 5_000,
       // Only once the filter's first page is in: its total says which pages exist.
       enabled: !head.isPlaceholderData,

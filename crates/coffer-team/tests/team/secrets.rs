@@ -274,7 +274,9 @@ fn a_dump_holds_no_name_label_description_or_value() {
 #[test]
 fn two_writers_on_one_secret_get_exactly_one_conflict_and_no_lost_update() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Writing another member's secret takes WRITER (access rules) or an
+    // administrator.
+    let mut bob = team.add("Bob", Role::Administrator);
     let now = team.admin.clock.now();
     team.admin
         .open()

@@ -120,10 +120,12 @@ $$;
 
 -- A WRITER may write `revision`, `status` and `blind_index`; visibility,
 -- owner and the signed access record are OWNER's.
+-- It runs as the caller (not SECURITY DEFINER): inside coffer.set_access,
+-- which checked the caller's right before it started, the caller is the
+-- owner role; a member's own UPDATE is checked here.
 CREATE FUNCTION coffer.guard_access() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, coffer AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, coffer AS $$
 BEGIN
-    -- coffer.set_access (below) checks the caller's right before it starts.
     IF current_user = '{owner}' THEN
         RETURN NEW;
     END IF;

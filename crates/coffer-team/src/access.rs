@@ -564,7 +564,8 @@ impl TeamVault {
             let rule_levels: Vec<&str> = p.new.rules.values().map(|l| l.as_str()).collect();
             let revisions: Vec<i32> = p.wraps.iter().map(|(r, _)| *r).collect();
             let under: Vec<&str> = p.wraps.iter().map(|(_, w)| w.under).collect();
-            let under_ids: Vec<uuid::Uuid> = p.wraps.iter().map(|(_, w)| uuid(&w.under_id)).collect();
+            let under_ids: Vec<uuid::Uuid> =
+                p.wraps.iter().map(|(_, w)| uuid(&w.under_id)).collect();
             let epochs: Vec<i32> = p.wraps.iter().map(|(_, w)| w.epoch).collect();
             let wrapped: Vec<&[u8]> = p.wraps.iter().map(|(_, w)| w.wrapped.as_slice()).collect();
             tx.execute(
@@ -628,7 +629,10 @@ impl TeamVault {
             let under_id: uuid::Uuid = r.get(2);
             let held = match under.as_str() {
                 "org" => true,
-                "team" => ctx.keyring.keys.contains_key(&(*under_id.as_bytes(), r.get(3))),
+                "team" => ctx
+                    .keyring
+                    .keys
+                    .contains_key(&(*under_id.as_bytes(), r.get(3))),
                 _ => *under_id.as_bytes() == ctx.keyring.me,
             };
             if !held {

@@ -469,7 +469,10 @@ impl TeamVault {
         for (team, level) in rules {
             let id = ctx.keyring.find(team)?.id;
             if access.rules.insert(id, *level).is_some() {
-                return Err(Error::invalid("rules", format!("team {team:?} is named twice")));
+                return Err(Error::invalid(
+                    "rules",
+                    format!("team {team:?} is named twice"),
+                ));
             }
         }
         self.write(
@@ -702,8 +705,7 @@ impl TeamVault {
     /// Seals, signs and writes one revision in one transaction.
     fn write(&mut self, ctx: &OrgContext, w: Write<'_>, now: Timestamp) -> Result<SharedSecret> {
         let team = self.me.team_id;
-        if w.expected.is_some()
-            && w.access.level(&ctx.keyring) < Some(crate::access::Level::Writer)
+        if w.expected.is_some() && w.access.level(&ctx.keyring) < Some(crate::access::Level::Writer)
         {
             return Err(Error::Forbidden {
                 operation: "writing a shared secret".into(),
@@ -828,14 +830,24 @@ impl TeamVault {
         // lock says (the organization key, or each ruled team and the owner).
         let access = match w.expected {
             None => w.access.clone(),
-            Some(_) => crate::access::read_state(&mut tx, &team, ctx, &w.secret).map_err(fail)??,
+            Some(_) => {
+                crate::access::read_state(&mut tx, &team, ctx, &w.secret).map_err(fail)??
+            }
         };
         for k in crate::access::wraps(&team, ctx, &access, &w.secret, revision, &data_key)? {
             tx.execute(
                 "INSERT INTO coffer.data_keys
                     (secret_id, org_id, revision, wrapped_under, under_id, epoch, wrapped)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&id, &org, &revision, &k.under, &uuid(&k.under_id), &k.epoch, &k.wrapped],
+                &[
+                    &id,
+                    &org,
+                    &revision,
+                    &k.under,
+                    &uuid(&k.under_id),
+                    &k.epoch,
+                    &k.wrapped,
+                ],
             )
             .map_err(fail)?;
         }

@@ -193,11 +193,20 @@ impl TeamVault {
             let by: uuid::Uuid = r.get(4);
             let sig: Vec<u8> = r.get(5);
             let what = format!("team {id}");
-            let message = records::team_record(&team, org, id.as_bytes(), epoch, &sealed, &recipient);
+            let message =
+                records::team_record(&team, org, id.as_bytes(), epoch, &sealed, &recipient);
             signed_by_admin(roster, by.as_bytes(), &what)?
                 .keys
                 .verify(&message, &sig, &what)?;
-            let name = seal::open(name_key, Purpose::TeamName, &team, id.as_bytes(), 0, &sealed, &what)?;
+            let name = seal::open(
+                name_key,
+                Purpose::TeamName,
+                &team,
+                id.as_bytes(),
+                0,
+                &sealed,
+                &what,
+            )?;
             teams.insert(
                 *id.as_bytes(),
                 VerifiedTeam {
@@ -266,7 +275,9 @@ impl TeamVault {
                 && t.epoch == epoch
                 && identity.to_public().to_string() != t.recipient
             {
-                return Err(Error::tampered(format!("{what} (not the team's recipient)")));
+                return Err(Error::tampered(format!(
+                    "{what} (not the team's recipient)"
+                )));
             }
             keys.insert((*id.as_bytes(), epoch), identity);
         }
@@ -322,12 +333,19 @@ impl TeamVault {
         }
         let team = self.me.team_id;
         let id = random_id()?;
-        let sealed = seal::seal(&ctx.name_key, Purpose::TeamName, &team, &id, 0, name.as_bytes())?;
+        let sealed = seal::seal(
+            &ctx.name_key,
+            Purpose::TeamName,
+            &team,
+            &id,
+            0,
+            name.as_bytes(),
+        )?;
         let key = age::pq::Identity::generate();
         let recipient = key.to_public().to_string();
-        let sig = self
-            .me
-            .sign(&records::team_record(&team, &ctx.org, &id, 1, &sealed, &recipient));
+        let sig = self.me.sign(&records::team_record(
+            &team, &ctx.org, &id, 1, &sealed, &recipient,
+        ));
         let holders: Vec<&MemberRow> = ctx
             .roster
             .rows
@@ -342,7 +360,14 @@ impl TeamVault {
         tx.execute(
             "INSERT INTO coffer.teams (id, org_id, name, epoch, recipient, signed_by, sig)
              VALUES ($1, $2, $3, 1, $4, $5, $6)",
-            &[&uuid(&id), &uuid(&ctx.org), &sealed, &recipient, &uuid(&me.member_id), &sig],
+            &[
+                &uuid(&id),
+                &uuid(&ctx.org),
+                &sealed,
+                &recipient,
+                &uuid(&me.member_id),
+                &sig,
+            ],
         )
         .map_err(fail)?;
         insert_grants(&mut tx, &id, &me.member_id, &grants).map_err(fail)?;
@@ -394,8 +419,14 @@ impl TeamVault {
             ));
         }
         let vault_id = self.me.team_id;
-        let sealed =
-            seal::seal(&ctx.name_key, Purpose::TeamName, &vault_id, &found.id, 0, name.as_bytes())?;
+        let sealed = seal::seal(
+            &ctx.name_key,
+            Purpose::TeamName,
+            &vault_id,
+            &found.id,
+            0,
+            name.as_bytes(),
+        )?;
         let sig = self.me.sign(&records::team_record(
             &vault_id,
             &ctx.org,
@@ -412,7 +443,13 @@ impl TeamVault {
             .execute(
                 "UPDATE coffer.teams SET name = $2, signed_by = $3, sig = $4
                  WHERE id = $1 AND epoch = $5",
-                &[&uuid(&found.id), &sealed, &uuid(&me.member_id), &sig, &found.epoch],
+                &[
+                    &uuid(&found.id),
+                    &sealed,
+                    &uuid(&me.member_id),
+                    &sig,
+                    &found.epoch,
+                ],
             )
             .map_err(fail)?;
         if changed != 1 {
@@ -435,7 +472,10 @@ impl TeamVault {
         let server = me.server.clone();
         let fail = |e: postgres::Error| query_error(&server, "deleting a team", &e);
         let mut tx = self.client.transaction().map_err(fail)?;
-        let deleted = tx.execute("DELETE FROM coffer.teams WHERE id = $1", &[&uuid(&found.id)]);
+        let deleted = tx.execute(
+            "DELETE FROM coffer.teams WHERE id = $1",
+            &[&uuid(&found.id)],
+        );
         match deleted {
             Ok(1) => {}
             Ok(_) => {
@@ -477,19 +517,27 @@ impl TeamVault {
         if found.members.contains(&target.id) {
             return Err(Error::invalid(
                 "member",
-                format!("member {} is in team {:?} already", show_id(&target.id), found.name),
+                format!(
+                    "member {} is in team {:?} already",
+                    show_id(&target.id),
+                    found.name
+                ),
             ));
         }
         let mut epochs = Vec::new();
         for epoch in 1..=found.epoch {
-            let key = ctx.keyring.keys.get(&(found.id, epoch)).ok_or_else(|| Error::Forbidden {
-                operation: "adding a member to a team".into(),
-                reason: format!(
-                    "this administrator holds no key of team {:?} (epoch {epoch}): an \
+            let key = ctx
+                .keyring
+                .keys
+                .get(&(found.id, epoch))
+                .ok_or_else(|| Error::Forbidden {
+                    operation: "adding a member to a team".into(),
+                    reason: format!(
+                        "this administrator holds no key of team {:?} (epoch {epoch}): an \
                      administrator who does must add the member",
-                    found.name
-                ),
-            })?;
+                        found.name
+                    ),
+                })?;
             epochs.push((epoch, key));
         }
         let vault_id = self.me.team_id;
@@ -514,7 +562,12 @@ impl TeamVault {
         tx.execute(
             "INSERT INTO coffer.team_members (team_id, member_id, added_by, sig)
              VALUES ($1, $2, $3, $4)",
-            &[&uuid(&found.id), &uuid(&target.id), &uuid(&me.member_id), &sig],
+            &[
+                &uuid(&found.id),
+                &uuid(&target.id),
+                &uuid(&me.member_id),
+                &sig,
+            ],
         )
         .map_err(&fail)?;
         insert_grants(&mut tx, &found.id, &me.member_id, &grants).map_err(&fail)?;
@@ -579,7 +632,10 @@ impl TeamVault {
         let fail = self.fail("reading a team");
         let sealed_name: Vec<u8> = self
             .client
-            .query_one("SELECT name FROM coffer.teams WHERE id = $1", &[&uuid(&found.id)])
+            .query_one(
+                "SELECT name FROM coffer.teams WHERE id = $1",
+                &[&uuid(&found.id)],
+            )
             .map_err(fail)?
             .get(0);
         let sig = self.me.sign(&records::team_record(
@@ -644,7 +700,10 @@ impl TeamVault {
         for (epoch, key) in epochs {
             let secret = key.to_string();
             for holder in holders {
-                let wrapped = wrap_bytes(&holder.keys.age_recipient()?, secret.expose_secret().as_bytes())?;
+                let wrapped = wrap_bytes(
+                    &holder.keys.age_recipient()?,
+                    secret.expose_secret().as_bytes(),
+                )?;
                 let sig = self.me.sign(&records::team_key_grant(
                     &vault_id, team, *epoch, &holder.id, &wrapped,
                 ));
@@ -685,7 +744,14 @@ pub(crate) fn apply_rekey(
         .execute(
             "UPDATE coffer.teams SET epoch = $2, recipient = $3, signed_by = $4, sig = $5
              WHERE id = $1 AND epoch = $6",
-            &[&uuid(&r.team), &r.epoch, &r.recipient, &uuid(&me.member_id), &r.sig, &r.old_epoch],
+            &[
+                &uuid(&r.team),
+                &r.epoch,
+                &r.recipient,
+                &uuid(&me.member_id),
+                &r.sig,
+                &r.old_epoch,
+            ],
         )
         .map_err(fail)?;
     if moved != 1 {
@@ -728,7 +794,14 @@ fn insert_grants(
         tx.execute(
             "INSERT INTO coffer.team_keys (team_id, epoch, member_id, wrapped, granted_by, sig)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&uuid(team), &g.epoch, &uuid(&g.member), &g.wrapped, &uuid(by), &g.sig],
+            &[
+                &uuid(team),
+                &g.epoch,
+                &uuid(&g.member),
+                &g.wrapped,
+                &uuid(by),
+                &g.sig,
+            ],
         )?;
     }
     Ok(())

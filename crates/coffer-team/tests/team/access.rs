@@ -69,7 +69,11 @@ impl Cast {
         let now = self.now();
         let mut admin = self.team.admin.open();
         admin
-            .create_shared_secret(ORG, NewSecret::new(name, basic_auth("app", "pw-Canary")), now)
+            .create_shared_secret(
+                ORG,
+                NewSecret::new(name, basic_auth("app", "pw-Canary")),
+                now,
+            )
             .unwrap();
         let change = AccessChange {
             visibility: Some(visibility),
@@ -102,13 +106,9 @@ fn run(tv: &mut TeamVault, op: &str, name: &str, revision: i32, now: Timestamp) 
         },
         "metadata" => outcome(tv.shared_secret(ORG, name)),
         "reveal" => outcome(tv.reveal_shared_secret(ORG, name, now)),
-        "update value" => outcome(tv.update_shared_value(
-            ORG,
-            name,
-            revision,
-            basic_auth("app", "pw-2"),
-            now,
-        )),
+        "update value" => {
+            outcome(tv.update_shared_value(ORG, name, revision, basic_auth("app", "pw-2"), now))
+        }
         "update metadata" => outcome(tv.update_shared_metadata(
             ORG,
             name,
@@ -146,21 +146,61 @@ fn the_api_matrix_of_level_operation_and_visibility() {
         ("PUBLIC", "list", ["ok", "ok", "ok", "ok"]),
         ("PUBLIC", "metadata", ["ok", "ok", "ok", "ok"]),
         ("PUBLIC", "reveal", ["ok", "ok", "ok", "ok"]),
-        ("PUBLIC", "update value", ["forbidden", "forbidden", "ok", "ok"]),
-        ("PUBLIC", "update metadata", ["forbidden", "forbidden", "ok", "ok"]),
-        ("PUBLIC", "deactivate", ["forbidden", "forbidden", "ok", "ok"]),
+        (
+            "PUBLIC",
+            "update value",
+            ["forbidden", "forbidden", "ok", "ok"],
+        ),
+        (
+            "PUBLIC",
+            "update metadata",
+            ["forbidden", "forbidden", "ok", "ok"],
+        ),
+        (
+            "PUBLIC",
+            "deactivate",
+            ["forbidden", "forbidden", "ok", "ok"],
+        ),
         ("PUBLIC", "trash", ["forbidden", "forbidden", "ok", "ok"]),
-        ("PUBLIC", "purge", ["forbidden", "forbidden", "forbidden", "ok"]),
-        ("PUBLIC", "change rules", ["forbidden", "forbidden", "forbidden", "ok"]),
+        (
+            "PUBLIC",
+            "purge",
+            ["forbidden", "forbidden", "forbidden", "ok"],
+        ),
+        (
+            "PUBLIC",
+            "change rules",
+            ["forbidden", "forbidden", "forbidden", "ok"],
+        ),
         ("PRIVATE", "list", ["hidden", "ok", "ok", "ok"]),
         ("PRIVATE", "metadata", ["not_found", "ok", "ok", "ok"]),
         ("PRIVATE", "reveal", ["not_found", "ok", "ok", "ok"]),
-        ("PRIVATE", "update value", ["not_found", "forbidden", "ok", "ok"]),
-        ("PRIVATE", "update metadata", ["not_found", "forbidden", "ok", "ok"]),
-        ("PRIVATE", "deactivate", ["not_found", "forbidden", "ok", "ok"]),
+        (
+            "PRIVATE",
+            "update value",
+            ["not_found", "forbidden", "ok", "ok"],
+        ),
+        (
+            "PRIVATE",
+            "update metadata",
+            ["not_found", "forbidden", "ok", "ok"],
+        ),
+        (
+            "PRIVATE",
+            "deactivate",
+            ["not_found", "forbidden", "ok", "ok"],
+        ),
         ("PRIVATE", "trash", ["not_found", "forbidden", "ok", "ok"]),
-        ("PRIVATE", "purge", ["not_found", "forbidden", "forbidden", "ok"]),
-        ("PRIVATE", "change rules", ["not_found", "forbidden", "forbidden", "ok"]),
+        (
+            "PRIVATE",
+            "purge",
+            ["not_found", "forbidden", "forbidden", "ok"],
+        ),
+        (
+            "PRIVATE",
+            "change rules",
+            ["not_found", "forbidden", "forbidden", "ok"],
+        ),
     ];
     let mut failures = Vec::new();
     for (visibility, op, expected) in table {
@@ -181,7 +221,9 @@ fn the_api_matrix_of_level_operation_and_visibility() {
             }
             let got = run(&mut cast.desk(level).open(), op, &name, revision, now);
             if got != want {
-                failures.push(format!("{visibility} {op} as {level}: {got}, expected {want}"));
+                failures.push(format!(
+                    "{visibility} {op} as {level}: {got}, expected {want}"
+                ));
             }
             // Whatever was refused left the secret as it was.
             let after = cast.team.admin.open().shared_secrets(ORG).unwrap();
@@ -266,20 +308,52 @@ fn the_sql_matrix_postgresql_hides_private_rows_and_refuses_writes() {
         ("PRIVATE", "access_rules", [0, 3, 3, 3]),
     ];
     let writes: [(&str, &str, Cell); 14] = [
-        ("PUBLIC", "update status", ["no rows", "no rows", "ok", "ok"]),
+        (
+            "PUBLIC",
+            "update status",
+            ["no rows", "no rows", "ok", "ok"],
+        ),
         ("PUBLIC", "insert version", ["42501", "42501", "ok", "ok"]),
-        ("PUBLIC", "change visibility", ["no rows", "no rows", "42501", "ok"]),
+        (
+            "PUBLIC",
+            "change visibility",
+            ["no rows", "no rows", "42501", "ok"],
+        ),
         ("PUBLIC", "insert rule", ["42501", "42501", "42501", "ok"]),
-        ("PUBLIC", "delete rules", ["no rows", "no rows", "no rows", "ok"]),
+        (
+            "PUBLIC",
+            "delete rules",
+            ["no rows", "no rows", "no rows", "ok"],
+        ),
         ("PUBLIC", "purge", ["42501", "42501", "42501", "CF004"]),
-        ("PUBLIC", "delete secret", ["42501", "42501", "42501", "42501"]),
-        ("PRIVATE", "update status", ["no rows", "no rows", "ok", "ok"]),
+        (
+            "PUBLIC",
+            "delete secret",
+            ["42501", "42501", "42501", "42501"],
+        ),
+        (
+            "PRIVATE",
+            "update status",
+            ["no rows", "no rows", "ok", "ok"],
+        ),
         ("PRIVATE", "insert version", ["42501", "42501", "ok", "ok"]),
-        ("PRIVATE", "change visibility", ["no rows", "no rows", "42501", "ok"]),
+        (
+            "PRIVATE",
+            "change visibility",
+            ["no rows", "no rows", "42501", "ok"],
+        ),
         ("PRIVATE", "insert rule", ["42501", "42501", "42501", "ok"]),
-        ("PRIVATE", "delete rules", ["no rows", "no rows", "no rows", "ok"]),
+        (
+            "PRIVATE",
+            "delete rules",
+            ["no rows", "no rows", "no rows", "ok"],
+        ),
         ("PRIVATE", "purge", ["42501", "42501", "42501", "CF004"]),
-        ("PRIVATE", "delete secret", ["42501", "42501", "42501", "42501"]),
+        (
+            "PRIVATE",
+            "delete secret",
+            ["42501", "42501", "42501", "42501"],
+        ),
     ];
     let mut failures = Vec::new();
     for (i, level) in LEVELS.iter().enumerate() {
@@ -287,15 +361,26 @@ fn the_sql_matrix_postgresql_hides_private_rows_and_refuses_writes() {
         let mut sql = cast.team.sql_as(&cast.team.login_of(&member));
         for (visibility, table, want) in reads {
             let (_, id, _) = ids.iter().find(|(v, _, _)| v == visibility).unwrap();
-            let column = if table == "secrets" { "id" } else { "secret_id" };
+            let column = if table == "secrets" {
+                "id"
+            } else {
+                "secret_id"
+            };
             let got = rows(&mut sql, table, column, *id);
             if got != want[i] {
-                failures.push(format!("{visibility} {table} as {level}: {got} rows, expected {}", want[i]));
+                failures.push(format!(
+                    "{visibility} {table} as {level}: {got} rows, expected {}",
+                    want[i]
+                ));
             }
         }
         for (visibility, op, want) in writes {
             let (_, id, org) = ids.iter().find(|(v, _, _)| v == visibility).unwrap();
-            let other = if visibility == "PUBLIC" { "PRIVATE" } else { "PUBLIC" };
+            let other = if visibility == "PUBLIC" {
+                "PRIVATE"
+            } else {
+                "PUBLIC"
+            };
             let statement = match op {
                 "update status" => {
                     format!("UPDATE coffer.secrets SET status = 'deactivated' WHERE id = '{id}'")
@@ -305,14 +390,16 @@ fn the_sql_matrix_postgresql_hides_private_rows_and_refuses_writes() {
                      status, author, at, meta, value, sig) VALUES ('{id}', '{org}', 99, 1, \
                      'active', '{member}', 0, '\\x00', '\\x00', '\\x00')"
                 ),
-                "change visibility" => format!(
-                    "UPDATE coffer.secrets SET visibility = '{other}' WHERE id = '{id}'"
-                ),
+                "change visibility" => {
+                    format!("UPDATE coffer.secrets SET visibility = '{other}' WHERE id = '{id}'")
+                }
                 "insert rule" => format!(
                     "INSERT INTO coffer.access_rules (secret_id, org_id, team_id, level) \
                      VALUES ('{id}', '{org}', '{spare}', 'OWNER')"
                 ),
-                "delete rules" => format!("DELETE FROM coffer.access_rules WHERE secret_id = '{id}'"),
+                "delete rules" => {
+                    format!("DELETE FROM coffer.access_rules WHERE secret_id = '{id}'")
+                }
                 "purge" => format!("SELECT coffer.purge_secret('{id}', {public})"),
                 "delete secret" => format!("DELETE FROM coffer.secrets WHERE id = '{id}'"),
                 other => panic!("no statement {other}"),
@@ -322,7 +409,10 @@ fn the_sql_matrix_postgresql_hides_private_rows_and_refuses_writes() {
                 got = "no rows".into();
             }
             if got != want[i] {
-                failures.push(format!("{visibility} {op} as {level}: {got}, expected {}", want[i]));
+                failures.push(format!(
+                    "{visibility} {op} as {level}: {got}, expected {}",
+                    want[i]
+                ));
             }
         }
     }
@@ -390,7 +480,10 @@ fn a_private_secret_is_never_wrapped_under_the_organization_key() {
         .open()
         .reveal_shared_secret(ORG, "wrap/private", now)
         .unwrap();
-    assert_eq!(value.field("password").unwrap().value.as_ref(), b"pw-Canary");
+    assert_eq!(
+        value.field("password").unwrap().value.as_ref(),
+        b"pw-Canary"
+    );
 }
 
 #[test]
@@ -419,7 +512,11 @@ fn bulk_rules_on_a_hundred_secrets_change_in_one_transaction() {
     cast.team
         .admin
         .open()
-        .create_shared_secret(ORG, NewSecret::new("bulk/zz-admins", basic_auth("u", "p")), now)
+        .create_shared_secret(
+            ORG,
+            NewSecret::new("bulk/zz-admins", basic_auth("u", "p")),
+            now,
+        )
         .unwrap();
     let mut with_foreign = refs.clone();
     with_foreign.push("bulk/zz-admins");
@@ -431,15 +528,24 @@ fn bulk_rules_on_a_hundred_secrets_change_in_one_transaction() {
     assert_eq!(e.code(), "forbidden");
     assert_eq!(cast.none.open().shared_secrets(ORG).unwrap().len(), 101);
     // The hundred in one transaction: every one or none.
-    let before = cast.team.pg.superuser("team").query_one(
-        "SELECT value FROM coffer.revision", &[]).unwrap().get::<_, i64>(0);
+    let before = cast
+        .team
+        .pg
+        .superuser("team")
+        .query_one("SELECT value FROM coffer.revision", &[])
+        .unwrap()
+        .get::<_, i64>(0);
     let changed = cast
         .owner
         .open()
         .change_access_many(ORG, &refs, &private_to_readers, now)
         .unwrap();
     assert_eq!(changed.len(), 100);
-    assert!(changed.iter().all(|a| a.visibility == "PRIVATE" && a.rules.len() == 1));
+    assert!(
+        changed
+            .iter()
+            .all(|a| a.visibility == "PRIVATE" && a.rules.len() == 1)
+    );
     let stamps: Vec<i64> = cast
         .team
         .pg
@@ -453,11 +559,22 @@ fn bulk_rules_on_a_hundred_secrets_change_in_one_transaction() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(stamps.len(), 1, "one transaction wrote all hundred");
-    let after = cast.team.pg.superuser("team").query_one(
-        "SELECT value FROM coffer.revision", &[]).unwrap().get::<_, i64>(0);
+    let after = cast
+        .team
+        .pg
+        .superuser("team")
+        .query_one("SELECT value FROM coffer.revision", &[])
+        .unwrap()
+        .get::<_, i64>(0);
     assert!(after > before);
     let none_sees = cast.none.open().shared_secrets(ORG).unwrap();
-    assert_eq!(none_sees.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["bulk/zz-admins"]);
+    assert_eq!(
+        none_sees
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["bulk/zz-admins"]
+    );
     let mut reader = cast.reader.open();
     assert_eq!(reader.shared_secrets(ORG).unwrap().len(), 101);
     let (_, value) = reader.reveal_shared_secret(ORG, "bulk/042", now).unwrap();
@@ -483,8 +600,15 @@ fn a_member_removed_from_a_team_cannot_decrypt_new_versions() {
     let revision = cast.secret("prod/db", Visibility::Private);
     let now = cast.now();
     let reader_id = cast.reader.status().member_id;
-    let (_, value) = cast.reader.open().reveal_shared_secret(ORG, "prod/db", now).unwrap();
-    assert_eq!(value.field("password").unwrap().value.as_ref(), b"pw-Canary");
+    let (_, value) = cast
+        .reader
+        .open()
+        .reveal_shared_secret(ORG, "prod/db", now)
+        .unwrap();
+    assert_eq!(
+        value.field("password").unwrap().value.as_ref(),
+        b"pw-Canary"
+    );
     let removed = cast
         .team
         .admin
@@ -500,7 +624,11 @@ fn a_member_removed_from_a_team_cannot_decrypt_new_versions() {
         .unwrap();
     // Row-level security hides it now...
     assert_eq!(
-        cast.reader.open().shared_secret(ORG, "prod/db").unwrap_err().code(),
+        cast.reader
+            .open()
+            .shared_secret(ORG, "prod/db")
+            .unwrap_err()
+            .code(),
         "not_found"
     );
     // ...and no key the member holds opens the new revision: its data key
@@ -529,7 +657,10 @@ fn a_member_removed_from_a_team_cannot_decrypt_new_versions() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(readers_epoch, 2, "the new revision is wrapped for the new epoch");
+    assert_eq!(
+        readers_epoch, 2,
+        "the new revision is wrapped for the new epoch"
+    );
     // Another member added to the team later reads every revision.
     let none_id = cast.none.status().member_id;
     cast.team
@@ -537,7 +668,11 @@ fn a_member_removed_from_a_team_cannot_decrypt_new_versions() {
         .open()
         .add_team_member(ORG, "readers", &none_id, now)
         .unwrap();
-    let (_, value) = cast.none.open().reveal_shared_secret(ORG, "prod/db", now).unwrap();
+    let (_, value) = cast
+        .none
+        .open()
+        .reveal_shared_secret(ORG, "prod/db", now)
+        .unwrap();
     assert_eq!(value.field("password").unwrap().value.as_ref(), b"pw-new");
 }
 
@@ -594,7 +729,11 @@ fn a_secret_created_private_is_wrapped_for_its_teams_and_owner_only() {
         ("OWNER", "ok"),
     ];
     for (level, want) in table {
-        let got = outcome(cast.desk(level).open().reveal_shared_secret(ORG, "born/private", now));
+        let got = outcome(
+            cast.desk(level)
+                .open()
+                .reveal_shared_secret(ORG, "born/private", now),
+        );
         assert_eq!(got, want, "{level}");
     }
     // Even the administrator does not see it: no rule, not its owner.
@@ -616,7 +755,11 @@ fn removing_a_member_from_the_team_vault_moves_their_teams_to_a_new_epoch() {
     let readers = teams.iter().find(|t| t.name == "readers").unwrap();
     assert_eq!(readers.epoch, 2);
     assert!(readers.members.is_empty());
-    let others: Vec<i32> = teams.iter().filter(|t| t.name != "readers").map(|t| t.epoch).collect();
+    let others: Vec<i32> = teams
+        .iter()
+        .filter(|t| t.name != "readers")
+        .map(|t| t.epoch)
+        .collect();
     assert_eq!(others, [1, 1, 1]);
     // A new revision is wrapped for the new epoch: the removed member holds no key of it.
     cast.team
@@ -639,6 +782,10 @@ fn removing_a_member_from_the_team_vault_moves_their_teams_to_a_new_epoch() {
         .unwrap()
         .get(0);
     assert_eq!(openable, 0);
-    let (_, value) = cast.writer.open().reveal_shared_secret(ORG, "prod/db", now).unwrap();
+    let (_, value) = cast
+        .writer
+        .open()
+        .reveal_shared_secret(ORG, "prod/db", now)
+        .unwrap();
     assert_eq!(value.field("password").unwrap().value.as_ref(), b"pw-after");
 }

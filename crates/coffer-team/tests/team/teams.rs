@@ -19,17 +19,29 @@ fn administrators_create_rename_fill_and_delete_teams() {
     let ops = admin.create_team(ORG, "ops", now).unwrap();
     assert_eq!((ops.name.as_str(), ops.epoch), ("ops", 1));
     assert!(ops.members.is_empty());
-    assert_eq!(admin.create_team(ORG, " ops ", now).unwrap_err().code(), "invalid_input");
-    assert_eq!(admin.create_team(ORG, "", now).unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        admin.create_team(ORG, " ops ", now).unwrap_err().code(),
+        "invalid_input"
+    );
+    assert_eq!(
+        admin.create_team(ORG, "", now).unwrap_err().code(),
+        "invalid_input"
+    );
     admin.create_team(ORG, "dev", now).unwrap();
     let added = admin.add_team_member(ORG, "ops", &bob_id, now).unwrap();
     assert_eq!(added.members, [bob_id.clone()]);
     assert_eq!(
-        admin.add_team_member(ORG, "ops", &bob_id, now).unwrap_err().code(),
+        admin
+            .add_team_member(ORG, "ops", &bob_id, now)
+            .unwrap_err()
+            .code(),
         "invalid_input"
     );
     assert_eq!(
-        admin.add_team_member(ORG, "nope", &bob_id, now).unwrap_err().code(),
+        admin
+            .add_team_member(ORG, "nope", &bob_id, now)
+            .unwrap_err()
+            .code(),
         "not_found"
     );
     admin.rename_team(ORG, "ops", "operations", now).unwrap();
@@ -54,11 +66,27 @@ fn administrators_create_rename_fill_and_delete_teams() {
         },
         ..AccessChange::default()
     };
-    admin.change_access(ORG, "prod/db", &give(Some(Level::Reader)), now).unwrap();
-    assert_eq!(admin.delete_team(ORG, "operations", now).unwrap_err().code(), "invalid_input");
-    admin.change_access(ORG, "prod/db", &give(None), now).unwrap();
+    admin
+        .change_access(ORG, "prod/db", &give(Some(Level::Reader)), now)
+        .unwrap();
+    assert_eq!(
+        admin
+            .delete_team(ORG, "operations", now)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    admin
+        .change_access(ORG, "prod/db", &give(None), now)
+        .unwrap();
     admin.delete_team(ORG, "operations", now).unwrap();
-    let names: Vec<String> = bob.open().teams(ORG).unwrap().into_iter().map(|t| t.name).collect();
+    let names: Vec<String> = bob
+        .open()
+        .teams(ORG)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     assert_eq!(names, ["dev"]);
 }
 
@@ -74,7 +102,10 @@ fn a_member_cannot_create_or_fill_a_team_even_by_direct_sql() {
     let table: [(&str, coffer_team::Result<()>); 4] = [
         ("create", tv.create_team(ORG, "mine", now).map(drop)),
         ("rename", tv.rename_team(ORG, "ops", "x", now).map(drop)),
-        ("add", tv.add_team_member(ORG, "ops", &bob_id, now).map(drop)),
+        (
+            "add",
+            tv.add_team_member(ORG, "ops", &bob_id, now).map(drop),
+        ),
         ("delete", tv.delete_team(ORG, "ops", now).map(drop)),
     ];
     for (op, result) in table {
@@ -86,7 +117,10 @@ fn a_member_cannot_create_or_fill_a_team_even_by_direct_sql() {
         .query_one("SELECT id FROM coffer.organizations", &[])
         .unwrap()
         .get(0);
-    let ops: uuid::Uuid = sql.query_one("SELECT id FROM coffer.teams", &[]).unwrap().get(0);
+    let ops: uuid::Uuid = sql
+        .query_one("SELECT id FROM coffer.teams", &[])
+        .unwrap()
+        .get(0);
     for statement in [
         format!(
             "INSERT INTO coffer.teams (id, org_id, name, epoch, recipient, signed_by, sig) \

@@ -29,7 +29,7 @@ fn administrators_create_rename_fill_and_delete_teams() {
     );
     admin.create_team(ORG, "dev", now).unwrap();
     let added = admin.add_team_member(ORG, "ops", &bob_id, now).unwrap();
-    assert_eq!(added.members, [bob_id.clone()]);
+    assert_eq!(added.members, std::slice::from_ref(&bob_id));
     assert_eq!(
         admin
             .add_team_member(ORG, "ops", &bob_id, now)

@@ -130,8 +130,9 @@ fn a_secret_created_by_one_member_is_listed_and_revealed_by_another() {
         "nothing added"
     );
 
-    // Metadata, deactivate, trash: each a new revision, value kept.
-    let updated = bob_team
+    // Metadata, deactivate, trash: each a new revision, value kept (by its
+    // owner: another member needs WRITER, see access.rs).
+    let updated = alice
         .update_shared_metadata(
             ORG,
             "prod/db",

@@ -78,6 +78,11 @@ pub enum Command {
     /// failures exit with 7, refusals with 6.
     #[command(subcommand, name = "shared-vault")]
     SharedVault(Box<SharedVaultCommand>),
+    /// Teams of a shared organization: administrators create, rename and
+    /// delete them and add or remove members; every member lists them.
+    /// Access rules name teams (`coffer secret access`). Refusals exit with 6.
+    #[command(subcommand)]
+    Team(Box<TeamCommand>),
     /// Run a program with placeholders resolved in its environment and
     /// arguments. Its output is captured and passed on with every resolved
     /// value replaced by ***, so it is not for interactive programs. Exits
@@ -665,6 +670,10 @@ pub enum SecretCommand {
         #[arg(long, value_name = "FILE")]
         store_password_file: Option<PathBuf>,
     },
+    /// Access rules of a shared secret (Concord): a level per team (READER,
+    /// WRITER, OWNER), its visibility (PUBLIC, PRIVATE) and its owner.
+    #[command(subcommand)]
+    Access(Box<AccessCommand>),
     /// Deactivate: using the secret fails until it is activated.
     Deactivate {
         #[command(flatten)]
@@ -1141,5 +1150,110 @@ pub enum SharedVaultCommand {
         /// The team vault's id (or its start).
         #[arg(long, value_name = "ID")]
         team: Option<String>,
+    },
+}
+
+/// `coffer team`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create a team (administrators).
+    Add {
+        /// The team's name (encrypted on the server).
+        name: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// The teams of a shared organization and their member counts.
+    List {
+        /// The shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// The members of a team.
+    Members {
+        /// The team's name or id.
+        team: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// Add a member to a team (administrators): the member receives the
+    /// team's keys.
+    AddMember {
+        /// The team's name or id.
+        team: String,
+        /// The member's id (or its start).
+        member: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// Remove a member from a team (administrators): the team's key moves
+    /// to a new epoch; the secrets the team has rules on are listed for
+    /// rotation.
+    RemoveMember {
+        /// The team's name or id.
+        team: String,
+        /// The member's id (or its start).
+        member: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// Rename a team (administrators).
+    Rename {
+        /// The team's name or id.
+        team: String,
+        /// Its new name.
+        new_name: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// Delete a team (administrators); refused while access rules name it.
+    Delete {
+        /// The team's name or id.
+        team: String,
+        /// Its shared organization.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+}
+
+/// `coffer secret access`.
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// The secret's visibility, owner, rules and your level.
+    List {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Set one team's level (`none` removes its rule), the visibility or
+    /// the owner (its OWNERs and administrators).
+    Set {
+        #[command(flatten)]
+        target: Target,
+        /// The team's name or id (with --level).
+        #[arg(long, value_name = "TEAM", requires = "level")]
+        team: Option<String>,
+        /// READER, WRITER, OWNER or none.
+        #[arg(long, value_name = "LEVEL", requires = "team")]
+        level: Option<String>,
+        /// PUBLIC or PRIVATE.
+        #[arg(long, value_name = "VISIBILITY")]
+        visibility: Option<String>,
+        /// The new owner's member id (or its start).
+        #[arg(long, value_name = "MEMBER")]
+        owner: Option<String>,
+    },
+    /// Replace every rule with a JSON list of {"team": ..., "level": ...}
+    /// read from a file (- reads standard input), as Concord's bulk update.
+    Bulk {
+        #[command(flatten)]
+        target: Target,
+        /// The JSON file.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
     },
 }

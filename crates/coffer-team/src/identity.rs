@@ -216,6 +216,19 @@ impl Identity {
         Ok(Zeroizing::new(key))
     }
 
+    /// Opens bytes wrapped to this identity's recipient (a team key).
+    pub(crate) fn unwrap_bytes(&self, wrapped: &[u8], what: &str) -> Result<Zeroizing<Vec<u8>>> {
+        age::decrypt(&self.wrap, wrapped)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::tampered(what.to_owned()))
+    }
+
+    /// A copy of the wrapping identity (to open data keys wrapped to this member).
+    pub(crate) fn wrapping_identity(&self) -> Result<age::pq::Identity> {
+        age::pq::Identity::from_str(self.wrap.to_string().expose_secret())
+            .map_err(|_| Error::Internal("copying the wrapping identity".into()))
+    }
+
     /// The bytes sealed in the local vault.
     pub(crate) fn encode(&self) -> Result<Zeroizing<Vec<u8>>> {
         let stored = Stored {
@@ -264,4 +277,9 @@ impl Identity {
 /// Wraps `key` to a member's recipient.
 pub(crate) fn wrap_key(recipient: &age::pq::Recipient, key: &[u8; 32]) -> Result<Vec<u8>> {
     age::encrypt(recipient, key).map_err(|e| Error::Internal(format!("wrapping a key: {e}")))
+}
+
+/// Wraps `bytes` to a recipient (a team key to a member, a data key to a team or an owner).
+pub(crate) fn wrap_bytes(recipient: &age::pq::Recipient, bytes: &[u8]) -> Result<Vec<u8>> {
+    age::encrypt(recipient, bytes).map_err(|e| Error::Internal(format!("wrapping a key: {e}")))
 }

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod access;
 mod audit;
 mod connect;
 mod create;
@@ -21,6 +22,7 @@ mod invitations;
 mod local;
 mod members;
 mod migration_membership;
+mod migration_teams;
 mod records;
 mod remove;
 mod rewrap;
@@ -34,8 +36,10 @@ mod secrets;
 mod secrets_rewrap_tests;
 mod sync;
 mod team;
+mod teams;
 mod ticket;
 
+pub use access::{AccessChange, AccessRule, Level, RulesChange, SecretAccess, Visibility};
 pub use audit::AuditEntry;
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
@@ -48,3 +52,4 @@ pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
 pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, replica, sync, sync_with};
 pub use team::{Invitation, Organization, Prepared, Role, Status, TeamVault};
+pub use teams::{TeamInfo, TeamMemberRemoved};

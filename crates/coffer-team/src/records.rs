@@ -172,3 +172,72 @@ pub(crate) fn secret_revision(
         .bytes(&digest(value))
         .0
 }
+
+/// A team of an organization at an epoch (its sealed name and its public
+/// recipient), signed by the administrator who wrote it.
+pub(crate) fn team_record(
+    team: &[u8; 16],
+    org: &[u8; 16],
+    id: &[u8; 16],
+    epoch: i32,
+    name: &[u8],
+    recipient: &str,
+) -> Vec<u8> {
+    Message::new("team-record")
+        .bytes(team)
+        .bytes(org)
+        .bytes(id)
+        .int(i64::from(epoch))
+        .bytes(&digest(name))
+        .text(recipient)
+        .0
+}
+
+/// A member's place in a team, signed by the administrator who added it.
+pub(crate) fn team_member(team: &[u8; 16], id: &[u8; 16], member: &[u8; 16]) -> Vec<u8> {
+    Message::new("team-member")
+        .bytes(team)
+        .bytes(id)
+        .bytes(member)
+        .0
+}
+
+/// A team key of an epoch wrapped to a member, signed by the granting administrator.
+pub(crate) fn team_key_grant(
+    team: &[u8; 16],
+    id: &[u8; 16],
+    epoch: i32,
+    member: &[u8; 16],
+    wrapped: &[u8],
+) -> Vec<u8> {
+    Message::new("team-key")
+        .bytes(team)
+        .bytes(id)
+        .int(i64::from(epoch))
+        .bytes(member)
+        .bytes(&digest(wrapped))
+        .0
+}
+
+/// A secret's whole access state: visibility, owner and every rule (sorted
+/// by team), signed by the member who set it.
+pub(crate) fn access(
+    team: &[u8; 16],
+    org: &[u8; 16],
+    secret: &[u8; 16],
+    visibility: &str,
+    owner: &[u8; 16],
+    rules: &[([u8; 16], &str)],
+) -> Vec<u8> {
+    let mut m = Message::new("secret-access")
+        .bytes(team)
+        .bytes(org)
+        .bytes(secret)
+        .text(visibility)
+        .bytes(owner)
+        .int(rules.len() as i64);
+    for (id, level) in rules {
+        m = m.bytes(id).text(level);
+    }
+    m.0
+}

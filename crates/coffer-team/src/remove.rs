@@ -160,6 +160,9 @@ impl TeamVault {
             let (epoch, key) = self.org_key(&roster, &id)?;
             orgs.push((id, epoch, key));
         }
+        // Teams and access rules: each team the member is in moves to a new
+        // epoch without it, in the same transaction.
+        let team_rekeys = self.rekeys_for_removal(&target.id)?;
         let team = self.me.team_id;
         let removal = self
             .me
@@ -215,6 +218,9 @@ impl TeamVault {
             if *org == home {
                 home_epoch = new_epoch;
             }
+        }
+        for rekey in &team_rekeys {
+            crate::teams::apply_rekey(&mut tx, me, rekey)?;
         }
         Self::audit(&mut tx, me, now, "member.remove", &show_id(&target.id)).map_err(fail)?;
         tx.execute(

@@ -34,6 +34,8 @@ pub(crate) enum Purpose {
     SecretMeta,
     /// A shared secret's value, under its data key.
     SecretValue,
+    /// A team's name, under its organization's name key (it survives epochs).
+    TeamName,
 }
 
 impl Purpose {
@@ -47,6 +49,7 @@ impl Purpose {
             Self::DataKey => b"data-key",
             Self::SecretMeta => b"secret-meta",
             Self::SecretValue => b"secret-value",
+            Self::TeamName => b"team-name",
         }
     }
 }

@@ -54,6 +54,12 @@ pub struct SharedSecret {
     pub updated_at: Timestamp,
     /// The server's revision counter when this row last changed.
     pub server_revision: i64,
+    /// `PUBLIC` or `PRIVATE` (teams and access rules).
+    #[serde(default)]
+    pub visibility: String,
+    /// The owner's member id.
+    #[serde(default)]
+    pub owner: String,
 }
 
 /// A metadata change: `None` keeps what is there.
@@ -75,6 +81,9 @@ pub(crate) struct OrgContext {
     pub key: Zeroizing<[u8; 32]>,
     pub name_key: Zeroizing<[u8; 32]>,
     pub roster: Roster,
+    // Teams and access rules (access.rs, teams.rs): the teams and the team
+    // keys this member holds.
+    pub keyring: crate::teams::Keyring,
 }
 
 /// One secret row joined with its current revision and data key.
@@ -94,19 +103,39 @@ pub(crate) struct Row {
     pub sig: Vec<u8>,
     pub epoch: i32,
     pub wrapped: Vec<u8>,
+    // Teams and access rules: which wrap was picked, and the access columns.
+    pub wrapped_under: String,
+    pub under_id: [u8; 16],
+    pub visibility: String,
+    pub owner: [u8; 16],
+    pub access_by: Option<[u8; 16]>,
+    pub access_sig: Option<Vec<u8>>,
+    pub rules: Vec<String>,
 }
 
+// Teams and access rules: the data key is the first wrap this member can
+// open (the organization's, its own as owner, a team's it holds the key of).
 pub(crate) const SELECT_CURRENT: &str = "SELECT s.id, s.blind_index, s.revision, s.status, \
      s.rev, v.revision, v.version, v.status, v.author, v.at, v.meta, v.value, v.sig, k.epoch, \
-     k.wrapped FROM coffer.secrets s \
+     k.wrapped, k.wrapped_under, k.under_id, s.visibility, s.owner_id, s.access_by, \
+     s.access_sig, ARRAY(SELECT r.team_id::text || '=' || r.level FROM coffer.access_rules r \
+     WHERE r.secret_id = s.id ORDER BY r.team_id) FROM coffer.secrets s \
      JOIN coffer.secret_versions v ON v.secret_id = s.id AND v.revision = s.revision \
-     JOIN coffer.data_keys k ON k.secret_id = s.id AND k.revision = s.revision \
-      AND k.wrapped_under = 'org' AND k.under_id = s.org_id \
+     JOIN LATERAL (SELECT k.epoch, k.wrapped, k.wrapped_under, k.under_id \
+      FROM coffer.data_keys k WHERE k.secret_id = s.id AND k.revision = s.revision \
+      AND ((k.wrapped_under = 'org' AND k.under_id = s.org_id) \
+       OR (k.wrapped_under = 'member' AND k.under_id = coffer.me()) \
+       OR (k.wrapped_under = 'team' AND EXISTS (SELECT 1 FROM coffer.team_keys tk \
+        WHERE tk.team_id = k.under_id AND tk.epoch = k.epoch AND tk.member_id = coffer.me()))) \
+      ORDER BY k.wrapped_under <> 'org', k.wrapped_under <> 'member' LIMIT 1) k ON true \
      WHERE s.org_id = $1";
 
 pub(crate) fn row(r: &postgres::Row) -> Row {
     let id: uuid::Uuid = r.get(0);
     let author: uuid::Uuid = r.get(8);
+    let under_id: uuid::Uuid = r.get(16);
+    let owner: uuid::Uuid = r.get(18);
+    let access_by: Option<uuid::Uuid> = r.get(19);
     Row {
         id: *id.as_bytes(),
         blind_index: r.get(1),
@@ -123,6 +152,13 @@ pub(crate) fn row(r: &postgres::Row) -> Row {
         sig: r.get(12),
         epoch: r.get(13),
         wrapped: r.get(14),
+        wrapped_under: r.get(15),
+        under_id: *under_id.as_bytes(),
+        visibility: r.get(17),
+        owner: *owner.as_bytes(),
+        access_by: access_by.map(|b| *b.as_bytes()),
+        access_sig: r.get(20),
+        rules: r.get(21),
     }
 }
 
@@ -131,6 +167,7 @@ pub(crate) struct Opened {
     pub secret: SharedSecret,
     pub meta: Meta,
     pub data_key: Zeroizing<[u8; 32]>,
+    pub access: crate::access::AccessState,
 }
 
 /// Checks a row's signature (its author a confirmed member of the verified
@@ -159,23 +196,31 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
     if row.revision != row.v_revision || row.status != row.v_status {
         return Err(Error::tampered(format!("{what} (its row)")));
     }
-    if row.epoch != ctx.epoch {
-        return Err(Error::tampered(format!(
-            "{what} (its key is of epoch {}, not the organization's {})",
-            row.epoch, ctx.epoch
-        )));
-    }
-    let dk = seal::open_at(
-        &ctx.key,
-        Purpose::DataKey,
+    // Teams and access rules: the wrap may be the organization's, a team's
+    // or the owner's; the access columns must match their signed record.
+    let data_key = crate::access::open_data_key(
         team,
+        ctx,
         &row.id,
         row.revision,
+        &row.wrapped_under,
+        &row.under_id,
         row.epoch,
         &row.wrapped,
         &what,
     )?;
-    let data_key = seal::key32(&dk, &what)?;
+    let access = crate::access::verify_state(
+        team,
+        ctx,
+        &row.id,
+        &crate::access::AccessColumns {
+            visibility: &row.visibility,
+            owner: &row.owner,
+            by: row.access_by,
+            sig: row.access_sig.as_deref(),
+            rules: &row.rules,
+        },
+    )?;
     let plain = seal::open_at(
         &data_key,
         Purpose::SecretMeta,
@@ -208,11 +253,14 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
         author: show_id(&row.author),
         updated_at: Timestamp::from_unix(row.at),
         server_revision: row.rev,
+        visibility: access.visibility.as_str().to_owned(),
+        owner: show_id(&access.owner),
     };
     Ok(Opened {
         secret,
         meta,
         data_key,
+        access,
     })
 }
 
@@ -225,6 +273,9 @@ struct Write<'a> {
     meta: &'a Meta,
     value: &'a [u8],
     action: &'a str,
+    // Teams and access rules: a new secret's access, or the one read with
+    // the revision being replaced (checked for WRITER before writing).
+    access: &'a crate::access::AccessState,
 }
 
 fn unique_violation(e: &postgres::Error) -> bool {
@@ -249,6 +300,7 @@ impl TeamVault {
         let roster = self.roster()?;
         let (epoch, key) = self.org_key(&roster, &org)?;
         let name_key = self.name_key(&org, epoch, &key)?;
+        let keyring = self.keyring(&org, &name_key, &roster)?;
         Ok(OrgContext {
             org,
             name: found.name,
@@ -256,6 +308,7 @@ impl TeamVault {
             key,
             name_key,
             roster,
+            keyring,
         })
     }
 
@@ -349,7 +402,7 @@ impl TeamVault {
     }
 
     /// The current revision of a secret by name, verified.
-    fn find(&mut self, ctx: &OrgContext, name: &str) -> Result<(Row, Opened)> {
+    pub(crate) fn find(&mut self, ctx: &OrgContext, name: &str) -> Result<(Row, Opened)> {
         let team = self.me.team_id;
         let index = blind_index(&ctx.name_key, &ctx.org, name)?;
         let fail = self.fail("reading a shared secret");
@@ -368,11 +421,26 @@ impl TeamVault {
         Ok((r, opened))
     }
 
-    /// Creates a shared secret of any type in `org` (by name or id).
+    /// Creates a shared secret of any type in `org` (by name or id), PUBLIC
+    /// and owned by this member.
     pub fn create_shared_secret(
         &mut self,
         org: &str,
         new: NewSecret,
+        now: Timestamp,
+    ) -> Result<SharedSecret> {
+        self.create_shared_secret_with(org, new, crate::access::Visibility::Public, &[], now)
+    }
+
+    /// Creates a shared secret with its visibility and access rules (team
+    /// name or id, level) in the same transaction: a PRIVATE one is never
+    /// wrapped under the organization key, not even for a moment.
+    pub fn create_shared_secret_with(
+        &mut self,
+        org: &str,
+        new: NewSecret,
+        visibility: crate::access::Visibility,
+        rules: &[(String, crate::access::Level)],
         now: Timestamp,
     ) -> Result<SharedSecret> {
         validate::name("name", &new.name)?;
@@ -396,6 +464,17 @@ impl TeamVault {
         };
         let value = encode_value(&new.data);
         let secret: [u8; 16] = random_bytes()?;
+        let mut access = crate::access::AccessState::new_public(self.me.member_id);
+        access.visibility = visibility;
+        for (team, level) in rules {
+            let id = ctx.keyring.find(team)?.id;
+            if access.rules.insert(id, *level).is_some() {
+                return Err(Error::invalid(
+                    "rules",
+                    format!("team {team:?} is named twice"),
+                ));
+            }
+        }
         self.write(
             &ctx,
             Write {
@@ -406,6 +485,7 @@ impl TeamVault {
                 meta: &meta,
                 value: &value,
                 action: "secret.create",
+                access: &access,
             },
             now,
         )
@@ -500,6 +580,7 @@ impl TeamVault {
                 meta: &meta,
                 value: &value,
                 action: "secret.update",
+                access: &opened.access,
             },
             now,
         )
@@ -615,6 +696,7 @@ impl TeamVault {
                 meta,
                 value: &value,
                 action,
+                access: &opened.access,
             },
             now,
         )
@@ -623,17 +705,19 @@ impl TeamVault {
     /// Seals, signs and writes one revision in one transaction.
     fn write(&mut self, ctx: &OrgContext, w: Write<'_>, now: Timestamp) -> Result<SharedSecret> {
         let team = self.me.team_id;
+        if w.expected.is_some() && w.access.level(&ctx.keyring) < Some(crate::access::Level::Writer)
+        {
+            return Err(Error::Forbidden {
+                operation: "writing a shared secret".into(),
+                reason: format!(
+                    "{} needs WRITER, OWNER or an administrator",
+                    show_id(&w.secret)
+                ),
+            });
+        }
         let revision = w.expected.map_or(1, |r| r + 1);
         let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(random_bytes()?);
-        let wrapped = seal::seal_at(
-            &ctx.key,
-            Purpose::DataKey,
-            &team,
-            &w.secret,
-            revision,
-            ctx.epoch,
-            &*data_key,
-        )?;
+        let access_sig = self.me.sign(&w.access.message(&team, &ctx.org, &w.secret));
         let meta_plain = Zeroizing::new(w.meta.encode()?);
         let meta = seal::seal_at(
             &data_key,
@@ -669,9 +753,20 @@ impl TeamVault {
         match w.expected {
             None => {
                 if let Err(e) = tx.execute(
-                    "INSERT INTO coffer.secrets (id, org_id, blind_index, revision, status)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[&id, &org, &index, &revision, &w.status],
+                    "INSERT INTO coffer.secrets (id, org_id, blind_index, revision, status,
+                        visibility, owner_id, access_by, access_sig)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    &[
+                        &id,
+                        &org,
+                        &index,
+                        &revision,
+                        &w.status,
+                        &w.access.visibility.as_str(),
+                        &uuid(&w.access.owner),
+                        &uuid(&me_id),
+                        &access_sig,
+                    ],
                 ) {
                     return Err(if unique_violation(&e) {
                         Error::NameTaken {
@@ -681,6 +776,15 @@ impl TeamVault {
                     } else {
                         fail(e)
                     });
+                }
+                // Teams and access rules: a new secret's rules, as signed.
+                for (t, level) in &w.access.rules {
+                    tx.execute(
+                        "INSERT INTO coffer.access_rules (secret_id, org_id, team_id, level)
+                         VALUES ($1, $2, $3, $4)",
+                        &[&id, &org, &uuid(t), &level.as_str()],
+                    )
+                    .map_err(fail)?;
                 }
             }
             Some(expected) => {
@@ -722,13 +826,31 @@ impl TeamVault {
             ],
         )
         .map_err(fail)?;
-        tx.execute(
-            "INSERT INTO coffer.data_keys
-                (secret_id, org_id, revision, wrapped_under, under_id, epoch, wrapped)
-             VALUES ($1, $2, $3, 'org', $2, $4, $5)",
-            &[&id, &org, &revision, &ctx.epoch, &wrapped],
-        )
-        .map_err(fail)?;
+        // Teams and access rules: wrapped as the access read under the row's
+        // lock says (the organization key, or each ruled team and the owner).
+        let access = match w.expected {
+            None => w.access.clone(),
+            Some(_) => {
+                crate::access::read_state(&mut tx, &team, ctx, &w.secret).map_err(fail)??
+            }
+        };
+        for k in crate::access::wraps(&team, ctx, &access, &w.secret, revision, &data_key)? {
+            tx.execute(
+                "INSERT INTO coffer.data_keys
+                    (secret_id, org_id, revision, wrapped_under, under_id, epoch, wrapped)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &id,
+                    &org,
+                    &revision,
+                    &k.under,
+                    &uuid(&k.under_id),
+                    &k.epoch,
+                    &k.wrapped,
+                ],
+            )
+            .map_err(fail)?;
+        }
         Self::audit(&mut tx, &self.me, now, w.action, &id.to_string()).map_err(fail)?;
         tx.commit().map_err(fail)?;
         self.current_by_id(ctx, &w.secret)

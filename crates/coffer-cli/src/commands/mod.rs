@@ -15,6 +15,7 @@ mod secret_use;
 mod secret_write;
 mod shared_secret;
 mod shared_vault;
+mod team;
 mod vault;
 
 use crate::args::{Cli, Command, SecretCommand};
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => export::run(g, out, &args),
         Command::Manager(command) => return manager::run(g, out, *command),
         Command::SharedVault(command) => return shared_vault::run(g, out, *command),
+        Command::Team(command) => return team::run(g, out, *command),
         Command::Secret(command) => match shared_secret::route(g, out, command) {
             Ok(done) => return done,
             Err(command) => match *command {
@@ -95,6 +97,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     manager::deployments(g, out, name.as_deref(), &org)
                 }
                 SecretCommand::PublicKey { target } => secret_read::public_key(g, out, &target),
+                SecretCommand::Access(command) => return team::access(g, out, *command),
                 generate @ SecretCommand::GenerateSsh { .. } => {
                     secret_write::generate_ssh(g, out, generate)
                 }

@@ -444,18 +444,33 @@ fn secret_commands_with_a_shared_org_go_to_the_team_vault() {
         .ok();
     assert_eq!(revealed.stdout.trim_end(), "shared-Canary-pw");
 
-    // Bob changes the description; Alice sees it; then deactivates and trashes.
-    bob.run(&[
-        "secret",
-        "update",
-        "prod/db",
-        "--org",
-        "Payments",
-        "--description",
-        "primary",
-    ])
-    .ok();
-    let shown = alice
+    // Alice (its owner) changes the description; Bob sees it; she deactivates
+    // it. Bob, a member without WRITER on it, may not change it.
+    alice
+        .run(&[
+            "secret",
+            "update",
+            "prod/db",
+            "--org",
+            "Payments",
+            "--description",
+            "primary",
+        ])
+        .ok();
+    let refused = bob
+        .run(&[
+            "secret",
+            "update",
+            "prod/db",
+            "--org",
+            "Payments",
+            "--description",
+            "mine",
+            "--json",
+        ])
+        .fails(6);
+    assert_eq!(refused.error_json()["error"]["code"], "forbidden");
+    let shown = bob
         .run(&["secret", "show", "prod/db", "--org", "Payments", "--json"])
         .ok()
         .json();

@@ -3,6 +3,7 @@
 //! per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod bench;
 mod client_cert;
 mod invitations;
@@ -15,4 +16,5 @@ mod server;
 mod support;
 mod sync;
 mod tamper;
+mod teams;
 mod tls;

@@ -130,8 +130,9 @@ fn a_secret_created_by_one_member_is_listed_and_revealed_by_another() {
         "nothing added"
     );
 
-    // Metadata, deactivate, trash: each a new revision, value kept.
-    let updated = bob_team
+    // Metadata, deactivate, trash: each a new revision, value kept (by its
+    // owner: another member needs WRITER, see access.rs).
+    let updated = alice
         .update_shared_metadata(
             ORG,
             "prod/db",
@@ -274,7 +275,9 @@ fn a_dump_holds_no_name_label_description_or_value() {
 #[test]
 fn two_writers_on_one_secret_get_exactly_one_conflict_and_no_lost_update() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Writing another member's secret takes WRITER (access rules) or an
+    // administrator.
+    let mut bob = team.add("Bob", Role::Administrator);
     let now = team.admin.clock.now();
     team.admin
         .open()

@@ -30,6 +30,8 @@ fn secret(n: u8, name: &str, kind: &str, org: &str, status: &str) -> SharedSecre
         author: "m1".into(),
         updated_at: Timestamp::from_unix(NOW - i64::from(n)),
         server_revision: i64::from(n),
+        visibility: "PUBLIC".into(),
+        owner: "m1".into(),
     }
 }
 

@@ -187,8 +187,12 @@ pub struct ImportChoicesInput {
     pub per_item: BTreeMap<u32, OnConflict>,
     /// Fields by item index (write-only items of an export).
     pub values: BTreeMap<u32, Vec<FieldInput>>,
-    /// Label what is written `import=<UTC date-time>`.
+    /// Label what is written `import=<UTC date-time>`: the secrets it
+    /// creates and those it gives a new version.
     pub tag: bool,
+    /// By job index, for conflicting jobs (skip or rename); others follow `default`.
+    #[serde(default)]
+    pub job_per_item: BTreeMap<u32, OnConflict>,
 }
 
 /// What an import did, and the label that finds what it wrote.
@@ -439,16 +443,19 @@ pub fn choices(
             .map(|(i, c)| (*i as usize, *c))
             .collect(),
         values,
+        job_per_item: input
+            .job_per_item
+            .iter()
+            .map(|(i, c)| (*i as usize, *c))
+            .collect(),
+        label: None,
     })
 }
 
-/// Labels every item `import=<stamp>`; returns the label as the list filters by it.
-pub fn tag(batch: &mut ImportBatch, stamp: &str) -> String {
-    for item in &mut batch.items {
-        item.secret
-            .labels
-            .insert("import".to_owned(), stamp.to_owned());
-    }
+/// Asks the import to label what it writes (created secrets and those given
+/// a new version) `import=<stamp>`; returns the label as the list filters by it.
+pub fn tag(choices: &mut ImportChoices, stamp: &str) -> String {
+    choices.label = Some(("import".to_owned(), stamp.to_owned()));
     format!("import={stamp}")
 }
 

@@ -130,6 +130,11 @@ pub struct ExportArgs {
     /// The current version only (default: every kept version).
     #[arg(long)]
     pub current_only: bool,
+    /// Also export the jobs of the organizations exported (of every
+    /// organization; of --org; of the --secret names' organization): what
+    /// each does, its secrets, schedule, project and description.
+    #[arg(long)]
+    pub jobs: bool,
     /// Read the export passphrase from this file (otherwise it is asked for twice).
     #[arg(long, value_name = "FILE")]
     pub export_passphrase_file: Option<PathBuf>,
@@ -470,6 +475,16 @@ pub enum JobCommand {
         /// How many.
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: u32,
+    },
+    /// Switch a job's schedule on (an imported job arrives with it off).
+    Enable {
+        #[command(flatten)]
+        target: JobTarget,
+    },
+    /// Switch a job's schedule off; it still runs with `job run`.
+    Disable {
+        #[command(flatten)]
+        target: JobTarget,
     },
     /// Delete a job and its run history.
     Delete {
@@ -1024,6 +1039,11 @@ pub struct ImportArgs {
     /// otherwise it is asked for on the terminal.
     #[arg(long, value_name = "FILE")]
     pub export_passphrase_file: Option<PathBuf>,
+    /// Label every secret the import writes (created, or given a new
+    /// version) `import=<UTC date and time>`, so that `coffer list --label`
+    /// finds what it changed.
+    #[arg(long)]
+    pub tag: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -124,14 +124,14 @@ pub async fn import_apply(
     choices: ImportChoicesInput,
 ) -> IpcResult<ImportOutcome> {
     // Taken, so a second click cannot import twice; a failure means reading again.
-    let mut batch = lock(&session.0)
+    let batch = lock(&session.0)
         .batch
         .take()
         .ok_or_else(|| IpcError::invalid("Nothing is read to import: preview the file again."))?;
-    let core = import_dto::choices(&choices, &batch, &lock(&state.files))?;
+    let mut core = import_dto::choices(&choices, &batch, &lock(&state.files))?;
     let label = choices
         .tag
-        .then(|| import_dto::tag(&mut batch, &SystemClock.now().to_rfc3339()));
+        .then(|| import_dto::tag(&mut core, &SystemClock.now().to_rfc3339()));
     let report = with_vault_changing(&state, move |v| {
         let mut last = 0;
         v.import(batch, &core, &mut |done, total| {

@@ -78,6 +78,9 @@ pub struct ExportRequest {
     pub plaintext_confirmed: bool,
     /// The person's day (`YYYY-MM-DD`), for the offered file name.
     pub local_date: Option<String>,
+    /// Also the jobs of the organizations exported.
+    #[serde(default)]
+    pub jobs: bool,
 }
 
 /// What an export wrote, and where.
@@ -130,6 +133,7 @@ pub async fn export_secrets(
                 Some(p) => ExportEncryption::Passphrase(p.to_secret()),
                 None => ExportEncryption::Plaintext,
             },
+            jobs: request.jobs,
         };
         // The dialog already asked before replacing an existing file.
         v.export_to_file(&recovery, &options, &path, true)

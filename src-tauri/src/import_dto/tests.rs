@@ -175,7 +175,7 @@ fn a_csv_is_previewed_and_imported_with_its_label_and_choices() {
     });
     let files = FileTokens::default();
     let read = read_options(&opts, &files).unwrap();
-    let mut batch = read_batch(ImportFormat::Csv, CSV.as_bytes(), &read).unwrap();
+    let batch = read_batch(ImportFormat::Csv, CSV.as_bytes(), &read).unwrap();
     let preview = vault.preview_import(&batch).unwrap();
     assert_eq!(preview.items.len(), 2);
     assert!(
@@ -189,9 +189,10 @@ fn a_csv_is_previewed_and_imported_with_its_label_and_choices() {
         per_item: BTreeMap::new(),
         values: BTreeMap::new(),
         tag: true,
+        job_per_item: BTreeMap::new(),
     };
-    let core = choices(&input, &batch, &files).unwrap();
-    let label = tag(&mut batch, "2026-12-07T19:00:00Z");
+    let mut core = choices(&input, &batch, &files).unwrap();
+    let label = tag(&mut core, "2026-12-07T19:00:00Z");
     assert_eq!(label, "import=2026-12-07T19:00:00Z");
     let mut calls = Vec::new();
     let report = vault
@@ -238,6 +239,7 @@ fn values_given_for_items_become_values_of_their_type() {
         per_item: BTreeMap::from([(0, OnConflict::NewVersion)]),
         values,
         tag: false,
+        job_per_item: BTreeMap::new(),
     };
     let core = choices(&input, &batch, &files).unwrap();
     assert_eq!(core.for_item(0), OnConflict::NewVersion);
@@ -251,6 +253,7 @@ fn values_given_for_items_become_values_of_their_type() {
         per_item: BTreeMap::new(),
         values: out_of_range,
         tag: false,
+        job_per_item: BTreeMap::new(),
     };
     assert_eq!(
         choices(&bad, &batch, &files).unwrap_err().code,

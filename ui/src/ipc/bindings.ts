@@ -894,6 +894,8 @@ export type ExportPreview = {
 	 *  store-password ones, in name order.
 	 */
 	metadata_only: string[],
+	/**  The jobs of the organizations in scope (what "include jobs" adds). */
+	jobs: number,
 };
 
 /**  An export to make. */
@@ -910,6 +912,8 @@ export type ExportRequest = {
 	plaintext_confirmed: boolean,
 	/**  The person's day (`YYYY-MM-DD`), for the offered file name. */
 	local_date: string | null,
+	/**  Also the jobs of the organizations exported. */
+	jobs?: boolean,
 };
 
 /**  What an export wrote. */
@@ -920,6 +924,8 @@ export type ExportSummary = {
 	versions: number,
 	/**  Secrets exported without a value (write-only or store-password). */
 	withheld: number,
+	/**  Jobs in the file (none unless asked for). */
+	jobs: number,
 	/**  Whether the file is encrypted. */
 	encrypted: boolean,
 };
@@ -1065,8 +1071,13 @@ export type ImportChoicesInput = {
 	per_item: { [key in number]: OnConflict },
 	/**  Fields by item index (write-only items of an export). */
 	values: { [key in number]: FieldInput[] },
-	/**  Label what is written `import=<UTC date-time>`. */
+	/**
+	 *  Label what is written `import=<UTC date-time>`: the secrets it
+	 *  creates and those it gives a new version.
+	 */
 	tag: boolean,
+	/**  By job index, for conflicting jobs (skip or rename); others follow `default`. */
+	job_per_item?: { [key in number]: OnConflict },
 };
 
 /**  One remote secret that was not imported. */
@@ -1144,6 +1155,8 @@ export type ImportPreview = {
 	unreadable: Unreadable[],
 	/**  Entries left out on purpose, by kind. */
 	skipped: { [key in string]: number },
+	/**  The jobs to create (Coffer's own export with jobs), in file order. */
+	jobs: PreviewJob[],
 };
 
 /**  How far an import of remote secrets is. */
@@ -1169,6 +1182,12 @@ export type ImportReport = {
 	 *  identical value).
 	 */
 	skipped: number,
+	/**  Jobs created, renamed ones included. */
+	jobs_created: number,
+	/**  Jobs created under another name because of a conflict. */
+	jobs_renamed: number,
+	/**  Jobs not imported (a conflict skipped). */
+	jobs_skipped: number,
 };
 
 /**  What an import did. */
@@ -1659,6 +1678,29 @@ export type PreviewItem = {
 	 */
 	conflict: string | null,
 	/**  The name "rename" would give it (its own name when there is no conflict). */
+	renamed_to: string,
+};
+
+/**  One job of a preview. */
+export type PreviewJob = {
+	/**  Its index among the batch's jobs (the key of per-job choices). */
+	index: number,
+	/**  Its name. */
+	name: string,
+	/**  Its organization. */
+	org: string,
+	/**  What it does. */
+	kind: JobKind,
+	/**  Whether it has a schedule (imported switched off). */
+	scheduled: boolean,
+	/**
+	 *  The secrets it uses (roles and placeholders, key vaults' as
+	 *  `MANAGER:NAME`), sorted; a secret the import renames is followed.
+	 */
+	secrets: string[],
+	/**  The existing job (or earlier job of the file) whose name it takes, if any. */
+	conflict: string | null,
+	/**  The name "rename" would give it (its own name without a conflict). */
 	renamed_to: string,
 };
 

@@ -42,6 +42,7 @@ pub fn run(g: &Global, out: Out, args: &ExportArgs) -> Result<()> {
         scope,
         all_versions: !args.current_only,
         encryption,
+        jobs: args.jobs,
     };
     let summary = vault.export_to_file(&recovery, &options, &args.file, args.force)?;
     if out.json {
@@ -58,6 +59,9 @@ pub fn run(g: &Global, out: Out, args: &ExportArgs) -> Result<()> {
             " in CLEAR TEXT"
         }
     );
+    if args.jobs {
+        println!("{} job(s) exported with them.", summary.jobs);
+    }
     if summary.withheld > 0 {
         println!(
             "{} write-only or store-password secret(s) were exported without their value.",

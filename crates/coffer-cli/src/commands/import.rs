@@ -52,15 +52,30 @@ pub fn run(g: &Global, out: Out, args: ImportArgs) -> Result<(), Failure> {
     }
     let mut vault: Vault = unlock::open_unlocked(g, out)?;
     let total = batch.items.len();
-    let report = vault.import(batch, &ImportChoices::all(choice), &mut |done, total| {
+    let mut choices = ImportChoices::all(choice);
+    let label = args.tag.then(|| {
+        use coffer_core::Clock as _;
+        let stamp = coffer_core::SystemClock.now().to_rfc3339();
+        choices.label = Some(("import".to_owned(), stamp.clone()));
+        format!("import={stamp}")
+    });
+    let report = vault.import(batch, &choices, &mut |done, total| {
         if !out.json && total >= 1000 && done % 1000 == 0 {
             eprintln!("{done}/{total}");
         }
     })?;
     if out.json {
-        out.json(&json!({ "preview": preview, "imported": true, "report": report }))?;
+        out.json(&json!({
+            "preview": preview,
+            "imported": true,
+            "report": report,
+            "label": label,
+        }))?;
     } else {
-        print_report(&report, total);
+        print_report(&report, total, !preview.jobs.is_empty());
+        if let Some(label) = label {
+            println!("Labelled {label}: coffer list --label '{label}'");
+        }
     }
     Ok(())
 }
@@ -298,14 +313,46 @@ fn print_preview(preview: &ImportPreview, choice: OnConflict) {
     for (kind, n) in &preview.skipped {
         println!("Left out: {n} {kind}");
     }
+    if !preview.jobs.is_empty() {
+        println!(
+            "{} jobs (imported with their schedule off; a job follows a secret this import renames)",
+            preview.jobs.len()
+        );
+        let rows: Vec<Vec<String>> = preview
+            .jobs
+            .iter()
+            .map(|job| {
+                let conflict = match (&job.conflict, choice) {
+                    (None, _) => String::new(),
+                    (Some(_), OnConflict::Skip) => "exists: skip".into(),
+                    (Some(_), _) => format!("exists: as {}", job.renamed_to),
+                };
+                vec![
+                    format!("{}:{}", job.org, job.name),
+                    job.kind.to_string(),
+                    job.secrets.join(" "),
+                    conflict,
+                ]
+            })
+            .collect();
+        table(&["JOB", "KIND", "SECRETS", "CONFLICT"], &rows);
+    }
 }
 
 /// Asks on a terminal; without one, the answer is no.
 fn confirm(preview: &ImportPreview) -> Result<bool, Error> {
-    if !std::io::stdin().is_terminal() || preview.items.is_empty() {
+    if !std::io::stdin().is_terminal() || (preview.items.is_empty() && preview.jobs.is_empty()) {
         return Ok(false);
     }
-    eprint!("Import {} secrets? [y/N] ", preview.items.len());
+    if preview.jobs.is_empty() {
+        eprint!("Import {} secrets? [y/N] ", preview.items.len());
+    } else {
+        eprint!(
+            "Import {} secrets and {} jobs? [y/N] ",
+            preview.items.len(),
+            preview.jobs.len()
+        );
+    }
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -318,7 +365,7 @@ fn confirm(preview: &ImportPreview) -> Result<bool, Error> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn print_report(report: &ImportReport, total: usize) {
+fn print_report(report: &ImportReport, total: usize, jobs: bool) {
     println!(
         "Imported {} of {total}: {} created ({} renamed), {} new versions, {} skipped.",
         report.created + report.new_versions,
@@ -327,6 +374,12 @@ fn print_report(report: &ImportReport, total: usize) {
         report.new_versions,
         report.skipped
     );
+    if jobs {
+        println!(
+            "Jobs: {} created ({} renamed), {} skipped; schedules are off until switched on.",
+            report.jobs_created, report.jobs_renamed, report.jobs_skipped
+        );
+    }
 }
 
 /// The foreign format's reader; `None` for Coffer's own export, which the

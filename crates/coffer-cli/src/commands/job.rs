@@ -1,4 +1,4 @@
-//! `coffer job add | list | show | run | runs | delete`.
+//! `coffer job add | list | show | run | runs | approve | enable | disable | delete`.
 
 use std::collections::BTreeMap;
 
@@ -410,6 +410,8 @@ pub fn run_command(g: &Global, out: Out, command: JobCommand) -> Result<()> {
         } => run(g, out, &target, &store_password_file),
         JobCommand::Runs { target, limit } => runs(g, out, &target, limit),
         JobCommand::Approve { target } => approve(g, out, &target),
+        JobCommand::Enable { target } => switch(g, out, &target, true),
+        JobCommand::Disable { target } => switch(g, out, &target, false),
         JobCommand::Delete { target } => {
             let mut vault = unlock::open_unlocked(g, out)?;
             vault.delete_job(&reference(&target))?;
@@ -420,4 +422,24 @@ pub fn run_command(g: &Global, out: Out, command: JobCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Switches a job's schedule on or off.
+fn switch(g: &Global, out: Out, target: &JobTarget, enabled: bool) -> Result<()> {
+    let mut vault = unlock::open_unlocked(g, out)?;
+    let change = coffer_core::job::JobChange {
+        enabled: Some(enabled),
+        ..Default::default()
+    };
+    let job = vault.update_job(&reference(target), change)?;
+    if out.json {
+        return Ok(out.json(&job)?);
+    }
+    match (enabled, job.schedule.is_some(), job.next_run_at) {
+        (true, true, Some(next)) => println!("job {} scheduled: next run {next}", job.name),
+        (true, false, _) => println!("job {} enabled (it has no schedule)", job.name),
+        _ if enabled => println!("job {} enabled", job.name),
+        _ => println!("job {} schedule off", job.name),
+    }
+    Ok(())
 }

@@ -315,3 +315,113 @@ fn import_coffer_reads_an_export_with_its_history() {
         versions.stdout
     );
 }
+
+#[test]
+fn jobs_go_out_with_export_jobs_and_come_back_runnable_following_a_renamed_secret() {
+    let source = Env::new();
+    source.add_basic("db", "cli-job-canary-7731");
+    let marker = source.path("ran");
+    let script = format!("printf %s \"$P\" > '{}'", marker.display());
+    source
+        .run(&[
+            "job",
+            "add",
+            "command",
+            "deploy",
+            "--every",
+            "1h",
+            "--env",
+            "P=${secret:db#password}",
+            "--",
+            "/bin/sh",
+            "-c",
+            &script,
+        ])
+        .ok();
+    let pass = source.file("export-pass", EXPORT_PASS);
+    let file = source.path("with-jobs.coffer");
+    let run = source
+        .run(&[
+            "export",
+            file.to_str().unwrap(),
+            "--jobs",
+            "--export-passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(run.stdout.contains("1 job(s) exported"), "{}", run.stdout);
+    let json = age_decrypt(&file, EXPORT_PASS).expect("age -d opens the export");
+    let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(doc["version"], 2);
+    assert_eq!(doc["jobs"][0]["spec"]["kind"], "command");
+
+    // The target has a `db` of its own: the import renames the file's to
+    // db-2, and the job follows it.
+    let target = Env::new();
+    target.add_basic("db", "theirs");
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "coffer", file.to_str().unwrap()];
+        args.extend(["--on-conflict", "rename", "--export-passphrase-file"]);
+        args.push(pass.to_str().unwrap());
+        args.extend(extra);
+        target.run(&args).ok()
+    };
+    let preview = import(&[]);
+    assert!(
+        preview.stdout.contains("Default:deploy") && preview.stdout.contains("command"),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview.stdout.contains("Nothing imported") || preview.stderr.contains("Nothing imported"),
+        "without --yes and a terminal nothing is written"
+    );
+    let run = import(&["--yes", "--tag", "--json"]);
+    let json = run.json();
+    assert_eq!(json["report"]["jobs_created"], 1, "{}", run.stdout);
+    assert_eq!(json["report"]["renamed"], 1);
+    let label = json["label"].as_str().unwrap().to_owned();
+    assert!(label.starts_with("import="));
+
+    let shown = target.run(&["--json", "job", "show", "deploy"]).ok().json();
+    assert_eq!(shown["enabled"], false, "imported with the schedule off");
+    assert_eq!(shown["schedule"]["type"], "interval");
+    assert_eq!(
+        shown["spec"]["env"]["P"], "${secret:db-2#password}",
+        "{shown}"
+    );
+    // The real runner: the placeholder resolves to the imported value.
+    let run = target.run(&["--json", "job", "run", "deploy"]).ok().json();
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "cli-job-canary-7731"
+    );
+    assert!(!run.to_string().contains("cli-job-canary-7731"));
+    // The schedule goes on once a person says so, and off again.
+    let enabled = target
+        .run(&["--json", "job", "enable", "deploy"])
+        .ok()
+        .json();
+    assert_eq!(enabled["enabled"], true);
+    assert!(enabled["next_run_at"].is_string(), "{enabled}");
+    let disabled = target
+        .run(&["--json", "job", "disable", "deploy"])
+        .ok()
+        .json();
+    assert_eq!(disabled["enabled"], false);
+    assert!(disabled["next_run_at"].is_null());
+
+    // The import's label finds what it wrote.
+    let listed = target
+        .run(&["--json", "secret", "list", "--label", &label])
+        .ok()
+        .json();
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["db-2"], "{listed}");
+}

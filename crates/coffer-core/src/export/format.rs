@@ -1,5 +1,6 @@
-//! The JSON inside a Coffer export (format `coffer-export`, version 1),
-//! documented in docs/design.md so that another tool can read it.
+//! The JSON inside a Coffer export (format `coffer-export`, version 1, or
+//! version 2 when it carries jobs), documented in docs/design.md so that
+//! another tool can read it.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +15,12 @@ use crate::secret::{
 
 /// The `format` member of every export.
 pub const FORMAT: &str = "coffer-export";
-/// The format version this Coffer writes and reads.
-pub const VERSION: u32 = 1;
+/// The newest format version this Coffer writes and reads: 2, which adds
+/// `jobs`. An export without jobs is written as version 1, which every
+/// Coffer that reads exports reads.
+pub const VERSION: u32 = 2;
+/// The version of an export without jobs.
+pub const VERSION_WITHOUT_JOBS: u32 = 1;
 
 /// The whole document.
 #[derive(Serialize, Deserialize)]
@@ -31,6 +36,9 @@ pub(crate) struct Document {
     /// Whether every kept version is included (else the current one only).
     pub all_versions: bool,
     pub secrets: Vec<Secret>,
+    /// Version 2: the jobs of the exported organizations, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<super::jobs::Job>>,
 }
 
 /// One secret: metadata, and its versions oldest first.

@@ -1,10 +1,11 @@
-//! Coffer's own export format: documented JSON (`coffer-export`, version 1)
-//! inside an `age` file encrypted to a passphrase. [`Vault::export`] writes
+//! Coffer's own export format: documented JSON (`coffer-export`, version 1;
+//! version 2 with jobs) inside an `age` file encrypted to a passphrase. [`Vault::export`] writes
 //! it; [`open`] reads it back as an import source.
 //!
 //! [`Vault::export`]: crate::Vault::export
 
 pub(crate) mod format;
+pub(crate) mod jobs;
 
 use secrecy::SecretString;
 use zeroize::Zeroizing;
@@ -14,7 +15,7 @@ use crate::crypto;
 use crate::error::{Error, Result};
 use crate::secret::{Lifecycle, NewProtection, NewSecret, SecretData};
 
-pub use format::{FORMAT, VERSION};
+pub use format::{FORMAT, VERSION, VERSION_WITHOUT_JOBS};
 
 /// How the file is named in messages.
 const WHAT: &str = "the export file";
@@ -71,16 +72,24 @@ pub(crate) fn read_document(
         ));
     }
     match head.version {
-        Some(format::VERSION) => {}
+        Some(format::VERSION_WITHOUT_JOBS..=format::VERSION) => {}
         Some(other) => {
             return Err(unreadable(format!(
-                "it is format version {other}; this Coffer reads version {}",
+                "it is format version {other}; this Coffer reads versions {} to {}",
+                format::VERSION_WITHOUT_JOBS,
                 format::VERSION
             )));
         }
         None => return Err(unreadable("it has no format version".into())),
     }
-    serde_json::from_slice(&json).map_err(|e| unreadable(format!("malformed export: {e}")))
+    let document: format::Document =
+        serde_json::from_slice(&json).map_err(|e| unreadable(format!("malformed export: {e}")))?;
+    if document.version == format::VERSION_WITHOUT_JOBS && document.jobs.is_some() {
+        return Err(unreadable(
+            "it is format version 1, which has no jobs, yet it holds some".into(),
+        ));
+    }
+    Ok(document)
 }
 
 /// Why a secret was exported without its value.
@@ -117,6 +126,9 @@ pub struct ExportContents {
     pub scope: String,
     /// The secrets, in the file's order.
     pub secrets: Vec<ExportedSecret>,
+    /// The jobs (format version 2), in the file's order, each checked as a
+    /// new job is; their schedules switched off.
+    pub jobs: Vec<crate::job::NewJob>,
 }
 
 /// Reads an export (encrypted: the passphrase is needed; plaintext: it is
@@ -174,11 +186,27 @@ pub fn read(bytes: &[u8], passphrase: Option<&SecretString>) -> Result<ExportCon
             status: item.status,
         });
     }
+    let mut jobs = Vec::new();
+    for (index, job) in document.jobs.iter().flatten().enumerate() {
+        let new = job.to_new().map_err(|e| Error::Unreadable {
+            what: WHAT.to_owned(),
+            // Validation messages name the field, never a value of a secret.
+            reason: format!(
+                "job {} ({}:{}): {}",
+                index + 1,
+                job.organization,
+                job.name,
+                e
+            ),
+        })?;
+        jobs.push(new);
+    }
     Ok(ExportContents {
         exported_at: document.exported_at,
         vault_id: document.vault_id.clone(),
         scope: document.scope.clone(),
         secrets,
+        jobs,
     })
 }
 
@@ -202,9 +230,22 @@ pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<crate::import::Im
             item
         })
         .collect();
+    let jobs = contents
+        .jobs
+        .into_iter()
+        .map(|job| crate::import::ImportJob {
+            source: format!(
+                "job {}:{}",
+                job.org.as_deref().unwrap_or_default(),
+                job.name
+            ),
+            job,
+        })
+        .collect();
     Ok(crate::import::ImportBatch {
         format: "coffer".to_owned(),
         items,
+        jobs,
         ..Default::default()
     })
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::job::{JobKind, NewJob};
 use crate::secret::{NewSecret, SecretData, SecretType};
 
 /// One secret read from a file.
@@ -47,6 +48,16 @@ impl ImportItem {
     }
 }
 
+/// One job read from a file (Coffer's own export, format version 2),
+/// checked as a new job is; its schedule arrives switched off.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    /// Where it came from ("job ops:deploy").
+    pub source: String,
+    /// The job to create.
+    pub job: NewJob,
+}
+
 /// Something in the file that cannot become a secret, and why.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,6 +77,8 @@ pub struct ImportBatch {
     pub format: String,
     /// The secrets to create.
     pub items: Vec<ImportItem>,
+    /// The jobs to create (Coffer's own export only).
+    pub jobs: Vec<ImportJob>,
     /// Entries that cannot be imported.
     pub unreadable: Vec<Unreadable>,
     /// Entries left out on purpose, counted by kind (e.g. "card" → 3).
@@ -112,6 +125,13 @@ pub struct ImportChoices {
     pub per_item: BTreeMap<usize, OnConflict>,
     /// Values for `needs_value` items, by index (of the item's type).
     pub values: BTreeMap<usize, SecretData>,
+    /// By job index, for conflicting jobs (a job has no versions:
+    /// `NewVersion` renames it); jobs not named follow `default`.
+    pub job_per_item: BTreeMap<usize, OnConflict>,
+    /// A label (key, value) every secret this import writes gets: those it
+    /// creates and those it gives a new version (replacing an earlier value
+    /// of the key), so that the list can show what the import changed.
+    pub label: Option<(String, String)>,
 }
 
 impl ImportChoices {
@@ -126,6 +146,14 @@ impl ImportChoices {
     /// The choice for item `index`.
     pub fn for_item(&self, index: usize) -> OnConflict {
         self.per_item.get(&index).copied().unwrap_or(self.default)
+    }
+
+    /// The choice for job `index`.
+    pub fn for_job(&self, index: usize) -> OnConflict {
+        self.job_per_item
+            .get(&index)
+            .copied()
+            .unwrap_or(self.default)
     }
 }
 
@@ -143,6 +171,31 @@ pub struct ImportPreview {
     pub unreadable: Vec<Unreadable>,
     /// Entries left out on purpose, by kind.
     pub skipped: BTreeMap<String, u32>,
+    /// The jobs to create (Coffer's own export with jobs), in file order.
+    pub jobs: Vec<PreviewJob>,
+}
+
+/// One job of a preview.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewJob {
+    /// Its index among the batch's jobs (the key of per-job choices).
+    pub index: u32,
+    /// Its name.
+    pub name: String,
+    /// Its organization.
+    pub org: String,
+    /// What it does.
+    pub kind: JobKind,
+    /// Whether it has a schedule (imported switched off).
+    pub scheduled: bool,
+    /// The secrets it uses (roles and placeholders, key vaults' as
+    /// `MANAGER:NAME`), sorted; a secret the import renames is followed.
+    pub secrets: Vec<String>,
+    /// The existing job (or earlier job of the file) whose name it takes, if any.
+    pub conflict: Option<String>,
+    /// The name "rename" would give it (its own name without a conflict).
+    pub renamed_to: String,
 }
 
 /// One item of a preview.
@@ -185,4 +238,10 @@ pub struct ImportReport {
     /// Items not imported (a conflict skipped, a value not given, an
     /// identical value).
     pub skipped: u32,
+    /// Jobs created, renamed ones included.
+    pub jobs_created: u32,
+    /// Jobs created under another name because of a conflict.
+    pub jobs_renamed: u32,
+    /// Jobs not imported (a conflict skipped).
+    pub jobs_skipped: u32,
 }

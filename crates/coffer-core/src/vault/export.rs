@@ -47,6 +47,10 @@ pub struct ExportOptions {
     pub all_versions: bool,
     /// Encrypted or plaintext.
     pub encryption: ExportEncryption,
+    /// Also the jobs of the organizations in scope (format version 2): of
+    /// every organization, of the one exported, or of those the selected
+    /// secrets belong to.
+    pub jobs: bool,
 }
 
 /// What an export wrote.
@@ -59,6 +63,8 @@ pub struct ExportSummary {
     pub versions: u32,
     /// Secrets exported without a value (write-only or store-password).
     pub withheld: u32,
+    /// Jobs in the file (none unless asked for).
+    pub jobs: u32,
     /// Whether the file is encrypted.
     pub encrypted: bool,
 }
@@ -75,6 +81,8 @@ pub struct ExportPreview {
     /// The secrets exported as metadata only (`org:name`), write-only or
     /// store-password ones, in name order.
     pub metadata_only: Vec<String>,
+    /// The jobs of the organizations in scope (what "include jobs" adds).
+    pub jobs: u32,
 }
 
 /// An export's bytes and summary.
@@ -116,10 +124,16 @@ impl Vault {
         self.open_recovery(recovery)?;
         let rows = self.export_rows(&options.scope)?;
         let master = Zeroizing::new(*self.keys()?.master.bytes());
+        let jobs = if options.jobs {
+            Some(self.export_jobs(&options.scope, &rows)?)
+        } else {
+            None
+        };
         let mut summary = ExportSummary {
             secrets: 0,
             versions: 0,
             withheld: 0,
+            jobs: jobs.as_ref().map_or(0, |j| count(j.len())),
             encrypted: matches!(options.encryption, ExportEncryption::Passphrase(_)),
         };
         let mut secrets = Vec::with_capacity(rows.len());
@@ -176,9 +190,18 @@ impl Vault {
                 versions,
             });
         }
+        let job_targets: Vec<(crate::job::JobId, String)> = jobs
+            .iter()
+            .flatten()
+            .map(|j| (j.id, format!("job {}:{}", j.org, j.name)))
+            .collect();
         let document = Document {
             format: format::FORMAT.to_owned(),
-            version: format::VERSION,
+            version: if jobs.is_some() {
+                format::VERSION
+            } else {
+                format::VERSION_WITHOUT_JOBS
+            },
             exported_at: self.now(),
             vault_id: self.id(),
             scope: match &options.scope {
@@ -188,6 +211,7 @@ impl Vault {
             },
             all_versions: options.all_versions,
             secrets,
+            jobs: jobs.map(|jobs| jobs.iter().map(crate::export::jobs::Job::of).collect()),
         };
         let mut json = Zeroizing::new(Vec::new());
         serde_json::to_writer(&mut *json, &document)
@@ -209,6 +233,7 @@ impl Vault {
             "secrets": summary.secrets,
             "versions": summary.versions,
             "withheld": summary.withheld,
+            "jobs": options.jobs.then_some(summary.jobs),
             "all_versions": options.all_versions,
             "encrypted": summary.encrypted,
         });
@@ -231,6 +256,21 @@ impl Vault {
                 });
                 ctx.audit_secret(tx, "secret.export", id, target, detail)?;
             }
+            for (id, target) in &job_targets {
+                ctx.audit(
+                    tx,
+                    Record {
+                        action: "job.export",
+                        secret_id: None,
+                        target,
+                        detail: serde_json::json!({
+                            "via": "vault.export",
+                            "job_id": id,
+                            "encrypted": summary.encrypted,
+                        }),
+                    },
+                )?;
+            }
             Ok(())
         })?;
         Ok(Exported { bytes, summary })
@@ -244,6 +284,7 @@ impl Vault {
             secrets: 0,
             versions: 0,
             metadata_only: Vec::new(),
+            jobs: count(self.export_jobs(scope, &rows)?.len()),
         };
         for row in &rows {
             preview.secrets += 1;
@@ -284,6 +325,32 @@ impl Vault {
         let exported = self.export(recovery, options)?;
         write_beside(path, &exported.bytes)?;
         Ok(exported.summary)
+    }
+
+    /// The jobs of the organizations a scope covers (for named secrets:
+    /// their organizations), by organization and name, integrity checked.
+    fn export_jobs(&self, scope: &ExportScope, rows: &[SecretRow]) -> Result<Vec<crate::job::Job>> {
+        let checked = |jobs: Vec<crate::job::Job>| -> Result<Vec<crate::job::Job>> {
+            // Each one through `job`, which checks its integrity tag.
+            jobs.iter()
+                .map(|j| self.job(&crate::job::JobRef::Id(j.id)))
+                .collect()
+        };
+        let orgs: Vec<&str> = match scope {
+            ExportScope::All => return checked(self.jobs(None)?),
+            ExportScope::Organization(org) => vec![org.as_str()],
+            ExportScope::Secrets(_) => {
+                let mut orgs: Vec<&str> = rows.iter().map(|r| r.org.as_str()).collect();
+                orgs.sort_unstable();
+                orgs.dedup();
+                orgs
+            }
+        };
+        let mut jobs = Vec::new();
+        for org in orgs {
+            jobs.extend(self.jobs(Some(org))?);
+        }
+        checked(jobs)
     }
 
     /// The live rows a scope names, in name order; a named secret that is
@@ -327,6 +394,10 @@ impl Vault {
         rows.sort_by(|a, b| (&a.org, &a.name).cmp(&(&b.org, &b.name)));
         Ok(rows)
     }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it (0600,

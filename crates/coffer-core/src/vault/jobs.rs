@@ -135,7 +135,7 @@ fn keep_tail(text: &str, max: usize) -> String {
 }
 
 /// When a job with `schedule` runs next after `after`.
-fn next_run(
+pub(super) fn next_run(
     schedule: Option<&Schedule>,
     enabled: bool,
     after: Timestamp,
@@ -294,58 +294,18 @@ impl Vault {
     /// types; placeholder references may name secrets that do not exist yet.
     pub fn create_job(&mut self, new: NewJob) -> Result<Job> {
         self.keys()?;
-        validate::name("name", &new.name)?;
-        let org = new.org.clone().unwrap_or_else(|| DEFAULT_ORG.to_owned());
-        validate::name("org", &org)?;
-        if let Some(project) = &new.project {
-            validate::name("project", project)?;
-        }
-        validate::description(&new.description)?;
-        new.spec.check()?;
-        if let Some(schedule) = &new.schedule {
-            schedule.check()?;
-        }
-        let roles = role_bindings(self.store.read(), &org, &new.spec, &new.roles)?;
-        let references = reference_bindings(&new.references)?;
-        let spec = to_json(&new.spec)?;
-        let schedule = new.schedule.as_ref().map(to_json).transpose()?;
+        let checked = check_new_job(&new)?;
+        let roles = role_bindings(self.store.read(), &checked.org, &new.spec, &new.roles)?;
         let next = next_run(new.schedule.as_ref(), new.enabled, self.now())?;
         let id = JobId::random()?;
         self.write(|tx, ctx| {
-            let (org_id, _) = tx.ensure_org(&org, ctx.now.unix())?;
-            if tx.read().job_by_name(&org, &new.name)?.is_some() {
-                return Err(Error::JobExists {
-                    org: org.clone(),
-                    name: new.name.clone(),
-                });
-            }
-            let project_id = new
-                .project
-                .as_deref()
-                .map(|p| tx.ensure_project(org_id, p, ctx.now.unix()))
-                .transpose()?;
-            let rowid = tx.insert_job(&NewJobRow {
-                id,
-                org_id,
-                project_id,
-                name: &new.name,
-                kind: new.spec.kind(),
-                description: &new.description,
-                spec: &spec,
-                schedule: schedule.as_deref(),
-                enabled: new.enabled,
-                next_run_at: next,
-                now: ctx.now,
-            })?;
-            tx.set_job_bindings(rowid, false, &roles)?;
-            tx.set_job_bindings(rowid, true, &references)?;
-            let row = find_job(tx.read(), &JobRef::Id(id))?;
+            let row = insert_job(tx, ctx, id, &new, &checked, &roles, next)?;
             audit_job(
                 tx,
                 ctx,
                 "job.create",
                 &row,
-                json!({ "kind": row.kind, "secrets": binding_names(&roles, &references) }),
+                json!({ "kind": row.kind, "secrets": binding_names(&roles, &checked.references) }),
             )?;
             Ok(())
         })?;
@@ -749,7 +709,81 @@ impl Vault {
     }
 }
 
-fn binding_names(roles: &[NewBinding], references: &[NewBinding]) -> Vec<String> {
+/// A new job's checked organization and placeholder bindings (its roles
+/// are checked against the secrets where it is written).
+pub(crate) struct CheckedJob {
+    pub org: String,
+    pub references: Vec<NewBinding>,
+}
+
+/// Checks a new job's name, organization, project, description, spec,
+/// schedule and references; each failure names its field.
+pub(crate) fn check_new_job(new: &NewJob) -> Result<CheckedJob> {
+    validate::name("name", &new.name)?;
+    let org = new.org.clone().unwrap_or_else(|| DEFAULT_ORG.to_owned());
+    validate::name("org", &org)?;
+    if let Some(project) = &new.project {
+        validate::name("project", project)?;
+    }
+    validate::description(&new.description)?;
+    new.spec.check()?;
+    if let Some(schedule) = &new.schedule {
+        schedule.check()?;
+    }
+    let references = reference_bindings(&new.references)?;
+    Ok(CheckedJob { org, references })
+}
+
+/// Checks a new job's explicit roles against the secrets `read` sees (in
+/// an import: those the same transaction just wrote).
+pub(super) fn check_roles(read: Reader<'_>, org: &str, new: &NewJob) -> Result<Vec<NewBinding>> {
+    role_bindings(read, org, &new.spec, &new.roles)
+}
+
+/// Writes a checked job and its bindings; the name must be free.
+pub(super) fn insert_job(
+    tx: &StoreTx<'_>,
+    ctx: &VaultCtx<'_>,
+    id: JobId,
+    new: &NewJob,
+    checked: &CheckedJob,
+    roles: &[NewBinding],
+    next: Option<Timestamp>,
+) -> Result<JobRow> {
+    let org = &checked.org;
+    let spec = to_json(&new.spec)?;
+    let schedule = new.schedule.as_ref().map(to_json).transpose()?;
+    let (org_id, _) = tx.ensure_org(org, ctx.now.unix())?;
+    if tx.read().job_by_name(org, &new.name)?.is_some() {
+        return Err(Error::JobExists {
+            org: org.clone(),
+            name: new.name.clone(),
+        });
+    }
+    let project_id = new
+        .project
+        .as_deref()
+        .map(|p| tx.ensure_project(org_id, p, ctx.now.unix()))
+        .transpose()?;
+    let rowid = tx.insert_job(&NewJobRow {
+        id,
+        org_id,
+        project_id,
+        name: &new.name,
+        kind: new.spec.kind(),
+        description: &new.description,
+        spec: &spec,
+        schedule: schedule.as_deref(),
+        enabled: new.enabled,
+        next_run_at: next,
+        now: ctx.now,
+    })?;
+    tx.set_job_bindings(rowid, false, roles)?;
+    tx.set_job_bindings(rowid, true, &checked.references)?;
+    find_job(tx.read(), &JobRef::Id(id))
+}
+
+pub(super) fn binding_names(roles: &[NewBinding], references: &[NewBinding]) -> Vec<String> {
     roles
         .iter()
         .chain(references)

@@ -34,6 +34,7 @@ use serde::Serialize;
 pub use export::{
     ExportEncryption, ExportOptions, ExportPreview, ExportScope, ExportSummary, Exported,
 };
+pub(crate) use jobs::check_new_job;
 pub use keys::{CreateOptions, KeyringUnlock, PassphraseUnlock};
 pub use lifecycle::PurgeReason;
 pub use notices::ExpiryNotice;
@@ -41,6 +42,7 @@ pub use quick::{PIN_MIN_CHARS, PIN_TRIES, PinUnlock};
 pub use read::{Disclosure, RevealedField, SecretUse, UsePolicyNote};
 pub use register::Registered;
 pub use rename::Renamed;
+pub(crate) use rename::rename_placeholders_by;
 pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};

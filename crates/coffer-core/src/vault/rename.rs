@@ -191,6 +191,16 @@ const OPEN: &str = "${secret:";
 /// Rewrites the placeholders of `old` in `text` to name `new`, by the
 /// placeholder syntax of `coffer-jobs` (`$${` is a literal `${`).
 fn rename_placeholders(text: &str, old: &str, new: &str) -> String {
+    rename_placeholders_by(text, &mut |name| (name == old).then(|| new.to_owned()))
+}
+
+/// Rewrites each placeholder's secret name (`MANAGER:NAME` for a key
+/// vault's) in `text` to what `rename` gives for it, by the placeholder
+/// syntax of `coffer-jobs` (`$${` is a literal `${`); `None` leaves it.
+pub(crate) fn rename_placeholders_by(
+    text: &str,
+    rename: &mut dyn FnMut(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('$') {
@@ -211,14 +221,15 @@ fn rename_placeholders(text: &str, old: &str, new: &str) -> String {
                         None => (inner, None),
                     };
                     out.push_str(OPEN);
-                    if reference == old {
-                        out.push_str(new);
-                        if let Some(field) = field {
-                            out.push('#');
-                            out.push_str(field);
+                    match rename(reference) {
+                        Some(new) => {
+                            out.push_str(&new);
+                            if let Some(field) = field {
+                                out.push('#');
+                                out.push_str(field);
+                            }
                         }
-                    } else {
-                        out.push_str(inner);
+                        None => out.push_str(inner),
                     }
                     out.push('}');
                     rest = &body[j + 1..];

@@ -103,6 +103,7 @@ fn all(encryption: ExportEncryption) -> ExportOptions {
         scope: ExportScope::All,
         all_versions: true,
         encryption,
+        jobs: false,
     }
 }
 
@@ -313,6 +314,7 @@ fn an_export_reads_back_with_every_value_and_field() {
                 scope: ExportScope::All,
                 all_versions: false,
                 encryption: ExportEncryption::Passphrase(export_pass()),
+                jobs: false,
             },
         )
         .unwrap();
@@ -330,6 +332,7 @@ fn scopes_select_an_organization_or_named_secrets() {
                 scope: ExportScope::Organization("ops".into()),
                 all_versions: true,
                 encryption: ExportEncryption::Passphrase(export_pass()),
+                jobs: false,
             },
         )
         .unwrap();
@@ -348,6 +351,7 @@ fn scopes_select_an_organization_or_named_secrets() {
                 scope: ExportScope::Secrets(vec![named("cc"), named("app/env"), named("cc")]),
                 all_versions: false,
                 encryption: ExportEncryption::Passphrase(export_pass()),
+                jobs: false,
             },
         )
         .unwrap();
@@ -371,6 +375,7 @@ fn scopes_select_an_organization_or_named_secrets() {
                     scope,
                     all_versions: true,
                     encryption: ExportEncryption::Passphrase(export_pass()),
+                    jobs: false,
                 },
             ),
             ErrorCode::NotFound,
@@ -383,6 +388,7 @@ fn scopes_select_an_organization_or_named_secrets() {
                 scope: ExportScope::Secrets(vec![named("trashed")]),
                 all_versions: true,
                 encryption: ExportEncryption::Passphrase(export_pass()),
+                jobs: false,
             },
         ),
         ErrorCode::InvalidInput,

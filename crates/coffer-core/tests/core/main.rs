@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod deployments;
 mod export;
+mod export_jobs;
 mod files;
 mod import;
 mod integrity;

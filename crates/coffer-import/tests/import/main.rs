@@ -6,5 +6,6 @@ mod bitwarden;
 mod csv;
 mod env;
 mod kdbx;
+mod kdbx_argon2;
 mod onepassword;
 mod support;

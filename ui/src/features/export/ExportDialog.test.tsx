@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ipcError, mockShell, renderPage } from "../../components/testing";
 import { ExportDialog } from "./ExportDialog";
 
-const PREVIEW = { secrets: 2, versions: 1, metadata_only: ["Default:robot/deploy"] };
+const PREVIEW = { secrets: 2, versions: 1, metadata_only: ["Default:robot/deploy"], jobs: 0 };
 const STRONG = "tangerine orbit velvet 93 lantern";
 
 function open(handlers: Parameters<typeof mockShell>[0] = {}) {
@@ -81,5 +81,32 @@ describe("ExportDialog", () => {
     await waitFor(() => expect(ipc.of("export_secrets")).toHaveLength(1));
     expect(ipc.of("export_secrets")[0]?.request).toMatchObject({ passphrase: null, plaintext_confirmed: true });
     expect(await screen.findByText(/exported IN PLAINTEXT/)).toBeTruthy();
+  });
+  it("offers the jobs with their count, and sends the choice", async () => {
+    const user = userEvent.setup();
+    const ipc = open({
+      export_preview: () => ({ ...PREVIEW, jobs: 3 }),
+      export_secrets: () => ({
+        path: "/home/a/with-jobs.coffer",
+        summary: { secrets: 2, versions: 1, withheld: 1, jobs: 3, encrypted: true },
+      }),
+    });
+    const box = await screen.findByLabelText(/Include jobs/);
+    expect(await screen.findByText(/3 jobs of the organizations exported/)).toBeTruthy();
+    expect(box).not.toBeChecked();
+    await user.click(box);
+    await user.type(screen.getByLabelText("Recovery passphrase"), "recovery pass");
+    await user.type(screen.getByLabelText("File passphrase"), STRONG);
+    await user.type(screen.getByLabelText("File passphrase again"), STRONG);
+    await user.click(screen.getByRole("button", { name: "Export…" }));
+    expect(await screen.findByText(/3 jobs\)/)).toBeTruthy();
+    expect(ipc.of("export_secrets")[0]?.request).toMatchObject({ jobs: true });
+  });
+
+  it("offers no jobs when there are none", async () => {
+    open();
+    const box = await screen.findByLabelText(/Include jobs/);
+    await screen.findByText("(none in what is exported)");
+    expect(box).toBeDisabled();
   });
 });

@@ -16,7 +16,8 @@ type Errors = Partial<Record<"recovery" | "passphrase" | "confirm" | "understood
 
 /**
  * Exports secrets to an encrypted file: the scope with its count, current or
- * all versions, the secrets exported as metadata only, the recovery
+ * all versions, whether the jobs of the organizations exported go too (with
+ * their count), the secrets exported as metadata only, the recovery
  * passphrase (checked by the shell before the save dialog opens) and the
  * file's passphrase twice. A plaintext export is a separate, red option that
  * needs its own "I understand".
@@ -25,6 +26,7 @@ export function ExportDialog({ choices, onClose }: { choices: ExportChoice[]; on
   const formId = useId();
   const [choice, setChoice] = useState(0);
   const [allVersions, setAllVersions] = useState(false);
+  const [includeJobs, setIncludeJobs] = useState(false);
   const [recovery, setRecovery] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -61,6 +63,7 @@ export function ExportDialog({ choices, onClose }: { choices: ExportChoice[]; on
       const result = await api.exportSecrets({
         target,
         all_versions: allVersions,
+        jobs: includeJobs && (preview.data?.jobs ?? 0) > 0,
         recovery,
         passphrase: plaintext ? null : passphrase,
         plaintext_confirmed: plaintext && understood,
@@ -94,7 +97,8 @@ export function ExportDialog({ choices, onClose }: { choices: ExportChoice[]; on
           <span>
             {s.secrets.toLocaleString()} secret{s.secrets === 1 ? "" : "s"} ({s.versions.toLocaleString()} value
             {s.versions === 1 ? "" : "s"}
-            {s.withheld ? `, ${s.withheld} metadata only` : ""}) {s.encrypted ? "exported, encrypted, to" : "exported IN PLAINTEXT to"}{" "}
+            {s.withheld ? `, ${s.withheld} metadata only` : ""}
+            {s.jobs ? `, ${s.jobs.toLocaleString()} job${s.jobs === 1 ? "" : "s"}` : ""}) {s.encrypted ? "exported, encrypted, to" : "exported IN PLAINTEXT to"}{" "}
             <code className="path">{done.path}</code>
           </span>
         </div>
@@ -175,6 +179,22 @@ export function ExportDialog({ choices, onClose }: { choices: ExportChoice[]; on
             versions (history)
           </label>
         </fieldset>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={includeJobs && (p?.jobs ?? 0) > 0}
+            disabled={!p || p.jobs === 0}
+            onChange={(e) => setIncludeJobs(e.target.checked)}
+          />{" "}
+          Include jobs{" "}
+          <span className="muted small">
+            {p
+              ? p.jobs === 0
+                ? "(none in what is exported)"
+                : `(${p.jobs.toLocaleString()} job${p.jobs === 1 ? "" : "s"} of the organizations exported; imported with their schedules off)`
+              : ""}
+          </span>
+        </label>
         {p && p.metadata_only.length ? (
           <div className="notice notice-info" role="note">
             <Icon name="lock" />

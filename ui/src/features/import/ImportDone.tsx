@@ -28,6 +28,13 @@ export function ImportDone({ outcome, onAgain }: { outcome: ImportOutcome; onAga
               <strong>{r.skipped.toLocaleString()}</strong> skipped
             </li>
           </ul>
+          {r.jobs_created + r.jobs_skipped > 0 ? (
+            <p>
+              Jobs: <strong>{r.jobs_created.toLocaleString()}</strong> created
+              {r.jobs_renamed ? ` (${r.jobs_renamed.toLocaleString()} renamed)` : ""}
+              {r.jobs_skipped ? `, ${r.jobs_skipped.toLocaleString()} skipped` : ""}; their schedules are off until you switch them on.
+            </p>
+          ) : null}
         </div>
       </div>
       <div className="reg-actions">

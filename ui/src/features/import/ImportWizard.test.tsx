@@ -17,6 +17,7 @@ const PREVIEW: ImportPreview = {
   ],
   unreadable: [{ source: "Root/Broken", code: "malformed", reason: "the entry has no title and no fields" }],
   skipped: { attachment: 2 },
+  jobs: [],
 };
 
 const SAMPLE: CsvSample = {
@@ -46,7 +47,7 @@ function shell(overrides: Record<string, CommandHandler> = {}) {
     import_open: () => ({ name: "team.kdbx", size: 2048, format: "kdbx" }),
     import_read: (args) => ((args.options as ImportOptions).password === "right" ? PREVIEW : ipcError("wrong_password", "The database's password (or key file) is wrong.")),
     import_csv_sample: () => SAMPLE,
-    import_apply: () => ({ report: { created: 2, new_versions: 0, renamed: 1, skipped: 0 }, label: "import=2026-12-07T18:55:00" }),
+    import_apply: () => ({ report: { created: 2, new_versions: 0, renamed: 1, skipped: 0, jobs_created: 0, jobs_renamed: 0, jobs_skipped: 0 }, label: "import=2026-12-07T18:55:00" }),
     import_close: () => null,
     ...overrides,
   });
@@ -110,7 +111,7 @@ describe("ImportWizard", () => {
     await user.dblClick(importButton);
     expect(await screen.findByRole("heading", { level: 2, name: "Imported" })).toBeInTheDocument();
     expect(mock.of("import_apply")).toHaveLength(1);
-    expect(mock.of("import_apply")[0]?.choices).toEqual<ImportChoices>({ default: "skip", per_item: { 1: "rename" }, values: {}, tag: true });
+    expect(mock.of("import_apply")[0]?.choices).toEqual<ImportChoices>({ default: "skip", per_item: { 1: "rename" }, values: {}, tag: true, job_per_item: {} });
     const report = screen.getByRole("list", { name: "Import report" });
     expect(report).toHaveTextContent("2 created");
     expect(report).toHaveTextContent("1 renamed");
@@ -204,10 +205,10 @@ describe("ImportWizard", () => {
     expect(screen.getByText("Nothing will be written.")).toBeInTheDocument();
     await user.type(await screen.findByLabelText("token of ci-token"), "tok-123");
     expect(screen.getByText("1 new secret.")).toBeInTheDocument();
-    await user.click(screen.getByRole("checkbox", { name: /Label what this import writes/ }));
+    await user.click(screen.getByRole("checkbox", { name: /Label the secrets this import creates or gives a new version/ }));
     await user.click(screen.getByRole("button", { name: "Import" }));
     await screen.findByRole("heading", { level: 2, name: "Imported" });
-    expect(mock.of("import_apply")[0]?.choices).toEqual<ImportChoices>({ default: "skip", per_item: {}, values: { 0: [{ name: "token", value: { kind: "text", text: "tok-123" } }] }, tag: false });
+    expect(mock.of("import_apply")[0]?.choices).toEqual<ImportChoices>({ default: "skip", per_item: {}, values: { 0: [{ name: "token", value: { kind: "text", text: "tok-123" } }] }, tag: false, job_per_item: {} });
   });
 
   it("takes a file dropped on the window, and forgets it when closed", async () => {
@@ -218,5 +219,41 @@ describe("ImportWizard", () => {
     expect(await screen.findByText("team.kdbx")).toBeInTheDocument();
     page.unmount();
     await waitFor(() => expect(mock.of("import_close")).toHaveLength(1));
+  });
+  it("lists a Coffer export's jobs with their conflicts, and sends the per-job choice", async () => {
+    const user = userEvent.setup();
+    const withJobs: ImportPreview = {
+      ...PREVIEW,
+      format: "coffer",
+      jobs: [
+        { index: 0, name: "deploy", org: "Default", kind: "command", scheduled: true, secrets: ["db", "tls"], conflict: "deploy", renamed_to: "deploy-2" },
+        { index: 1, name: "fetch", org: "ops", kind: "http_fetch", scheduled: false, secrets: [], conflict: null, renamed_to: "fetch" },
+      ],
+    };
+    const mock = shell({
+      import_open: () => ({ name: "all.coffer", size: 900, format: "coffer" }),
+      import_read: () => withJobs,
+      import_apply: () => ({
+        report: { created: 2, new_versions: 0, renamed: 0, skipped: 1, jobs_created: 2, jobs_renamed: 1, jobs_skipped: 0 },
+        label: null,
+      }),
+    });
+    renderPage(<ImportWizard />);
+    await openFile(user, "all.coffer");
+    await user.click(await screen.findByRole("button", { name: /Next/ }));
+    await user.type(await screen.findByLabelText("Export passphrase"), "export passphrase");
+    await user.click(screen.getByRole("button", { name: /Preview/ }));
+    expect(await screen.findByRole("heading", { name: "2 jobs" })).toBeInTheDocument();
+    const jobs = screen.getByRole("table", { name: "Jobs that will be imported" });
+    expect(within(jobs).getByText("db, tls")).toBeInTheDocument();
+    expect(within(jobs).getByText(/scheduled \(off after import\)/)).toBeInTheDocument();
+    expect(within(jobs).getByText("no secret")).toBeInTheDocument();
+    expect(screen.getByText(/Jobs arrive with their schedules off/)).toBeInTheDocument();
+    await user.selectOptions(screen.getByRole("combobox", { name: "If job deploy is taken" }), "rename");
+    expect(within(jobs).getByText("→ deploy-2")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Import" }));
+    expect(await screen.findByRole("heading", { level: 2, name: "Imported" })).toBeInTheDocument();
+    expect(mock.of("import_apply")[0]?.choices).toMatchObject({ job_per_item: { 0: "rename" } });
+    expect(screen.getByText(/their schedules are off until you switch them on/)).toBeInTheDocument();
   });
 });

@@ -200,6 +200,7 @@ export function ImportWizard() {
             state={state}
             onDefault={(choice) => dispatch({ type: "conflictDefault", choice })}
             onItem={(index, choice) => dispatch({ type: "conflictItem", index, choice })}
+            onJob={(index, choice) => dispatch({ type: "conflictJob", index, choice })}
             onValue={(index, field, value) => dispatch({ type: "value", index, field, value })}
             onTag={(tag) => dispatch({ type: "tag", tag })}
           />

@@ -6,8 +6,8 @@ import { PasswordInput } from "../../components/PasswordInput";
 import { api, type SecretType } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { TYPE_ORDER, typeLabel } from "../../lib/secretTypes";
-import { choiceFor, LINES, missingValues, planCounts, type State } from "./model";
-import type { OnConflict, PreviewItem } from "./types";
+import { choiceFor, jobChoiceFor, LINES, missingValues, planCounts, type State } from "./model";
+import type { OnConflict, PreviewItem, PreviewJob } from "./types";
 
 /** Rows shown before "Show all". */
 const PAGE = 100;
@@ -62,21 +62,101 @@ function ValueInputs({
   );
 }
 
+const JOB_KIND_LABEL: Record<PreviewJob["kind"], string> = {
+  http_fetch: "Fetch a URL",
+  git_fetch: "Git fetch",
+  template: "Template",
+  command: "Command",
+};
+
+/** The jobs of a Coffer export: kind, the secrets each uses, and its name conflict (skip or rename). */
+function JobsTable({
+  state,
+  jobs,
+  onJob,
+}: {
+  state: State;
+  jobs: PreviewJob[];
+  onJob: (index: number, choice: OnConflict | null) => void;
+}) {
+  const asForAll = state.conflictDefault === "skip" ? "skip" : "rename";
+  return (
+    <section aria-labelledby="imp-jobs" className="stack" style={{ gap: 8 }}>
+      <h3 id="imp-jobs" className="imp-subtitle">
+        {plural(jobs.length, "job")}
+      </h3>
+      <p className="small muted" role="note">
+        Jobs arrive with their schedules off: switch each on once you have checked what it runs. A job follows a secret this import renames.
+      </p>
+      <div className="imp-table-scroll">
+        <table className="data-table imp-items" aria-label="Jobs that will be imported">
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Uses</th>
+              <th scope="col">If the name is taken</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((job) => {
+              const choice = jobChoiceFor(state, job);
+              return (
+                <tr key={job.index} data-conflict={job.conflict ? "true" : undefined}>
+                  <td>
+                    <span className="mono">{job.name}</span>
+                    <div className="small muted">
+                      {job.org}
+                      {job.scheduled ? " · scheduled (off after import)" : ""}
+                    </div>
+                  </td>
+                  <td>{JOB_KIND_LABEL[job.kind]}</td>
+                  <td className="small mono">{job.secrets.length ? job.secrets.join(", ") : <span className="muted">no secret</span>}</td>
+                  <td>
+                    {job.conflict ? (
+                      <select
+                        className="select"
+                        aria-label={`If job ${job.name} is taken`}
+                        value={state.jobPerItem[job.index] ?? ""}
+                        onChange={(e) => onJob(job.index, e.target.value ? (e.target.value as OnConflict) : null)}
+                      >
+                        <option value="">As for all ({asForAll})</option>
+                        <option value="skip">Skip</option>
+                        <option value="rename">Rename to {job.renamed_to}</option>
+                      </select>
+                    ) : (
+                      <span className="muted small">New</span>
+                    )}
+                    {choice === "rename" ? <div className="small muted">→ {job.renamed_to}</div> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 /**
  * What the import will do, before anything is written: counts per type, rows
  * that cannot be imported and why, what the file held that Coffer skips, and
- * each item with its conflict (skip, rename or a new version, per item or for all).
+ * each item with its conflict (skip, rename or a new version, per item or for all),
+ * and the jobs a Coffer export brings with their conflicts.
  */
 export function PreviewStep({
   state,
   onDefault,
   onItem,
+  onJob,
   onValue,
   onTag,
 }: {
   state: State;
   onDefault: (choice: OnConflict) => void;
   onItem: (index: number, choice: OnConflict | null) => void;
+  onJob: (index: number, choice: OnConflict | null) => void;
   onValue: (index: number, field: string, value: string) => void;
   onTag: (tag: boolean) => void;
 }) {
@@ -220,10 +300,13 @@ export function PreviewStep({
         </div>
       ) : null}
 
+      {preview.jobs.length ? <JobsTable state={state} jobs={preview.jobs} onJob={onJob} /> : null}
+
       <label className="check">
         <input type="checkbox" checked={state.tag} onChange={(e) => onTag(e.target.checked)} />
         <span>
-          Label what this import writes <span className="mono">import=…</span> (its date and time), so the list can show just them
+          Label the secrets this import creates or gives a new version <span className="mono">import=…</span> (its date and time), so the list can show
+          just them
         </span>
       </label>
       <p className="imp-plan" role="status">

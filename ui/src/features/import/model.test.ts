@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  jobChoiceFor,
   keyValueLines,
   mappingProblem,
   missingValues,
@@ -30,6 +31,7 @@ const PREVIEW: ImportPreview = {
   items: [item(0), item(1, { conflict: "servers/e1" }), item(2, { conflict: "servers/e2" })],
   unreadable: [{ source: "Root/broken", code: "malformed", reason: "the entry has no title" }],
   skipped: {},
+  jobs: [],
 };
 
 const SAMPLE: CsvSample = {
@@ -112,7 +114,7 @@ describe("the import wizard's steps", () => {
     expect(planCounts(preview)).toEqual({ create: 1, rename: 0, newVersion: 0, skip: 2 });
     const chosen = run([{ type: "conflictDefault", choice: "rename" }, { type: "conflictItem", index: 2, choice: "new_version" }], preview);
     expect(planCounts(chosen)).toEqual({ create: 1, rename: 1, newVersion: 1, skip: 0 });
-    expect(toChoices(chosen)).toEqual({ default: "rename", per_item: { 2: "new_version" }, values: {}, tag: true });
+    expect(toChoices(chosen)).toEqual({ default: "rename", per_item: { 2: "new_version" }, values: {}, tag: true, job_per_item: {} });
     expect(reduce(chosen, { type: "conflictItem", index: 2, choice: null }).perItem).toEqual({});
     const importing = reduce(chosen, { type: "importing", total: 3 });
     expect(importing).toMatchObject({ step: "import", progress: { done: 0, total: 3 } });
@@ -120,9 +122,25 @@ describe("the import wizard's steps", () => {
     expect(reduce(importing, { type: "importing", total: 3 })).toBe(importing);
     const moved = reduce(importing, { type: "progress", done: 2, total: 3 });
     expect(moved.progress).toEqual({ done: 2, total: 3 });
-    const done = reduce(moved, { type: "imported", outcome: { report: { created: 1, new_versions: 1, renamed: 1, skipped: 0 }, label: "import=2026-12-07T18:50" } });
+    const done = reduce(moved, { type: "imported", outcome: { report: { created: 1, new_versions: 1, renamed: 1, skipped: 0, jobs_created: 0, jobs_renamed: 0, jobs_skipped: 0 }, label: "import=2026-12-07T18:50" } });
     expect(done.step).toBe("done");
     expect(reduce(done, { type: "back" })).toBe(done);
+  });
+
+  it("chooses per job: skip or rename, and new version renames a job", () => {
+    const job = { index: 0, name: "deploy", org: "Default", kind: "command" as const, scheduled: false, secrets: [], conflict: "deploy", renamed_to: "deploy-2" };
+    const free = { ...job, index: 1, name: "fetch", conflict: null, renamed_to: "fetch" };
+    const s = run([{ type: "previewed", preview: { ...PREVIEW, jobs: [job, free] } }]);
+    expect(jobChoiceFor(s, job)).toBe("skip");
+    expect(jobChoiceFor(s, free)).toBeNull();
+    const all = reduce(s, { type: "conflictDefault", choice: "new_version" });
+    expect(jobChoiceFor(all, job)).toBe("rename");
+    const one = reduce(all, { type: "conflictJob", index: 0, choice: "skip" });
+    expect(jobChoiceFor(one, job)).toBe("skip");
+    expect(toChoices(one).job_per_item).toEqual({ 0: "skip" });
+    expect(reduce(one, { type: "conflictJob", index: 0, choice: null }).jobPerItem).toEqual({});
+    // A new preview forgets the choices.
+    expect(reduce(one, { type: "previewed", preview: PREVIEW }).jobPerItem).toEqual({});
   });
 
   it("asks values for write-only items and skips those left empty", () => {

@@ -14,6 +14,7 @@ import type {
   ImportPreview,
   OnConflict,
   PreviewItem,
+  PreviewJob,
 } from "./types";
 
 export type Step = "source" | "options" | "mapping" | "preview" | "import" | "done";
@@ -76,6 +77,8 @@ export type State = {
   preview: ImportPreview | null;
   conflictDefault: OnConflict;
   perItem: Record<number, OnConflict>;
+  /** Choices for conflicting jobs (a Coffer export with jobs), by job index. */
+  jobPerItem: Record<number, OnConflict>;
   /** Values typed for items that need one (write-only in a Coffer export), by item then field. */
   values: Record<number, Record<string, string>>;
   tag: boolean;
@@ -100,6 +103,7 @@ export const START: State = {
   preview: null,
   conflictDefault: "skip",
   perItem: {},
+  jobPerItem: {},
   values: {},
   tag: true,
   progress: null,
@@ -119,6 +123,7 @@ export type Action =
   | { type: "previewed"; preview: ImportPreview }
   | { type: "conflictDefault"; choice: OnConflict }
   | { type: "conflictItem"; index: number; choice: OnConflict | null }
+  | { type: "conflictJob"; index: number; choice: OnConflict | null }
   | { type: "value"; index: number; field: string; value: string }
   | { type: "tag"; tag: boolean }
   | { type: "importing"; total: number }
@@ -146,7 +151,7 @@ export function reduce(state: State, action: Action): State {
       // Another format reads the file afresh: what was read for the old one goes.
       return action.format === state.format
         ? state
-        : { ...state, format: action.format, sample: null, mapping: null, preview: null, perItem: {}, values: {}, problem: null };
+        : { ...state, format: action.format, sample: null, mapping: null, preview: null, perItem: {}, jobPerItem: {}, values: {}, problem: null };
     case "go":
       return { ...state, step: action.step, problem: null };
     case "back": {
@@ -167,13 +172,18 @@ export function reduce(state: State, action: Action): State {
     case "mapping":
       return state.mapping ? { ...state, mapping: { ...state.mapping, ...action.patch }, preview: null } : state;
     case "previewed":
-      return { ...state, preview: action.preview, step: "preview", perItem: {}, values: {}, problem: null };
+      return { ...state, preview: action.preview, step: "preview", perItem: {}, jobPerItem: {}, values: {}, problem: null };
     case "conflictDefault":
       return { ...state, conflictDefault: action.choice };
     case "conflictItem": {
       const { choice, index } = action;
       const perItem = Object.fromEntries(Object.entries(state.perItem).filter(([i]) => Number(i) !== index)) as Record<number, OnConflict>;
       return { ...state, perItem: choice === null ? perItem : { ...perItem, [index]: choice } };
+    }
+    case "conflictJob": {
+      const { choice, index } = action;
+      const jobPerItem = Object.fromEntries(Object.entries(state.jobPerItem).filter(([i]) => Number(i) !== index)) as Record<number, OnConflict>;
+      return { ...state, jobPerItem: choice === null ? jobPerItem : { ...jobPerItem, [index]: choice } };
     }
     case "value":
       return { ...state, values: { ...state.values, [action.index]: { ...state.values[action.index], [action.field]: action.value } } };
@@ -273,6 +283,16 @@ export function keyValueLines(text: string): (readonly [string, string])[] {
     });
 }
 
+/**
+ * What happens to a conflicting job: skip, or rename (a job has no versions,
+ * so "add a new version" renames it); `null` without a conflict.
+ */
+export function jobChoiceFor(state: State, job: PreviewJob): "skip" | "rename" | null {
+  if (job.conflict === null) return null;
+  const choice = state.jobPerItem[job.index] ?? state.conflictDefault;
+  return choice === "skip" ? "skip" : "rename";
+}
+
 /** The choices the shell applies. */
 export function toChoices(state: State): ImportChoices {
   const values: ImportChoices["values"] = {};
@@ -282,7 +302,7 @@ export function toChoices(state: State): ImportChoices {
       .filter(([, v]) => v !== "");
     if (filled.length) values[Number(index)] = filled.map(([name, value]) => ({ name, value: { kind: "text", text: value } }));
   }
-  return { default: state.conflictDefault, per_item: state.perItem, values, tag: state.tag };
+  return { default: state.conflictDefault, per_item: state.perItem, values, tag: state.tag, job_per_item: state.jobPerItem };
 }
 
 /** The roles a CSV column can take, for the select. */

@@ -19,6 +19,7 @@ export type {
   ImportReport,
   OnConflict,
   PreviewItem,
+  PreviewJob,
   Unreadable,
 } from "../../ipc/client";
 

@@ -36,7 +36,7 @@ mod sync;
 mod team;
 mod ticket;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditVerified};
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
 pub use error::{Error, Result};
@@ -46,5 +46,8 @@ pub use members::Member;
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
-pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, sync, sync_with};
+pub use sync::{
+    SYNC_PAGE, SharedListing, SyncProgress, SyncReport, is_shared_org, list_shared, sync,
+    sync_with, sync_with_progress,
+};
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bench;
+mod checkpoint;
 mod client_cert;
+mod crash;
 mod invitations;
 mod membership;
 mod privileges;

@@ -231,7 +231,9 @@ fn concurrent_writers(writers: usize, updates: usize, secrets: usize) {
         .map(|d| (d.status().member_id, d.open()))
         .collect();
     let started = Instant::now();
-    let results: Vec<(String, Vec<(String, i32)>, usize)> = std::thread::scope(|s| {
+    // Per writer: its member id, the (secret, revision) it wrote, its conflicts.
+    type Outcome = (String, Vec<(String, i32)>, usize);
+    let results: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = connections
             .into_iter()
             .enumerate()

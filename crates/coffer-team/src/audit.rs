@@ -69,14 +69,17 @@ pub(crate) struct ChainEntry {
     target: String,
 }
 
-/// Removals and confirmations seen along the chain: member → (seq, by).
+/// Member → (position of the entry, its author).
+type Marks = HashMap<[u8; 16], (i64, [u8; 16])>;
+
+/// Removals and confirmations seen along the chain.
 #[derive(Default)]
 struct History {
-    removed_at: HashMap<[u8; 16], (i64, [u8; 16])>,
-    confirmed_at: HashMap<[u8; 16], (i64, [u8; 16])>,
+    removed_at: Marks,
+    confirmed_at: Marks,
 }
 
-fn marks(map: &HashMap<[u8; 16], (i64, [u8; 16])>) -> Vec<(String, i64, String)> {
+fn marks(map: &Marks) -> Vec<(String, i64, String)> {
     let mut out: Vec<_> = map
         .iter()
         .map(|(member, (seq, by))| (hex::encode(member), *seq, hex::encode(by)))
@@ -85,7 +88,7 @@ fn marks(map: &HashMap<[u8; 16], (i64, [u8; 16])>) -> Vec<(String, i64, String)>
     out
 }
 
-fn unmark(marks: &[(String, i64, String)]) -> Result<HashMap<[u8; 16], (i64, [u8; 16])>> {
+fn unmark(marks: &[(String, i64, String)]) -> Result<Marks> {
     let id = |text: &str| -> Result<[u8; 16]> {
         hex::decode(text)
             .ok()

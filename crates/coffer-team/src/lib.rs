@@ -47,7 +47,7 @@ pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
 pub use sync::{
-    SYNC_PAGE, SharedListing, SyncProgress, SyncReport, is_shared_org, list_shared, sync,
-    sync_with, sync_with_progress,
+    LendVault, SYNC_PAGE, SharedListing, SyncProgress, SyncReport, is_shared_org, list_shared,
+    sync, sync_with, sync_with_progress,
 };
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

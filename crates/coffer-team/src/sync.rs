@@ -66,6 +66,9 @@ pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
     sync_with_progress(tv, SYNC_PAGE, &mut |f| f(vault), &mut |_| {})
 }
 
+/// Lends the local vault to one step of a sync (see [`sync_with_progress`]).
+pub type LendVault<'a> = dyn FnMut(&mut dyn FnMut(&mut Vault) -> Result<()>) -> Result<()> + 'a;
+
 /// [`sync_with`] in pages of `page` rows ([`SYNC_PAGE`]), for callers that share the
 /// local vault (the app): `with_vault` lends it for each short step (the
 /// replica's revision at the start, one page stored, the new revision at
@@ -78,7 +81,7 @@ pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
 pub fn sync_with_progress(
     tv: &mut TeamVault,
     page: i32,
-    with_vault: &mut dyn FnMut(&mut dyn FnMut(&mut Vault) -> Result<()>) -> Result<()>,
+    with_vault: &mut LendVault<'_>,
     on_progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport> {
     let team = tv.me.team_id;

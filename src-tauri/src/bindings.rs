@@ -6,7 +6,7 @@ use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
     audit, deployments, export, files, import, jobs, keyvaults, register, restore, secrets,
-    settings, team, vault, vault_export,
+    settings, team, team_audit, vault, vault_export,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
@@ -121,6 +121,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             team::team_members,
             team::confirm_team_member,
             team::remove_team_member,
+            team_audit::team_audit,
+            team_audit::team_invitations,
+            team_audit::revoke_team_invitation,
         ])
         .events(collect_events![
             FilesDropped,

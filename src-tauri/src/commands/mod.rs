@@ -12,5 +12,6 @@ pub mod restore;
 pub mod secrets;
 pub mod settings;
 pub mod team;
+pub mod team_audit;
 pub mod vault;
 pub mod vault_export;

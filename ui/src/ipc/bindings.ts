@@ -300,12 +300,13 @@ export const commands = {
 	 *  Creates a team vault (or, with `print_sql`, returns the SQL a database
 	 *  administrator runs) and keeps the creator's identity in this vault.
 	 */
-	createTeamVault: (connection: string, passwordSecret: string | null, caSecret: string | null, displayName: string, orgName: string, printSql: boolean) => typedError<TeamCreated, IpcError>(__TAURI_INVOKE("create_team_vault", { connection, passwordSecret, caSecret, displayName, orgName, printSql })),
+	createTeamVault: (connection: string, passwordSecret: string | null, caSecret: string | null, clientCert: string | null, displayName: string, orgName: string, printSql: boolean) => typedError<TeamCreated, IpcError>(__TAURI_INVOKE("create_team_vault", { connection, passwordSecret, caSecret, clientCert, displayName, orgName, printSql })),
 	/**
 	 *  Joins with an invitation ticket; the member stays pending until an
-	 *  administrator confirms the fingerprint this returns.
+	 *  administrator confirms the fingerprint this returns. `client_cert` names
+	 *  a certificate secret (with its private key) for servers that ask for one.
 	 */
-	joinTeamVault: (ticket: string, displayName: string, caSecret: string | null) => typedError<TeamStatus, IpcError>(__TAURI_INVOKE("join_team_vault", { ticket, displayName, caSecret })),
+	joinTeamVault: (ticket: string, displayName: string, caSecret: string | null, clientCert: string | null) => typedError<TeamStatus, IpcError>(__TAURI_INVOKE("join_team_vault", { ticket, displayName, caSecret, clientCert })),
 	/**  Invites a member (`administrator` or `member`) for `expires_in_hours`. */
 	inviteTeamMember: (team: string | null, role: string, expiresInHours: number) => typedError<TeamInvitation, IpcError>(__TAURI_INVOKE("invite_team_member", { team, role, expiresInHours })),
 	/**  Every member with role, status and fingerprint. */
@@ -317,6 +318,12 @@ export const commands = {
 	 *  others, the login revoked, and the secrets the member could read listed.
 	 */
 	removeTeamMember: (team: string | null, member: string) => typedError<TeamRemoved, IpcError>(__TAURI_INVOKE("remove_team_member", { team, member })),
+	/**  The audit, verified, filtered by member id (`actor`) and `action`. */
+	teamAudit: (team: string | null, actor: string | null, action: string | null) => typedError<TeamAudit, IpcError>(__TAURI_INVOKE("team_audit", { team, actor, action })),
+	/**  Every invitation, newest first (administrators; others get `forbidden`). */
+	teamInvitations: (team: string | null) => typedError<TeamInvitationInfo[], IpcError>(__TAURI_INVOKE("team_invitations", { team })),
+	/**  Revokes an invitation (administrators): its ticket no longer works. */
+	revokeTeamInvitation: (team: string | null, invitation: string) => typedError<TeamInvitationInfo, IpcError>(__TAURI_INVOKE("revoke_team_invitation", { team, invitation })),
 };
 
 /** Events */
@@ -2097,6 +2104,40 @@ export type SshKeySummary = {
 	encrypted: boolean,
 };
 
+/**
+ *  The audit as the Team vault page shows it: every entry matching the
+ *  filters, the whole chain verified first (a chain that does not verify is
+ *  an error, `tampered`, and nothing is listed).
+ */
+export type TeamAudit = {
+	/**  Matching entries, newest first. */
+	entries: TeamAuditEntry[],
+	/**  Entries in the chain (before filtering). */
+	total: number,
+	/**  The last entry verified: "chain verified up to ...". */
+	verified_seq: number | null,
+	/**  Its time. */
+	verified_at: string | null,
+	/**  Every action in the chain, for the filter. */
+	actions: string[],
+};
+
+/**  One verified audit entry. */
+export type TeamAuditEntry = {
+	/**  Its position in the chain. */
+	seq: number,
+	/**  When its author's clock said it happened. */
+	at: string,
+	/**  The author's member id. */
+	actor: string,
+	/**  The author's display name, where this member may read it. */
+	actor_name: string | null,
+	/**  What was done (`member.confirm`, `secret.reveal`, ...). */
+	action: string,
+	/**  The id it was done to. */
+	target: string,
+};
+
 /**  What creating a team vault did. */
 export type TeamCreated = {
 	/**  The team vault's id. */
@@ -2119,6 +2160,24 @@ export type TeamInvitation = {
 	ticket: string,
 	/**  When it stops working. */
 	expires_at: string,
+};
+
+/**  An invitation as administrators see it (never its code). */
+export type TeamInvitationInfo = {
+	/**  Its id. */
+	id: string,
+	/**  The role it grants. */
+	role: string,
+	/**  `open` (pending), `used`, `expired` or `revoked`, now. */
+	state: string,
+	/**  When it stops working. */
+	expires_at: string,
+	/**  When it was used. */
+	used_at: string | null,
+	/**  When it was revoked. */
+	revoked_at: string | null,
+	/**  The administrator who made it. */
+	created_by: string,
 };
 
 /**  A member as the administrator's table shows it. */

@@ -7,6 +7,7 @@ use tauri_specta::{Builder, collect_commands, collect_events};
 use crate::commands::{
     audit, deployments, export, files, import, jobs, keyvaults, register, restore, secrets,
     settings, shared, team, vault, vault_export,
+    settings, team, team_audit, vault, vault_export,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,
@@ -131,6 +132,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             shared::update_shared_value,
             shared::update_shared_metadata,
             shared::set_shared_status,
+            team_audit::team_audit,
+            team_audit::team_invitations,
+            team_audit::revoke_team_invitation,
         ])
         .events(collect_events![
             FilesDropped,

@@ -3,9 +3,10 @@
 //! and signed by its author, a confirmed member of the verified roster. A
 //! rewritten, removed or forged entry is `tampered`.
 
-use coffer_core::Timestamp;
-use serde::Serialize;
+use coffer_core::{Timestamp, Vault};
+use serde::{Deserialize, Serialize};
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
@@ -31,6 +32,34 @@ pub struct AuditEntry {
     pub target: String,
 }
 
+/// The last audit entry this desktop verified, kept in its identity (sealed
+/// and row-tagged in the local vault, like the highest revision seen), and
+/// what the membership check needs of the entries up to it. Later
+/// verifications check signatures only after it; a server whose chain no
+/// longer holds that entry with that hash is `tampered`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Checkpoint {
+    /// The entry's position.
+    pub(crate) seq: i64,
+    /// Its hash (hex).
+    pub(crate) hash: String,
+    /// Its time.
+    pub(crate) at: i64,
+    /// `member.remove` entries up to it: (member, seq, by), ids in hex.
+    removed: Vec<(String, i64, String)>,
+    /// `member.confirm` entries up to it.
+    confirmed: Vec<(String, i64, String)>,
+}
+
+/// Where this desktop's verification of the audit chain stands.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AuditVerified {
+    /// The last entry verified.
+    pub seq: i64,
+    /// Its time.
+    pub at: Timestamp,
+}
+
 /// An entry of the verified chain, before names are attached.
 pub(crate) struct ChainEntry {
     seq: i64,
@@ -40,8 +69,70 @@ pub(crate) struct ChainEntry {
     target: String,
 }
 
+/// Member → (position of the entry, its author).
+type Marks = HashMap<[u8; 16], (i64, [u8; 16])>;
+
+/// Removals and confirmations seen along the chain.
+#[derive(Default)]
+struct History {
+    removed_at: Marks,
+    confirmed_at: Marks,
+}
+
+fn marks(map: &Marks) -> Vec<(String, i64, String)> {
+    let mut out: Vec<_> = map
+        .iter()
+        .map(|(member, (seq, by))| (hex::encode(member), *seq, hex::encode(by)))
+        .collect();
+    out.sort();
+    out
+}
+
+fn unmark(marks: &[(String, i64, String)]) -> Result<Marks> {
+    let id = |text: &str| -> Result<[u8; 16]> {
+        hex::decode(text)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::tampered("the stored audit checkpoint"))
+    };
+    marks
+        .iter()
+        .map(|(member, seq, by)| Ok((id(member)?, (*seq, id(by)?))))
+        .collect()
+}
+
+impl History {
+    /// Takes one verified entry: refuses one signed by a removed member.
+    fn take(&mut self, entry: &ChainEntry) -> Result<()> {
+        if self.removed_at.contains_key(&entry.actor) {
+            return Err(Error::tampered(format!(
+                "audit entry {} (signed by member {} after its removal)",
+                entry.seq,
+                show_id(&entry.actor)
+            )));
+        }
+        let Ok(target) = uuid::Uuid::parse_str(&entry.target) else {
+            return Ok(());
+        };
+        let mark = (entry.seq, entry.actor);
+        match entry.action.as_str() {
+            "member.remove" => {
+                self.removed_at.insert(*target.as_bytes(), mark);
+            }
+            "member.confirm" => {
+                self.confirmed_at.insert(*target.as_bytes(), mark);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
 impl TeamVault {
-    /// Every audit entry, the whole chain verified first.
+    /// Every audit entry, verified first: after this desktop's checkpoint
+    /// each entry's link, hash and signature; up to it the links and hashes
+    /// back to the checkpointed hash (whose entries this desktop verified
+    /// before). Nothing is returned from a chain that does not verify.
     pub fn audit_entries(&mut self) -> Result<Vec<AuditEntry>> {
         let roster = self.roster()?;
         let names: std::collections::HashMap<String, String> = self
@@ -49,7 +140,7 @@ impl TeamVault {
             .into_iter()
             .filter_map(|m| Some((m.id, m.display_name?)))
             .collect();
-        let chain = self.verified_chain(&roster)?;
+        let chain = self.read_chain(&roster, true)?;
         Ok(chain
             .into_iter()
             .map(|e| {
@@ -66,22 +157,74 @@ impl TeamVault {
             .collect())
     }
 
-    /// The whole chain in order, each entry's link, hash and author's
-    /// signature verified against `roster`, then the membership history
-    /// checked against it ([`check_history`]).
+    /// The last audit entry this desktop verified (none before the first
+    /// verification).
+    pub fn audit_verified(&self) -> Option<AuditVerified> {
+        self.me.audit_checkpoint.as_ref().map(|c| AuditVerified {
+            seq: c.seq,
+            at: Timestamp::from_unix(c.at),
+        })
+    }
+
+    /// Keeps this connection's audit checkpoint (and highest revision seen)
+    /// in the local vault, so that the next connection verifies only what
+    /// came after. Merged with what is stored: neither ever goes back.
+    pub fn keep_checkpoint(&self, vault: &mut Vault) -> Result<()> {
+        let Some(mine) = &self.me.audit_checkpoint else {
+            return Ok(());
+        };
+        let mut stored = crate::local::identity(vault, Some(&show_id(&self.me.team_id)))?;
+        let newer = stored
+            .audit_checkpoint
+            .as_ref()
+            .is_none_or(|c| c.seq < mine.seq);
+        if !newer && stored.seen_revision >= self.me.seen_revision {
+            return Ok(());
+        }
+        if newer {
+            stored.audit_checkpoint = Some(mine.clone());
+        }
+        stored.seen_revision = stored.seen_revision.max(self.me.seen_revision);
+        crate::local::save_identity(vault, &stored)
+    }
+
+    /// The chain verified from this desktop's checkpoint (the entries after
+    /// it), the membership history checked against `roster`
+    /// ([`check_history`]); the checkpoint moves to the last entry.
     pub(crate) fn verified_chain(&mut self, roster: &Roster) -> Result<Vec<ChainEntry>> {
+        self.read_chain(roster, false)
+    }
+
+    /// The chain in order: with `whole`, every entry (signatures checked
+    /// after the checkpoint only), else the checkpoint's entry and those
+    /// after it.
+    fn read_chain(&mut self, roster: &Roster, whole: bool) -> Result<Vec<ChainEntry>> {
         let server = self.me.server.clone();
+        let checkpoint = self.me.audit_checkpoint.clone();
+        let from = match (&checkpoint, whole) {
+            (Some(c), false) => c.seq,
+            _ => i64::MIN,
+        };
         let rows = self
             .client
             .query(
                 "SELECT seq, at, actor, action, target, prev, hash, sig FROM coffer.audit
-                 ORDER BY seq",
-                &[],
+                 WHERE seq >= $1 ORDER BY seq",
+                &[&from],
             )
             .map_err(|e| crate::connect::query_error(&server, "reading the audit", &e))?;
         let team = self.me.team_id;
-        let mut expected_prev = vec![0u8; 32];
+        let mut history = History::default();
+        let mut expected_prev = Some(vec![0u8; 32]);
+        // Up to the checkpoint: links and hashes only, until its hash is met.
+        let mut pending = checkpoint.as_ref().map(|c| (c.seq, c.hash.clone()));
+        if let (Some(c), false) = (&checkpoint, whole) {
+            history.removed_at = unmark(&c.removed)?;
+            history.confirmed_at = unmark(&c.confirmed)?;
+            expected_prev = None;
+        }
         let mut out = Vec::with_capacity(rows.len());
+        let mut last = None;
         for row in rows {
             let seq: i64 = row.get(0);
             let at: i64 = row.get(1);
@@ -92,7 +235,7 @@ impl TeamVault {
             let hash: Vec<u8> = row.get(6);
             let sig: Vec<u8> = row.get(7);
             let what = format!("audit entry {seq}");
-            if prev != expected_prev {
+            if expected_prev.as_ref().is_some_and(|p| *p != prev) {
                 return Err(Error::tampered(format!("{what} (the chain is broken)")));
             }
             let computed =
@@ -100,61 +243,85 @@ impl TeamVault {
             if computed[..] != hash[..] {
                 return Err(Error::tampered(what));
             }
-            let author = roster
-                .confirmed(actor.as_bytes())
-                .ok_or_else(|| Error::tampered(format!("{what} (its author is no member)")))?;
-            author.keys.verify(&hash, &sig, &what)?;
-            expected_prev = hash;
-            out.push(ChainEntry {
+            let position = pending.as_ref().map(|(at_seq, at_hash)| {
+                (seq.cmp(at_seq), *at_seq, *at_hash == hex::encode(&hash))
+            });
+            let before_checkpoint = match position {
+                Some((Ordering::Less, _, _)) => true,
+                Some((Ordering::Equal, _, true)) => {
+                    pending = None;
+                    true
+                }
+                // Changed, or passed over: not the chain this desktop verified.
+                Some((_, cp_seq, _)) => return Err(checkpoint_gone(cp_seq)),
+                None => false,
+            };
+            if !before_checkpoint {
+                let author = roster
+                    .confirmed(actor.as_bytes())
+                    .ok_or_else(|| Error::tampered(format!("{what} (its author is no member)")))?;
+                author.keys.verify(&hash, &sig, &what)?;
+            }
+            let entry = ChainEntry {
                 seq,
                 at,
                 actor: *actor.as_bytes(),
                 action,
                 target,
+            };
+            // Entries up to the checkpoint are in its history already,
+            // unless the whole chain is read.
+            if whole || !before_checkpoint {
+                history.take(&entry)?;
+                out.push(entry);
+            }
+            last = Some((seq, at, hex::encode(&hash)));
+            expected_prev = Some(hash);
+        }
+        if let Some((cp_seq, _)) = pending {
+            return Err(checkpoint_gone(cp_seq));
+        }
+        check_history(roster, &history)?;
+        if let Some((seq, at, hash)) = last {
+            self.me.audit_checkpoint = Some(Checkpoint {
+                seq,
+                hash,
+                at,
+                removed: marks(&history.removed_at),
+                confirmed: marks(&history.confirmed_at),
             });
         }
-        check_history(roster, &out)?;
         Ok(out)
     }
 }
 
-/// The member rows against the verified chain, where each removal and
-/// confirmation is an entry in order:
+/// The checkpointed entry is gone or changed: the chain was rewritten or
+/// cut back below what this desktop verified.
+fn checkpoint_gone(seq: i64) -> Error {
+    Error::tampered(format!(
+        "the audit chain (entry {seq}, which this desktop verified, is gone or changed)"
+    ))
+}
+
+/// The member rows against the verified chain's history, where each
+/// removal and confirmation is an entry in order:
 /// - nothing is signed by a member after its `member.remove` entry (a
-///   removed member, even an administrator, colluding with the server);
+///   removed member, even an administrator, colluding with the server;
+///   checked as entries are taken, [`History::take`]);
 /// - a member confirmed, or removed, by an administrator removed since was
 ///   confirmed (removed) before that administrator's removal: a signed
 ///   record replayed later is refused;
 /// - a removed row has its `member.remove` entry, by the administrator who
 ///   signed the removal, and a row with such an entry is removed (a removal
 ///   the server undid).
-fn check_history(roster: &Roster, chain: &[ChainEntry]) -> Result<()> {
-    let mut removed_at: HashMap<[u8; 16], (usize, [u8; 16])> = HashMap::new();
-    let mut confirmed_at: HashMap<[u8; 16], (usize, [u8; 16])> = HashMap::new();
-    for (i, entry) in chain.iter().enumerate() {
-        if removed_at.contains_key(&entry.actor) {
-            return Err(Error::tampered(format!(
-                "audit entry {} (signed by member {} after its removal)",
-                entry.seq,
-                show_id(&entry.actor)
-            )));
-        }
-        let Ok(target) = uuid::Uuid::parse_str(&entry.target) else {
-            continue;
-        };
-        match entry.action.as_str() {
-            "member.remove" => {
-                removed_at.insert(*target.as_bytes(), (i, entry.actor));
-            }
-            "member.confirm" => {
-                confirmed_at.insert(*target.as_bytes(), (i, entry.actor));
-            }
-            _ => {}
-        }
-    }
+fn check_history(roster: &Roster, history: &History) -> Result<()> {
+    let History {
+        removed_at,
+        confirmed_at,
+    } = history;
     // Whether `by` did something (at position `at`) before its own removal.
     let before_removal_of =
-        |by: &[u8; 16], at: usize| removed_at.get(by).is_none_or(|(removal, _)| at < *removal);
+        |by: &[u8; 16], at: i64| removed_at.get(by).is_none_or(|(removal, _)| at < *removal);
     for row in &roster.rows {
         let what = format!("member {}", show_id(&row.id));
         match (row.status.as_str(), removed_at.get(&row.id)) {

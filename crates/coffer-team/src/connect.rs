@@ -287,6 +287,14 @@ fn db_error(
             operation: operation.to_owned(),
             reason: db.message().to_owned(),
         }
+    } else if code.code().starts_with("57") || code.code().starts_with("08") {
+        // The server shutting down, crashing or restarting (operator
+        // intervention, connection exception): out of reach, try again.
+        Error::Unreachable {
+            server: server.label(),
+            operation: operation.to_owned(),
+            reason: describe(e),
+        }
     } else {
         Error::Database {
             server: server.label(),

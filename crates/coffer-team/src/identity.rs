@@ -91,6 +91,8 @@ pub struct Identity {
     pub(crate) server: Server,
     /// The highest server revision this desktop has seen (the rollback check).
     pub(crate) seen_revision: i64,
+    /// The last audit entry this desktop verified (incremental verification).
+    pub(crate) audit_checkpoint: Option<crate::audit::Checkpoint>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -115,6 +117,8 @@ struct Stored {
     server: Server,
     #[serde(default)]
     seen_revision: i64,
+    #[serde(default)]
+    audit_checkpoint: Option<crate::audit::Checkpoint>,
 }
 
 impl Drop for Stored {
@@ -174,6 +178,7 @@ impl Identity {
             anchor,
             server,
             seen_revision: 0,
+            audit_checkpoint: None,
         })
     }
 
@@ -241,6 +246,7 @@ impl Identity {
             anchor: B64.encode(self.anchor),
             server: self.server.clone(),
             seen_revision: self.seen_revision,
+            audit_checkpoint: self.audit_checkpoint.clone(),
         };
         serde_json::to_vec(&stored)
             .map(Zeroizing::new)
@@ -270,6 +276,7 @@ impl Identity {
             anchor,
             server: stored.server.clone(),
             seen_revision: stored.seen_revision,
+            audit_checkpoint: stored.audit_checkpoint.clone(),
         })
     }
 }

@@ -40,7 +40,7 @@ mod teams;
 mod ticket;
 
 pub use access::{AccessChange, AccessRule, Level, RulesChange, SecretAccess, Visibility};
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditVerified};
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
 pub use error::{Error, Result};
@@ -50,6 +50,9 @@ pub use members::Member;
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
-pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, replica, sync, sync_with};
+pub use sync::{
+    LendVault, SYNC_PAGE, SharedListing, SyncProgress, SyncReport, is_shared_org, list_shared,
+    replica, sync, sync_with, sync_with_progress,
+};
 pub use team::{Invitation, Organization, Prepared, Role, Status, TeamVault};
 pub use teams::{TeamInfo, TeamMemberRemoved};

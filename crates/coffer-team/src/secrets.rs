@@ -369,17 +369,7 @@ impl TeamVault {
     ) -> Result<(i64, Vec<SharedSecret>)> {
         let team = self.me.team_id;
         let fail = self.fail("listing shared secrets");
-        let mut tx = self
-            .client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(&fail)?;
-        let revision: i64 = tx
-            .query_one("SELECT value FROM coffer.revision WHERE id = 1", &[])
-            .map_err(&fail)?
-            .get(0);
+        let (mut tx, revision) = crate::sync::snapshot(&mut self.client, &fail)?;
         let rows = tx
             .query(
                 &format!("{SELECT_CURRENT} AND s.rev > $2"),

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::local;
-use crate::secrets::SharedSecret;
+use crate::secrets::{SELECT_CURRENT, SharedSecret, row, verify};
 use crate::team::TeamVault;
 
 /// What a sync did.
@@ -40,6 +40,21 @@ pub struct SharedListing {
     pub offline_reason: Option<String>,
 }
 
+/// How far a sync has come: shared secrets verified and stored in the
+/// replica, of those the server's snapshot holds for it. `done` only grows
+/// and the last report has `done == total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    /// Records verified and stored so far.
+    pub done: usize,
+    /// Records to take in all (changed since the replica's revision).
+    pub total: usize,
+}
+
+/// Rows fetched, verified and stored per page of a sync (the usual `page`
+/// of [`sync_with_progress`]).
+pub const SYNC_PAGE: i32 = 1000;
+
 /// Brings the replica of this vault's team vault up to date.
 pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
     let mut tv = TeamVault::open(vault, team)?;
@@ -48,35 +63,125 @@ pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
 
 /// [`sync`] over an open connection.
 pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
+    sync_with_progress(tv, SYNC_PAGE, &mut |f| f(vault), &mut |_| {})
+}
+
+/// Lends the local vault to one step of a sync (see [`sync_with_progress`]).
+pub type LendVault<'a> = dyn FnMut(&mut dyn FnMut(&mut Vault) -> Result<()>) -> Result<()> + 'a;
+
+/// [`sync_with`] in pages of `page` rows ([`SYNC_PAGE`]), for callers that share the
+/// local vault (the app): `with_vault` lends it for each short step (the
+/// replica's revision at the start, one page stored, the new revision at
+/// the end) and never while the server is read, so listing from the replica
+/// keeps working during a long first sync; `on_progress` hears after each
+/// page (first with `done: 0`); the audit checkpoint verified on the way
+/// is kept at the end ([`TeamVault::keep_checkpoint`]). Every row is read in one repeatable-read
+/// snapshot. A sync cut short keeps the pages it stored (each verified) at
+/// the old revision; the next sync takes them again.
+pub fn sync_with_progress(
+    tv: &mut TeamVault,
+    page: i32,
+    with_vault: &mut LendVault<'_>,
+    on_progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport> {
     let team = tv.me.team_id;
-    let seen = vault.team_replica_state(&team)?.map(|s| s.revision);
+    let mut seen = None;
+    with_vault(&mut |vault| {
+        seen = vault.team_replica_state(&team)?.map(|s| s.revision);
+        Ok(())
+    })?;
     let check = |found: i64| crate::rollback::check(seen.unwrap_or(0), found);
     check(tv.revision()?)?;
     let since = seen.unwrap_or(0);
-    let mut revision = i64::MAX;
-    let mut records = Vec::new();
+    let mut contexts = Vec::new();
     for org in tv.organizations()? {
-        let ctx = tv.org_context(&org.id)?;
-        let (at, changed) = tv.changed_since(&ctx, since)?;
-        check(at)?;
-        revision = revision.min(at);
-        for secret in changed {
-            let id = uuid::Uuid::parse_str(&secret.id)
-                .map_err(|_| Error::Internal("a shared secret's id".into()))?;
-            let record = serde_json::to_vec(&secret)
-                .map_err(|e| Error::Internal(format!("encoding a replica record: {e}")))?;
-            records.push((*id.as_bytes(), Zeroizing::new(record)));
+        contexts.push(tv.org_context(&org.id)?);
+    }
+    let fail = tv.fail("syncing shared secrets");
+    let (mut tx, revision) = snapshot(&mut tv.client, &fail)?;
+    check(revision)?;
+    let mut total = 0usize;
+    for ctx in &contexts {
+        let count: i64 = tx
+            .query_one(
+                &format!("SELECT count(*) FROM ({SELECT_CURRENT} AND s.rev > $2) c"),
+                &[&crate::team::uuid(&ctx.org), &since],
+            )
+            .map_err(&fail)?
+            .get(0);
+        total += usize::try_from(count).unwrap_or(0);
+    }
+    let mut progress = SyncProgress { done: 0, total };
+    on_progress(progress);
+    for ctx in &contexts {
+        let portal = tx
+            .bind(
+                &format!("{SELECT_CURRENT} AND s.rev > $2"),
+                &[&crate::team::uuid(&ctx.org), &since],
+            )
+            .map_err(&fail)?;
+        loop {
+            let rows = tx.query_portal(&portal, page.max(1)).map_err(&fail)?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut records = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let secret = verify(&team, ctx, &row(r))?.secret;
+                let id = uuid::Uuid::parse_str(&secret.id)
+                    .map_err(|_| Error::Internal("a shared secret's id".into()))?;
+                let record = serde_json::to_vec(&secret)
+                    .map_err(|e| Error::Internal(format!("encoding a replica record: {e}")))?;
+                records.push((*id.as_bytes(), Zeroizing::new(record)));
+            }
+            // One snapshot: its rows and its count agree, or the server lies.
+            if progress.done + records.len() > progress.total {
+                return Err(miscounted());
+            }
+            with_vault(&mut |vault| {
+                vault.save_team_replica(&team, &records, since)?;
+                Ok(())
+            })?;
+            progress.done += records.len();
+            on_progress(progress);
         }
     }
-    if revision == i64::MAX {
-        revision = tv.revision()?;
-        check(revision)?;
+    tx.commit().map_err(&fail)?;
+    if progress.done != progress.total {
+        return Err(miscounted());
     }
-    vault.save_team_replica(&team, &records, revision)?;
+    let tv = &*tv;
+    with_vault(&mut |vault| {
+        vault.save_team_replica(&team, &[], revision)?;
+        tv.keep_checkpoint(vault)
+    })?;
     Ok(SyncReport {
         revision,
-        changed: records.len(),
+        changed: progress.done,
     })
+}
+
+/// A read-only repeatable-read transaction and the revision counter as its
+/// snapshot sees it: every row read in it stands at or below that revision.
+pub(crate) fn snapshot<'a>(
+    client: &'a mut postgres::Client,
+    fail: &dyn Fn(postgres::Error) -> Error,
+) -> Result<(postgres::Transaction<'a>, i64)> {
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(fail)?;
+    let revision: i64 = tx
+        .query_one("SELECT value FROM coffer.revision WHERE id = 1", &[])
+        .map_err(fail)?
+        .get(0);
+    Ok((tx, revision))
+}
+
+fn miscounted() -> Error {
+    Error::tampered("the shared secrets (the server's rows do not match its own count)")
 }
 
 /// The replica's shared secrets (of `org`, a name or id, when given):

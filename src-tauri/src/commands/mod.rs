@@ -13,5 +13,6 @@ pub mod secrets;
 pub mod settings;
 pub mod shared;
 pub mod team;
+pub mod team_audit;
 pub mod vault;
 pub mod vault_export;

@@ -1,5 +1,6 @@
 //! The team vault (`coffer-team` on PostgreSQL): status, create, join,
-//! invite, members, confirm. Each command is a few lines over the team
+//! invite, members, confirm, remove (the audit view and invitations are in
+//! `team_audit`). Each command is a few lines over the team
 //! API. The vault is held while the connection is opened (the API reads
 //! this member's identity and CA from it then) and released before the
 //! queries, so other commands wait at most for the connect timeout.
@@ -7,7 +8,7 @@
 use std::sync::Arc;
 
 use coffer_core::{ErrorCode, Timestamp, Vault};
-use coffer_team::{CreateOptions, Role, TeamVault};
+use coffer_team::{CreateOptions, JoinOptions, Role, TeamVault};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use tauri::State;
@@ -166,8 +167,14 @@ where
 }
 
 /// Connects as this member (holding the vault only for that), then runs
-/// `f` on the connection with the vault's time, the vault released.
-async fn with_connected<T, F>(state: &AppState, team: Option<String>, f: F) -> IpcResult<T>
+/// `f` on the connection with the vault's time, the vault released; then
+/// keeps the audit checkpoint the connection verified (the vault held
+/// again, briefly), so the next verification starts from it.
+pub(crate) async fn with_connected<T, F>(
+    state: &AppState,
+    team: Option<String>,
+    f: F,
+) -> IpcResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut TeamVault, Timestamp) -> coffer_team::Result<T> + Send + 'static,
@@ -182,7 +189,12 @@ where
             let connected = TeamVault::open(vault, team.as_deref()).map_err(team_error)?;
             (connected, vault.now())
         };
-        f(&mut connected, now).map_err(team_error)
+        let out = f(&mut connected, now).map_err(team_error)?;
+        // Locked (or closed) meanwhile: the checkpoint waits for next time.
+        if let Some(vault) = lock(&vault).as_mut().filter(|v| v.is_unlocked()) {
+            connected.keep_checkpoint(vault).map_err(team_error)?;
+        }
+        Ok(out)
     })
     .await
     .map_err(|e| IpcError::internal(format!("a team-vault task failed: {e}")))?
@@ -239,6 +251,8 @@ pub async fn team_status(
 
 /// Creates a team vault (or, with `print_sql`, returns the SQL a database
 /// administrator runs) and keeps the creator's identity in this vault.
+// A command's arguments are its IPC fields, one per form field.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn create_team_vault(
@@ -246,6 +260,7 @@ pub async fn create_team_vault(
     connection: String,
     password_secret: Option<String>,
     ca_secret: Option<String>,
+    client_cert: Option<String>,
     display_name: String,
     org_name: String,
     print_sql: bool,
@@ -256,8 +271,7 @@ pub async fn create_team_vault(
         ca_secret,
         display_name,
         org_name,
-        // Client certificates are the CLI's (`--client-cert`) for now.
-        client_cert: None,
+        client_cert,
     };
     let c = with_team_vault(&state, move |v| coffer_team::create(v, &options, print_sql)).await?;
     Ok(TeamCreated {
@@ -270,7 +284,8 @@ pub async fn create_team_vault(
 }
 
 /// Joins with an invitation ticket; the member stays pending until an
-/// administrator confirms the fingerprint this returns.
+/// administrator confirms the fingerprint this returns. `client_cert` names
+/// a certificate secret (with its private key) for servers that ask for one.
 #[tauri::command(async)]
 #[specta::specta]
 pub async fn join_team_vault(
@@ -278,10 +293,15 @@ pub async fn join_team_vault(
     ticket: String,
     display_name: String,
     ca_secret: Option<String>,
+    client_cert: Option<String>,
 ) -> IpcResult<TeamStatus> {
     let ticket = SecretString::from(ticket);
+    let options = JoinOptions {
+        ca_secret,
+        client_cert,
+    };
     let status = with_team_vault(&state, move |v| {
-        coffer_team::join(v, &ticket, &display_name, ca_secret)
+        coffer_team::join_with(v, &ticket, &display_name, &options)
     })
     .await?;
     Ok(status.into())

@@ -167,6 +167,9 @@ export const api = {
   teamMembers: (team: string | null) => unwrap(commands.teamMembers(team)),
   confirmTeamMember: (...a: Parameters<typeof commands.confirmTeamMember>) => unwrap(commands.confirmTeamMember(...a)),
   removeTeamMember: (...a: Parameters<typeof commands.removeTeamMember>) => unwrap(commands.removeTeamMember(...a)),
+  teamAudit: (...a: Parameters<typeof commands.teamAudit>) => unwrap(commands.teamAudit(...a)),
+  teamInvitations: (team: string | null) => unwrap(commands.teamInvitations(team)),
+  revokeTeamInvitation: (...a: Parameters<typeof commands.revokeTeamInvitation>) => unwrap(commands.revokeTeamInvitation(...a)),
   previewSchedule: (...a: Parameters<typeof commands.previewSchedule>) =>
     unwrap(commands.previewSchedule(...a)),
 };

@@ -27,6 +27,8 @@ export const keys = {
   teamVaults: ["team-vaults"] as const,
   teamStatus: (team: string) => ["team-status", team] as const,
   teamMembers: (team: string) => ["team-members", team] as const,
+  teamAudit: (team: string, actor: string, action: string) => ["team-audit", team, actor, action] as const,
+  teamInvitations: (team: string) => ["team-invitations", team] as const,
 };
 
 export function useVaultStatus() {

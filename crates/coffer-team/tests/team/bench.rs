@@ -8,7 +8,6 @@ use coffer_core::Clock as _;
 use coffer_core::secret::NewSecret;
 use coffer_team::Role;
 
-use crate::secrets::basic_auth;
 use crate::support::*;
 
 #[test]

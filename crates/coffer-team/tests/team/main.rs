@@ -5,7 +5,9 @@
 
 mod access;
 mod bench;
+mod checkpoint;
 mod client_cert;
+mod crash;
 mod invitations;
 mod membership;
 mod privileges;

@@ -11,18 +11,6 @@ use coffer_team::{MetadataChange, Role};
 
 use crate::support::*;
 
-pub fn basic_auth(user: &str, password: &str) -> SecretData {
-    SecretData::from_fields(
-        SecretType::BasicAuth,
-        vec![
-            text_input("username", user),
-            text_input("password", password),
-        ],
-        &Intake::default(),
-    )
-    .unwrap()
-}
-
 pub fn new_secret(name: &str, data: SecretData) -> NewSecret {
     let mut new = NewSecret::new(name, data);
     new.description = "Canary-desc-91c2 primary database".into();

@@ -8,7 +8,7 @@ use coffer_core::Clock as _;
 use coffer_core::secret::NewSecret;
 use coffer_team::Role;
 
-use crate::secrets::{basic_auth, new_secret};
+use crate::secrets::new_secret;
 use crate::support::*;
 
 #[test]
@@ -161,4 +161,65 @@ fn connecting_with_the_vault_released_checks_like_open_and_the_replica_reads_wit
     assert_eq!(offline, secrets);
     assert_eq!(offline_as_of, as_of);
     team.pg.restart();
+}
+
+/// Creates `n` shared secrets `svc/0000`... as the administrator, through
+/// one connection.
+pub fn create_many(team: &mut Team, n: usize) {
+    let now = team.admin.clock.now();
+    let mut alice = team.admin.open();
+    for i in 0..n {
+        alice
+            .create_shared_secret(
+                ORG,
+                NewSecret::new(format!("svc/{i:04}"), basic_auth("app", "pw")),
+                now,
+            )
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_sync_reports_monotone_progress_ending_at_the_total_with_the_vault_free_between_pages() {
+    let mut team = Team::new();
+    let mut bob = team.add("Bob", Role::Member);
+    create_many(&mut team, 23);
+    let vault = std::sync::Mutex::new(std::mem::replace(
+        &mut bob.vault,
+        Desk::new("placeholder").vault,
+    ));
+    let mut tv = coffer_team::TeamVault::open(&mut vault.lock().unwrap(), None).unwrap();
+    let team_id = uuid::Uuid::parse_str(&team.team_id).unwrap();
+    let mut seen = Vec::new();
+    let report = coffer_team::sync_with_progress(
+        &mut tv,
+        5,
+        &mut |f| f(&mut vault.lock().unwrap()),
+        &mut |p| {
+            // Between pages the local vault is free: the app's list reads
+            // the replica, which already holds every page reported.
+            let v = vault.try_lock().expect("the vault is free during the sync");
+            assert_eq!(v.team_replica(team_id.as_bytes()).unwrap().len(), p.done);
+            seen.push(p);
+        },
+    )
+    .unwrap();
+    let done: Vec<_> = seen.iter().map(|p| p.done).collect();
+    assert_eq!(done, [0, 5, 10, 15, 20, 23]);
+    assert!(seen.iter().all(|p| p.total == 23));
+    assert_eq!(report.changed, 23);
+    bob.vault = vault.into_inner().unwrap();
+    let state = bob
+        .vault
+        .team_replica_state(team_id.as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.revision, report.revision);
+    // Nothing new: one report, 0 of 0.
+    let mut again = Vec::new();
+    coffer_team::sync_with_progress(&mut tv, 5, &mut |f| f(&mut bob.vault), &mut |p| {
+        again.push(p)
+    })
+    .unwrap();
+    assert_eq!(again, [coffer_team::SyncProgress { done: 0, total: 0 }]);
 }

@@ -121,6 +121,8 @@ function InviteDialog({ team, onClose }: { team: string; onClose: () => void }) 
     try {
       setInvitation(await api.inviteTeamMember(team, role, hours));
       await client.invalidateQueries({ queryKey: keys.teamStatus(team) });
+      await client.invalidateQueries({ queryKey: keys.teamInvitations(team) });
+      await client.invalidateQueries({ queryKey: ["team-audit", team] });
     } catch (e) {
       setError(e);
     } finally {
@@ -204,6 +206,7 @@ function ConfirmMemberDialog({ team, member, onClose }: { team: string; member: 
       const done = await api.confirmTeamMember(team, member.id, typed);
       await client.invalidateQueries({ queryKey: keys.teamMembers(team) });
       await client.invalidateQueries({ queryKey: keys.teamStatus(team) });
+      await client.invalidateQueries({ queryKey: ["team-audit", team] });
       toast.info(`${done.display_name ?? done.id} is confirmed.`);
       onClose();
     } catch (e) {
@@ -262,6 +265,7 @@ function RemoveMemberDialog({ team, member, onClose }: { team: string; member: T
     try {
       setRemoved(await api.removeTeamMember(team, member.id));
       await client.invalidateQueries({ queryKey: keys.teamMembers(team) });
+      await client.invalidateQueries({ queryKey: ["team-audit", team] });
       await client.invalidateQueries({ queryKey: keys.teamStatus(team) });
     } catch (e) {
       setError(e);

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { ipcError, mockShell, renderPage } from "../../components/testing";
-import type { TeamMember, TeamStatus } from "../../ipc/client";
+import type { TeamAudit, TeamAuditEntry, TeamInvitationInfo, TeamMember, TeamStatus } from "../../ipc/client";
 import { TeamPage } from "./TeamPage";
 
 const TEAM = "0b5c7a3e-1f55-4c57-9a54-5a3f0d6f3c11";
@@ -205,5 +205,118 @@ describe("removing a member", () => {
     await user.click(within(dialog).getByRole("button", { name: "Remove" }));
     expect(await within(dialog).findByText(/last administrator cannot be removed/)).toBeInTheDocument();
     expect(within(dialog).getByText(/make another member administrator first/)).toBeInTheDocument();
+  });
+});
+
+const BO_ACTIVE: TeamMember = { ...BO, status: "active", confirmed_by: "a1" };
+
+const entry = (seq: number, actor: TeamMember, action: string, target: string): TeamAuditEntry => ({
+  seq,
+  at: `2026-12-07T15:0${seq}:00Z`,
+  actor: actor.id,
+  actor_name: actor.display_name,
+  action,
+  target,
+});
+const ENTRIES = [entry(1, ANN, "team.create", "t"), entry(2, ANN, "member.invite", "i1"), entry(3, ANN, "member.confirm", "b2"), entry(4, BO_ACTIVE, "secret.reveal", "s1")];
+
+/** The shell's audit: filters applied as the command does, newest first. */
+function audit(args: Record<string, unknown>): TeamAudit {
+  const entries = ENTRIES.filter((e) => (!args.actor || e.actor === args.actor) && (!args.action || e.action === args.action)).reverse();
+  return {
+    entries,
+    total: ENTRIES.length,
+    verified_seq: 4,
+    verified_at: ENTRIES.at(-1)?.at ?? null,
+    actions: [...new Set(ENTRIES.map((e) => e.action))].sort(),
+  };
+}
+
+const PENDING: TeamInvitationInfo = { id: "i3aaaaaa-0000", role: "member", state: "open", expires_at: "2026-12-09T15:00:00Z", used_at: null, revoked_at: null, created_by: "a1" };
+const INVITATIONS: TeamInvitationInfo[] = [
+  { id: "i3aaaaaa-0000", role: "member", state: "open", expires_at: "2026-12-09T15:00:00Z", used_at: null, revoked_at: null, created_by: "a1" },
+  { id: "i1bbbbbb-0000", role: "member", state: "used", expires_at: "2026-12-08T15:00:00Z", used_at: "2026-12-07T15:02:30Z", revoked_at: null, created_by: "a1" },
+];
+
+describe("the team vault's audit and invitations", () => {
+  it("shows the verified chain with names, up to which entry, and filters by action and member", async () => {
+    const user = userEvent.setup();
+    const shell = mockShell({ team_vaults: () => [ENTRY], team_status: () => ADMIN, team_members: () => [ANN, BO_ACTIVE], team_invitations: () => INVITATIONS, team_audit: audit });
+    renderPage(<TeamPage />);
+    expect(await screen.findByText(/chain verified up to entry 4/)).toBeInTheDocument();
+    const rows = () => within(document.querySelector(".team-audit") as HTMLElement).getAllByRole("row").slice(1);
+    const row = (i: number) => {
+      const found = rows()[i];
+      if (!found) throw new Error(`no audit row ${i}`);
+      return found;
+    };
+    expect(rows()).toHaveLength(4);
+    expect(row(0)).toHaveTextContent("Revealed a secret");
+    expect(row(0)).toHaveTextContent("Bo");
+    // A member target by name.
+    expect(row(1)).toHaveTextContent("Confirmed a member");
+    expect(within(row(1)).getAllByText("Bo").length).toBeGreaterThan(0);
+    await user.selectOptions(screen.getByLabelText("Filter by action"), "member.confirm");
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(shell.of("team_audit").at(-1)).toMatchObject({ action: "member.confirm", actor: null });
+    await user.selectOptions(screen.getByLabelText("Filter by action"), "");
+    await user.selectOptions(screen.getByLabelText("Filter by member"), "b2");
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(row(0)).toHaveTextContent("secret.reveal");
+    await user.selectOptions(screen.getByLabelText("Filter by action"), "team.create");
+    expect(await screen.findByText("No entry matches these filters.")).toBeInTheDocument();
+  });
+
+  it("shows a chain that does not verify as tampered, with no entry", async () => {
+    mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ({ ...ADMIN, role: "member" }),
+      team_members: () => [ANN, BO_ACTIVE],
+      team_audit: () => ipcError("tampered", "audit entry 2 was changed outside Coffer"),
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByText("tampered")).toBeInTheDocument();
+    expect(screen.getByText(/The audit chain does not verify/)).toBeInTheDocument();
+    expect(screen.getByText(/audit entry 2 was changed outside Coffer/)).toBeInTheDocument();
+    expect(document.querySelector(".team-audit")).toBeNull();
+    expect(screen.queryByText(/chain verified up to/)).toBeNull();
+    // A plain member sees no invitations.
+    expect(screen.queryByRole("heading", { name: "Invitations" })).toBeNull();
+  });
+
+  it("lists invitations for administrators and revokes a pending one", async () => {
+    const user = userEvent.setup();
+    let invitations = INVITATIONS;
+    const shell = mockShell({
+      team_vaults: () => [ENTRY],
+      team_status: () => ADMIN,
+      team_members: () => [ANN, BO_ACTIVE],
+      team_audit: audit,
+      team_invitations: () => invitations,
+      revoke_team_invitation: (args) => {
+        const revoked = { ...PENDING, state: "revoked", revoked_at: "2026-12-07T16:00:00Z" };
+        invitations = [revoked, ...INVITATIONS.slice(1)];
+        expect(args.invitation).toBe(PENDING.id);
+        return revoked;
+      },
+    });
+    renderPage(<TeamPage />);
+    expect(await screen.findByRole("heading", { name: "Invitations" })).toBeInTheDocument();
+    const table = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>(".team-invitations");
+      if (!found) throw new Error("no invitations table yet");
+      return found;
+    });
+    expect(within(table).getByText("pending")).toBeInTheDocument();
+    expect(within(table).getByText("used")).toBeInTheDocument();
+    // Only a pending invitation can be revoked.
+    expect(within(table).getAllByRole("button", { name: /Revoke invitation/ })).toHaveLength(1);
+    await user.click(within(table).getByRole("button", { name: "Revoke invitation i3aaaaaa" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/stops working/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Revoke" }));
+    await waitFor(() => expect(within(document.querySelector(".team-invitations") as HTMLElement).getByText("revoked")).toBeInTheDocument());
+    expect(shell.of("revoke_team_invitation")).toEqual([{ team: TEAM, invitation: "i3aaaaaa-0000" }]);
+    expect(within(document.querySelector(".team-invitations") as HTMLElement).queryAllByRole("button", { name: /Revoke invitation/ })).toHaveLength(0);
   });
 });

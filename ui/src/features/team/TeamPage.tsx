@@ -4,7 +4,9 @@ import { Icon } from "../../components/Icon";
 import { api, errorMessage, type TeamStatus, type TeamVaultEntry } from "../../ipc/client";
 import { keys } from "../../lib/queries";
 import { formatDateTime } from "../../lib/time";
+import { AuditPanel } from "./AuditPanel";
 import { Fingerprint } from "./Fingerprint";
+import { InvitationsPanel } from "./InvitationsPanel";
 import { MembersPanel } from "./MembersPanel";
 import { advice, roleLabel } from "./model";
 import { TeamStart } from "./TeamStart";
@@ -46,6 +48,8 @@ function TeamOverview({ team }: { team: TeamVaultEntry }) {
   const retry = () => {
     void client.invalidateQueries({ queryKey: keys.teamStatus(team.team_id) });
     void client.invalidateQueries({ queryKey: keys.teamMembers(team.team_id) });
+    void client.invalidateQueries({ queryKey: keys.teamInvitations(team.team_id) });
+    void client.invalidateQueries({ queryKey: ["team-audit", team.team_id] });
   };
   if (status.isPending) {
     return (
@@ -85,6 +89,8 @@ function TeamOverview({ team }: { team: TeamVaultEntry }) {
       <StatusCard status={s} onRefresh={retry} refreshing={status.isFetching} />
       {s.state === "pending" ? <PendingPanel status={s} /> : null}
       {s.state === "active" ? <MembersPanel team={team.team_id} admin={s.role === "administrator"} me={s.member_id} /> : null}
+      {s.state === "active" && s.role === "administrator" ? <InvitationsPanel team={team.team_id} /> : null}
+      {s.state === "active" ? <AuditPanel team={team.team_id} /> : null}
       {s.state === "removed" ? (
         <div className="notice notice-warn" role="status">
           <Icon name="alert" />

@@ -70,7 +70,7 @@ function OrgSelect({ value, onChange }: { value: string; onChange: (org: string)
   );
 }
 
-function SecretField({ label, hint, org, types, value, onChange }: { label: string; hint: string; org: string; types: ("basic_auth" | "ca_bundle")[]; value: string; onChange: (v: string) => void }) {
+function SecretField({ label, hint, org, types, value, onChange }: { label: string; hint: string; org: string; types: ("basic_auth" | "ca_bundle" | "certificate")[]; value: string; onChange: (v: string) => void }) {
   const id = useId();
   return (
     <div className="field">
@@ -80,6 +80,20 @@ function SecretField({ label, hint, org, types, value, onChange }: { label: stri
         {hint}
       </span>
     </div>
+  );
+}
+
+/** A TLS client certificate (a certificate secret with its private key), as the CLI's `--client-cert`. */
+function ClientCertField({ org, value, onChange }: { org: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <SecretField
+      label="Client certificate secret (optional)"
+      hint="A certificate with its private key, for servers that ask for one (TLS only); each connection uses it, audited."
+      org={org}
+      types={["certificate"]}
+      value={value}
+      onChange={onChange}
+    />
   );
 }
 
@@ -106,6 +120,7 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
         form.connection.trim(),
         secretRef(form.org, form.passwordSecret),
         secretRef(form.org, form.caSecret),
+        secretRef(form.org, form.clientCert),
         form.displayName.trim(),
         form.orgName.trim(),
         asSql,
@@ -166,11 +181,12 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
         <Field label="Connection string" hint="postgres://USER@HOST:PORT/DATABASE?sslmode=require — no password in it." error={shown.connection}>
           <input className="input mono" value={form.connection} spellCheck={false} autoComplete="off" onChange={(e) => set({ connection: e.target.value })} />
         </Field>
-        <OrgSelect value={form.org} onChange={(org) => set({ org, passwordSecret: "", caSecret: "" })} />
+        <OrgSelect value={form.org} onChange={(org) => set({ org, passwordSecret: "", caSecret: "", clientCert: "" })} />
         <div className="team-two">
           <SecretField label="Password secret (optional)" hint="A basic_auth secret; its use is audited." org={form.org} types={["basic_auth"]} value={form.passwordSecret} onChange={(v) => set({ passwordSecret: v })} />
           <SecretField label="CA bundle secret (optional)" hint="Trusted instead of the system's roots for TLS." org={form.org} types={["ca_bundle"]} value={form.caSecret} onChange={(v) => set({ caSecret: v })} />
         </div>
+        <ClientCertField org={form.org} value={form.clientCert} onChange={(v) => set({ clientCert: v })} />
         <div className="team-two">
           <Field label="Your display name" hint="Encrypted: the server never sees it." error={shown.displayName}>
             <input className="input" value={form.displayName} onChange={(e) => set({ displayName: e.target.value })} />
@@ -212,7 +228,7 @@ function JoinDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await api.joinTeamVault(form.ticket.trim(), form.displayName.trim(), secretRef(form.org, form.caSecret));
+      await api.joinTeamVault(form.ticket.trim(), form.displayName.trim(), secretRef(form.org, form.caSecret), secretRef(form.org, form.clientCert));
       await client.invalidateQueries({ queryKey: keys.teamVaults });
       onClose();
     } catch (e) {
@@ -253,8 +269,11 @@ function JoinDialog({ onClose }: { onClose: () => void }) {
         <Field label="Your display name" hint="Encrypted: administrators see it, the server does not." error={shown.displayName}>
           <input className="input" value={form.displayName} onChange={(e) => set({ displayName: e.target.value })} />
         </Field>
-        <OrgSelect value={form.org} onChange={(org) => set({ org, caSecret: "" })} />
-        <SecretField label="CA bundle secret (optional)" hint="When the server's certificate comes from a private CA." org={form.org} types={["ca_bundle"]} value={form.caSecret} onChange={(v) => set({ caSecret: v })} />
+        <OrgSelect value={form.org} onChange={(org) => set({ org, caSecret: "", clientCert: "" })} />
+        <div className="team-two">
+          <SecretField label="CA bundle secret (optional)" hint="When the server's certificate comes from a private CA." org={form.org} types={["ca_bundle"]} value={form.caSecret} onChange={(v) => set({ caSecret: v })} />
+          <ClientCertField org={form.org} value={form.clientCert} onChange={(v) => set({ clientCert: v })} />
+        </div>
       </form>
       {error ? <ErrorNotice error={error} /> : null}
     </Dialog>

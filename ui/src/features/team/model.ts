@@ -44,11 +44,13 @@ export type CreateForm = {
   org: string;
   passwordSecret: string;
   caSecret: string;
+  /** A certificate secret (certificate and private key) for servers that ask for one. */
+  clientCert: string;
   displayName: string;
   orgName: string;
 };
 
-export const emptyCreate: CreateForm = { connection: "", org: "Default", passwordSecret: "", caSecret: "", displayName: "", orgName: "" };
+export const emptyCreate: CreateForm = { connection: "", org: "Default", passwordSecret: "", caSecret: "", clientCert: "", displayName: "", orgName: "" };
 
 export type CreateErrors = Partial<Record<"connection" | "displayName" | "orgName", string>>;
 
@@ -66,9 +68,9 @@ export function validateCreate(form: CreateForm): CreateErrors {
   return errors;
 }
 
-export type JoinForm = { ticket: string; displayName: string; org: string; caSecret: string };
+export type JoinForm = { ticket: string; displayName: string; org: string; caSecret: string; clientCert: string };
 
-export const emptyJoin: JoinForm = { ticket: "", displayName: "", org: "Default", caSecret: "" };
+export const emptyJoin: JoinForm = { ticket: "", displayName: "", org: "Default", caSecret: "", clientCert: "" };
 
 export type JoinErrors = Partial<Record<"ticket" | "displayName", string>>;
 
@@ -111,4 +113,26 @@ export function roleLabel(role: string | null | undefined): string {
   if (role === "administrator") return "Administrator";
   if (role === "member") return "Member";
   return "—";
+}
+
+/** Audit actions as people read them (the raw action stays visible beside). */
+const ACTIONS: Record<string, string> = {
+  "team.create": "Created the team vault",
+  "member.invite": "Invited a member",
+  "member.confirm": "Confirmed a member",
+  "member.remove": "Removed a member",
+  "invitation.revoke": "Revoked an invitation",
+  "secret.create": "Created a secret",
+  "secret.update": "Changed a secret",
+  "secret.delete": "Trashed a secret",
+  "secret.reveal": "Revealed a secret",
+};
+
+export function actionLabel(action: string): string {
+  return ACTIONS[action] ?? action;
+}
+
+/** Invitation states as the table shows them: `open` is pending. */
+export function invitationLabel(state: string): string {
+  return state === "open" ? "pending" : state;
 }

@@ -10,6 +10,20 @@ use coffer_team::{Role, Status, TeamVault};
 
 pub use pg::Postgres;
 
+/// A basic_auth secret's value.
+pub fn basic_auth(user: &str, password: &str) -> coffer_core::secret::SecretData {
+    use coffer_core::secret::{Intake, SecretData, SecretType, text_input};
+    SecretData::from_fields(
+        SecretType::BasicAuth,
+        vec![
+            text_input("username", user),
+            text_input("password", password),
+        ],
+        &Intake::default(),
+    )
+    .expect("a basic_auth value")
+}
+
 /// Now, for clocks that the server's `now()` must agree with (invitation expiry).
 pub fn now() -> Timestamp {
     let secs = std::time::SystemTime::now()

@@ -50,6 +50,35 @@ fn run(command: &mut Command, what: &str) -> Output {
     out
 }
 
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // After "(comm)": state, then the parent's pid.
+                    let rest = &stat[stat.rfind(')')? + 1..];
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(pid)
+        })
+        .collect()
+}
+
+/// Whether process `pid` still runs (a zombie counts as gone).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next().map(|s| s != "Z"))
+            .unwrap_or(false)
+    })
+}
+
 fn as_postgres(bin: &Path, program: &str) -> Command {
     let mut c = Command::new("runuser");
     c.args(["-u", "postgres", "--"]).arg(bin.join(program));
@@ -167,16 +196,29 @@ impl Postgres {
             self.dir.path().display(),
             self.extra
         );
-        run(
+        let start = || {
             as_postgres(&self.bin, "pg_ctl")
                 .arg("-D")
                 .arg(self.dir.path().join("data"))
                 .args(["-o", &options, "-w", "-t", "60", "-l"])
                 .arg(self.dir.path().join("log"))
                 .arg("start")
-                .stdout(Stdio::null()),
-            "pg_ctl start",
-        );
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .output()
+                .expect("pg_ctl start")
+        };
+        // After a crash the old cluster's last processes may take a moment
+        // to let go of its shared memory: a few tries, then the log.
+        let mut tries = 0;
+        while !start().status.success() {
+            tries += 1;
+            if tries == 20 {
+                let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
+                panic!("pg_ctl start failed 20 times; the server's log:\n{log}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
         self.running = true;
     }
 
@@ -195,7 +237,40 @@ impl Postgres {
         }
     }
 
-    /// Starts it again after [`Postgres::stop`].
+    /// Kills the postmaster with SIGKILL (a crashed server, not a shutdown)
+    /// and waits until its backends, which notice their parent's death,
+    /// are gone too, so that [`Postgres::restart`] finds the cluster free.
+    pub fn kill(&mut self) {
+        if !self.running {
+            return;
+        }
+        let pid_file = self.dir.path().join("data").join("postmaster.pid");
+        let pid: u32 = std::fs::read_to_string(&pid_file)
+            .expect("postmaster.pid")
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .expect("the postmaster's pid");
+        let children = children_of(pid);
+        run(
+            Command::new("kill").args(["-KILL", &pid.to_string()]),
+            "kill the postmaster",
+        );
+        self.running = false;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::iter::once(pid)
+            .chain(children.iter().copied())
+            .any(alive)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the killed server's processes did not exit"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Starts it again after [`Postgres::stop`] or [`Postgres::kill`].
     pub fn restart(&mut self) {
         self.start_server();
     }

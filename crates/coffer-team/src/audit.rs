@@ -29,6 +29,10 @@ pub struct AuditEntry {
     pub action: String,
     /// The id it was done to.
     pub target: String,
+    /// What used a shared secret (`job NAME run N`), opened where this
+    /// member holds the organization's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An entry of the verified chain, before names are attached.
@@ -50,6 +54,7 @@ impl TeamVault {
             .filter_map(|m| Some((m.id, m.display_name?)))
             .collect();
         let chain = self.verified_chain(&roster)?;
+        let mut notes = self.notes()?;
         Ok(chain
             .into_iter()
             .map(|e| {
@@ -60,10 +65,52 @@ impl TeamVault {
                     actor_name: names.get(&actor).cloned(),
                     actor,
                     action: e.action,
+                    note: notes.remove(&e.seq),
                     target: e.target,
                 }
             })
             .collect())
+    }
+
+    /// The notes of audit entries this member can open (of organizations it
+    /// holds a key of), by entry. A note that does not open is `tampered`.
+    fn notes(&mut self) -> Result<HashMap<i64, String>> {
+        let fail = self.fail("reading the audit's notes");
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, target, note FROM coffer.audit WHERE note IS NOT NULL ORDER BY seq",
+                &[],
+            )
+            .map_err(fail)?;
+        let team = self.me.team_id;
+        let mut held: HashMap<[u8; 16], Option<crate::secrets::OrgContext>> = HashMap::new();
+        let mut out = HashMap::new();
+        for row in rows {
+            let seq: i64 = row.get(0);
+            let target: String = row.get(1);
+            let note: Vec<u8> = row.get(2);
+            let what = format!("audit entry {seq}");
+            let (Some(org), Ok(secret)) = (
+                note.get(..16).and_then(|o| <[u8; 16]>::try_from(o).ok()),
+                uuid::Uuid::parse_str(&target),
+            ) else {
+                return Err(Error::tampered(format!("{what} (its note)")));
+            };
+            if !held.contains_key(&org) {
+                let ctx = match self.org_context(&show_id(&org)) {
+                    Ok(ctx) => Some(ctx),
+                    Err(Error::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                held.insert(org, ctx);
+            }
+            if let Some(Some(ctx)) = held.get(&org) {
+                let text = crate::uses::open_note(&team, ctx, secret.as_bytes(), &note, &what)?;
+                out.insert(seq, text);
+            }
+        }
+        Ok(out)
     }
 
     /// The whole chain in order, each entry's link, hash and author's
@@ -197,4 +244,54 @@ fn check_history(roster: &Roster, chain: &[ChainEntry]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The audit actions that write a new revision of a shared secret (one
+/// entry per revision, in the revision's transaction): the n-th of them
+/// naming a secret is that secret's revision n.
+pub(crate) const SECRET_WRITES: [&str; 4] = [
+    "secret.create",
+    "secret.update",
+    "secret.delete",
+    "secret.restore",
+];
+
+/// Who wrote each revision of each shared secret, by the verified chain:
+/// `writers[secret][n - 1]` wrote revision n. A write entry by a member
+/// before its confirmation is `tampered` (a write after its removal already
+/// is, [`check_history`]), so a revision's author had the right to write
+/// it when it did.
+pub(crate) fn secret_writers(
+    roster: &Roster,
+    chain: &[ChainEntry],
+) -> Result<HashMap<[u8; 16], Vec<[u8; 16]>>> {
+    // The first administrator confirmed itself at creation.
+    let mut confirmed: std::collections::HashSet<[u8; 16]> = roster
+        .rows
+        .iter()
+        .filter(|r| r.endorsed_by == Some(r.id))
+        .map(|r| r.id)
+        .collect();
+    let mut writers: HashMap<[u8; 16], Vec<[u8; 16]>> = HashMap::new();
+    for entry in chain {
+        let Ok(target) = uuid::Uuid::parse_str(&entry.target) else {
+            continue;
+        };
+        if entry.action == "member.confirm" {
+            confirmed.insert(*target.as_bytes());
+        } else if SECRET_WRITES.contains(&entry.action.as_str()) {
+            if !confirmed.contains(&entry.actor) {
+                return Err(Error::tampered(format!(
+                    "audit entry {} (a write by member {} before its confirmation)",
+                    entry.seq,
+                    show_id(&entry.actor)
+                )));
+            }
+            writers
+                .entry(*target.as_bytes())
+                .or_default()
+                .push(entry.actor);
+        }
+    }
+    Ok(writers)
 }

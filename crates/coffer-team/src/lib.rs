@@ -16,11 +16,14 @@ mod audit;
 mod connect;
 mod create;
 mod error;
+mod history;
 mod identity;
 mod invitations;
 mod local;
 mod members;
 mod migration_membership;
+mod migration_uses;
+mod offline;
 mod records;
 mod remove;
 mod rewrap;
@@ -35,16 +38,21 @@ mod secrets_rewrap_tests;
 mod sync;
 mod team;
 mod ticket;
+mod uses;
 
 pub use audit::AuditEntry;
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
 pub use error::{Error, Result};
 pub use identity::{Identity, PublicKeys, normalize_fingerprint};
+pub use history::SharedVersion;
 pub use invitations::InvitationInfo;
 pub use members::Member;
+pub use offline::{reveal_shared, use_shared};
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
-pub use sync::{SharedListing, SyncReport, is_shared_org, list_shared, sync, sync_with};
+pub use sync::{
+    SharedListing, SyncReport, is_shared_org, list_shared, replica_secret, sync, sync_with,
+};
 pub use team::{Invitation, Organization, Role, Status, TeamVault};

@@ -6,7 +6,7 @@
 //! member). The same SQL text is executed by `create` or printed for a DBA.
 
 /// The schema version this build writes and understands.
-pub const LATEST: i32 = 3;
+pub const LATEST: i32 = 4;
 
 /// The database roles of one team vault; names carry the team's prefix so
 /// that several team vaults can share a cluster.
@@ -337,4 +337,6 @@ INSERT INTO coffer.coffer_schema (version) VALUES (1);
     crate::schema_secrets::MIGRATION_2,
     // 3: membership changes (removal, revocation, re-sealing).
     crate::migration_membership::MEMBERSHIP,
+    // 4: sealed notes on audit entries (uses), organization settings.
+    crate::migration_uses::USES,
 ];

@@ -34,6 +34,9 @@ pub(crate) enum Purpose {
     SecretMeta,
     /// A shared secret's value, under its data key.
     SecretValue,
+    /// An audit entry's note (what used a shared secret), under the
+    /// organization's note key.
+    AuditNote,
 }
 
 impl Purpose {
@@ -47,6 +50,7 @@ impl Purpose {
             Self::DataKey => b"data-key",
             Self::SecretMeta => b"secret-meta",
             Self::SecretValue => b"secret-value",
+            Self::AuditNote => b"audit-note",
         }
     }
 }

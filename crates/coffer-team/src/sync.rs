@@ -10,11 +10,11 @@ use std::time::Duration;
 use coffer_core::{Timestamp, Vault};
 use postgres::fallible_iterator::FallibleIterator as _;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::local;
-use crate::secrets::SharedSecret;
+use crate::offline::{decode_record, encode_record};
+use crate::secrets::{SharedSecret, open_value};
 use crate::team::TeamVault;
 
 /// What a sync did.
@@ -46,26 +46,59 @@ pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
     sync_with(&mut tv, vault)
 }
 
-/// [`sync`] over an open connection.
+/// [`sync`] over an open connection. Reveals and uses queued while offline
+/// are uploaded first. For organizations that allow offline use the replica
+/// keeps each secret's value too (all of them are read again the first time);
+/// for the others it keeps none (values kept before are dropped).
 pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
     let team = tv.me.team_id;
     let seen = vault.team_replica_state(&team)?.map(|s| s.revision);
     let check = |found: i64| crate::rollback::check(seen.unwrap_or(0), found);
     check(tv.revision()?)?;
+    tv.upload_queue(vault)?;
     let since = seen.unwrap_or(0);
+    // What the replica holds: per secret, its metadata and whether a value.
+    let held: Vec<(SharedSecret, bool)> = vault
+        .team_replica(&team)?
+        .iter()
+        .map(|bytes| decode_record(bytes).map(|(s, v)| (s, v.is_some())))
+        .collect::<Result<_>>()?;
     let mut revision = i64::MAX;
     let mut records = Vec::new();
     for org in tv.organizations()? {
-        let ctx = tv.org_context(&org.id)?;
-        let (at, changed) = tv.changed_since(&ctx, since)?;
+        let mut ctx = tv.org_context(&org.id)?;
+        let offline = tv.offline_allowed(&ctx)?;
+        let of_org = || held.iter().filter(|(s, _)| s.org_id == org.id);
+        // Values missing (offline use just allowed): read every row again.
+        let from = if offline && of_org().any(|(s, v)| !v && s.status != "trashed") {
+            0
+        } else {
+            since
+        };
+        let (at, changed) = tv.changed_rows(&mut ctx, from)?;
         check(at)?;
         revision = revision.min(at);
-        for secret in changed {
-            let id = uuid::Uuid::parse_str(&secret.id)
-                .map_err(|_| Error::Internal("a shared secret's id".into()))?;
-            let record = serde_json::to_vec(&secret)
-                .map_err(|e| Error::Internal(format!("encoding a replica record: {e}")))?;
-            records.push((*id.as_bytes(), Zeroizing::new(record)));
+        let mut written = std::collections::HashSet::new();
+        for (row, opened) in changed {
+            let value = if offline && opened.secret.status != "trashed" {
+                Some(open_value(&team, &opened, &row)?)
+            } else {
+                None
+            };
+            written.insert(row.id);
+            records.push((
+                row.id,
+                encode_record(&opened.secret, value.as_ref().map(|v| v.as_slice()))?,
+            ));
+        }
+        if !offline {
+            for (secret, _) in of_org().filter(|(_, v)| *v) {
+                let id = uuid::Uuid::parse_str(&secret.id)
+                    .map_err(|_| Error::tampered("a replica record"))?;
+                if !written.contains(id.as_bytes()) {
+                    records.push((*id.as_bytes(), encode_record(secret, None)?));
+                }
+            }
         }
     }
     if revision == i64::MAX {
@@ -93,14 +126,7 @@ pub fn list_shared(
     };
     let me = local::identity(vault, team)?;
     let state = vault.team_replica_state(&me.team_id)?;
-    let mut secrets = vault
-        .team_replica(&me.team_id)?
-        .iter()
-        .map(|bytes| {
-            serde_json::from_slice::<SharedSecret>(bytes)
-                .map_err(|_| Error::tampered("a replica record"))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut secrets = replica_secrets(vault, &me.team_id)?;
     if let Some(org) = org.map(str::trim) {
         secrets.retain(|s| s.org == org || s.org_id == org.to_ascii_lowercase());
     }
@@ -111,6 +137,34 @@ pub fn list_shared(
         as_of: state.map(|s| s.synced_at),
         offline_reason,
     })
+}
+
+/// Every record of the replica of team vault `team` (metadata only).
+fn replica_secrets(vault: &Vault, team: &[u8; 16]) -> Result<Vec<SharedSecret>> {
+    vault
+        .team_replica(team)?
+        .iter()
+        .map(|bytes| decode_record(bytes).map(|(s, _)| s))
+        .collect()
+}
+
+/// A shared secret of this desktop's replica, by organization (name or id)
+/// and name, without asking the server (metadata only): what a job checks
+/// before it uses one. `None` when the replica holds no such secret, or
+/// this vault joined no team vault.
+pub fn replica_secret(vault: &Vault, org: &str, name: &str) -> Result<Option<SharedSecret>> {
+    if vault.team_identities()?.is_empty() {
+        return Ok(None);
+    }
+    let me = match local::identity(vault, None) {
+        Ok(me) => me,
+        Err(Error::NoIdentity { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let org = org.trim();
+    Ok(replica_secrets(vault, &me.team_id)?
+        .into_iter()
+        .find(|s| (s.org == org || s.org_id == org.to_ascii_lowercase()) && s.name == name))
 }
 
 /// Whether `org` names a shared organization of this vault's team vault:
@@ -126,10 +180,11 @@ pub fn is_shared_org(vault: &mut Vault, org: &str) -> Result<bool> {
         Err(Error::NoIdentity { .. }) => return Ok(false),
         Err(e) => return Err(e),
     };
-    for bytes in vault.team_replica(&me.team_id)? {
-        if serde_json::from_slice::<SharedSecret>(&bytes).is_ok_and(|s| s.org == org) {
-            return Ok(true);
-        }
+    if replica_secrets(vault, &me.team_id)?
+        .iter()
+        .any(|s| s.org == org)
+    {
+        return Ok(true);
     }
     let mut tv = TeamVault::open(vault, None)?;
     Ok(tv.organizations()?.iter().any(|o| o.name == org))

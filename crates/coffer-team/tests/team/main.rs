@@ -5,8 +5,10 @@
 
 mod bench;
 mod client_cert;
+mod history;
 mod invitations;
 mod membership;
+mod offline;
 mod privileges;
 mod removal;
 mod rollback;

@@ -113,8 +113,14 @@ impl TeamVault {
             &[&uuid(&ctx.org), &OFFLINE_USE, &value, &at, &uuid(&me), &sig],
         )
         .map_err(&fail)?;
-        Self::audit(&mut tx, &self.me, now, "org.offline_use", &show_id(&ctx.org))
-            .map_err(&fail)?;
+        Self::audit(
+            &mut tx,
+            &self.me,
+            now,
+            "org.offline_use",
+            &show_id(&ctx.org),
+        )
+        .map_err(&fail)?;
         tx.commit().map_err(&fail)
     }
 
@@ -228,8 +234,8 @@ pub fn reveal_shared(
     name: &str,
     now: Timestamp,
 ) -> Result<(SharedSecret, SecretData, bool)> {
-    let online = TeamVault::open(vault, None)
-        .and_then(|mut tv| tv.reveal_shared_secret(org, name, now));
+    let online =
+        TeamVault::open(vault, None).and_then(|mut tv| tv.reveal_shared_secret(org, name, now));
     match online {
         Ok((secret, data)) => Ok((secret, data, false)),
         Err(e @ Error::Unreachable { .. }) => {
@@ -254,10 +260,16 @@ pub fn use_shared(
         .and_then(|mut tv| tv.use_shared_secret(org, name, purpose, now));
     match online {
         Ok((secret, data)) => Ok((secret, data, false)),
-        Err(e @ Error::Unreachable { .. }) => {
-            offline(vault, org, name, "secret.use.offline", Some(purpose), now, e)
-                .map(|(s, d)| (s, d, true))
-        }
+        Err(e @ Error::Unreachable { .. }) => offline(
+            vault,
+            org,
+            name,
+            "secret.use.offline",
+            Some(purpose),
+            now,
+            e,
+        )
+        .map(|(s, d)| (s, d, true)),
         Err(e) => Err(e),
     }
 }

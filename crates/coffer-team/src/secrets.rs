@@ -299,9 +299,8 @@ pub(crate) const READ_TRIES: usize = 5;
 /// Whether the audit chain read with `ctx`'s roster records every revision
 /// in `rows`.
 pub(crate) fn covered(ctx: &OrgContext, rows: &[Row]) -> bool {
-    rows.iter().all(|r| {
-        usize::try_from(r.v_revision).is_ok_and(|v| v <= ctx.roster.revisions(&r.id))
-    })
+    rows.iter()
+        .all(|r| usize::try_from(r.v_revision).is_ok_and(|v| v <= ctx.roster.revisions(&r.id)))
 }
 
 fn unique_violation(e: &postgres::Error) -> bool {
@@ -667,12 +666,19 @@ impl TeamVault {
         Self::check_expected(&opened.secret, expected)?;
         if opened.secret.status == "trashed" {
             return Err(Error::NotFound {
-                what: format!("shared secret {name:?} in {} (it is in the trash)", ctx.name),
+                what: format!(
+                    "shared secret {name:?} in {} (it is in the trash)",
+                    ctx.name
+                ),
             });
         }
         let team = self.me.team_id;
         let what = format!("shared secret {}", show_id(&r.id));
-        let current = decode_value(opened.meta.kind(&what)?, &open_value(&team, &opened, &r)?, &what)?;
+        let current = decode_value(
+            opened.meta.kind(&what)?,
+            &open_value(&team, &opened, &r)?,
+            &what,
+        )?;
         let Some(data) = current.changed(name, change)? else {
             return Ok(None);
         };
@@ -820,7 +826,10 @@ impl TeamVault {
         )?;
         // Only a restore's own record says where its value came from.
         let record = Meta {
-            restored_from: w.meta.restored_from.filter(|_| w.action == "secret.restore"),
+            restored_from: w
+                .meta
+                .restored_from
+                .filter(|_| w.action == "secret.restore"),
             ..w.meta.clone()
         };
         let meta_plain = Zeroizing::new(record.encode()?);

@@ -457,7 +457,9 @@ impl TeamVault {
         let (at, actor, hash) = (at.unix(), uuid(&me.member_id), hash.to_vec());
         match note {
             None => tx.execute(
-                &format!("INSERT INTO coffer.audit ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+                &format!(
+                    "INSERT INTO coffer.audit ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
                 &[&at, &actor, &action, &target, &prev, &hash, &sig],
             )?,
             Some(note) => tx.execute(

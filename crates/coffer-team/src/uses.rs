@@ -5,9 +5,9 @@
 //! from its blind-index key (which survives epochs, so notes stay readable
 //! after a member's removal): the server never sees a job's name.
 
+use aes_gcm::KeyInit as _;
 use coffer_core::Timestamp;
 use coffer_core::secret::SecretData;
-use aes_gcm::KeyInit as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;

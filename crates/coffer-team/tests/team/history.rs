@@ -306,7 +306,10 @@ fn an_older_version_is_revealed_and_the_reveal_is_audited() {
         .open()
         .reveal_shared_version(ORG, "prod/db", 1, now)
         .unwrap();
-    assert_eq!((shown.revision, shown.version, shown.current), (1, 1, false));
+    assert_eq!(
+        (shown.revision, shown.version, shown.current),
+        (1, 1, false)
+    );
     assert_eq!(value_of(&data, "password"), "old-pw");
     let bob_id = bob.status().member_id;
     let audit = team.admin.open().audit_entries().unwrap();
@@ -380,7 +383,11 @@ fn restore_writes_a_new_signed_revision_with_the_old_value_and_conflicts_like_an
         .unwrap_err();
     assert_eq!(e.code(), "conflict", "{e}");
     assert_eq!(
-        team.admin.open().shared_versions(ORG, "prod/db").unwrap().len(),
+        team.admin
+            .open()
+            .shared_versions(ORG, "prod/db")
+            .unwrap()
+            .len(),
         3
     );
     // A later revision's record does not claim the restore.
@@ -472,7 +479,11 @@ fn update_merges_single_fields_and_metadata_changes_keep_the_value() {
     let now = team.admin.clock.now();
     team.admin
         .open()
-        .create_shared_secret(ORG, new_secret("prod/db", basic_auth("deploy", "pw-1")), now)
+        .create_shared_secret(
+            ORG,
+            new_secret("prod/db", basic_auth("deploy", "pw-1")),
+            now,
+        )
         .unwrap();
     let mut tv = bob.open();
     // A new password keeps the username.

@@ -89,9 +89,14 @@ fn offline_reveals_and_uses_reach_the_audit_marked_offline_on_reconnect() {
     assert!(offline);
     assert_eq!(secret.name, "prod/db");
     assert_eq!(&*data.field("password").unwrap().value, b"pw-1");
-    let (_, _, offline) =
-        coffer_team::use_shared(&mut bob.vault, ORG, "prod/db", "job Default:deploy run 4", now)
-            .unwrap();
+    let (_, _, offline) = coffer_team::use_shared(
+        &mut bob.vault,
+        ORG,
+        "prod/db",
+        "job Default:deploy run 4",
+        now,
+    )
+    .unwrap();
     assert!(offline);
     assert_eq!(bob.vault.team_queue(&id).unwrap().len(), 2);
     // Still needs the server: a write.

@@ -6,8 +6,7 @@ use tauri_specta::{Builder, collect_commands, collect_events};
 
 use crate::commands::{
     audit, deployments, export, files, import, jobs, keyvaults, register, restore, secrets,
-    settings, shared, team, vault, vault_export,
-    settings, team, team_audit, vault, vault_export,
+    settings, shared, team, team_audit, vault, vault_export,
 };
 use crate::events::{
     DeploymentChanged, ImportProgress, JobRunFinished, OpenJob, OpenSecret, OpenView, VaultChanged,

@@ -33,7 +33,7 @@ pub use store::{LabelCount, OrgSummary, SecretCounts};
 pub use vault::{
     CreateOptions, Disclosure, ExpiredPolicy, ExpiryNotice, ExportEncryption, ExportOptions,
     ExportPreview, ExportScope, ExportSummary, Exported, FileForm, KeyringUnlock, PIN_MIN_CHARS,
-    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, Registered, Renamed, ReplicaState,
-    RestorePreview, RestoreReport, RevealedField, SecretUse, Settings, TeamIdentityInfo,
-    UsePolicyNote, Vault, VaultStatus, VaultSummary, default_vault_path,
+    PIN_TRIES, PassphraseUnlock, PinUnlock, PurgeReason, QueuedEntry, Registered, Renamed,
+    ReplicaState, RestorePreview, RestoreReport, RevealedField, SecretUse, Settings,
+    TeamIdentityInfo, UsePolicyNote, Vault, VaultStatus, VaultSummary, default_vault_path,
 };

@@ -485,8 +485,8 @@ struct Plan {
 impl TeamVault {
     /// A shared secret's access: visibility, owner, rules, this member's level.
     pub fn secret_access(&mut self, org: &str, name: &str) -> Result<SecretAccess> {
-        let ctx = self.org_context(org)?;
-        let (r, opened) = self.find(&ctx, name)?;
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
         Ok(show_access(&ctx, &r.id, &opened.meta.name, &opened.access))
     }
 
@@ -512,11 +512,11 @@ impl TeamVault {
         change: &AccessChange,
         now: Timestamp,
     ) -> Result<Vec<SecretAccess>> {
-        let ctx = self.org_context(org)?;
+        let mut ctx = self.org_context(org)?;
         let team = self.me.team_id;
         let mut plans = Vec::with_capacity(names.len());
         for name in names {
-            let (r, opened) = self.find(&ctx, name)?;
+            let (r, opened) = self.find(&mut ctx, name)?;
             let old = opened.access.clone();
             if old.level(&ctx.keyring) != Some(Level::Owner) {
                 return Err(forbidden_access(name));
@@ -673,8 +673,8 @@ impl TeamVault {
         expected: i32,
         now: Timestamp,
     ) -> Result<()> {
-        let ctx = self.org_context(org)?;
-        let (r, opened) = self.find(&ctx, name)?;
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
         if opened.access.level(&ctx.keyring) != Some(Level::Owner) {
             return Err(Error::Forbidden {
                 operation: "purging a shared secret".into(),

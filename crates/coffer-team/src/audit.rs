@@ -30,6 +30,10 @@ pub struct AuditEntry {
     pub action: String,
     /// The id it was done to.
     pub target: String,
+    /// What used a shared secret (`job NAME run N`), opened where this
+    /// member holds the organization's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The last audit entry this desktop verified, kept in its identity (sealed
@@ -140,7 +144,8 @@ impl TeamVault {
             .into_iter()
             .filter_map(|m| Some((m.id, m.display_name?)))
             .collect();
-        let chain = self.read_chain(&roster, true)?;
+        let chain = self.verified_chain(&roster)?;
+        let mut notes = self.notes()?;
         Ok(chain
             .into_iter()
             .map(|e| {
@@ -151,6 +156,7 @@ impl TeamVault {
                     actor_name: names.get(&actor).cloned(),
                     actor,
                     action: e.action,
+                    note: notes.remove(&e.seq),
                     target: e.target,
                 }
             })
@@ -188,11 +194,57 @@ impl TeamVault {
         crate::local::save_identity(vault, &stored)
     }
 
-    /// The chain verified from this desktop's checkpoint (the entries after
-    /// it), the membership history checked against `roster`
-    /// ([`check_history`]); the checkpoint moves to the last entry.
+    /// The notes of audit entries this member can open (of organizations it
+    /// holds a key of), by entry. A note that does not open is `tampered`.
+    fn notes(&mut self) -> Result<HashMap<i64, String>> {
+        let fail = self.fail("reading the audit's notes");
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, target, note FROM coffer.audit WHERE note IS NOT NULL ORDER BY seq",
+                &[],
+            )
+            .map_err(fail)?;
+        let team = self.me.team_id;
+        let mut held: HashMap<[u8; 16], Option<crate::secrets::OrgContext>> = HashMap::new();
+        let mut out = HashMap::new();
+        for row in rows {
+            let seq: i64 = row.get(0);
+            let target: String = row.get(1);
+            let note: Vec<u8> = row.get(2);
+            let what = format!("audit entry {seq}");
+            let (Some(org), Ok(secret)) = (
+                note.get(..16).and_then(|o| <[u8; 16]>::try_from(o).ok()),
+                uuid::Uuid::parse_str(&target),
+            ) else {
+                return Err(Error::tampered(format!("{what} (its note)")));
+            };
+            if !held.contains_key(&org) {
+                let ctx = match self.org_context(&show_id(&org)) {
+                    Ok(ctx) => Some(ctx),
+                    Err(Error::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                held.insert(org, ctx);
+            }
+            if let Some(Some(ctx)) = held.get(&org) {
+                let text = crate::uses::open_note(&team, ctx, secret.as_bytes(), &note, &what)?;
+                out.insert(seq, text);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The whole chain in order, verified: each entry's link and hash; the
+    /// author's signature after this desktop's checkpoint (before it, the
+    /// links and hashes lead to the checkpointed hash, whose entries this
+    /// desktop verified before); then the membership history checked against
+    /// `roster` ([`check_history`]). The whole chain, not only what follows
+    /// the checkpoint, because each shared secret's revisions are checked
+    /// against their writers ([`secret_writers`]); the checkpoint saves the
+    /// signature checks, which are most of the cost.
     pub(crate) fn verified_chain(&mut self, roster: &Roster) -> Result<Vec<ChainEntry>> {
-        self.read_chain(roster, false)
+        self.read_chain(roster, true)
     }
 
     /// The chain in order: with `whole`, every entry (signatures checked
@@ -364,4 +416,54 @@ fn check_history(roster: &Roster, history: &History) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The audit actions that write a new revision of a shared secret (one
+/// entry per revision, in the revision's transaction): the n-th of them
+/// naming a secret is that secret's revision n.
+pub(crate) const SECRET_WRITES: [&str; 4] = [
+    "secret.create",
+    "secret.update",
+    "secret.delete",
+    "secret.restore",
+];
+
+/// Who wrote each revision of each shared secret, by the verified chain:
+/// `writers[secret][n - 1]` wrote revision n. A write entry by a member
+/// before its confirmation is `tampered` (a write after its removal already
+/// is, [`check_history`]), so a revision's author had the right to write
+/// it when it did.
+pub(crate) fn secret_writers(
+    roster: &Roster,
+    chain: &[ChainEntry],
+) -> Result<HashMap<[u8; 16], Vec<[u8; 16]>>> {
+    // The first administrator confirmed itself at creation.
+    let mut confirmed: std::collections::HashSet<[u8; 16]> = roster
+        .rows
+        .iter()
+        .filter(|r| r.endorsed_by == Some(r.id))
+        .map(|r| r.id)
+        .collect();
+    let mut writers: HashMap<[u8; 16], Vec<[u8; 16]>> = HashMap::new();
+    for entry in chain {
+        let Ok(target) = uuid::Uuid::parse_str(&entry.target) else {
+            continue;
+        };
+        if entry.action == "member.confirm" {
+            confirmed.insert(*target.as_bytes());
+        } else if SECRET_WRITES.contains(&entry.action.as_str()) {
+            if !confirmed.contains(&entry.actor) {
+                return Err(Error::tampered(format!(
+                    "audit entry {} (a write by member {} before its confirmation)",
+                    entry.seq,
+                    show_id(&entry.actor)
+                )));
+            }
+            writers
+                .entry(*target.as_bytes())
+                .or_default()
+                .push(entry.actor);
+        }
+    }
+    Ok(writers)
 }

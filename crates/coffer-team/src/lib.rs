@@ -17,12 +17,15 @@ mod audit;
 mod connect;
 mod create;
 mod error;
+mod history;
 mod identity;
 mod invitations;
 mod local;
 mod members;
 mod migration_membership;
 mod migration_teams;
+mod migration_uses;
+mod offline;
 mod records;
 mod remove;
 mod rewrap;
@@ -38,21 +41,24 @@ mod sync;
 mod team;
 mod teams;
 mod ticket;
+mod uses;
 
 pub use access::{AccessChange, AccessRule, Level, RulesChange, SecretAccess, Visibility};
 pub use audit::{AuditEntry, AuditVerified};
 pub use connect::{CONNECT_TIMEOUT, Server, TlsMode};
 pub use create::{CreateOptions, Created, JoinOptions, create, join, join_with, status};
 pub use error::{Error, Result};
+pub use history::SharedVersion;
 pub use identity::{Identity, PublicKeys, normalize_fingerprint};
 pub use invitations::InvitationInfo;
 pub use members::Member;
+pub use offline::{reveal_shared, use_shared};
 pub use remove::{Removed, ToRotate, remove};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use secrets::{MetadataChange, SharedSecret};
 pub use sync::{
     LendVault, SYNC_PAGE, SharedListing, SyncProgress, SyncReport, is_shared_org, list_shared,
-    replica, sync, sync_with, sync_with_progress,
+    replica, replica_secret, sync, sync_with, sync_with_progress,
 };
 pub use team::{Invitation, Organization, Prepared, Role, Status, TeamVault};
 pub use teams::{TeamInfo, TeamMemberRemoved};

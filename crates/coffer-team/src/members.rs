@@ -92,6 +92,9 @@ pub(crate) fn show_id(id: &[u8; 16]) -> String {
 /// Members checked against the trust anchor.
 pub(crate) struct Roster {
     pub rows: Vec<MemberRow>,
+    /// Who wrote each revision of each shared secret, by the verified
+    /// audit chain (`audit::secret_writers`; empty until the chain is read).
+    pub writers: HashMap<[u8; 16], Vec<[u8; 16]>>,
 }
 
 impl Roster {
@@ -126,7 +129,10 @@ impl Roster {
         {
             return Err(Error::tampered("the first administrator's record"));
         }
-        Ok(Self { rows })
+        Ok(Self {
+            rows,
+            writers: HashMap::new(),
+        })
     }
 
     /// A verified active member.
@@ -142,6 +148,18 @@ impl Roster {
         self.rows
             .iter()
             .find(|r| r.id == *id && r.status != "pending" && r.endorsement.is_some())
+    }
+
+    /// Who wrote revision `revision` of a shared secret, by the audit chain
+    /// read with this roster (`None`: not in it, or newer than it).
+    pub(crate) fn writer(&self, secret: &[u8; 16], revision: i32) -> Option<[u8; 16]> {
+        let n = usize::try_from(revision).ok()?.checked_sub(1)?;
+        self.writers.get(secret)?.get(n).copied()
+    }
+
+    /// How many revisions of a shared secret the audit chain records.
+    pub(crate) fn revisions(&self, secret: &[u8; 16]) -> usize {
+        self.writers.get(secret).map_or(0, Vec::len)
     }
 
     /// A verified active administrator, or `tampered` naming `what`.

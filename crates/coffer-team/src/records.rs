@@ -241,3 +241,21 @@ pub(crate) fn access(
     }
     m.0
 }
+/// An organization's setting, signed by the administrator who set it.
+pub(crate) fn org_setting(
+    team: &[u8; 16],
+    org: &[u8; 16],
+    key: &str,
+    value: &str,
+    at: i64,
+    set_by: &[u8; 16],
+) -> Vec<u8> {
+    Message::new("org-setting")
+        .bytes(team)
+        .bytes(org)
+        .text(key)
+        .text(value)
+        .int(at)
+        .bytes(set_by)
+        .0
+}

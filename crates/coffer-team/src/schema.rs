@@ -337,7 +337,8 @@ INSERT INTO coffer.coffer_schema (version) VALUES (1);
     crate::schema_secrets::MIGRATION_2,
     // 3: membership changes (removal, revocation, re-sealing).
     crate::migration_membership::MEMBERSHIP,
-    // (4: helper C's migration goes here at merge.)
+    // 4: sealed notes on audit entries (uses), organization settings.
+    crate::migration_uses::USES,
     // 5: teams and access rules.
     crate::migration_teams::TEAMS,
 ];

@@ -36,6 +36,9 @@ pub(crate) enum Purpose {
     SecretValue,
     /// A team's name, under its organization's name key (it survives epochs).
     TeamName,
+    /// An audit entry's note (what used a shared secret), under the
+    /// organization's note key.
+    AuditNote,
 }
 
 impl Purpose {
@@ -50,6 +53,7 @@ impl Purpose {
             Self::SecretMeta => b"secret-meta",
             Self::SecretValue => b"secret-value",
             Self::TeamName => b"team-name",
+            Self::AuditNote => b"audit-note",
         }
     }
 }

@@ -27,6 +27,10 @@ pub(crate) struct Meta {
     pub expires_at: Option<i64>,
     pub write_only: bool,
     pub public_fields: serde_json::Value,
+    /// The value version a restore took the value from (absent otherwise,
+    /// so that other records encode as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<i32>,
 }
 
 impl Meta {

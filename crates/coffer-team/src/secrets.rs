@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use coffer_core::Timestamp;
-use coffer_core::secret::{NewProtection, NewSecret, SecretData, validate};
+use coffer_core::secret::{NewProtection, NewSecret, SecretData, ValueChange, validate};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -170,10 +170,29 @@ pub(crate) struct Opened {
     pub access: crate::access::AccessState,
 }
 
-/// Checks a row's signature (its author a confirmed member of the verified
-/// roster), its binding to the secret row, and opens its data key and
-/// metadata. Any failure is `tampered`.
+/// Checks a current row: its binding to the secret row, that it is the
+/// newest revision the audit records (a server showing an older one is
+/// `tampered`), then [`verify_version`].
 pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Opened> {
+    let what = format!("shared secret {}", show_id(&row.id));
+    if row.revision != row.v_revision || row.status != row.v_status {
+        return Err(Error::tampered(format!("{what} (its row)")));
+    }
+    let recorded = ctx.roster.revisions(&row.id);
+    if usize::try_from(row.revision).is_ok_and(|r| r < recorded) {
+        return Err(Error::tampered(format!(
+            "{what} (revision {} shown as current, the audit records {recorded})",
+            row.revision
+        )));
+    }
+    verify_version(team, ctx, row)
+}
+
+/// Checks one revision's signature, that its author is the member the audit
+/// chain records writing that revision (confirmed by then, not yet removed:
+/// the signer's right at that revision), and opens its data key and
+/// metadata. Any failure is `tampered`.
+pub(crate) fn verify_version(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Opened> {
     let what = format!("shared secret {}", show_id(&row.id));
     let author = ctx
         .roster
@@ -193,8 +212,22 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
         &row.value,
     );
     author.keys.verify(&message, &row.sig, &what)?;
-    if row.revision != row.v_revision || row.status != row.v_status {
-        return Err(Error::tampered(format!("{what} (its row)")));
+    match ctx.roster.writer(&row.id, row.v_revision) {
+        Some(writer) if writer == row.author => {}
+        Some(writer) => {
+            return Err(Error::tampered(format!(
+                "{what} (revision {} is signed by member {}, the audit says member {} wrote it)",
+                row.v_revision,
+                show_id(&row.author),
+                show_id(&writer)
+            )));
+        }
+        None => {
+            return Err(Error::tampered(format!(
+                "{what} (revision {} is not in the audit)",
+                row.v_revision
+            )));
+        }
     }
     // Teams and access rules: the wrap may be the organization's, a team's
     // or the owner's; the access columns must match their signed record.
@@ -202,7 +235,7 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
         team,
         ctx,
         &row.id,
-        row.revision,
+        row.v_revision,
         &row.wrapped_under,
         &row.under_id,
         row.epoch,
@@ -226,7 +259,7 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
         Purpose::SecretMeta,
         team,
         &row.id,
-        row.revision,
+        row.v_revision,
         0,
         &row.meta,
         &what,
@@ -247,8 +280,8 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
         expires_at: meta.expiry(),
         write_only: meta.write_only,
         public_fields: meta.public_fields.clone(),
-        status: row.status.clone(),
-        revision: row.revision,
+        status: row.v_status.clone(),
+        revision: row.v_revision,
         version: row.version,
         author: show_id(&row.author),
         updated_at: Timestamp::from_unix(row.at),
@@ -264,18 +297,61 @@ pub(crate) fn verify(team: &[u8; 16], ctx: &OrgContext, row: &Row) -> Result<Ope
     })
 }
 
+/// Refuses to reveal a secret in the trash (`not_found`) or write-only
+/// (`forbidden`).
+pub(crate) fn refuse_reveal(status: &str, write_only: bool, name: &str, org: &str) -> Result<()> {
+    if status == "trashed" {
+        return Err(Error::NotFound {
+            what: format!("shared secret {name:?} in {org} (it is in the trash)"),
+        });
+    }
+    if write_only {
+        return Err(Error::Forbidden {
+            operation: "revealing".into(),
+            reason: format!("shared secret {name:?} is write-only"),
+        });
+    }
+    Ok(())
+}
+
+/// A verified revision's sealed value, opened (the encoded fields).
+pub(crate) fn open_value(team: &[u8; 16], opened: &Opened, r: &Row) -> Result<Zeroizing<Vec<u8>>> {
+    let what = format!("shared secret {}", show_id(&r.id));
+    seal::open_at(
+        &opened.data_key,
+        Purpose::SecretValue,
+        team,
+        &r.id,
+        r.v_revision,
+        0,
+        &r.value,
+        &what,
+    )
+}
+
 /// What one write puts on the server.
-struct Write<'a> {
-    secret: [u8; 16],
-    expected: Option<i32>,
-    version: i32,
-    status: &'a str,
-    meta: &'a Meta,
-    value: &'a [u8],
-    action: &'a str,
+pub(crate) struct Write<'a> {
+    pub secret: [u8; 16],
+    pub expected: Option<i32>,
+    pub version: i32,
+    pub status: &'a str,
+    pub meta: &'a Meta,
+    pub value: &'a [u8],
+    pub action: &'a str,
     // Teams and access rules: a new secret's access, or the one read with
     // the revision being replaced (checked for WRITER before writing).
-    access: &'a crate::access::AccessState,
+    pub access: &'a crate::access::AccessState,
+}
+
+/// How many times rows are read again when they are newer than the audit
+/// chain read with the roster (writes landing meanwhile).
+pub(crate) const READ_TRIES: usize = 5;
+
+/// Whether the audit chain read with `ctx`'s roster records every revision
+/// in `rows`.
+pub(crate) fn covered(ctx: &OrgContext, rows: &[Row]) -> bool {
+    rows.iter()
+        .all(|r| usize::try_from(r.v_revision).is_ok_and(|v| v <= ctx.roster.revisions(&r.id)))
 }
 
 fn unique_violation(e: &postgres::Error) -> bool {
@@ -356,18 +432,69 @@ impl TeamVault {
     /// The shared secrets of an organization, verified, sorted by name
     /// (trashed ones too: filter on `status`).
     pub fn shared_secrets(&mut self, org: &str) -> Result<Vec<SharedSecret>> {
-        let ctx = self.org_context(org)?;
-        Ok(self.changed_since(&ctx, 0)?.1)
+        let mut ctx = self.org_context(org)?;
+        Ok(self.changed_since(&mut ctx, 0)?.1)
+    }
+
+    /// When rows are newer than the audit chain read with the roster, reads
+    /// roster and chain again and returns `false`: the caller reads its rows
+    /// again (after the chain, so that a current revision older than the
+    /// audit is a rollback, not a race).
+    pub(crate) fn fresh(&mut self, ctx: &mut OrgContext, rows: &[Row]) -> Result<bool> {
+        if covered(ctx, rows) {
+            return Ok(true);
+        }
+        ctx.roster = self.roster()?;
+        Ok(false)
+    }
+
+    /// Rows kept moving past the audit for [`READ_TRIES`] reads.
+    pub(crate) fn moving(&self, operation: &str) -> Error {
+        Error::Database {
+            server: self.me.server.label(),
+            operation: operation.into(),
+            reason: "shared secrets kept changing while they were read; try again".into(),
+        }
     }
 
     /// Rows of `ctx` changed after server revision `since`, with the
     /// server's revision read in the same snapshot.
     pub(crate) fn changed_since(
         &mut self,
-        ctx: &OrgContext,
+        ctx: &mut OrgContext,
         since: i64,
     ) -> Result<(i64, Vec<SharedSecret>)> {
-        let team = self.me.team_id;
+        let (revision, rows) = self.changed_rows(ctx, since)?;
+        let mut out: Vec<SharedSecret> = rows.into_iter().map(|(_, o)| o.secret).collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((revision, out))
+    }
+
+    /// [`Self::changed_since`] with each row and what it opened to (its data
+    /// key: the replica keeps values of organizations allowing offline use).
+    pub(crate) fn changed_rows(
+        &mut self,
+        ctx: &mut OrgContext,
+        since: i64,
+    ) -> Result<(i64, Vec<(Row, Opened)>)> {
+        for _ in 0..READ_TRIES {
+            let (revision, rows) = self.read_changed(ctx, since)?;
+            if !self.fresh(ctx, &rows)? {
+                continue;
+            }
+            let team = self.me.team_id;
+            let out = rows
+                .into_iter()
+                .map(|r| verify(&team, ctx, &r).map(|o| (r, o)))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok((revision, out));
+        }
+        Err(self.moving("listing shared secrets"))
+    }
+
+    /// The server's revision and the rows changed after `since`, in one
+    /// snapshot, not yet verified.
+    fn read_changed(&mut self, ctx: &OrgContext, since: i64) -> Result<(i64, Vec<Row>)> {
         let fail = self.fail("listing shared secrets");
         let (mut tx, revision) = crate::sync::snapshot(&mut self.client, &fail)?;
         let rows = tx
@@ -377,38 +504,39 @@ impl TeamVault {
             )
             .map_err(&fail)?;
         tx.commit().map_err(&fail)?;
-        let mut out = rows
-            .iter()
-            .map(|r| verify(&team, ctx, &row(r)).map(|o| o.secret))
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok((revision, out))
+        Ok((revision, rows.iter().map(row).collect()))
     }
 
     /// One shared secret by name, verified (metadata only: no audit entry).
     pub fn shared_secret(&mut self, org: &str, name: &str) -> Result<SharedSecret> {
-        let ctx = self.org_context(org)?;
-        Ok(self.find(&ctx, name)?.1.secret)
+        let mut ctx = self.org_context(org)?;
+        Ok(self.find(&mut ctx, name)?.1.secret)
     }
 
     /// The current revision of a secret by name, verified.
-    pub(crate) fn find(&mut self, ctx: &OrgContext, name: &str) -> Result<(Row, Opened)> {
+    pub(crate) fn find(&mut self, ctx: &mut OrgContext, name: &str) -> Result<(Row, Opened)> {
         let team = self.me.team_id;
         let index = blind_index(&ctx.name_key, &ctx.org, name)?;
-        let fail = self.fail("reading a shared secret");
-        let found = self
-            .client
-            .query_opt(
-                &format!("{SELECT_CURRENT} AND s.blind_index = $2"),
-                &[&uuid(&ctx.org), &index],
-            )
-            .map_err(fail)?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("shared secret {name:?} in {}", ctx.name),
-            })?;
-        let r = row(&found);
-        let opened = verify(&team, ctx, &r)?;
-        Ok((r, opened))
+        for _ in 0..READ_TRIES {
+            let fail = self.fail("reading a shared secret");
+            let found = self
+                .client
+                .query_opt(
+                    &format!("{SELECT_CURRENT} AND s.blind_index = $2"),
+                    &[&uuid(&ctx.org), &index],
+                )
+                .map_err(fail)?
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("shared secret {name:?} in {}", ctx.name),
+                })?;
+            let r = row(&found);
+            if !self.fresh(ctx, std::slice::from_ref(&r))? {
+                continue;
+            }
+            let opened = verify(&team, ctx, &r)?;
+            return Ok((r, opened));
+        }
+        Err(self.moving("reading a shared secret"))
     }
 
     /// Creates a shared secret of any type in `org` (by name or id), PUBLIC
@@ -442,7 +570,7 @@ impl TeamVault {
                 "store passwords are not available for shared secrets yet",
             ));
         }
-        let ctx = self.org_context(org)?;
+        let mut ctx = self.org_context(org)?;
         let meta = Meta {
             name: new.name.clone(),
             kind: new.data.kind().as_str().to_owned(),
@@ -451,6 +579,7 @@ impl TeamVault {
             expires_at: new.expires_at.map(Timestamp::unix),
             write_only: new.write_only,
             public_fields: new.data.public_fields(),
+            restored_from: None,
         };
         let value = encode_value(&new.data);
         let secret: [u8; 16] = random_bytes()?;
@@ -466,7 +595,7 @@ impl TeamVault {
             }
         }
         self.write(
-            &ctx,
+            &mut ctx,
             Write {
                 secret,
                 expected: None,
@@ -489,53 +618,68 @@ impl TeamVault {
         name: &str,
         now: Timestamp,
     ) -> Result<(SharedSecret, SecretData)> {
-        let ctx = self.org_context(org)?;
+        let mut ctx = self.org_context(org)?;
+        self.reveal_current(&mut ctx, name, "secret.reveal", None, now)
+    }
+
+    /// Reveals the current value of `name`, appending a signed `action`
+    /// entry (target: the secret id; `purpose` as its sealed note) in the
+    /// reading transaction.
+    pub(crate) fn reveal_current(
+        &mut self,
+        ctx: &mut OrgContext,
+        name: &str,
+        action: &str,
+        purpose: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(SharedSecret, SecretData)> {
         let team = self.me.team_id;
         let index = blind_index(&ctx.name_key, &ctx.org, name)?;
-        let me = &self.me;
         let server = self.me.server.clone();
         let fail = |e: postgres::Error| crate::connect::query_error(&server, "revealing", &e);
-        let mut tx = self.client.transaction().map_err(fail)?;
-        let found = tx
-            .query_opt(
-                &format!("{SELECT_CURRENT} AND s.blind_index = $2"),
-                &[&uuid(&ctx.org), &index],
+        for _ in 0..READ_TRIES {
+            let mut tx = self.client.transaction().map_err(fail)?;
+            let found = tx
+                .query_opt(
+                    &format!("{SELECT_CURRENT} AND s.blind_index = $2"),
+                    &[&uuid(&ctx.org), &index],
+                )
+                .map_err(fail)?
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("shared secret {name:?} in {}", ctx.name),
+                })?;
+            let r = row(&found);
+            if !covered(ctx, std::slice::from_ref(&r)) {
+                drop(tx);
+                ctx.roster = self.roster()?;
+                continue;
+            }
+            let opened = verify(&team, ctx, &r)?;
+            // A use (by a job) may read a write-only value, as locally.
+            let write_only = opened.meta.write_only && action != "secret.use";
+            refuse_reveal(&opened.secret.status, write_only, name, &ctx.name)?;
+            let what = format!("shared secret {}", show_id(&r.id));
+            let data = decode_value(
+                opened.meta.kind(&what)?,
+                &open_value(&team, &opened, &r)?,
+                &what,
+            )?;
+            let note = purpose
+                .map(|p| crate::uses::seal_note(&team, ctx, &r.id, p))
+                .transpose()?;
+            Self::audit_noted(
+                &mut tx,
+                &self.me,
+                now,
+                action,
+                &show_id(&r.id),
+                note.as_deref(),
             )
-            .map_err(fail)?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("shared secret {name:?} in {}", ctx.name),
-            })?;
-        let r = row(&found);
-        let opened = verify(&team, &ctx, &r)?;
-        if opened.secret.status == "trashed" {
-            return Err(Error::NotFound {
-                what: format!(
-                    "shared secret {name:?} in {} (it is in the trash)",
-                    ctx.name
-                ),
-            });
+            .map_err(fail)?;
+            tx.commit().map_err(fail)?;
+            return Ok((opened.secret, data));
         }
-        if opened.meta.write_only {
-            return Err(Error::Forbidden {
-                operation: "revealing".into(),
-                reason: format!("shared secret {name:?} is write-only"),
-            });
-        }
-        let what = format!("shared secret {}", show_id(&r.id));
-        let plain = seal::open_at(
-            &opened.data_key,
-            Purpose::SecretValue,
-            &team,
-            &r.id,
-            r.revision,
-            0,
-            &r.value,
-            &what,
-        )?;
-        let data = decode_value(opened.meta.kind(&what)?, &plain, &what)?;
-        Self::audit(&mut tx, me, now, "secret.reveal", &show_id(&r.id)).map_err(fail)?;
-        tx.commit().map_err(fail)?;
-        Ok((opened.secret, data))
+        Err(self.moving("revealing"))
     }
 
     /// A new value (a new version) of a shared secret, if its revision is
@@ -548,8 +692,8 @@ impl TeamVault {
         data: SecretData,
         now: Timestamp,
     ) -> Result<SharedSecret> {
-        let ctx = self.org_context(org)?;
-        let (r, opened) = self.find(&ctx, name)?;
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
         Self::check_expected(&opened.secret, expected)?;
         let mut meta = opened.meta.clone();
         if data.kind().as_str() != meta.kind {
@@ -561,7 +705,7 @@ impl TeamVault {
         meta.public_fields = data.public_fields();
         let value = encode_value(&data);
         self.write(
-            &ctx,
+            &mut ctx,
             Write {
                 secret: r.id,
                 expected: Some(expected),
@@ -576,6 +720,59 @@ impl TeamVault {
         )
     }
 
+    /// Merges `change` into the current value (the given fields set, the
+    /// named ones removed, the rest kept: a new password keeps the
+    /// username), as a new version if the revision is still `expected`.
+    /// Returns `None` (nothing written) when the value would not change.
+    pub fn update_shared_fields(
+        &mut self,
+        org: &str,
+        name: &str,
+        expected: i32,
+        change: ValueChange,
+        now: Timestamp,
+    ) -> Result<Option<SharedSecret>> {
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
+        Self::check_expected(&opened.secret, expected)?;
+        if opened.secret.status == "trashed" {
+            return Err(Error::NotFound {
+                what: format!(
+                    "shared secret {name:?} in {} (it is in the trash)",
+                    ctx.name
+                ),
+            });
+        }
+        let team = self.me.team_id;
+        let what = format!("shared secret {}", show_id(&r.id));
+        let current = decode_value(
+            opened.meta.kind(&what)?,
+            &open_value(&team, &opened, &r)?,
+            &what,
+        )?;
+        let Some(data) = current.changed(name, change)? else {
+            return Ok(None);
+        };
+        let mut meta = opened.meta.clone();
+        meta.public_fields = data.public_fields();
+        let value = encode_value(&data);
+        self.write(
+            &mut ctx,
+            Write {
+                secret: r.id,
+                expected: Some(expected),
+                version: r.version + 1,
+                status: &r.status,
+                meta: &meta,
+                value: &value,
+                action: "secret.update",
+                access: &opened.access,
+            },
+            now,
+        )
+        .map(Some)
+    }
+
     /// Changes description, labels or expiry, if the revision is still `expected`.
     pub fn update_shared_metadata(
         &mut self,
@@ -585,8 +782,8 @@ impl TeamVault {
         change: MetadataChange,
         now: Timestamp,
     ) -> Result<SharedSecret> {
-        let ctx = self.org_context(org)?;
-        let (r, opened) = self.find(&ctx, name)?;
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
         Self::check_expected(&opened.secret, expected)?;
         let mut meta = opened.meta.clone();
         if let Some(description) = change.description {
@@ -601,7 +798,7 @@ impl TeamVault {
             meta.expires_at = expiry.map(Timestamp::unix);
         }
         self.rewrite(
-            &ctx,
+            &mut ctx,
             &r,
             &opened,
             &meta,
@@ -627,8 +824,8 @@ impl TeamVault {
                 format!("{status:?} is not active, deactivated or trashed"),
             ));
         }
-        let ctx = self.org_context(org)?;
-        let (r, opened) = self.find(&ctx, name)?;
+        let mut ctx = self.org_context(org)?;
+        let (r, opened) = self.find(&mut ctx, name)?;
         Self::check_expected(&opened.secret, expected)?;
         let action = if status == "trashed" {
             "secret.delete"
@@ -636,10 +833,10 @@ impl TeamVault {
             "secret.update"
         };
         let meta = opened.meta.clone();
-        self.rewrite(&ctx, &r, &opened, &meta, status, action, now)
+        self.rewrite(&mut ctx, &r, &opened, &meta, status, action, now)
     }
 
-    fn check_expected(current: &SharedSecret, expected: i32) -> Result<()> {
+    pub(crate) fn check_expected(current: &SharedSecret, expected: i32) -> Result<()> {
         if current.revision != expected {
             return Err(Error::Conflict {
                 secret: current.id.clone(),
@@ -656,7 +853,7 @@ impl TeamVault {
     #[allow(clippy::too_many_arguments)]
     fn rewrite(
         &mut self,
-        ctx: &OrgContext,
+        ctx: &mut OrgContext,
         r: &Row,
         opened: &Opened,
         meta: &Meta,
@@ -664,18 +861,7 @@ impl TeamVault {
         action: &str,
         now: Timestamp,
     ) -> Result<SharedSecret> {
-        let team = self.me.team_id;
-        let what = format!("shared secret {}", show_id(&r.id));
-        let value = seal::open_at(
-            &opened.data_key,
-            Purpose::SecretValue,
-            &team,
-            &r.id,
-            r.revision,
-            0,
-            &r.value,
-            &what,
-        )?;
+        let value = open_value(&self.me.team_id, opened, r)?;
         self.write(
             ctx,
             Write {
@@ -693,7 +879,12 @@ impl TeamVault {
     }
 
     /// Seals, signs and writes one revision in one transaction.
-    fn write(&mut self, ctx: &OrgContext, w: Write<'_>, now: Timestamp) -> Result<SharedSecret> {
+    pub(crate) fn write(
+        &mut self,
+        ctx: &mut OrgContext,
+        w: Write<'_>,
+        now: Timestamp,
+    ) -> Result<SharedSecret> {
         let team = self.me.team_id;
         if w.expected.is_some() && w.access.level(&ctx.keyring) < Some(crate::access::Level::Writer)
         {
@@ -708,7 +899,15 @@ impl TeamVault {
         let revision = w.expected.map_or(1, |r| r + 1);
         let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(random_bytes()?);
         let access_sig = self.me.sign(&w.access.message(&team, &ctx.org, &w.secret));
-        let meta_plain = Zeroizing::new(w.meta.encode()?);
+        // Only a restore's own record says where its value came from.
+        let record = Meta {
+            restored_from: w
+                .meta
+                .restored_from
+                .filter(|_| w.action == "secret.restore"),
+            ..w.meta.clone()
+        };
+        let meta_plain = Zeroizing::new(record.encode()?);
         let meta = seal::seal_at(
             &data_key,
             Purpose::SecretMeta,
@@ -843,24 +1042,35 @@ impl TeamVault {
         }
         Self::audit(&mut tx, &self.me, now, w.action, &id.to_string()).map_err(fail)?;
         tx.commit().map_err(fail)?;
+        // This revision's audit entry is ours, just committed with it.
+        let writers = ctx.roster.writers.entry(w.secret).or_default();
+        if usize::try_from(revision).is_ok_and(|r| r == writers.len() + 1) {
+            writers.push(me_id);
+        }
         self.current_by_id(ctx, &w.secret)
     }
 
     /// A secret's current revision by id, verified.
-    fn current_by_id(&mut self, ctx: &OrgContext, secret: &[u8; 16]) -> Result<SharedSecret> {
+    fn current_by_id(&mut self, ctx: &mut OrgContext, secret: &[u8; 16]) -> Result<SharedSecret> {
         let team = self.me.team_id;
-        let fail = self.fail("reading a shared secret");
-        let found = self
-            .client
-            .query_opt(
-                &format!("{SELECT_CURRENT} AND s.id = $2"),
-                &[&uuid(&ctx.org), &uuid(secret)],
-            )
-            .map_err(fail)?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("shared secret {}", show_id(secret)),
-            })?;
-        Ok(verify(&team, ctx, &row(&found))?.secret)
+        for _ in 0..READ_TRIES {
+            let fail = self.fail("reading a shared secret");
+            let found = self
+                .client
+                .query_opt(
+                    &format!("{SELECT_CURRENT} AND s.id = $2"),
+                    &[&uuid(&ctx.org), &uuid(secret)],
+                )
+                .map_err(fail)?
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("shared secret {}", show_id(secret)),
+                })?;
+            let r = row(&found);
+            if self.fresh(ctx, std::slice::from_ref(&r))? {
+                return Ok(verify(&team, ctx, &r)?.secret);
+            }
+        }
+        Err(self.moving("reading a shared secret"))
     }
 }
 

@@ -10,11 +10,12 @@ use std::time::Duration;
 use coffer_core::{Timestamp, Vault};
 use postgres::fallible_iterator::FallibleIterator as _;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::local;
-use crate::secrets::{SELECT_CURRENT, SharedSecret, row, verify};
+use crate::members::show_id;
+use crate::offline::{decode_record, encode_record};
+use crate::secrets::{READ_TRIES, SELECT_CURRENT, SharedSecret, covered, open_value, row, verify};
 use crate::team::TeamVault;
 
 /// What a sync did.
@@ -61,7 +62,10 @@ pub fn sync(vault: &mut Vault, team: Option<&str>) -> Result<SyncReport> {
     sync_with(&mut tv, vault)
 }
 
-/// [`sync`] over an open connection.
+/// [`sync`] over an open connection. Reveals and uses queued while offline
+/// are uploaded first. For organizations that allow offline use the replica
+/// keeps each secret's value too (all of them are read again the first time);
+/// for the others it keeps none (values kept before are dropped).
 pub fn sync_with(tv: &mut TeamVault, vault: &mut Vault) -> Result<SyncReport> {
     sync_with_progress(tv, SYNC_PAGE, &mut |f| f(vault), &mut |_| {})
 }
@@ -92,61 +96,133 @@ pub fn sync_with_progress(
     })?;
     let check = |found: i64| crate::rollback::check(seen.unwrap_or(0), found);
     check(tv.revision()?)?;
+    with_vault(&mut |vault| tv.upload_queue(vault).map(|_| ()))?;
     let since = seen.unwrap_or(0);
-    let mut contexts = Vec::new();
+    // What the replica holds: per secret, its metadata and whether a value
+    // (kept for organizations that allow offline use).
+    let mut held: Vec<(SharedSecret, bool)> = Vec::new();
+    with_vault(&mut |vault| {
+        held = vault
+            .team_replica(&team)?
+            .iter()
+            .map(|bytes| decode_record(bytes).map(|(s, v)| (s, v.is_some())))
+            .collect::<Result<_>>()?;
+        Ok(())
+    })?;
+    // Per organization: its context, whether values are kept, and the
+    // revision to read from (0 when offline use was just allowed and values
+    // are missing: every row again).
+    let mut orgs = Vec::new();
     for org in tv.organizations()? {
-        contexts.push(tv.org_context(&org.id)?);
+        let ctx = tv.org_context(&org.id)?;
+        let offline = tv.offline_allowed(&ctx)?;
+        let missing = offline
+            && held
+                .iter()
+                .any(|(s, v)| s.org_id == org.id && !v && s.status != "trashed");
+        orgs.push((ctx, offline, if missing { 0 } else { since }));
     }
     let fail = tv.fail("syncing shared secrets");
-    let (mut tx, revision) = snapshot(&mut tv.client, &fail)?;
-    check(revision)?;
-    let mut total = 0usize;
-    for ctx in &contexts {
-        let count: i64 = tx
-            .query_one(
-                &format!("SELECT count(*) FROM ({SELECT_CURRENT} AND s.rev > $2) c"),
-                &[&crate::team::uuid(&ctx.org), &since],
-            )
-            .map_err(&fail)?
-            .get(0);
-        total += usize::try_from(count).unwrap_or(0);
-    }
-    let mut progress = SyncProgress { done: 0, total };
-    on_progress(progress);
-    for ctx in &contexts {
-        let portal = tx
-            .bind(
-                &format!("{SELECT_CURRENT} AND s.rev > $2"),
-                &[&crate::team::uuid(&ctx.org), &since],
-            )
-            .map_err(&fail)?;
-        loop {
-            let rows = tx.query_portal(&portal, page.max(1)).map_err(&fail)?;
-            if rows.is_empty() {
-                break;
-            }
-            let mut records = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let secret = verify(&team, ctx, &row(r))?.secret;
-                let id = uuid::Uuid::parse_str(&secret.id)
-                    .map_err(|_| Error::Internal("a shared secret's id".into()))?;
-                let record = serde_json::to_vec(&secret)
-                    .map_err(|e| Error::Internal(format!("encoding a replica record: {e}")))?;
-                records.push((*id.as_bytes(), Zeroizing::new(record)));
-            }
-            // One snapshot: its rows and its count agree, or the server lies.
-            if progress.done + records.len() > progress.total {
-                return Err(miscounted());
-            }
-            with_vault(&mut |vault| {
-                vault.save_team_replica(&team, &records, since)?;
-                Ok(())
-            })?;
-            progress.done += records.len();
+    let mut reported = 0usize;
+    let mut attempt = 0;
+    let (revision, progress) = loop {
+        attempt += 1;
+        let (mut tx, revision) = snapshot(&mut tv.client, &fail)?;
+        check(revision)?;
+        let mut total = 0usize;
+        for (ctx, _, from) in &orgs {
+            let count: i64 = tx
+                .query_one(
+                    &format!("SELECT count(*) FROM ({SELECT_CURRENT} AND s.rev > $2) c"),
+                    &[&crate::team::uuid(&ctx.org), from],
+                )
+                .map_err(&fail)?
+                .get(0);
+            total += usize::try_from(count).unwrap_or(0);
+        }
+        let mut progress = SyncProgress { done: 0, total };
+        if attempt == 1 {
             on_progress(progress);
         }
-    }
-    tx.commit().map_err(&fail)?;
+        // A row newer than the audit chain read with the roster (a write
+        // that landed in between): read the roster again and start over.
+        let mut stale = false;
+        'orgs: for (ctx, offline, from) in &orgs {
+            let portal = tx
+                .bind(
+                    &format!("{SELECT_CURRENT} AND s.rev > $2"),
+                    &[&crate::team::uuid(&ctx.org), from],
+                )
+                .map_err(&fail)?;
+            let mut written = std::collections::HashSet::new();
+            loop {
+                let rows = tx.query_portal(&portal, page.max(1)).map_err(&fail)?;
+                if rows.is_empty() {
+                    break;
+                }
+                let rows: Vec<_> = rows.iter().map(row).collect();
+                if !covered(ctx, &rows) {
+                    stale = true;
+                    break 'orgs;
+                }
+                let mut records = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let opened = verify(&team, ctx, r)?;
+                    let value = if *offline && opened.secret.status != "trashed" {
+                        Some(open_value(&team, &opened, r)?)
+                    } else {
+                        None
+                    };
+                    written.insert(r.id);
+                    records.push((
+                        r.id,
+                        encode_record(&opened.secret, value.as_ref().map(|v| v.as_slice()))?,
+                    ));
+                }
+                // One snapshot: its rows and its count agree, or the server lies.
+                if progress.done + records.len() > progress.total {
+                    return Err(miscounted());
+                }
+                with_vault(&mut |vault| {
+                    vault.save_team_replica(&team, &records, since)?;
+                    Ok(())
+                })?;
+                progress.done += records.len();
+                if progress.done > reported {
+                    reported = progress.done;
+                    on_progress(progress);
+                }
+            }
+            // Offline use no longer allowed: values kept before are dropped.
+            if !offline {
+                let org_id = show_id(&ctx.org);
+                let mut records = Vec::new();
+                for (secret, _) in held.iter().filter(|(s, v)| *v && s.org_id == org_id) {
+                    let id = uuid::Uuid::parse_str(&secret.id)
+                        .map_err(|_| Error::tampered("a replica record"))?;
+                    if !written.contains(id.as_bytes()) {
+                        records.push((*id.as_bytes(), encode_record(secret, None)?));
+                    }
+                }
+                if !records.is_empty() {
+                    with_vault(&mut |vault| {
+                        vault.save_team_replica(&team, &records, since)?;
+                        Ok(())
+                    })?;
+                }
+            }
+        }
+        tx.commit().map_err(&fail)?;
+        if !stale {
+            break (revision, progress);
+        }
+        if attempt >= READ_TRIES {
+            return Err(tv.moving("syncing shared secrets"));
+        }
+        for (ctx, _, _) in &mut orgs {
+            ctx.roster = tv.roster()?;
+        }
+    };
     if progress.done != progress.total {
         return Err(miscounted());
     }
@@ -217,16 +293,37 @@ pub fn replica(
 ) -> Result<(Vec<SharedSecret>, Option<Timestamp>)> {
     let me = local::identity(vault, team)?;
     let state = vault.team_replica_state(&me.team_id)?;
-    let mut secrets = vault
-        .team_replica(&me.team_id)?
-        .iter()
-        .map(|bytes| {
-            serde_json::from_slice::<SharedSecret>(bytes)
-                .map_err(|_| Error::tampered("a replica record"))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut secrets = replica_secrets(vault, &me.team_id)?;
     secrets.sort_by(|a, b| (&a.org, &a.name).cmp(&(&b.org, &b.name)));
     Ok((secrets, state.map(|s| s.synced_at)))
+}
+
+/// Every record of the replica of team vault `team` (metadata only).
+fn replica_secrets(vault: &Vault, team: &[u8; 16]) -> Result<Vec<SharedSecret>> {
+    vault
+        .team_replica(team)?
+        .iter()
+        .map(|bytes| decode_record(bytes).map(|(s, _)| s))
+        .collect()
+}
+
+/// A shared secret of this desktop's replica, by organization (name or id)
+/// and name, without asking the server (metadata only): what a job checks
+/// before it uses one. `None` when the replica holds no such secret, or
+/// this vault joined no team vault.
+pub fn replica_secret(vault: &Vault, org: &str, name: &str) -> Result<Option<SharedSecret>> {
+    if vault.team_identities()?.is_empty() {
+        return Ok(None);
+    }
+    let me = match local::identity(vault, None) {
+        Ok(me) => me,
+        Err(Error::NoIdentity { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let org = org.trim();
+    Ok(replica_secrets(vault, &me.team_id)?
+        .into_iter()
+        .find(|s| (s.org == org || s.org_id == org.to_ascii_lowercase()) && s.name == name))
 }
 
 /// Whether `org` names a shared organization of this vault's team vault:
@@ -242,10 +339,11 @@ pub fn is_shared_org(vault: &mut Vault, org: &str) -> Result<bool> {
         Err(Error::NoIdentity { .. }) => return Ok(false),
         Err(e) => return Err(e),
     };
-    for bytes in vault.team_replica(&me.team_id)? {
-        if serde_json::from_slice::<SharedSecret>(&bytes).is_ok_and(|s| s.org == org) {
-            return Ok(true);
-        }
+    if replica_secrets(vault, &me.team_id)?
+        .iter()
+        .any(|s| s.org == org)
+    {
+        return Ok(true);
     }
     let mut tv = TeamVault::open(vault, None)?;
     Ok(tv.organizations()?.iter().any(|o| o.name == org))

@@ -257,14 +257,16 @@ impl TeamVault {
             .map(member_row)
             .collect::<Result<Vec<MemberRow>>>()?;
         let roles = self.roles.clone();
-        let roster = Roster::verify(
+        let mut roster = Roster::verify(
             &self.me.team_id,
             &self.me.anchor,
             |id| roles.member_login(id),
             rows,
         )?;
-        // Removals and confirmations must agree with the audit chain.
-        self.verified_chain(&roster)?;
+        // Removals and confirmations must agree with the audit chain, and
+        // each shared secret's revisions are checked against its writers.
+        let chain = self.verified_chain(&roster)?;
+        roster.writers = crate::audit::secret_writers(&roster, &chain)?;
         Ok(roster)
     }
 
@@ -490,6 +492,18 @@ impl TeamVault {
         action: &str,
         target: &str,
     ) -> std::result::Result<(), postgres::Error> {
+        Self::audit_noted(tx, me, at, action, target, None)
+    }
+
+    /// [`Self::audit`] with a sealed note (`uses::seal_note`).
+    pub(crate) fn audit_noted(
+        tx: &mut postgres::Transaction<'_>,
+        me: &Identity,
+        at: Timestamp,
+        action: &str,
+        target: &str,
+        note: Option<&[u8]>,
+    ) -> std::result::Result<(), postgres::Error> {
         let prev: Vec<u8> = tx
             .query_opt(
                 "SELECT hash FROM coffer.audit ORDER BY seq DESC LIMIT 1",
@@ -499,19 +513,23 @@ impl TeamVault {
         let hash =
             records::audit_hash(&me.team_id, &prev, at.unix(), &me.member_id, action, target);
         let sig = me.sign(&hash);
-        tx.execute(
-            "INSERT INTO coffer.audit (at, actor, action, target, prev, hash, sig)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &at.unix(),
-                &uuid(&me.member_id),
-                &action,
-                &target,
-                &prev,
-                &hash.to_vec(),
-                &sig,
-            ],
-        )?;
+        let columns = "at, actor, action, target, prev, hash, sig";
+        let (at, actor, hash) = (at.unix(), uuid(&me.member_id), hash.to_vec());
+        match note {
+            None => tx.execute(
+                &format!(
+                    "INSERT INTO coffer.audit ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
+                &[&at, &actor, &action, &target, &prev, &hash, &sig],
+            )?,
+            Some(note) => tx.execute(
+                &format!(
+                    "INSERT INTO coffer.audit ({columns}, note)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                ),
+                &[&at, &actor, &action, &target, &prev, &hash, &sig, &note],
+            )?,
+        };
         Ok(())
     }
 

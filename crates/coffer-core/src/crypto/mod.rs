@@ -50,6 +50,8 @@ pub(crate) enum Purpose {
     TeamIdentity,
     /// A shared secret's metadata in the local replica, under the VMK.
     TeamReplica,
+    /// A team-vault audit entry queued while offline, under the VMK.
+    TeamQueue,
 }
 
 impl Purpose {
@@ -64,6 +66,7 @@ impl Purpose {
             Self::QuickUnlock => b"quick-unlock",
             Self::TeamIdentity => b"team-identity",
             Self::TeamReplica => b"team-replica",
+            Self::TeamQueue => b"team-queue",
         }
     }
 }

@@ -525,6 +525,48 @@ impl SecretData {
             .collect()
     }
 
+    /// This value with `change` merged in (the given fields set, the named
+    /// ones removed, the rest kept: a new password keeps the username), or
+    /// `None` when the result equals this value. `name` is the secret's, for
+    /// messages.
+    pub fn changed(&self, name: &str, change: super::ValueChange) -> Result<Option<Self>> {
+        let setting: Vec<&str> = change.set.iter().map(|(n, _)| n.as_str()).collect();
+        // The merge below would let the last of two equal names win silently;
+        // registration refuses duplicates, and so does an update.
+        if let Some(field) = setting
+            .iter()
+            .enumerate()
+            .find_map(|(i, field)| setting[..i].contains(field).then_some(*field))
+        {
+            return Err(Error::invalid(field, "is given more than once"));
+        }
+        let kind = self.kind();
+        let mut inputs = self.to_inputs();
+        // New data re-detects its media type unless one is given.
+        if kind == SecretType::Data
+            && setting.contains(&"data")
+            && !setting.contains(&"content_type")
+        {
+            inputs.retain(|(n, _)| n != "content_type");
+        }
+        for field in &change.remove {
+            let before = inputs.len();
+            inputs.retain(|(n, _)| n != field);
+            if inputs.len() == before {
+                return Err(Error::invalid(
+                    field.clone(),
+                    format!("is not set on {name}"),
+                ));
+            }
+        }
+        for (field, value) in change.set {
+            inputs.retain(|(n, _)| *n != field);
+            inputs.push((field, value));
+        }
+        let data = Self::from_fields(kind, inputs, &change.intake)?;
+        Ok((!crate::vault::update::same_value(self, &data)).then_some(data))
+    }
+
     /// All fields as inputs, to merge a change into.
     pub(crate) fn to_inputs(&self) -> FieldInputs {
         self.fields()

@@ -16,6 +16,7 @@ mod schema;
 mod seal;
 mod secrets;
 mod team_identities;
+mod team_queue;
 mod team_replica;
 mod versions;
 
@@ -36,6 +37,7 @@ pub(crate) use seal::{
 };
 pub(crate) use secrets::{NewSecretRow, SecretRow};
 pub(crate) use team_identities::TeamIdentityRow;
+pub(crate) use team_queue::QueueRow;
 pub(crate) use team_replica::{ReplicaRow, ReplicaStateRow};
 pub(crate) use versions::{NewVersionRow, VersionRow};
 

@@ -302,6 +302,21 @@ const MIGRATIONS: &[&str] = &[
         mac       BLOB NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 13: team-vault audit entries made while the server was unreachable
+    // (reveals and uses allowed offline by an organization's setting),
+    // sealed under the master key (associated data binds the vault and the
+    // entry's id) and tagged, uploaded in order on reconnect.
+    r#"
+    CREATE TABLE team_queue (
+        seq       INTEGER PRIMARY KEY,
+        uid       BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),
+        team_id   BLOB NOT NULL CHECK (length(team_id) = 16),
+        queued_at INTEGER NOT NULL,
+        nonce     BLOB NOT NULL,
+        sealed    BLOB NOT NULL,
+        mac       BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

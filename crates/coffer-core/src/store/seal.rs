@@ -38,6 +38,8 @@ pub(crate) enum RowKind {
     TeamReplica,
     /// A `team_replica_state` row.
     TeamReplicaState,
+    /// A `team_queue` row.
+    TeamQueue,
 }
 
 impl RowKind {
@@ -53,6 +55,7 @@ impl RowKind {
             Self::TeamIdentity => "coffer/row/team-identity/v1",
             Self::TeamReplica => "coffer/row/team-replica/v1",
             Self::TeamReplicaState => "coffer/row/team-replica-state/v1",
+            Self::TeamQueue => "coffer/row/team-queue/v1",
         }
     }
 }

@@ -519,6 +519,7 @@ impl Vault {
             key: old_audit.to_vec(),
         });
         let identities = self.resealed_identities(&new, &new_rows)?;
+        let queued = self.resealed_queue(&new, &new_rows)?;
         let count = rewrapped.len();
         self.write(|tx, ctx| {
             for (rowid, version, sealed) in &rewrapped {
@@ -526,6 +527,10 @@ impl Vault {
             }
             for identity in &identities {
                 tx.put_team_identity(identity)?;
+            }
+            // Entries not uploaded yet stay, in order, under the new keys.
+            for row in &queued {
+                tx.put_queue_row(row)?;
             }
             // The team-vault replica is a cache: dropped, refilled by the next sync.
             tx.clear_team_replicas()?;

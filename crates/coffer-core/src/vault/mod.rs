@@ -23,8 +23,9 @@ mod seal;
 mod settings;
 mod shared;
 mod team_identity;
+mod team_queue;
 mod team_replica;
-mod update;
+pub(crate) mod update;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub use restore::{RestorePreview, RestoreReport, VaultSummary};
 pub use save::FileForm;
 pub use settings::{ExpiredPolicy, Settings};
 pub use team_identity::TeamIdentityInfo;
+pub use team_queue::QueuedEntry;
 pub use team_replica::ReplicaState;
 
 use crate::audit::{self, Record};

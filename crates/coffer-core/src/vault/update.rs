@@ -97,45 +97,12 @@ impl Vault {
         change: ValueChange,
         password: Option<&SecretString>,
     ) -> Result<ValueOutcome> {
-        let setting: Vec<&str> = change.set.iter().map(|(n, _)| n.as_str()).collect();
-        // The merge below would let the last of two equal names win silently;
-        // registration refuses duplicates, and so does an update.
-        if let Some(name) = setting
-            .iter()
-            .enumerate()
-            .find_map(|(i, name)| setting[..i].contains(name).then_some(*name))
-        {
-            return Err(Error::invalid(name, "is given more than once"));
-        }
         let row = self.live(secret)?;
         let key = self.wrapping_key(&row, password)?;
         let current = self.open_version(&row, row.current_version, &key)?;
-        let mut inputs = current.to_inputs();
-        // New data re-detects its media type unless one is given.
-        if row.kind == SecretType::Data
-            && setting.contains(&"data")
-            && !setting.contains(&"content_type")
-        {
-            inputs.retain(|(n, _)| n != "content_type");
-        }
-        for name in &change.remove {
-            let before = inputs.len();
-            inputs.retain(|(n, _)| n != name);
-            if inputs.len() == before {
-                return Err(Error::invalid(
-                    name.clone(),
-                    format!("is not set on {}", row.name),
-                ));
-            }
-        }
-        for (name, value) in change.set {
-            inputs.retain(|(n, _)| *n != name);
-            inputs.push((name, value));
-        }
-        let data = SecretData::from_fields(row.kind, inputs, &change.intake)?;
-        if same_value(&current, &data) {
+        let Some(data) = current.changed(&row.name, change)? else {
             return Ok(ValueOutcome::Unchanged);
-        }
+        };
         let expires_at = if row.kind == SecretType::Certificate {
             derived_expiry(&data).or(row.expires_at)
         } else {
@@ -306,7 +273,7 @@ pub(super) fn prune(
     Ok(true)
 }
 
-pub(super) fn same_value(a: &SecretData, b: &SecretData) -> bool {
+pub(crate) fn same_value(a: &SecretData, b: &SecretData) -> bool {
     use subtle::ConstantTimeEq;
     let (fa, fb) = (a.fields(), b.fields());
     fa.len() == fb.len()

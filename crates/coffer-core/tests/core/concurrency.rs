@@ -137,7 +137,7 @@ fn a_migration_needs_the_vault_alone() {
     assert!(e.to_string().contains("in use by another process"), "{e}");
     drop(holder);
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 12);
+    assert_eq!(fx.status().unwrap().schema_version, 13);
 }
 
 #[test]

@@ -345,7 +345,7 @@ fn an_upgraded_vault_is_sealed_at_its_first_unlock() {
              PRAGMA user_version = 5;"#,
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 12);
+    assert_eq!(fx.status().unwrap().schema_version, 13);
     let sealed = fx
         .audit_entries(None, 20)
         .unwrap()

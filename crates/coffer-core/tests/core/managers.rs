@@ -730,7 +730,7 @@ fn rotation_and_an_upgrade_from_schema_9_keep_connections_sound() {
          PRAGMA user_version = 9;",
     );
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 12);
+    assert_eq!(fx.status().unwrap().schema_version, 13);
     fx.add_manager(aws_spec("aws-prod", Some("aws-key")))
         .unwrap();
     let target = DeploymentTarget {

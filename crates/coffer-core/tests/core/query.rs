@@ -914,7 +914,7 @@ fn schema_1_vaults_gain_the_text_index() {
         .unwrap();
     }
     fx.reopen();
-    assert_eq!(fx.status().unwrap().schema_version, 12);
+    assert_eq!(fx.status().unwrap().schema_version, 13);
     let page = fx
         .list(&SecretQuery {
             text: Some("older".into()),

@@ -8,7 +8,7 @@ use coffer_core::Timestamp;
 use coffer_core::secret::NewSecret;
 use coffer_team::{AccessChange, Level, MetadataChange, Role, RulesChange, TeamVault, Visibility};
 
-use crate::secrets::basic_auth;
+use crate::support::basic_auth;
 use crate::support::*;
 
 /// The members of the matrix: one per level, through a team of each level

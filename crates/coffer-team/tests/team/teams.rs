@@ -6,7 +6,7 @@ use coffer_core::Clock as _;
 use coffer_core::secret::NewSecret;
 use coffer_team::{AccessChange, Level, Role, RulesChange};
 
-use crate::secrets::basic_auth;
+use crate::support::basic_auth;
 use crate::support::*;
 
 #[test]

@@ -1152,6 +1152,24 @@ pub enum SharedVaultCommand {
         #[arg(long, value_name = "ID")]
         team: Option<String>,
     },
+    /// Whether members may reveal and use an organization's secrets from
+    /// their replica while the server is unreachable (administrators set
+    /// it; the reveals and uses are queued and reach the audit, marked
+    /// offline, at the next sync). Without --on or --off: shows it.
+    #[command(group = clap::ArgGroup::new("switch").args(["on", "off"]))]
+    OfflineUse {
+        /// The shared organization.
+        org: String,
+        /// Allow offline use.
+        #[arg(long)]
+        on: bool,
+        /// Forbid it (the default): reveals need the server.
+        #[arg(long)]
+        off: bool,
+        /// The team vault's id (or its start).
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+    },
     /// The audit chain, verified whole before anything is shown: time,
     /// member, action, target.
     Audit {

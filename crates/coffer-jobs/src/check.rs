@@ -78,6 +78,13 @@ impl SecretSource for MetadataOnly<'_> {
     fn manager(&self, name: &str) -> coffer_core::Result<Option<coffer_core::remote::Manager>> {
         crate::remote::find_manager(self.vault, name)
     }
+    fn shared_meta(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> coffer_core::Result<Option<crate::shared::SharedMeta>> {
+        crate::shared::replica_meta(self.vault, org, name)
+    }
 }
 
 fn problem(error: Error, line: u32) -> Option<Problem> {

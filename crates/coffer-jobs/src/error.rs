@@ -61,6 +61,9 @@ pub enum Error {
     /// A key vault could not be read (no values in the message).
     #[error(transparent)]
     Remote(#[from] coffer_remote::Error),
+    /// A shared secret (team vault) could not be used.
+    #[error(transparent)]
+    Team(#[from] coffer_team::Error),
     /// Input does not fit (a job definition, an option).
     #[error("{field}: {message}")]
     Invalid {
@@ -82,6 +85,21 @@ impl std::fmt::Display for Position {
     }
 }
 
+/// The nearest core code of a team-vault error.
+fn team_code(error: &coffer_team::Error) -> ErrorCode {
+    match error {
+        coffer_team::Error::Vault(e) => e.code(),
+        other => match other.code() {
+            "invalid_input" => ErrorCode::InvalidInput,
+            "not_found" | "no_identity" => ErrorCode::NotFound,
+            "forbidden" => ErrorCode::Refused,
+            "tampered" | "rollback" => ErrorCode::Tampered,
+            "unreachable" | "database" => ErrorCode::Remote,
+            _ => ErrorCode::Internal,
+        },
+    }
+}
+
 impl Error {
     /// The nearest core code: what the CLI turns into an exit code and the
     /// desktop app branches on. Network, TLS and process failures are
@@ -90,6 +108,7 @@ impl Error {
         match self {
             Self::Core(e) => e.code(),
             Self::Remote(e) => e.code(),
+            Self::Team(e) => team_code(e),
             Self::Placeholder { code, .. } => *code,
             Self::Invalid { .. } => ErrorCode::InvalidInput,
             Self::Io { .. } => ErrorCode::Io,
@@ -103,6 +122,7 @@ impl Error {
             Self::Tls { .. } => "tls",
             Self::Network { .. } => "network",
             Self::Process { .. } => "process",
+            Self::Team(e) => e.code(),
             other => other.core_code().as_str(),
         }
     }

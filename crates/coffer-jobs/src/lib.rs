@@ -43,6 +43,7 @@ pub mod resolve;
 pub mod runner;
 pub mod scheduler;
 pub mod scratch;
+pub mod shared;
 pub mod tls;
 
 pub use error::{Error, Result};

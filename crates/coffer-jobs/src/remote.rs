@@ -162,6 +162,13 @@ pub(crate) fn resolve_remote(source: &mut dyn SecretSource, needs: &Needs) -> Re
     let mut out = RemoteValues::default();
     for (manager_name, placeholders) in by_manager {
         let Some(manager) = source.manager(manager_name)? else {
+            // A shared organization's secrets are resolved by `shared`.
+            if source
+                .shared_meta(manager_name, &placeholders[0].placeholder.name)?
+                .is_some()
+            {
+                continue;
+            }
             return Err(placeholder_error(
                 placeholders[0],
                 ErrorCode::NotFound,

@@ -44,6 +44,23 @@ pub trait SecretSource {
     fn manager(&self, _name: &str) -> coffer_core::Result<Option<Manager>> {
         Ok(None)
     }
+    /// A shared secret of the team vault's replica, for
+    /// `${secret:ORG:NAME}` where ORG is a shared organization (metadata
+    /// only, no server).
+    fn shared_meta(
+        &self,
+        _org: &str,
+        _name: &str,
+    ) -> coffer_core::Result<Option<crate::shared::SharedMeta>> {
+        Ok(None)
+    }
+    /// Uses a shared secret through the team vault's server (audited there).
+    fn use_shared(&mut self, org: &str, name: &str) -> Result<coffer_core::secret::SecretData> {
+        Err(Error::invalid(
+            "placeholder",
+            format!("shared secret {org}:{name} cannot be used here"),
+        ))
+    }
     /// Reads remote values (through the process's cache): the names the
     /// key vault has, each read at most once.
     fn fetch_remote(&mut self, manager: &Manager, _names: &[String]) -> Result<Vec<Fetched>> {
@@ -99,6 +116,17 @@ impl SecretSource for JobSource<'_> {
         let purpose = format!("job {} run {}", self.job.name, self.run);
         crate::remote::fetch(self.vault, self.remotes, manager, names, &purpose)
     }
+    fn shared_meta(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> coffer_core::Result<Option<crate::shared::SharedMeta>> {
+        crate::shared::replica_meta(self.vault, org, name)
+    }
+    fn use_shared(&mut self, org: &str, name: &str) -> Result<coffer_core::secret::SecretData> {
+        let purpose = format!("job {}:{} run {}", self.job.org, self.job.name, self.run);
+        crate::shared::use_shared(self.vault, org, name, &purpose)
+    }
 }
 
 /// `coffer run`: names in one organization, used as an optional project.
@@ -144,6 +172,16 @@ impl SecretSource for AdHocSource<'_> {
     }
     fn fetch_remote(&mut self, manager: &Manager, names: &[String]) -> Result<Vec<Fetched>> {
         crate::remote::fetch(self.vault, self.remotes, manager, names, &self.purpose)
+    }
+    fn shared_meta(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> coffer_core::Result<Option<crate::shared::SharedMeta>> {
+        crate::shared::replica_meta(self.vault, org, name)
+    }
+    fn use_shared(&mut self, org: &str, name: &str) -> Result<coffer_core::secret::SecretData> {
+        crate::shared::use_shared(self.vault, org, name, &self.purpose)
     }
 }
 
@@ -221,8 +259,14 @@ pub(crate) fn placeholder_error(
 
 /// Field names a secret has, from clear metadata.
 fn known_fields(meta: &SecretMeta) -> Vec<String> {
-    if meta.kind == SecretType::KeyValue {
-        return meta.public_fields["keys"]
+    fields_of(meta.kind, &meta.public_fields)
+}
+
+/// Field names of a secret of `kind` with these public fields (a key/value
+/// secret lists its keys there).
+pub(crate) fn fields_of(kind: SecretType, public_fields: &serde_json::Value) -> Vec<String> {
+    if kind == SecretType::KeyValue {
+        return public_fields["keys"]
             .as_array()
             .map(|keys| {
                 keys.iter()
@@ -231,11 +275,7 @@ fn known_fields(meta: &SecretMeta) -> Vec<String> {
             })
             .unwrap_or_default();
     }
-    meta.kind
-        .fields()
-        .iter()
-        .map(|f| f.name.to_owned())
-        .collect()
+    kind.fields().iter().map(|f| f.name.to_owned()).collect()
 }
 
 /// Why a secret cannot be used, judged from its metadata.
@@ -269,12 +309,21 @@ pub fn check_placeholder(
     let policy = source.expired_policy();
     let p = &located.placeholder;
     if let Some(manager) = &p.manager {
-        return match source.manager(manager)? {
-            Some(_) => Ok(()),
+        if source.manager(manager)?.is_some() {
+            return Ok(());
+        }
+        return match source.shared_meta(manager, &p.name)? {
+            Some(shared) => {
+                crate::shared::check(located, &shared, policy, allow_write_only_to_disk)
+            }
             None => Err(placeholder_error(
                 located,
                 ErrorCode::NotFound,
-                format!("unknown key vault {manager:?} (no connection of that name)"),
+                format!(
+                    "unknown key vault {manager:?} (no connection of that name), and no shared \
+                     secret {:?} in a shared organization of that name",
+                    p.name
+                ),
             )),
         };
     }
@@ -413,6 +462,8 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     // Remote values next: a missing one stops the run before any local
     // secret is decrypted.
     let remote = crate::remote::resolve_remote(source, needs)?;
+    // Shared secrets (team vault) next, each used once through the server.
+    let shared = crate::shared::resolve_shared(source, needs)?;
     // 2. Decrypt each secret once.
     let mut uses = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -462,6 +513,12 @@ pub fn resolve(source: &mut dyn SecretSource, needs: &Needs) -> Result<Resolved>
     }
     for (key, value) in remote.values {
         values.insert(key, value);
+    }
+    for (key, value) in shared.values {
+        values.insert(key, value);
+    }
+    for value in &shared.redact {
+        redactor.add(value);
     }
     redactor.add_prepared_all(remote.redact.iter().map(|p| &**p));
     warnings.extend(remote.warnings);

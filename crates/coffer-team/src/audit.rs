@@ -219,13 +219,12 @@ impl TeamVault {
             ) else {
                 return Err(Error::tampered(format!("{what} (its note)")));
             };
-            if !held.contains_key(&org) {
-                let ctx = match self.org_context(&show_id(&org)) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = held.entry(org) {
+                slot.insert(match self.org_context(&show_id(&org)) {
                     Ok(ctx) => Some(ctx),
                     Err(Error::NotFound { .. }) => None,
                     Err(e) => return Err(e),
-                };
-                held.insert(org, ctx);
+                });
             }
             if let Some(Some(ctx)) = held.get(&org) {
                 let text = crate::uses::open_note(&team, ctx, secret.as_bytes(), &note, &what)?;

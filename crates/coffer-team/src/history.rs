@@ -48,12 +48,22 @@ pub struct SharedVersion {
 }
 
 /// Every revision of one secret with its data key, in revision order.
+/// Every revision of one secret, each with the first wrap of its data key
+/// this member can open (as [`SELECT_CURRENT`](crate::secrets::SELECT_CURRENT),
+/// over all versions).
 const SELECT_HISTORY: &str = "SELECT s.id, s.blind_index, s.revision, s.status, \
      s.rev, v.revision, v.version, v.status, v.author, v.at, v.meta, v.value, v.sig, k.epoch, \
-     k.wrapped FROM coffer.secrets s \
+     k.wrapped, k.wrapped_under, k.under_id, s.visibility, s.owner_id, s.access_by, \
+     s.access_sig, ARRAY(SELECT r.team_id::text || '=' || r.level FROM coffer.access_rules r \
+     WHERE r.secret_id = s.id ORDER BY r.team_id) FROM coffer.secrets s \
      JOIN coffer.secret_versions v ON v.secret_id = s.id \
-     JOIN coffer.data_keys k ON k.secret_id = s.id AND k.revision = v.revision \
-      AND k.wrapped_under = 'org' AND k.under_id = s.org_id \
+     JOIN LATERAL (SELECT k.epoch, k.wrapped, k.wrapped_under, k.under_id \
+      FROM coffer.data_keys k WHERE k.secret_id = s.id AND k.revision = v.revision \
+      AND ((k.wrapped_under = 'org' AND k.under_id = s.org_id) \
+       OR (k.wrapped_under = 'member' AND k.under_id = coffer.me()) \
+       OR (k.wrapped_under = 'team' AND EXISTS (SELECT 1 FROM coffer.team_keys tk \
+        WHERE tk.team_id = k.under_id AND tk.epoch = k.epoch AND tk.member_id = coffer.me()))) \
+      ORDER BY k.wrapped_under <> 'org', k.wrapped_under <> 'member' LIMIT 1) k ON true \
      WHERE s.org_id = $1 AND s.id = $2 ORDER BY v.revision";
 
 /// What changed between two consecutive revisions.

@@ -1,4 +1,4 @@
-//! `coffer secret add|list|show|reveal|update|deactivate|delete --org ORG`
+//! `coffer secret add|list|show|reveal|update|versions|restore|deactivate|delete --org ORG`
 //! when ORG is a shared organization of the team vault this vault joined:
 //! the same commands and output as for local secrets (plus a "shared"
 //! marker), over coffer-team. Listing reads the replica (synced first when
@@ -6,7 +6,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use coffer_core::secret::{NewSecret, SecretData, SecretType};
+use coffer_core::secret::{NewSecret, SecretData, SecretType, ValueChange};
 use coffer_core::{Error, Vault};
 use coffer_team::{MetadataChange, SharedSecret, TeamVault};
 use serde_json::{Map, Value, json};
@@ -30,6 +30,8 @@ pub fn route(
         SecretCommand::Show { target }
         | SecretCommand::Reveal { target, .. }
         | SecretCommand::Update { target, .. }
+        | SecretCommand::Versions { target }
+        | SecretCommand::Restore { target, .. }
         | SecretCommand::Deactivate { target }
         | SecretCommand::Delete { target, .. } => target.org.clone(),
         _ => return Err(command),
@@ -158,26 +160,56 @@ fn run(vault: &mut Vault, out: Out, org: &str, command: SecretCommand) -> Result
             print_shared(&secret, now);
         }
         SecretCommand::Reveal { target, field, .. } => {
-            let (secret, data) =
-                TeamVault::open(vault, None)?.reveal_shared_secret(org, &target.name, now)?;
+            let (secret, data, offline) =
+                coffer_team::reveal_shared(vault, org, &target.name, now)?;
+            if offline {
+                eprintln!(
+                    "offline: revealed from this desktop's replica; the team vault's audit \
+                     receives this reveal at the next sync"
+                );
+            }
             print_value(out, &secret, &data, field.as_deref())?;
         }
         SecretCommand::Update {
             target,
             fields,
+            remove_fields,
             meta,
             remove_labels,
             clear_expiry,
             ..
         } => {
+            if fields.fields.is_empty()
+                && fields.files.is_empty()
+                && remove_fields.is_empty()
+                && meta.description.is_none()
+                && meta.labels.is_empty()
+                && remove_labels.is_empty()
+                && !clear_expiry
+                && expiry(&meta)?.is_none()
+            {
+                return Err(Error::invalid(
+                    "update",
+                    "nothing to change: give --field, --description, --label, ...",
+                )
+                .into());
+            }
             let mut tv = TeamVault::open(vault, None)?;
             let mut current = tv.shared_secret(org, &target.name)?;
-            if !fields.fields.is_empty() || !fields.files.is_empty() {
+            let mut value_unchanged = false;
+            if !fields.fields.is_empty() || !fields.files.is_empty() || !remove_fields.is_empty() {
                 let kind = SecretType::parse(&current.kind)?;
-                let inputs =
+                let set =
                     input::fields(kind, &fields.fields, &fields.files, &mut Stdin::default())?;
-                let data = SecretData::from_fields(kind, inputs, &intake(&fields)?)?;
-                current = tv.update_shared_value(org, &target.name, current.revision, data, now)?;
+                let change = ValueChange {
+                    set,
+                    remove: remove_fields,
+                    intake: intake(&fields)?,
+                };
+                match tv.update_shared_fields(org, &target.name, current.revision, change, now)? {
+                    Some(changed) => current = changed,
+                    None => value_unchanged = true,
+                }
             }
             let mut labels = current.labels.clone();
             labels.extend(input::labels(&meta.labels)?);
@@ -203,9 +235,61 @@ fn run(vault: &mut Vault, out: Out, org: &str, command: SecretCommand) -> Result
             if out.json {
                 return Ok(out.json(&current)?);
             }
+            if value_unchanged {
+                eprintln!("{}: the value is unchanged.", current.name);
+            }
             println!(
                 "{}: updated (version {}, shared).",
                 current.name, current.version
+            );
+        }
+        SecretCommand::Versions { target } => {
+            let versions = TeamVault::open(vault, None)?.shared_versions(org, &target.name)?;
+            if out.json {
+                return Ok(out.json(&versions)?);
+            }
+            let rows: Vec<Vec<String>> = versions
+                .iter()
+                .map(|v| {
+                    vec![
+                        format!("{}{}", v.version, if v.current { " (current)" } else { "" }),
+                        v.revision.to_string(),
+                        when(v.at, now),
+                        v.author_name.clone().unwrap_or_else(|| v.author.clone()),
+                        v.status.clone(),
+                        v.changes.join(", "),
+                    ]
+                })
+                .collect();
+            table(
+                &["VERSION", "REVISION", "WHEN", "BY", "STATUS", "CHANGED"],
+                &rows,
+            );
+        }
+        SecretCommand::Restore {
+            target,
+            version,
+            store_password_file,
+        } => {
+            if store_password_file.is_some() {
+                return Err(Error::invalid(
+                    "store password",
+                    "store passwords are not available for shared secrets yet",
+                )
+                .into());
+            }
+            let version =
+                i32::try_from(version).map_err(|_| Error::invalid("version", "is out of range"))?;
+            let mut tv = TeamVault::open(vault, None)?;
+            let current = tv.shared_secret(org, &target.name)?;
+            let restored =
+                tv.restore_shared_version(org, &target.name, version, current.revision, now)?;
+            if out.json {
+                return Ok(out.json(&json!({ "version": restored.version, "shared": true }))?);
+            }
+            println!(
+                "{}: version {version} restored as version {} (shared)",
+                target.name, restored.version
             );
         }
         SecretCommand::Deactivate { target } => {

@@ -207,6 +207,24 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
                 );
             }
         }
+        SharedVaultCommand::OfflineUse { org, on, off, team } => {
+            let now = vault.now();
+            let mut tv = TeamVault::open(&mut vault, team.as_deref())?;
+            if on || off {
+                tv.set_offline_use(&org, on, now)?;
+            }
+            let allowed = tv.offline_use(&org)?;
+            if out.json {
+                out.json(&json!({ "org": org, "offline_use": allowed }))?;
+            } else if allowed {
+                println!(
+                    "{org}: offline use on (reveals and uses from the replica are queued for the \
+                     audit)"
+                );
+            } else {
+                println!("{org}: offline use off (reveals and uses need the server)");
+            }
+        }
         SharedVaultCommand::Audit {
             limit,
             verify,
@@ -249,7 +267,10 @@ pub fn run(g: &Global, out: Out, command: SharedVaultCommand) -> Result<(), Fail
                                 when(e.at, now),
                                 name(e),
                                 e.action.clone(),
-                                e.target.clone(),
+                                match &e.note {
+                                    Some(note) => format!("{} ({note})", e.target),
+                                    None => e.target.clone(),
+                                },
                             ]
                         })
                         .collect();

@@ -502,3 +502,86 @@ fn secret_commands_with_a_shared_org_go_to_the_team_vault() {
     bob.run(&["secret", "reveal", "prod/db", "--org", "Payments"])
         .fails(7);
 }
+
+#[test]
+fn shared_versions_restore_and_single_field_updates_through_the_cli() {
+    let pg = Postgres::start();
+    let alice = create_payments(&pg);
+    let bob = Env::new();
+    join_and_confirm(&alice, &bob, "Bob");
+    alice
+        .run(&[
+            "secret",
+            "add",
+            "basic_auth",
+            "prod/db",
+            "--org",
+            "Payments",
+            "--field",
+            "username=app",
+            "--field",
+            "password=first-Canary",
+        ])
+        .ok();
+
+    // Bob gives only a new password: the username is kept.
+    bob.run(&[
+        "secret",
+        "update",
+        "prod/db",
+        "--org",
+        "Payments",
+        "--field",
+        "password=second-Canary",
+    ])
+    .ok();
+    let user = alice
+        .run(&[
+            "secret", "reveal", "prod/db", "--org", "Payments", "--field", "username",
+        ])
+        .ok();
+    assert_eq!(user.stdout.trim_end(), "app");
+    // Nothing given: a clear error, nothing written.
+    let nothing = bob
+        .run(&["secret", "update", "prod/db", "--org", "Payments", "--json"])
+        .fails(2);
+    assert_eq!(nothing.error_json()["error"]["code"], "invalid_input");
+
+    // The versions list: who and what, never a value.
+    let table = alice
+        .run(&["secret", "versions", "prod/db", "--org", "Payments"])
+        .ok();
+    assert!(table.stdout.contains("Bob"), "{}", table.stdout);
+    assert!(table.stdout.contains("2 (current)"), "{}", table.stdout);
+    assert!(!table.stdout.contains("Canary"), "{}", table.stdout);
+    let versions = alice
+        .run(&[
+            "secret", "versions", "prod/db", "--org", "Payments", "--json",
+        ])
+        .ok()
+        .json();
+    let versions = versions.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["author_name"], "Bob");
+    assert_eq!(versions[1]["changes"][0], "value");
+
+    // Restore version 1: a new version with the old value.
+    let restored = alice
+        .run(&["secret", "restore", "prod/db", "1", "--org", "Payments"])
+        .ok();
+    assert!(
+        restored.stdout.contains("version 1 restored as version 3"),
+        "{}",
+        restored.stdout
+    );
+    let pw = bob
+        .run(&["secret", "reveal", "prod/db", "--org", "Payments"])
+        .ok();
+    assert_eq!(pw.stdout.trim_end(), "first-Canary");
+    let missing = bob
+        .run(&[
+            "secret", "restore", "prod/db", "9", "--org", "Payments", "--json",
+        ])
+        .fails(3);
+    assert_eq!(missing.error_json()["error"]["code"], "not_found");
+}

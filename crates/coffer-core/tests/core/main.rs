@@ -28,6 +28,7 @@ mod store_password;
 mod support;
 mod tamper;
 mod team_identity;
+mod team_queue;
 mod team_replica;
 mod validation;
 mod versions;

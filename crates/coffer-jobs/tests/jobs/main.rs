@@ -11,10 +11,15 @@ mod leaks;
 #[allow(dead_code)]
 #[path = "../../../coffer-remote/tests/remote/support/moto.rs"]
 mod moto;
+// The team vault tests' PostgreSQL launcher.
+#[allow(dead_code)]
+#[path = "../../../coffer-team/tests/team/support/pg.rs"]
+mod pg;
 mod pki;
 mod remote;
 mod schedule;
 mod server;
+mod shared;
 mod store_password;
 mod support;
 mod template;

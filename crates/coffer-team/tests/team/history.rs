@@ -130,7 +130,9 @@ fn assert_tampered(desk: &mut Desk, what: &str) {
 #[test]
 fn a_revision_re_signed_by_a_member_removed_before_it_is_tampered() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Writing another member's secret takes WRITER, OWNER or an
+    // administrator (teams and access rules): Bob is an administrator.
+    let mut bob = team.add("Bob", Role::Administrator);
     let mut carol = team.add("Carol", Role::Member);
     let now = team.admin.clock.now();
     team.admin
@@ -203,7 +205,9 @@ fn a_secret_shown_at_an_older_revision_than_its_audit_is_tampered() {
 #[test]
 fn versions_list_every_change_with_its_author_and_never_a_value() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Writing another member's secret takes WRITER, OWNER or an
+    // administrator (teams and access rules): Bob is an administrator.
+    let mut bob = team.add("Bob", Role::Administrator);
     let mut carol = team.add("Carol", Role::Member);
     let now = team.admin.clock.now();
     team.admin
@@ -248,7 +252,9 @@ fn versions_list_every_change_with_its_author_and_never_a_value() {
     drop(alice);
 
     let versions = carol.open().shared_versions(ORG, "prod/db").unwrap();
-    let summary: Vec<(i32, i32, &str, Option<&str>, String, bool)> = versions
+    /// Revision, version, status, author, what changed, current.
+    type Summary<'a> = (i32, i32, &'a str, Option<&'a str>, String, bool);
+    let summary: Vec<Summary> = versions
         .iter()
         .map(|v| {
             (
@@ -343,7 +349,8 @@ fn an_older_version_is_revealed_and_the_reveal_is_audited() {
 #[test]
 fn restore_writes_a_new_signed_revision_with_the_old_value_and_conflicts_like_any_write() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Restoring writes: WRITER, OWNER or an administrator (Bob).
+    let mut bob = team.add("Bob", Role::Administrator);
     let now = team.admin.clock.now();
     let created = team
         .admin
@@ -476,7 +483,9 @@ fn a_withheld_or_changed_older_revision_makes_the_versions_tampered() {
 #[test]
 fn update_merges_single_fields_and_metadata_changes_keep_the_value() {
     let mut team = Team::new();
-    let mut bob = team.add("Bob", Role::Member);
+    // Writing another member's secret takes WRITER, OWNER or an
+    // administrator (teams and access rules): Bob is an administrator.
+    let mut bob = team.add("Bob", Role::Administrator);
     let now = team.admin.clock.now();
     team.admin
         .open()

@@ -318,6 +318,42 @@ export const commands = {
 	 *  others, the login revoked, and the secrets the member could read listed.
 	 */
 	removeTeamMember: (team: string | null, member: string) => typedError<TeamRemoved, IpcError>(__TAURI_INVOKE("remove_team_member", { team, member })),
+	/**  The sync state the sidebar shows. */
+	sharedStatus: () => __TAURI_INVOKE<SyncStatus>("shared_status"),
+	/**  Asks the background task to sync now (the sidebar's "Retry"). */
+	syncSharedNow: () => __TAURI_INVOKE<void>("sync_shared_now"),
+	/**  The team vault's organizations, for the switcher (no network). */
+	sharedOrganizations: () => __TAURI_INVOKE<SharedOrg[]>("shared_organizations"),
+	/**
+	 *  A page of shared secrets from the replica, filtered and sorted like
+	 *  `list_secrets` (no network).
+	 */
+	listSharedSecrets: (query: SecretQuery) => typedError<SecretPage, IpcError>(__TAURI_INVOKE("list_shared_secrets", { query })),
+	/**  One shared secret's metadata from the replica (no network, no audit). */
+	getSharedSecret: (id: string) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("get_shared_secret", { id })),
+	/**  Reveals one field through the server: recorded in the team vault's audit. */
+	revealSharedField: (id: string, field: string) => typedError<RevealedValue, IpcError>(__TAURI_INVOKE("reveal_shared_field", { id, field })),
+	/**
+	 *  Copies one field (revealed through the server and audited there) to
+	 *  the clipboard, cleared after the configured time; returns that time.
+	 */
+	copySharedField: (id: string, field: string) => typedError<number, IpcError>(__TAURI_INVOKE("copy_shared_field", { id, field })),
+	/**
+	 *  A new value for a shared secret: every field of its type, as the
+	 *  register wizard takes them; refused with `conflict` when its revision is
+	 *  no longer `expected_revision`.
+	 */
+	updateSharedValue: (id: string, expectedRevision: number, set: FieldInput[], keyPassword: string | null) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("update_shared_value", { id, expectedRevision, set, keyPassword })),
+	/**
+	 *  New description, labels (the whole set) or expiry (`clear_expiry`
+	 *  removes it), if the revision is still `expected_revision`.
+	 */
+	updateSharedMetadata: (id: string, expectedRevision: number, description: string | null, labels: { [key in string]: string } | null, expiresAt: string | null, clearExpiry: boolean) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("update_shared_metadata", { id, expectedRevision, description, labels, expiresAt, clearExpiry })),
+	/**
+	 *  Deactivates (`deactivated`), reactivates (`active`) or trashes
+	 *  (`trashed`) a shared secret, if the revision is still `expected_revision`.
+	 */
+	setSharedStatus: (id: string, expectedRevision: number, status: string) => typedError<SharedSecretInfo, IpcError>(__TAURI_INVOKE("set_shared_status", { id, expectedRevision, status })),
 	/**  The audit, verified, filtered by member id (`actor`) and `action`. */
 	teamAudit: (team: string | null, actor: string | null, action: string | null) => typedError<TeamAudit, IpcError>(__TAURI_INVOKE("team_audit", { team, actor, action })),
 	/**  Every invitation, newest first (administrators; others get `forbidden`). */
@@ -337,6 +373,7 @@ export const events = {
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	openSecret: makeEvent<OpenSecret, OpenSecret>("open-secret"),
 	openView: makeEvent<OpenView, OpenView>("open-view"),
+	sharedChanged: makeEvent<SharedChanged, SharedChanged>("shared-changed"),
 	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
@@ -827,6 +864,11 @@ export type ErrorCode =
 "invitation_invalid" | 
 /**  A typed fingerprint does not match the member's keys. */
 "fingerprint_mismatch" | 
+/**
+ *  Another writer changed it first (a shared secret's revision moved):
+ *  nothing was written.
+ */
+"conflict" | 
 /**  Anything else. */
 "internal";
 
@@ -859,6 +901,8 @@ export type ExportPreview = {
 	 *  store-password ones, in name order.
 	 */
 	metadata_only: string[],
+	/**  The jobs of the organizations in scope (what "include jobs" adds). */
+	jobs: number,
 };
 
 /**  An export to make. */
@@ -875,6 +919,8 @@ export type ExportRequest = {
 	plaintext_confirmed: boolean,
 	/**  The person's day (`YYYY-MM-DD`), for the offered file name. */
 	local_date: string | null,
+	/**  Also the jobs of the organizations exported. */
+	jobs?: boolean,
 };
 
 /**  What an export wrote. */
@@ -885,6 +931,8 @@ export type ExportSummary = {
 	versions: number,
 	/**  Secrets exported without a value (write-only or store-password). */
 	withheld: number,
+	/**  Jobs in the file (none unless asked for). */
+	jobs: number,
 	/**  Whether the file is encrypted. */
 	encrypted: boolean,
 };
@@ -1030,8 +1078,13 @@ export type ImportChoicesInput = {
 	per_item: { [key in number]: OnConflict },
 	/**  Fields by item index (write-only items of an export). */
 	values: { [key in number]: FieldInput[] },
-	/**  Label what is written `import=<UTC date-time>`. */
+	/**
+	 *  Label what is written `import=<UTC date-time>`: the secrets it
+	 *  creates and those it gives a new version.
+	 */
 	tag: boolean,
+	/**  By job index, for conflicting jobs (skip or rename); others follow `default`. */
+	job_per_item?: { [key in number]: OnConflict },
 };
 
 /**  One remote secret that was not imported. */
@@ -1109,6 +1162,8 @@ export type ImportPreview = {
 	unreadable: Unreadable[],
 	/**  Entries left out on purpose, by kind. */
 	skipped: { [key in string]: number },
+	/**  The jobs to create (Coffer's own export with jobs), in file order. */
+	jobs: PreviewJob[],
 };
 
 /**  How far an import of remote secrets is. */
@@ -1134,6 +1189,12 @@ export type ImportReport = {
 	 *  identical value).
 	 */
 	skipped: number,
+	/**  Jobs created, renamed ones included. */
+	jobs_created: number,
+	/**  Jobs created under another name because of a conflict. */
+	jobs_renamed: number,
+	/**  Jobs not imported (a conflict skipped). */
+	jobs_skipped: number,
 };
 
 /**  What an import did. */
@@ -1627,6 +1688,29 @@ export type PreviewItem = {
 	renamed_to: string,
 };
 
+/**  One job of a preview. */
+export type PreviewJob = {
+	/**  Its index among the batch's jobs (the key of per-job choices). */
+	index: number,
+	/**  Its name. */
+	name: string,
+	/**  Its organization. */
+	org: string,
+	/**  What it does. */
+	kind: JobKind,
+	/**  Whether it has a schedule (imported switched off). */
+	scheduled: boolean,
+	/**
+	 *  The secrets it uses (roles and placeholders, key vaults' as
+	 *  `MANAGER:NAME`), sorted; a secret the import renames is followed.
+	 */
+	secrets: string[],
+	/**  The existing job (or earlier job of the file) whose name it takes, if any. */
+	conflict: string | null,
+	/**  The name "rename" would give it (its own name without a conflict). */
+	renamed_to: string,
+};
+
 /**  The facts about a private key. Never contains key material. */
 export type PrivateKeySummary = {
 	/**  Key algorithm. */
@@ -2050,6 +2134,54 @@ export type Settings = {
 	clipboard_clear_seconds?: number,
 };
 
+/**
+ *  The shared state changed (a sync brought changes, the connection came
+ *  or went): the sidebar and the shared lists refresh.
+ */
+export type SharedChanged = {
+	/**  The sync state now. */
+	status: SyncStatus,
+};
+
+/**  A shared organization, as the switcher lists it. */
+export type SharedOrg = {
+	/**  Its id (a UUID). */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  Shared secrets not in the trash (from the replica). */
+	secrets: number,
+	/**  The team vault's id. */
+	team_id: string,
+	/**  The team vault's server: its name in the app. */
+	team: string,
+};
+
+/**
+ *  A shared secret with what a writer needs: the revision it read (passed
+ *  back with a change) and who wrote it when.
+ */
+export type SharedSecretInfo = {
+	/**  Its metadata, in the list's shape. */
+	meta: SecretMeta,
+	/**  The organization's id. */
+	org_id: string,
+	/**  The row's revision (optimistic concurrency). */
+	revision: number,
+	/**  The value's version. */
+	version: number,
+	/**  `active`, `deactivated` or `trashed`. */
+	status: string,
+	/**  Who wrote this revision (member id). */
+	author: string,
+	/**  Their display name, when the roster has one. */
+	author_name: string,
+	/**  When (the author's clock). */
+	updated_at: string,
+	/**  The team vault's server: its name in the app. */
+	team: string,
+};
+
 /**  Sort order of listings. */
 export type SortKey = 
 /**  By name. */
@@ -2104,6 +2236,29 @@ export type SshKeySummary = {
 	encrypted: boolean,
 };
 
+/**  Where this desktop stands with its team vault, for the sidebar. */
+export type SyncStatus = {
+	/**
+	 *  `none` (no team vault), `locked`, `connecting`, `syncing`,
+	 *  `current`, `offline` (the server does not answer) or `error`.
+	 */
+	state: string,
+	/**  The team vault's id. */
+	team_id: string | null,
+	/**  Its server (host:port/database): what the app calls the team vault. */
+	server: string | null,
+	/**  The revision the replica stands at. */
+	revision: number | null,
+	/**  When the replica was last synced ("offline, as of ..."). */
+	as_of: string | null,
+	/**  Why it is offline or failing (the team error's code and message). */
+	code: ErrorCode | null,
+	/**  The message, for people. */
+	message: string | null,
+	/**  Seconds until the next attempt, while offline or failing. */
+	retry_in: number | null,
+};
+
 /**
  *  The audit as the Team vault page shows it: every entry matching the
  *  filters, the whole chain verified first (a chain that does not verify is
@@ -2125,7 +2280,7 @@ export type TeamAudit = {
 /**  One verified audit entry. */
 export type TeamAuditEntry = {
 	/**  Its position in the chain. */
-	seq: number,
+	seq: number | null,
 	/**  When its author's clock said it happened. */
 	at: string,
 	/**  The author's member id. */

@@ -123,6 +123,7 @@ fn a_migration_needs_the_vault_alone() {
              ALTER TABLE job_runs DROP COLUMN number; ALTER TABLE job_runs DROP COLUMN duration_ms;
              DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
              DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
+             DROP TABLE team_queue;
              PRAGMA user_version = 6;",
         )
         .unwrap();

@@ -342,6 +342,7 @@ fn an_upgraded_vault_is_sealed_at_its_first_unlock() {
            UPDATE audit_log SET detail = json_remove(detail, '$.sealed_rows') WHERE seq = 1;
            DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
              DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
+             DROP TABLE team_queue;
              PRAGMA user_version = 5;"#,
     );
     fx.reopen();

@@ -727,6 +727,7 @@ fn rotation_and_an_upgrade_from_schema_9_keep_connections_sound() {
         &fx,
         "DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
              DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
+             DROP TABLE team_queue;
          PRAGMA user_version = 9;",
     );
     fx.reopen();

@@ -909,6 +909,7 @@ fn schema_1_vaults_gain_the_text_index() {
              ALTER TABLE organizations DROP COLUMN mac; ALTER TABLE projects DROP COLUMN mac;
              DROP TABLE deployment_versions; DROP TABLE deployments; DROP TABLE managers;
              DROP TABLE team_identities; DROP TABLE team_replica; DROP TABLE team_replica_state;
+             DROP TABLE team_queue;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -150,7 +150,15 @@ fn create_payments(pg: &Postgres) -> Env {
 
 /// Bob or Carol joins with a ticket from Alice and is confirmed.
 fn join_and_confirm(alice: &Env, who: &Env, name: &str) -> String {
-    let invite = alice.run(&["shared-vault", "invite", "--json"]).ok().json();
+    join_and_confirm_as(alice, who, name, "member")
+}
+
+/// [`join_and_confirm`] with `role` (member or administrator).
+fn join_and_confirm_as(alice: &Env, who: &Env, name: &str, role: &str) -> String {
+    let invite = alice
+        .run(&["shared-vault", "invite", "--role", role, "--json"])
+        .ok()
+        .json();
     let ticket = who.file("ticket", format!("{}\n", field(&invite, "ticket")));
     let joined = who
         .run(&[
@@ -508,32 +516,39 @@ fn shared_versions_restore_and_single_field_updates_through_the_cli() {
     let pg = Postgres::start();
     let alice = create_payments(&pg);
     let bob = Env::new();
-    join_and_confirm(&alice, &bob, "Bob");
+    // Writing Alice's secret takes WRITER, OWNER or an administrator.
+    join_and_confirm_as(&alice, &bob, "Bob", "administrator");
     alice
-        .run(&[
+        .run_with_stdin(
+            &[
+                "secret",
+                "add",
+                "basic_auth",
+                "prod/db",
+                "--org",
+                "Payments",
+                "--field",
+                "username=app",
+                "--field",
+                "password=@-",
+            ],
+            b"first-Canary\n",
+        )
+        .ok();
+
+    // Bob gives only a new password: the username is kept.
+    bob.run_with_stdin(
+        &[
             "secret",
-            "add",
-            "basic_auth",
+            "update",
             "prod/db",
             "--org",
             "Payments",
             "--field",
-            "username=app",
-            "--field",
-            "password=first-Canary",
-        ])
-        .ok();
-
-    // Bob gives only a new password: the username is kept.
-    bob.run(&[
-        "secret",
-        "update",
-        "prod/db",
-        "--org",
-        "Payments",
-        "--field",
-        "password=second-Canary",
-    ])
+            "password=@-",
+        ],
+        b"second-Canary\n",
+    )
     .ok();
     let user = alice
         .run(&[

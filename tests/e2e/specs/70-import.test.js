@@ -208,9 +208,10 @@ describe("importing a KeePass database in the app", { timeout: 300_000 }, () => 
       await shot(browser, "import-4-done.png");
       await (await browser.$("a=Show them in the list")).click();
       await heading(browser, "Secrets");
-      // The link lists what the import created (the import label); shop's new
-      // version keeps shop's own labels, so it is checked through the CLI below.
-      await until(async () => (await listRows(browser)).length === 2, { message: "the two created secrets listed" });
+      // The link lists what the import wrote (the import label): the two it
+      // created and shop, which got a new version and the label beside its own.
+      await until(async () => (await listRows(browser)).length === 3, { message: "the two created secrets and shop listed" });
+      assert.deepEqual((await listRows(browser)).map((r) => r.name).sort(), ["build-server", "prod-db", "shop"]);
     }),
   );
 
